@@ -1,0 +1,12 @@
+export * as tf from "@tensorflow/tfjs";
+export * from "./agent.js";
+export * from "./backend.js";
+export * from "./dense.js";
+export * from "./env.js";
+export * from "./errors.js";
+export * from "./nn/linear.js";
+export * from "./nn/mlp.js";
+export * from "./noise.js";
+export * from "./optim.js";
+export * from "./params.js";
+export * from "./rng.js";

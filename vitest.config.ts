@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+// One project per package; packages consume each other's TypeScript source via the
+// `@qscape/source` export condition, so tests need no build step.
+const project = (name: string, root: string, extra: Record<string, unknown> = {}) => ({
+  extends: true as const,
+  test: { name, root, include: ["src/**/*.test.ts", "test/**/*.test.ts"], ...extra },
+});
+
+export default defineConfig({
+  resolve: { conditions: ["@qscape/source"] },
+  ssr: { resolve: { conditions: ["@qscape/source"] } },
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    projects: [project("core", "packages/core")],
+  },
+});
