@@ -14,6 +14,13 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
-    projects: [project("core", "packages/core")],
+    projects: [
+      project("core", "packages/core"),
+      project("envs", "packages/envs"),
+      project("baselines", "packages/baselines"),
+      project("savo", "packages/savo"),
+      project("native", "packages/native"),
+      project("bench", "apps/bench"),
+    ],
   },
 });
