@@ -10,3 +10,4 @@ export * from "./noise.js";
 export * from "./optim.js";
 export * from "./params.js";
 export * from "./rng.js";
+export * from "./loop.js";

@@ -1,0 +1,179 @@
+import { describe, expect, it } from "vitest";
+import type { Agent, Snapshot, Transition } from "./agent.js";
+import { MemorySink } from "./agent.js";
+import type { EnvLike, StepResult } from "./env.js";
+import { NonFiniteError, QscapeError } from "./errors.js";
+import { runOffPolicy, runOnPolicy, TrainingLoop } from "./loop.js";
+import { Rng } from "./rng.js";
+
+/** 1-D random walk: reward = -|x|, episode of random length from the reset seed, ends at 20 steps. */
+class WalkEnv implements EnvLike<Float32Array, Float32Array> {
+  private x = 0;
+  private t = 0;
+  private limit = 20;
+  resets: number[] = [];
+  reset(opts: { seed?: number } = {}): [Float32Array, Record<string, unknown>] {
+    const rng = new Rng(opts.seed ?? 0);
+    this.resets.push(opts.seed ?? -1);
+    this.x = rng.uniform(-1, 1);
+    this.t = 0;
+    this.limit = rng.int(5, 20);
+    return [Float32Array.of(this.x), {}];
+  }
+  step(a: Float32Array): StepResult<Float32Array> {
+    this.x += (a[0] as number) * 0.1;
+    this.t += 1;
+    const terminated = Math.abs(this.x) > 3;
+    return [Float32Array.of(this.x), -Math.abs(this.x), terminated, this.t >= this.limit, { success: !terminated }];
+  }
+}
+
+/** A learner with state: a running average of rewards and its own noise RNG. */
+class AveragingAgent implements Agent<Float32Array, Float32Array> {
+  readonly name = "averaging";
+  w = 0;
+  n = 0;
+  updates = 0;
+  observed = 0;
+  rng: Rng;
+  buffer: number[] = [];
+  constructor(seed: number) {
+    this.rng = new Rng(seed);
+  }
+  act(obs: Float32Array, { explore }: { explore: boolean }): Float32Array {
+    return Float32Array.of(-Math.sign(obs[0] as number) * 0.5 + this.w + (explore ? this.rng.normal(0, 0.3) : 0));
+  }
+  observe(t: Transition<Float32Array, Float32Array>): void {
+    this.observed += 1;
+    this.buffer.push(t.reward);
+  }
+  update(): Record<string, number> {
+    this.updates += 1;
+    const r = this.buffer[this.rng.int(0, this.buffer.length)] as number;
+    this.n += 1;
+    this.w += (r * 0.01 - this.w) / this.n;
+    return { loss: Math.abs(this.w) };
+  }
+  save(): Snapshot {
+    return { w: this.w, n: this.n, updates: this.updates, rng: JSON.stringify(this.rng.getState()), buf: this.buffer };
+  }
+  load(s: Snapshot): void {
+    const o = s as { w: number; n: number; updates: number; rng: string; buf: number[] };
+    this.w = o.w;
+    this.n = o.n;
+    this.updates = o.updates;
+    this.rng = Rng.fromState(JSON.parse(o.rng));
+    this.buffer = [...o.buf];
+  }
+  dispose(): void {}
+}
+
+const randomAction = (rng: Rng) => Float32Array.of(rng.uniform(-1, 1));
+
+describe("TrainingLoop", () => {
+  it("warms up, respects the update schedule and evaluates on schedule", () => {
+    const agent = new AveragingAgent(1);
+    const sink = new MemorySink();
+    const res = runOffPolicy(
+      {
+        totalSteps: 300,
+        warmupSteps: 50,
+        updateEvery: 2,
+        updatesPerBurst: 3,
+        evalEvery: 100,
+        evalEpisodes: 3,
+        seed: 3,
+      },
+      { env: new WalkEnv(), evalEnv: new WalkEnv(), agent, randomAction, sink },
+    );
+    expect(res.step).toBe(300);
+    expect(agent.observed).toBe(300);
+    // Updates at steps 50, 52, …, 300: 126 bursts of 3.
+    expect(res.updates).toBe(126 * 3);
+    expect(res.evals.map((e) => e.step)).toEqual([100, 200, 300]);
+    expect(res.evals[0]?.returns).toHaveLength(3);
+    expect(res.evals[0]?.successRate).not.toBeNull();
+    expect(sink.series("eval/mean_return")).toHaveLength(3);
+    expect(sink.series("train/loss").length).toBeGreaterThan(0);
+    expect(res.episodes.reduce((a, e) => a + e.length, 0)).toBeLessThanOrEqual(300);
+  });
+
+  it("defers evaluation on the training env to the end of the running episode", () => {
+    const res = runOffPolicy(
+      { totalSteps: 120, evalEvery: 50, evalEpisodes: 1, seed: 1 },
+      { env: new WalkEnv(), agent: new AveragingAgent(2) },
+    );
+    for (const e of res.evals) expect(res.episodes.some((ep) => ep.step === e.step) || e.step === 120).toBe(true);
+  });
+
+  it("resumes from a checkpoint exactly as if it had not stopped", () => {
+    const cfg = { totalSteps: 400, warmupSteps: 20, evalEvery: 100, evalEpisodes: 2, seed: 11 };
+    const straightAgent = new AveragingAgent(5);
+    const straight = new TrainingLoop(cfg, {
+      env: new WalkEnv(),
+      evalEnv: new WalkEnv(),
+      agent: straightAgent,
+      randomAction,
+    }).run();
+
+    const agentA = new AveragingAgent(5);
+    const loopA = new TrainingLoop(cfg, { env: new WalkEnv(), evalEnv: new WalkEnv(), agent: agentA, randomAction });
+    loopA.runUntil(200, { toEpisodeEnd: true });
+    expect(loopA.atEpisodeBoundary).toBe(true);
+    const saved = JSON.parse(JSON.stringify({ loop: loopA.save(), agent: agentA.save() }));
+
+    const agentB = new AveragingAgent(999);
+    const loopB = new TrainingLoop(cfg, { env: new WalkEnv(), evalEnv: new WalkEnv(), agent: agentB, randomAction });
+    loopB.load(saved.loop);
+    agentB.load(saved.agent);
+    const resumed = loopB.run();
+    expect(agentB.w).toBe(straightAgent.w);
+    expect(resumed.updates).toBe(straight.updates);
+    expect(resumed.evals.map((e) => e.mean)).toEqual(straight.evals.map((e) => e.mean));
+  });
+
+  it("refuses to checkpoint mid-episode", () => {
+    const loop = new TrainingLoop({ totalSteps: 100, seed: 0 }, { env: new WalkEnv(), agent: new AveragingAgent(0) });
+    loop.runUntil(3);
+    expect(loop.atEpisodeBoundary).toBe(false);
+    expect(() => loop.save()).toThrow(/episode boundary/);
+  });
+
+  it("stops on a non-finite action with an error naming the agent", () => {
+    const agent = new AveragingAgent(0);
+    agent.act = () => Float32Array.of(Number.NaN);
+    expect(() => runOffPolicy({ totalSteps: 10, seed: 0 }, { env: new WalkEnv(), agent })).toThrow(NonFiniteError);
+    expect(() => runOffPolicy({ totalSteps: 10, seed: 0 }, { env: new WalkEnv(), agent })).toThrow(/averaging/);
+  });
+
+  it("validates its config with messages naming the field", () => {
+    const hooks = { env: new WalkEnv(), agent: new AveragingAgent(0) };
+    expect(() => new TrainingLoop({ totalSteps: -5, seed: 0 }, hooks)).toThrow(/totalSteps/);
+    expect(() => new TrainingLoop({ totalSteps: 5, seed: 0, warmupSteps: 3 }, hooks)).toThrow(QscapeError);
+    expect(() => new TrainingLoop({ totalSteps: 5, seed: 0, evalEpisodes: 0 }, hooks)).toThrow(/evalEpisodes/);
+  });
+
+  it("supports early stopping from hooks", () => {
+    const res = runOffPolicy(
+      { totalSteps: 1000, evalEvery: 50, evalEpisodes: 1, seed: 0 },
+      { env: new WalkEnv(), evalEnv: new WalkEnv(), agent: new AveragingAgent(0), onEval: () => "stop" },
+    );
+    expect(res.stoppedEarly).toBe(true);
+    expect(res.step).toBe(50);
+    const capped = runOffPolicy(
+      { totalSteps: 1000, evalEvery: 0, seed: 0 },
+      { env: new WalkEnv(), agent: new AveragingAgent(0), shouldStop: (s) => s >= 77 },
+    );
+    expect(capped.step).toBe(77);
+  });
+
+  it("runs on-policy updates once per rollout", () => {
+    const agent = new AveragingAgent(0);
+    const res = runOnPolicy(
+      { totalSteps: 256, rolloutSteps: 64, evalEvery: 0, seed: 0 },
+      { env: new WalkEnv(), agent },
+    );
+    expect(res.updates).toBe(4);
+    expect(agent.updates).toBe(4);
+  });
+});
