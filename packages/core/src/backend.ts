@@ -113,7 +113,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       skipped.push({ name, reason: firstLine(err) });
     }
   }
-  const tried = skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
+  const tried = skipped
+    .filter((s) => candidates.includes(s.name))
+    .map((s) => `${s.name}: ${s.reason}`)
+    .join("; ");
   throw new Error(`initBackend: no backend could be initialised (${tried})`);
 }
 
