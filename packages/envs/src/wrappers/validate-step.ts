@@ -1,0 +1,40 @@
+import type { Env, Info, ResetArgs, StepResult } from "../env.js";
+import { envLabel, Wrapper } from "../env.js";
+import { InvalidActionError, ResetNeededError } from "../errors.js";
+import { explainValue } from "../spaces.js";
+
+/**
+ * Checks every step: the action must be in the action space (right type and shape, no NaN,
+ * within bounds) and the episode must not have ended. `make()` adds it outermost by default, so
+ * a bad action fails loudly with the env id instead of silently corrupting the physics.
+ */
+export class ValidateStep<Obs, Act> extends Wrapper<Obs, Act> {
+  private ended: "never reset" | "terminated" | "truncated" | null = "never reset";
+
+  constructor(env: Env<Obs, Act>) {
+    super(env);
+  }
+
+  override reset(args?: ResetArgs): [Obs, Info] {
+    const out = this.env.reset(args);
+    this.ended = null;
+    return out;
+  }
+
+  override step(action: Act): StepResult<Obs> {
+    if (this.ended === "never reset") {
+      throw new ResetNeededError(`${envLabel(this)}: cannot call step() before reset()`);
+    }
+    if (this.ended !== null) {
+      throw new ResetNeededError(
+        `${envLabel(this)}: step() called after the episode was ${this.ended}; call reset() first`,
+      );
+    }
+    const why = explainValue(this.actionSpace, action);
+    if (why !== null) throw new InvalidActionError(`${envLabel(this)}: invalid action for ${this.actionSpace}: ${why}`);
+    const result = this.env.step(action);
+    if (result[2]) this.ended = "terminated";
+    else if (result[3]) this.ended = "truncated";
+    return result;
+  }
+}
