@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "qscape_native",
+      "sources": ["native/qscape_native.cc"],
+      "libraries": ["-lopenblas"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,214 @@
+// Node-API addon: float32 kernels that work in place on the tfjs WASM heap.
+//
+// Every entry point receives the heap's current ArrayBuffer plus byte offsets into it. The heap
+// is taken fresh on each call because a grown WASM memory replaces the ArrayBuffer; nothing here
+// keeps a pointer across calls. Every range is checked against the buffer length before use so a
+// stale offset throws instead of writing outside the heap.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+extern "C" {
+// OpenBLAS's CBLAS entry points, declared here so the build needs only the library, not a
+// particular distribution's header layout.
+enum CBLAS_ORDER { CblasRowMajor = 101 };
+enum CBLAS_TRANSPOSE { CblasNoTrans = 111, CblasTrans = 112 };
+void cblas_sgemm(CBLAS_ORDER order, CBLAS_TRANSPOSE transA, CBLAS_TRANSPOSE transB, int m, int n, int k, float alpha,
+                 const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
+void openblas_set_num_threads(int threads);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+char* openblas_get_corename(void);
+}
+
+namespace {
+
+// Same numbering as the activation codes passed from TypeScript (src/addon.ts).
+enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5 };
+
+struct Heap {
+  uint8_t* base = nullptr;
+  size_t length = 0;
+};
+
+bool Throw(napi_env env, const std::string& message) {
+  napi_throw_error(env, "QSCAPE_NATIVE", message.c_str());
+  return false;
+}
+
+bool GetHeap(napi_env env, napi_value value, Heap* heap) {
+  bool is_buffer = false;
+  napi_is_arraybuffer(env, value, &is_buffer);
+  if (!is_buffer) return Throw(env, "qscape_native: heap argument must be the WASM memory ArrayBuffer");
+  void* data = nullptr;
+  if (napi_get_arraybuffer_info(env, value, &data, &heap->length) != napi_ok) {
+    return Throw(env, "qscape_native: cannot read the heap ArrayBuffer");
+  }
+  heap->base = static_cast<uint8_t*>(data);
+  return true;
+}
+
+bool GetInt(napi_env env, napi_value value, int64_t* out, const char* name) {
+  if (napi_get_value_int64(env, value, out) != napi_ok) {
+    return Throw(env, std::string("qscape_native: argument ") + name + " must be a number");
+  }
+  return true;
+}
+
+bool GetFloat(napi_env env, napi_value value, double* out, const char* name) {
+  if (napi_get_value_double(env, value, out) != napi_ok) {
+    return Throw(env, std::string("qscape_native: argument ") + name + " must be a number");
+  }
+  return true;
+}
+
+// A float32 view of `count` elements at byte `offset`, or nullptr (with a JS error) if the range
+// is misaligned or leaves the heap.
+float* FloatsAt(napi_env env, const Heap& heap, int64_t offset, int64_t count, const char* name) {
+  if (count == 0) return reinterpret_cast<float*>(heap.base);
+  if (offset < 0 || count < 0 || offset % 4 != 0 ||
+      static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) * 4 > heap.length) {
+    Throw(env, std::string("qscape_native: ") + name + " (offset " + std::to_string(offset) + ", " +
+                   std::to_string(count) + " floats) is outside the WASM heap of " + std::to_string(heap.length) +
+                   " bytes");
+    return nullptr;
+  }
+  return reinterpret_cast<float*>(heap.base + offset);
+}
+
+void ApplyActivation(float* x, int64_t count, int activation, float alpha) {
+  switch (activation) {
+    case kRelu:
+      for (int64_t i = 0; i < count; i++) x[i] = x[i] > 0.f ? x[i] : 0.f;
+      break;
+    case kRelu6:
+      for (int64_t i = 0; i < count; i++) x[i] = x[i] > 0.f ? (x[i] < 6.f ? x[i] : 6.f) : 0.f;
+      break;
+    case kElu:
+      for (int64_t i = 0; i < count; i++) x[i] = x[i] > 0.f ? x[i] : std::expm1(x[i]);
+      break;
+    case kLeakyRelu:
+      for (int64_t i = 0; i < count; i++) x[i] = x[i] < 0.f ? alpha * x[i] : x[i];
+      break;
+    case kSigmoid:
+      for (int64_t i = 0; i < count; i++) x[i] = 1.f / (1.f + std::exp(-x[i]));
+      break;
+    default:
+      break;
+  }
+}
+
+// matmul(heap, aOff, bOff, outOff, batch, aBatchStride, bBatchStride, m, n, k, transA, transB,
+//        biasOff, activation, alpha) → undefined
+// out[i] = act(op(A[i]) @ op(B[i]) + bias) for i < batch. A batch stride of 0 broadcasts that
+// operand. biasOff < 0 means no bias; otherwise bias has n floats.
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 15) {
+    Throw(env, "qscape_native.matmul: expected 15 arguments");
+    return nullptr;
+  }
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  static const char* names[] = {"aOff", "bOff", "outOff", "batch", "aBatchStride", "bBatchStride", "m", "n",
+                                "k",    "transA", "transB", "biasOff", "activation"};
+  int64_t v[13];
+  for (int i = 0; i < 13; i++) {
+    if (!GetInt(env, argv[i + 1], &v[i], names[i])) return nullptr;
+  }
+  double alpha = 0;
+  if (!GetFloat(env, argv[14], &alpha, "alpha")) return nullptr;
+  const int64_t a_off = v[0], b_off = v[1], out_off = v[2], batch = v[3], a_stride = v[4], b_stride = v[5];
+  const int64_t m = v[6], n = v[7], k = v[8], bias_off = v[11], activation = v[12];
+  const bool trans_a = v[9] != 0, trans_b = v[10] != 0;
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || a_stride < 0 || b_stride < 0) {
+    Throw(env, "qscape_native.matmul: negative size");
+    return nullptr;
+  }
+  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
+    Throw(env, "qscape_native.matmul: dimension exceeds the BLAS int range");
+    return nullptr;
+  }
+  const int64_t out_count = batch * m * n;
+  if (out_count == 0) return nullptr;
+  const int64_t a_count = batch == 0 ? 0 : (batch - 1) * a_stride + m * k;
+  const int64_t b_count = batch == 0 ? 0 : (batch - 1) * b_stride + k * n;
+  float* a = FloatsAt(env, heap, a_off, a_count, "A");
+  if (!a) return nullptr;
+  float* b = FloatsAt(env, heap, b_off, b_count, "B");
+  if (!b) return nullptr;
+  float* out = FloatsAt(env, heap, out_off, out_count, "output");
+  if (!out) return nullptr;
+  const float* bias = nullptr;
+  if (bias_off >= 0) {
+    bias = FloatsAt(env, heap, bias_off, n, "bias");
+    if (!bias) return nullptr;
+  }
+  // Seed the output with the bias (or zeros) and accumulate the product onto it (beta = 1).
+  for (int64_t i = 0; i < batch * m; i++) {
+    if (bias) {
+      std::memcpy(out + i * n, bias, n * sizeof(float));
+    } else {
+      std::memset(out + i * n, 0, n * sizeof(float));
+    }
+  }
+  if (k > 0) {
+    const int lda = static_cast<int>(trans_a ? m : k);
+    const int ldb = static_cast<int>(trans_b ? k : n);
+    for (int64_t i = 0; i < batch; i++) {
+      cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                  static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.f, a + i * a_stride,
+                  lda > 0 ? lda : 1, b + i * b_stride, ldb > 0 ? ldb : 1, 1.f, out + i * m * n,
+                  n > 0 ? static_cast<int>(n) : 1);
+    }
+  }
+  ApplyActivation(out, out_count, static_cast<int>(activation), static_cast<float>(alpha));
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t threads = 0;
+  if (argc != 1 || !GetInt(env, argv[0], &threads, "threads")) return nullptr;
+  if (threads < 1 || threads > 1024) {
+    Throw(env, "qscape_native.setThreads: threads must be between 1 and 1024");
+    return nullptr;
+  }
+  openblas_set_num_threads(static_cast<int>(threads));
+  return nullptr;
+}
+
+napi_value GetThreads(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_int32(env, openblas_get_num_threads(), &result);
+  return result;
+}
+
+napi_value BlasInfo(napi_env env, napi_callback_info) {
+  std::string text = std::string(openblas_get_config()) + " core=" + openblas_get_corename();
+  napi_value result;
+  napi_create_string_utf8(env, text.c_str(), text.size(), &result);
+  return result;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"blasInfo", nullptr, BlasInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

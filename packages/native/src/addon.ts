@@ -1,0 +1,66 @@
+/**
+ * Loading the compiled Node-API addon (build/Release/qscape_native.node, built by
+ * scripts/build.cjs with node-gyp against the system OpenBLAS).
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/** Activation codes shared with native/qscape_native.cc. */
+export const ACTIVATION_CODES = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5 } as const;
+export type NativeActivation = keyof typeof ACTIVATION_CODES;
+
+/**
+ * The addon's functions. `heap` is the WASM memory's current ArrayBuffer and every offset is a
+ * byte offset into it; sizes are element counts.
+ */
+export interface NativeAddon {
+  /**
+   * `out[i] = act(op(A[i]) @ op(B[i]) + bias)` for `i < batch`; a batch stride of 0 broadcasts
+   * that operand; `biasOffset < 0` means no bias, otherwise the bias has `n` floats.
+   */
+  matmul(
+    heap: ArrayBuffer,
+    aOffset: number,
+    bOffset: number,
+    outOffset: number,
+    batch: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: number,
+    transposeB: number,
+    biasOffset: number,
+    activation: number,
+    alpha: number,
+  ): void;
+  setThreads(threads: number): void;
+  getThreads(): number;
+  /** OpenBLAS build configuration and the CPU kernel it picked. */
+  blasInfo(): string;
+}
+
+export const DEFAULT_ADDON_PATH = fileURLToPath(new URL("../build/Release/qscape_native.node", import.meta.url));
+
+const requireHere = createRequire(import.meta.url);
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return (message.split("\n")[0] ?? "").slice(0, 300);
+}
+
+/** Load the addon; throws a one-line reason (not built, missing library, wrong platform). */
+export function loadAddon(addonPath: string = DEFAULT_ADDON_PATH): NativeAddon {
+  if (!existsSync(addonPath)) {
+    throw new Error(
+      `@qscape/native: addon not built (${addonPath} missing); run \`pnpm --filter @qscape/native run build:native\` (needs a C++ compiler and libopenblas-dev)`,
+    );
+  }
+  try {
+    return requireHere(addonPath) as NativeAddon;
+  } catch (err) {
+    throw new Error(`@qscape/native: cannot load ${addonPath}: ${firstLine(err)}`);
+  }
+}

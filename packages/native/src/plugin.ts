@@ -1,0 +1,105 @@
+/**
+ * Registration of the native kernels over the tfjs `wasm` backend. The core backend loader
+ * (`initBackend`, option `wasm+native`) activates the WASM backend and then calls
+ * `plugin.register()`; any failure there is one line and the loader falls back to plain WASM.
+ */
+import {
+  engine,
+  getBackend,
+  getKernel,
+  type KernelConfig,
+  registerKernel,
+  unregisterKernel,
+} from "@tensorflow/tfjs-core";
+import { DEFAULT_ADDON_PATH, loadAddon, type NativeAddon } from "./addon.js";
+import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/matmul.js";
+import { checkBackendLayout, checkPinnedVersions, PINNED_TFJS_VERSION } from "./wasm.js";
+
+const BACKEND = "wasm";
+
+export interface NativePluginOptions {
+  /** Path of the compiled addon (default: this package's build/Release/qscape_native.node). */
+  addonPath?: string;
+  /** OpenBLAS threads for this process; default `QSCAPE_BLAS_THREADS` or 1. */
+  threads?: number;
+}
+
+export interface NativePlugin {
+  /** Override the WASM kernels; throws a one-line reason when it cannot. Idempotent. */
+  register(): Promise<Record<string, string | number | boolean>>;
+  /** Restore the original WASM kernels (benchmarks and tests compare against them). */
+  unregister(): void;
+  isRegistered(): boolean;
+}
+
+/** Kernel name → builder of the native config from the original WASM config. */
+const OVERRIDES: Record<string, (addon: NativeAddon, original: KernelConfig) => KernelConfig> = {
+  BatchMatMul: batchMatMulKernel,
+  _FusedMatMul: fusedMatMulKernel,
+};
+
+/** The originals while native kernels are installed. The kernel registry is process-global, so is this. */
+let installed: { originals: KernelConfig[]; details: Record<string, string | number | boolean> } | null = null;
+
+/** Threads from the option, else `QSCAPE_BLAS_THREADS`, else 1 (processes run side by side). */
+export function blasThreads(
+  option: number | undefined,
+  env: string | undefined = process.env.QSCAPE_BLAS_THREADS,
+): number {
+  const raw = option ?? (env === undefined || env.trim() === "" ? 1 : Number(env));
+  if (!Number.isInteger(raw) || raw < 1) {
+    const where = option === undefined ? `QSCAPE_BLAS_THREADS="${env}"` : `threads=${option}`;
+    throw new Error(`@qscape/native: ${where} is not a positive integer`);
+  }
+  return raw;
+}
+
+export function createPlugin(options: NativePluginOptions = {}): NativePlugin {
+  return {
+    async register() {
+      const threads = blasThreads(options.threads);
+      if (installed) return installed.details;
+      checkPinnedVersions();
+      const addon = loadAddon(options.addonPath ?? DEFAULT_ADDON_PATH);
+      if (getBackend() !== BACKEND) {
+        throw new Error(`@qscape/native: the wasm backend must be active first (active: ${getBackend()})`);
+      }
+      checkBackendLayout(engine().backend);
+      addon.setThreads(threads);
+      const originals = Object.keys(OVERRIDES).map((name) => {
+        const original = getKernel(name, BACKEND);
+        if (!original) throw new Error(`@qscape/native: the wasm backend has no ${name} kernel`);
+        return original;
+      });
+      for (const original of originals) {
+        const build = OVERRIDES[original.kernelName] as (typeof OVERRIDES)[string];
+        unregisterKernel(original.kernelName, BACKEND);
+        registerKernel(build(addon, original));
+      }
+      installed = {
+        originals,
+        details: {
+          blas: addon.blasInfo(),
+          blasThreads: addon.getThreads(),
+          kernels: originals.map((k) => k.kernelName).join(","),
+          tfjs: PINNED_TFJS_VERSION,
+        },
+      };
+      return installed.details;
+    },
+    unregister() {
+      if (!installed) return;
+      for (const original of installed.originals) {
+        unregisterKernel(original.kernelName, BACKEND);
+        registerKernel(original);
+      }
+      installed = null;
+    },
+    isRegistered() {
+      return installed !== null;
+    },
+  };
+}
+
+/** The plugin the core backend loader imports. */
+export const plugin: NativePlugin = createPlugin();
