@@ -1,0 +1,191 @@
+/**
+ * `pnpm bench:core`: learner throughput against the PyTorch peer, the fast dense op, replay.
+ * Every backend variant runs in its own child process (tfjs backends cannot be cleanly swapped in
+ * one process, and a fresh process keeps the figures independent). Figures print as a table and
+ * as JSON (`--json out.json`).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, describeBackend, initBackend } from "../src/backend.js";
+import { fastDense, plainDense, setFastDense } from "../src/dense.js";
+import { Td3ShapedLearner } from "./td3-learner.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../../..");
+const peerScript = path.resolve(repoRoot, "../shared/peers/torch_td3_update.py");
+
+interface ChildResult {
+  backend: string;
+  fast: boolean;
+  updatesPerSec: number;
+  updates: number;
+  error?: string;
+}
+
+async function child(backend: BackendName, fast: boolean, seconds: number): Promise<void> {
+  const report = await initBackend({ prefer: backend, strict: true });
+  process.stderr.write(`${describeBackend(report)}\n`);
+  setFastDense(fast);
+  const learner = new Td3ShapedLearner();
+  const warm = backend === "cpu" ? 2 : 20;
+  for (let i = 0; i < warm; i++) learner.update();
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000 || n < 4) {
+    learner.update();
+    n += 1;
+  }
+  const dt = (performance.now() - t0) / 1000;
+  const out: ChildResult = { backend: report.name, fast, updatesPerSec: n / dt, updates: n };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function runChild(backend: BackendName, fast: boolean, seconds: number): ChildResult {
+  const res = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), "--child", backend, String(fast), String(seconds)],
+    {
+      encoding: "utf8",
+      env: { ...process.env, QSCAPE_BACKEND: "" },
+      timeout: (seconds + 120) * 1000,
+    },
+  );
+  const line = res.stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(line) as ChildResult;
+  } catch {
+    const lines = (res.stderr || res.error?.message || "no output").trim().split("\n");
+    const reason = (lines.find((l) => /no backend could be initialised|Error:/.test(l)) ?? lines.at(-1) ?? "").trim();
+    return { backend, fast, updatesPerSec: Number.NaN, updates: 0, error: reason };
+  }
+}
+
+function ensurePeer(): string | null {
+  if (!existsSync(peerScript)) return `peer script not found at ${peerScript}`;
+  const hasTorch = spawnSync("/usr/bin/python3", ["-c", "import torch"], { encoding: "utf8" }).status === 0;
+  const hasBlas =
+    existsSync("/usr/lib/x86_64-linux-gnu/openblas-pthread") ||
+    existsSync("/usr/lib/aarch64-linux-gnu/openblas-pthread");
+  if (hasTorch && hasBlas) return null;
+  if (process.env.QSCAPE_BENCH_NO_APT) return "python3-torch/libopenblas0-pthread missing (QSCAPE_BENCH_NO_APT set)";
+  try {
+    process.stderr.write("installing python3-torch and libopenblas0-pthread for the PyTorch peer (apt-get)…\n");
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
+    execFileSync("apt-get", ["install", "-y", "-qq", "python3-torch", "libopenblas0-pthread"], {
+      stdio: "ignore",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+    return null;
+  } catch (err) {
+    return `could not install the peer: ${(err as Error).message.split("\n")[0]}`;
+  }
+}
+
+function runPeer(): { updatesPerSec: number; version: string } | { error: string } {
+  const missing = ensurePeer();
+  if (missing) return { error: missing };
+  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], { encoding: "utf8", timeout: 600_000 });
+  const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout);
+  if (!m) return { error: `peer printed no figure: ${(res.stderr || res.stdout).trim().split("\n").at(-1)}` };
+  return { version: m[1] as string, updatesPerSec: Number(m[2]) };
+}
+
+/** Gradient of a 256×256 dense layer: fast (explicit transposes) vs tfjs autodiff (transposed matMul). */
+async function denseGradBench(): Promise<{ fastMs: number; plainMs: number }> {
+  await initBackend({ prefer: "wasm" });
+  const x = tf.randomNormal([256, 256], 0, 1, "float32", 1) as tf.Tensor2D;
+  const w = tf.variable(tf.randomNormal([256, 256], 0, 0.05, "float32", 2));
+  const b = tf.variable(tf.zeros([256]));
+  const time = (f: typeof fastDense) => {
+    const step = () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => tf.sum(f(x, w as tf.Tensor2D, b as tf.Tensor1D)) as tf.Scalar, [w, b]);
+        (grads[w.name] as tf.Tensor).dataSync();
+      });
+    for (let i = 0; i < 5; i++) step();
+    const n = 40;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) step();
+    return (performance.now() - t0) / n;
+  };
+  return { fastMs: time(fastDense), plainMs: time(plainDense) };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") {
+    await child(args[1] as BackendName, args[2] === "true", Number(args[3]));
+    return;
+  }
+  const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
+  const seconds = Number(process.env.QSCAPE_BENCH_SECONDS ?? 8);
+  const results: Record<string, unknown> = { date: new Date().toISOString() };
+
+  console.log(
+    "== TD3 learner throughput (peer shape: obs 11, act 3, 256-256, batch 256, twin critics, actor+Polyak every 2nd) ==",
+  );
+  const variants: [BackendName, boolean, number][] = [
+    ["wasm+native", true, seconds],
+    ["wasm", true, seconds],
+    ["wasm", false, seconds],
+    ["cpu", true, Math.min(seconds, 5)],
+    ["cpu", false, Math.min(seconds, 5)],
+    ["tensorflow", true, seconds],
+    ["tensorflow-gpu", true, seconds],
+  ];
+  const learner: ChildResult[] = [];
+  for (const [backend, fast, s] of variants) {
+    const r = runChild(backend, fast, s);
+    learner.push(r);
+    const label = `${backend}${fast ? " + fast dense" : " (tfjs autodiff)"}`;
+    console.log(
+      r.error
+        ? `  ${label.padEnd(34)} unavailable: ${r.error}`
+        : `  ${label.padEnd(34)} ${r.updatesPerSec.toFixed(1)} updates/s`,
+    );
+  }
+  results.learner = learner;
+
+  const peer = runPeer();
+  results.peer = peer;
+  if ("error" in peer) {
+    console.log(`  pytorch peer (1 thread)            unavailable: ${peer.error}`);
+  } else {
+    console.log(`  pytorch ${peer.version} peer (1 thread)    ${peer.updatesPerSec.toFixed(1)} updates/s`);
+    const ratios: Record<string, number> = {};
+    for (const r of learner) {
+      if (!r.error) ratios[`${r.backend}${r.fast ? "" : "-autodiff"}`] = r.updatesPerSec / peer.updatesPerSec;
+    }
+    results.ratioToPeer = ratios;
+    for (const [k, v] of Object.entries(ratios)) console.log(`  ratio ours/peer ${k.padEnd(20)} ${v.toFixed(3)}`);
+  }
+  const fast = learner.find((r) => r.backend === "wasm" && r.fast && !r.error);
+  const slow = learner.find((r) => r.backend === "wasm" && !r.fast && !r.error);
+  if (fast && slow)
+    console.log(
+      `  fast dense speed-up of a whole TD3 update (wasm): ${(fast.updatesPerSec / slow.updatesPerSec).toFixed(2)}x`,
+    );
+
+  console.log("\n== Dense layer gradient, 256×256 @ 256×256 (wasm) ==");
+  const dense = await denseGradBench();
+  results.denseGrad = { ...dense, speedup: dense.plainMs / dense.fastMs };
+  console.log(
+    `  fast dense ${dense.fastMs.toFixed(2)} ms, tfjs autodiff ${dense.plainMs.toFixed(2)} ms: ${(dense.plainMs / dense.fastMs).toFixed(1)}x`,
+  );
+
+  console.log("\n== Replay ==");
+  const replayBench = path.join(here, "replay.bench.ts");
+  if (existsSync(replayBench)) {
+    const mod = (await import(replayBench)) as { runReplayBench: () => Promise<Record<string, number>> };
+    const replay = await mod.runReplayBench();
+    results.replay = replay;
+    for (const [k, v] of Object.entries(replay))
+      console.log(`  ${k.padEnd(40)} ${Number.isInteger(v) ? v : v.toFixed(2)}`);
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+}
+
+await main();
