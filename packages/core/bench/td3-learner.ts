@@ -100,7 +100,7 @@ export class Td3ShapedLearner {
       const rw = tf.tensor2d(s.r, [B, 1]);
       const ob2 = tf.tensor2d(s.o2, [B, od]);
       const nz = tf.tensor2d(s.noise, [B, ad]);
-      const na = tf.clipByValue(tf.add(tf.tanh(this.actort.apply(ob2)), nz), -1, 1);
+      const na = tf.clipByValue(tf.add(tf.tanh(this.actort.apply(ob2)), nz), -1, 1) as tf.Tensor2D;
       const x2 = tf.concat([ob2, na], 1);
       const y = tf.add(rw, tf.mul(0.99, tf.minimum(this.q1t.apply(x2), this.q2t.apply(x2))));
       const x = tf.concat([ob, ac], 1);
