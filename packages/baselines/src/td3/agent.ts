@@ -1,0 +1,407 @@
+/**
+ * TD3 (baselines spec §2.1), written so the proposal-actor baselines are small subclasses:
+ *
+ *   act:    candidates = proposeActions(s)          [B, k, A]   (TD3: the actor's action, k = 1)
+ *           a          = best candidate by Q1       (skipped when k = 1)
+ *   target: candidates = proposeTargetActions(s')   (TD3: the target actor's action)
+ *           ã'         = clip(best by target Q1 + clip(N(0, σ²), −c, c), −1, 1)
+ *           y          = r + γ(1 − terminated) · min_i Q_i'(s', ã')
+ *   update: one Adam step on Σ_i mse(Q_i(s, a), y) (all critics together);
+ *           every `policyDelay` updates, one Adam step on actorLoss(s) and Polyak targets.
+ *
+ * Actions live in the normalised box [−1, 1] everywhere inside the agent (replay, networks,
+ * noise); `act` maps them to the env's bounds. Truncated transitions bootstrap: only
+ * `terminated` masks the target.
+ */
+import {
+  type ActionNoise,
+  type ActOptions,
+  Adam,
+  type Agent,
+  GaussianNoise,
+  hardUpdate,
+  type MLP,
+  OUNoise,
+  type Parameterized,
+  ParamGroup,
+  polyakUpdate,
+  QscapeError,
+  ReplayBuffer,
+  Rng,
+  readParameters,
+  type SerializedTensor,
+  type Snapshot,
+  type Transition,
+  tf,
+  writeParameters,
+} from "@qscape/core";
+import type { z } from "zod";
+import { parseConfig } from "../common/config.js";
+import type { Critics } from "../common/critic.js";
+import { ActionScaler, type EnvSpaces, requireBoxAction, requireBoxObservation } from "../common/spaces.js";
+import { TD3Config, type TD3ConfigInput, type TD3Settings } from "./config.js";
+import { makeActor, makeCritics } from "./networks.js";
+
+/** Tensors of one sampled minibatch. */
+export interface TD3Batch {
+  obs: tf.Tensor2D;
+  action: tf.Tensor2D;
+  reward: tf.Tensor2D;
+  nextObs: tf.Tensor2D;
+  /** 1 − terminated, [B, 1]. */
+  notDone: tf.Tensor2D;
+}
+
+/** The action the agent would take in one state, with the candidates it ranked (normalised units). */
+export interface ActionChoice {
+  action: Float32Array;
+  candidates: Float32Array[];
+  /** Q1 of each candidate; null when there was a single candidate (no Q evaluation). */
+  q: Float32Array | null;
+}
+
+export interface TD3Variant {
+  /** Agent name in logs and checkpoints. */
+  name?: string;
+  /** Schema of the subclass's config (extends TD3Config). */
+  schema?: z.ZodType<TD3Settings>;
+  /** Number of independently initialised actors (ensemble: k; CEM: 0). */
+  actorCount?: number;
+}
+
+export class TD3Agent implements Agent<Float32Array, Float32Array> {
+  readonly name: string;
+  readonly config: TD3Settings;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly scaler: ActionScaler;
+  readonly actors: MLP[];
+  readonly targetActors: MLP[];
+  readonly critics: Critics;
+  readonly targetCritics: Critics;
+  readonly replay: ReplayBuffer;
+  /** JS-side randomness: exploration, target smoothing, minibatch sampling, proposals. */
+  protected readonly rng: Rng;
+  protected readonly noise: ActionNoise;
+  protected criticOptimizer: Adam;
+  protected actorOptimizer: Adam | null;
+  protected gradientUpdates = 0;
+  protected qEvaluations = 0;
+
+  constructor(env: EnvSpaces, config: TD3ConfigInput = {}, variant: TD3Variant = {}) {
+    this.name = variant.name ?? "td3";
+    this.config = parseConfig(variant.schema ?? TD3Config, config, this.name);
+    this.obsDim = requireBoxObservation(env, this.name);
+    this.scaler = new ActionScaler(requireBoxAction(env, this.name));
+    this.actionDim = this.scaler.dim;
+    const { seed, bufferSize, explorationNoise } = this.config;
+    this.rng = new Rng(seed);
+    const initRng = this.rng.fork();
+    const actorCount = variant.actorCount ?? 1;
+    this.actors = Array.from({ length: actorCount }, (_, i) =>
+      makeActor(initRng, this.obsDim, this.actionDim, this.config, `${this.name}.actor${i}`),
+    );
+    this.targetActors = this.actors.map((_, i) =>
+      makeActor(initRng, this.obsDim, this.actionDim, this.config, `${this.name}.targetActor${i}`),
+    );
+    this.critics = makeCritics(initRng, this.obsDim, this.actionDim, this.config, `${this.name}.critic`);
+    this.targetCritics = makeCritics(initRng, this.obsDim, this.actionDim, this.config, `${this.name}.targetCritic`);
+    this.actors.forEach((a, i) => {
+      hardUpdate(this.targetActors[i] as MLP, a);
+    });
+    hardUpdate(this.targetCritics, this.critics);
+    this.criticOptimizer = this.makeCriticOptimizer();
+    this.actorOptimizer = this.makeActorOptimizer();
+    this.noise =
+      explorationNoise.type === "gaussian"
+        ? new GaussianNoise(this.rng, this.actionDim, explorationNoise.sigma)
+        : new OUNoise(this.rng, this.actionDim, explorationNoise);
+    this.replay = new ReplayBuffer(
+      {
+        capacity: bufferSize,
+        fields: {
+          obs: { shape: [this.obsDim] },
+          action: { shape: [this.actionDim] },
+          reward: { shape: [] },
+          nextObs: { shape: [this.obsDim] },
+          terminated: { shape: [], dtype: "uint8" },
+        },
+      },
+      `${this.name} replay`,
+    );
+  }
+
+  protected makeCriticOptimizer(): Adam {
+    const { criticLr, gradClipNorm } = this.config;
+    return new Adam(`${this.name}.critic`, this.critics, {
+      lr: criticLr,
+      ...(gradClipNorm ? { clipNorm: gradClipNorm } : {}),
+    });
+  }
+
+  /** Parameters the actor optimizer trains (subclasses with extra policy heads add theirs). */
+  protected actorParameters(): Parameterized {
+    return ParamGroup.of(`${this.name}.actors`, ...this.actors);
+  }
+
+  protected makeActorOptimizer(): Adam | null {
+    const params = this.actorParameters();
+    if (params.parameters().length === 0) return null;
+    const { actorLr, gradClipNorm } = this.config;
+    return new Adam(`${this.name}.actor`, params, { lr: actorLr, ...(gradClipNorm ? { clipNorm: gradClipNorm } : {}) });
+  }
+
+  // ---- acting -------------------------------------------------------------------------------
+
+  act(obs: Float32Array, opts: ActOptions): Float32Array {
+    const action = this.chooseAction(obs, opts.explore).action;
+    if (opts.explore) {
+      const eps = this.noise.sample(new Float32Array(this.actionDim));
+      for (let i = 0; i < action.length; i++) {
+        action[i] = Math.min(1, Math.max(-1, (action[i] as number) + (eps[i] as number)));
+      }
+    }
+    return this.scaler.toEnv(action);
+  }
+
+  /** The pre-noise action in `obs` and the candidates it was chosen from (one `dataSync`). */
+  chooseAction(obs: Float32Array, explore: boolean): ActionChoice {
+    if (obs.length !== this.obsDim) {
+      throw new QscapeError(`${this.name}.act: observation has ${obs.length} values, expected ${this.obsDim}`);
+    }
+    const packed = tf.tidy(() => {
+      const o = tf.tensor2d(obs, [1, this.obsDim]);
+      const candidates = this.proposeActions(o, explore);
+      const k = candidates.shape[1];
+      const flat = tf.reshape(candidates, [k * this.actionDim]);
+      if (k === 1) return flat;
+      return tf.concat([flat, tf.reshape(this.scoreCandidates(this.critics, o, candidates), [k])]);
+    });
+    const data = packed.dataSync() as Float32Array;
+    packed.dispose();
+    const k = data.length === this.actionDim ? 1 : data.length / (this.actionDim + 1);
+    const candidates = Array.from({ length: k }, (_, j) => data.slice(j * this.actionDim, (j + 1) * this.actionDim));
+    if (k === 1) return { action: candidates[0] as Float32Array, candidates, q: null };
+    this.qEvaluations += k;
+    const q = data.slice(k * this.actionDim);
+    let best = 0;
+    for (let j = 1; j < k; j++) if ((q[j] as number) > (q[best] as number)) best = j;
+    return { action: (candidates[best] as Float32Array).slice(), candidates, q };
+  }
+
+  /** Q1 of each state's candidate actions in normalised units (for tests and diagnostics). */
+  evaluateQ(obs: Float32Array, actions: Float32Array[]): Float32Array {
+    const out = tf.tidy(() => {
+      const o = tf.tensor2d(obs, [1, this.obsDim]);
+      const candidates = tf.tensor3d(
+        actions.flatMap((a) => Array.from(a)),
+        [1, actions.length, this.actionDim],
+      );
+      return tf.reshape(this.scoreCandidates(this.critics, o, candidates), [actions.length]);
+    });
+    const q = out.dataSync() as Float32Array;
+    out.dispose();
+    return q;
+  }
+
+  /** Candidate actions for each state, [B, k, A] in [−1, 1]. TD3 and the ensemble: each actor's μ(s). */
+  protected proposeActions(obs: tf.Tensor2D, _explore: boolean): tf.Tensor3D {
+    return tf.stack(
+      this.actors.map((actor) => actor.apply(obs)),
+      1,
+    ) as tf.Tensor3D;
+  }
+
+  /** Candidate next actions for the TD target, from the target networks. */
+  protected proposeTargetActions(nextObs: tf.Tensor2D): tf.Tensor3D {
+    return tf.stack(
+      this.targetActors.map((actor) => actor.apply(nextObs)),
+      1,
+    ) as tf.Tensor3D;
+  }
+
+  /** Q1 of every candidate, [B, k]. */
+  protected scoreCandidates(critics: Critics, obs: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
+    const [b, k, a] = candidates.shape;
+    const repeated = tf.reshape(tf.tile(tf.expandDims(obs, 1), [1, k, 1]), [b * k, this.obsDim]) as tf.Tensor2D;
+    return tf.reshape(critics.q1(repeated, tf.reshape(candidates, [b * k, a])), [b, k]);
+  }
+
+  /** The candidate with the highest Q1 per state, [B, A]; a single candidate is returned as is. */
+  protected selectByQ(critics: Critics, obs: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
+    const [b, k, a] = candidates.shape;
+    if (k === 1) return tf.reshape(candidates, [b, a]);
+    this.qEvaluations += b * k;
+    const best = tf.argMax(this.scoreCandidates(critics, obs, candidates), 1);
+    const pick = tf.expandDims(tf.oneHot(best, k, 1, 0, "float32"), 2);
+    return tf.sum(tf.mul(candidates, pick), 1);
+  }
+
+  // ---- learning -----------------------------------------------------------------------------
+
+  observe(t: Transition<Float32Array, Float32Array>): void {
+    this.replay.add({
+      obs: t.obs,
+      action: this.scaler.fromEnv(t.action),
+      reward: t.reward,
+      nextObs: t.nextObs,
+      terminated: t.terminated ? 1 : 0,
+    });
+    if (t.terminated || t.truncated) this.noise.reset();
+  }
+
+  update(): Record<string, number> {
+    const { data } = this.replay.sample(this.config.batchSize, this.rng);
+    const smoothing = this.smoothingNoise();
+    this.gradientUpdates += 1;
+    const updateActor = this.gradientUpdates % this.config.policyDelay === 0;
+    const metrics = tf.tidy(() => {
+      const batch = this.toTensors(data);
+      const out: Record<string, number> = {};
+      const y = this.tdTarget(batch, smoothing);
+      out.criticLoss = this.criticOptimizer.minimize(() => this.criticLoss(batch, y));
+      if (updateActor) {
+        const actorLoss = this.updateActor(batch);
+        if (actorLoss !== undefined) out.actorLoss = actorLoss;
+        this.updateTargets();
+      }
+      return out;
+    });
+    this.afterUpdate();
+    return metrics;
+  }
+
+  protected toTensors(data: Record<string, Float32Array | Int32Array | Uint8Array>): TD3Batch {
+    const b = this.config.batchSize;
+    const terminated = data.terminated as Uint8Array;
+    const notDone = new Float32Array(b);
+    for (let i = 0; i < b; i++) notDone[i] = 1 - (terminated[i] as number);
+    return {
+      obs: tf.tensor2d(data.obs as Float32Array, [b, this.obsDim]),
+      action: tf.tensor2d(data.action as Float32Array, [b, this.actionDim]),
+      reward: tf.tensor2d(data.reward as Float32Array, [b, 1]),
+      nextObs: tf.tensor2d(data.nextObs as Float32Array, [b, this.obsDim]),
+      notDone: tf.tensor2d(notDone, [b, 1]),
+    };
+  }
+
+  /** clip(N(0, σ²), −c, c) for every target action, drawn from the agent's RNG (null when off). */
+  protected smoothingNoise(): Float32Array | null {
+    const { targetPolicyNoise, targetNoiseClip, batchSize } = this.config;
+    if (targetPolicyNoise === 0) return null;
+    const eps = new Float32Array(batchSize * this.actionDim);
+    for (let i = 0; i < eps.length; i++) {
+      eps[i] = Math.min(targetNoiseClip, Math.max(-targetNoiseClip, this.rng.normal(0, targetPolicyNoise)));
+    }
+    return eps;
+  }
+
+  /** The smoothed next action ã' of the TD target. */
+  protected targetAction(nextObs: tf.Tensor2D, smoothing: Float32Array | null): tf.Tensor2D {
+    const next = this.selectByQ(this.targetCritics, nextObs, this.proposeTargetActions(nextObs));
+    if (smoothing === null) return next;
+    return tf.clipByValue(tf.add(next, tf.tensor2d(smoothing, next.shape)), -1, 1);
+  }
+
+  /** y = r + γ(1 − terminated) · min_i Q_i'(s', ã'), [B, 1]. */
+  protected tdTarget(batch: TD3Batch, smoothing: Float32Array | null): tf.Tensor2D {
+    const nextAction = this.targetAction(batch.nextObs, smoothing);
+    const nextQ = this.targetCritics.min(batch.nextObs, nextAction);
+    return tf.add(batch.reward, tf.mul(tf.mul(batch.notDone, this.config.gamma), nextQ));
+  }
+
+  protected criticLoss(batch: TD3Batch, y: tf.Tensor2D): tf.Scalar {
+    const qs = this.critics.all(batch.obs, batch.action);
+    return tf.addN(qs.map((q) => tf.losses.meanSquaredError(y, q))) as tf.Scalar;
+  }
+
+  /** One actor step; returns its loss (undefined for actor-free variants). */
+  protected updateActor(batch: TD3Batch): number | undefined {
+    const optimizer = this.actorOptimizer;
+    if (optimizer === null) return undefined;
+    return optimizer.minimize(() => this.actorLoss(batch.obs));
+  }
+
+  /** DPG: −mean Q1(s, μ_i(s)), summed over actors (each climbs the shared critic). */
+  protected actorLoss(obs: tf.Tensor2D): tf.Scalar {
+    const sign = this.config.flipActorLoss ? 1 : -1;
+    const losses = this.actors.map((actor) => tf.mul(sign, tf.mean(this.critics.q1(obs, actor.apply(obs)))));
+    return tf.addN(losses) as tf.Scalar;
+  }
+
+  protected updateTargets(): void {
+    const { tau } = this.config;
+    this.actors.forEach((a, i) => {
+      polyakUpdate(this.targetActors[i] as MLP, a, tau);
+    });
+    polyakUpdate(this.targetCritics, this.critics, tau);
+  }
+
+  /** Runs after every update (resets hook in here). */
+  protected afterUpdate(): void {}
+
+  counters(): Record<string, number> {
+    return { gradientUpdates: this.gradientUpdates, qEvaluations: this.qEvaluations };
+  }
+
+  // ---- checkpoints --------------------------------------------------------------------------
+
+  save(): Snapshot {
+    const params = (m: Parameterized) => readParameters(m) as unknown as Snapshot;
+    return {
+      name: this.name,
+      config: JSON.parse(JSON.stringify(this.config)) as Snapshot,
+      actors: this.actors.map(params),
+      targetActors: this.targetActors.map(params),
+      critics: params(this.critics),
+      targetCritics: params(this.targetCritics),
+      criticOptimizer: this.criticOptimizer.getState() as unknown as Snapshot,
+      actorOptimizer: (this.actorOptimizer?.getState() ?? null) as unknown as Snapshot,
+      rng: this.rng.getState() as unknown as Snapshot,
+      noise: this.noise.getState(),
+      replay: this.replay.getState() as unknown as Snapshot,
+      gradientUpdates: this.gradientUpdates,
+      qEvaluations: this.qEvaluations,
+      extra: this.saveExtra(),
+    };
+  }
+
+  load(state: Snapshot): void {
+    const s = state as Record<string, unknown> | null;
+    if (s === null || typeof s !== "object" || s.name !== this.name) {
+      throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot (name ${String(s?.name)})`);
+    }
+    const tensors = (v: unknown) => v as SerializedTensor[];
+    this.actors.forEach((a, i) => {
+      writeParameters(a, tensors((s.actors as unknown[])[i]));
+    });
+    this.targetActors.forEach((a, i) => {
+      writeParameters(a, tensors((s.targetActors as unknown[])[i]));
+    });
+    writeParameters(this.critics, tensors(s.critics));
+    writeParameters(this.targetCritics, tensors(s.targetCritics));
+    this.criticOptimizer.setState(s.criticOptimizer as Parameters<Adam["setState"]>[0]);
+    if (this.actorOptimizer) this.actorOptimizer.setState(s.actorOptimizer as Parameters<Adam["setState"]>[0]);
+    this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
+    this.noise.setState(s.noise as number[]);
+    this.replay.setState(s.replay as Snapshot);
+    this.gradientUpdates = s.gradientUpdates as number;
+    this.qEvaluations = s.qEvaluations as number;
+    this.loadExtra(s.extra as Snapshot);
+  }
+
+  /** Subclass state beyond TD3's (extra networks, counters). */
+  protected saveExtra(): Snapshot {
+    return null;
+  }
+
+  protected loadExtra(_state: Snapshot): void {}
+
+  dispose(): void {
+    for (const m of [...this.actors, ...this.targetActors, this.critics, this.targetCritics]) {
+      for (const v of m.parameters()) v.dispose();
+    }
+    this.criticOptimizer.dispose();
+    this.actorOptimizer?.dispose();
+  }
+}
