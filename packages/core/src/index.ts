@@ -1,6 +1,7 @@
 export * as tf from "@tensorflow/tfjs";
 export * from "./agent.js";
 export * from "./backend.js";
+export * from "./checkpoint.js";
 export * from "./dense.js";
 export * from "./env.js";
 export * from "./errors.js";
@@ -9,6 +10,7 @@ export * from "./nn/mlp.js";
 export * from "./noise.js";
 export * from "./optim.js";
 export * from "./params.js";
+export * from "./replay/index.js";
 export * from "./rng.js";
 export * from "./loop.js";
 export * from "./nn/attention.js";
