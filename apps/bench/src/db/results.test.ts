@@ -1,0 +1,240 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { configHash, openResults, type ResultsDb, runKey } from "./results.js";
+import type { SuiteProtocol } from "./types.js";
+
+const protocol: SuiteProtocol = {
+  envSteps: 20_000,
+  seeds: [0, 1, 2],
+  evaluation: { everySteps: 5000, episodes: 10, deterministic: true },
+  computeCaps: { hiddenWidth: 64 },
+};
+
+describe("results store", () => {
+  let dir: string;
+  let path: string;
+  let db: ResultsDb;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "qscape-results-"));
+    path = join(dir, "results.sqlite");
+    db = openResults(path);
+    db.ensureSuite("smoke", { protocol, description: "tiny suite" });
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("round-trips runs, evaluations, metrics and timings through a reopened file", () => {
+    const run = db.upsertRun({
+      suite: "smoke",
+      algo: "td3",
+      env: "Pendulum",
+      seed: 1,
+      config: { lr: 1e-3, tau: 0.005 },
+    });
+    expect(run.status).toBe("pending");
+    db.markRunning(run.id, { backend: "wasm" });
+    db.recordEval(run.id, { step: 0, episodeReturns: [-1200.5, -1100.25] }, [{ step: 0, name: "q_loss", value: 0.5 }]);
+    db.recordEval(run.id, { step: 5000, episodeReturns: [-150.125, -149.875], success: 0.5 });
+    db.recordMetrics(run.id, [
+      { step: 100, name: "q_loss", value: 0.25 },
+      { step: 100, name: "actor_loss", value: -3.5 },
+    ]);
+    db.recordTimings(run.id, { env: 1.5, update: 4 });
+    db.recordTimings(run.id, { update: 2 });
+    db.markFinished(run.id, { wallClockS: 12.5, counters: { envSteps: 20_000, updates: 19_000 } });
+    db.close();
+
+    db = openResults(path);
+    const back = db.getRun(run.id);
+    expect(back).toMatchObject({
+      algo: "td3",
+      env: "Pendulum",
+      seed: 1,
+      config: { lr: 1e-3, tau: 0.005 },
+      configHash: configHash({ tau: 0.005, lr: 1e-3 }),
+      backend: "wasm",
+      status: "finished",
+      error: null,
+      wallClockS: 12.5,
+      counters: { envSteps: 20_000, updates: 19_000 },
+    });
+    expect(back.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(back.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(db.evaluations(run.id)).toEqual([
+      { step: 0, episodeReturns: [-1200.5, -1100.25], meanReturn: -1150.375, success: null },
+      { step: 5000, episodeReturns: [-150.125, -149.875], meanReturn: -150, success: 0.5 },
+    ]);
+    expect(db.metrics(run.id, "q_loss")).toEqual([
+      { step: 0, name: "q_loss", value: 0.5 },
+      { step: 100, name: "q_loss", value: 0.25 },
+    ]);
+    expect(db.metrics(run.id)).toHaveLength(3);
+    expect(db.timings(run.id)).toEqual([
+      { phase: "env", seconds: 1.5, calls: 1 },
+      { phase: "update", seconds: 6, calls: 2 },
+    ]);
+    expect(db.suite("smoke").protocol).toEqual({ ...protocol });
+    expect(db.finishedRunKeys("smoke")).toEqual(new Set([runKey(back)]));
+  });
+
+  it("upsertRun is idempotent per (suite, algo, env, seed, config) and tells configs apart", () => {
+    const a = db.upsertRun({
+      suite: "smoke",
+      algo: "td3",
+      env: "Hopper",
+      seed: 0,
+      config: { a: 1, b: { c: 2, d: 3 } },
+    });
+    const again = db.upsertRun({
+      suite: "smoke",
+      algo: "td3",
+      env: "Hopper",
+      seed: 0,
+      config: { b: { d: 3, c: 2 }, a: 1 },
+    });
+    const other = db.upsertRun({
+      suite: "smoke",
+      algo: "td3",
+      env: "Hopper",
+      seed: 0,
+      config: { a: 2, b: { c: 2, d: 3 } },
+    });
+    expect(again.id).toBe(a.id);
+    expect(other.id).not.toBe(a.id);
+    expect(db.listRuns("smoke")).toHaveLength(2);
+  });
+
+  it("marks failures with the error, and a restart clears the earlier attempt", () => {
+    const run = db.upsertRun({ suite: "smoke", algo: "sac", env: "Hopper", seed: 2, config: {} });
+    db.markRunning(run.id);
+    db.recordEval(run.id, { step: 0, episodeReturns: [1] });
+    db.markFailed(run.id, new Error("loss became NaN"), { wallClockS: 3 });
+    expect(db.getRun(run.id)).toMatchObject({ status: "failed", error: "Error: loss became NaN", wallClockS: 3 });
+    expect(db.finishedRunKeys("smoke").size).toBe(0);
+    db.markRunning(run.id);
+    expect(db.getRun(run.id)).toMatchObject({ status: "running", error: null });
+    expect(db.evaluations(run.id)).toEqual([]);
+  });
+
+  it("an exception mid-transaction leaves no partial evaluation", () => {
+    const run = db.upsertRun({ suite: "smoke", algo: "td3", env: "Hopper", seed: 0, config: {} });
+    // The duplicate metric fails in SQLite after the evaluation row was inserted.
+    expect(() =>
+      db.recordEval(run.id, { step: 5000, episodeReturns: [10, 20] }, [
+        { step: 5000, name: "q_loss", value: 1 },
+        { step: 5000, name: "q_loss", value: 2 },
+      ]),
+    ).toThrow(/metric 'q_loss' at step 5000/);
+    expect(db.evaluations(run.id)).toEqual([]);
+    expect(db.metrics(run.id)).toEqual([]);
+    // A user transaction that throws after writing rolls everything back too.
+    expect(() =>
+      db.transaction(() => {
+        db.recordEval(run.id, { step: 0, episodeReturns: [1] });
+        db.recordMetrics(run.id, [{ step: 0, name: "x", value: 1 }]);
+        throw new Error("worker died");
+      }),
+    ).toThrow("worker died");
+    expect(db.evaluations(run.id)).toEqual([]);
+    expect(db.metrics(run.id)).toEqual([]);
+    // And the store is still usable afterwards.
+    db.recordEval(run.id, { step: 0, episodeReturns: [1] });
+    expect(db.evaluations(run.id)).toHaveLength(1);
+  });
+
+  it("rejects bad input naming the problem", () => {
+    const run = db.upsertRun({ suite: "smoke", algo: "td3", env: "Hopper", seed: 0, config: {} });
+    expect(() => db.recordEval(run.id, { step: 0, episodeReturns: [1, Number.NaN] })).toThrow(
+      /episode return 1 is NaN/,
+    );
+    expect(() => db.recordEval(run.id, { step: -5, episodeReturns: [1] })).toThrow(
+      /step -5 must be a non-negative integer/,
+    );
+    expect(() => db.recordEval(run.id, { step: 0, episodeReturns: [1], success: 2 })).toThrow(/success rate 2/);
+    expect(() => db.upsertRun({ suite: "nope", algo: "td3", env: "Hopper", seed: 0, config: {} })).toThrow(
+      /no suite named 'nope'/,
+    );
+    expect(() => db.upsertRun({ suite: "smoke", algo: "", env: "Hopper", seed: 0.5, config: {} })).toThrow(
+      /run spec: algo.*seed/,
+    );
+    expect(() => db.ensureSuite("smoke", { protocol: { ...protocol, envSteps: 1 } })).toThrow(/refusing to change/);
+    expect(() =>
+      db.ensureSuite("bad", {
+        protocol: { ...protocol, evaluation: { everySteps: 0, episodes: 1, deterministic: true } },
+      }),
+    ).toThrow(/protocol: evaluation.everySteps/);
+  });
+
+  it("learning curves keep finished runs on the steps every seed evaluated", () => {
+    for (const seed of [0, 1]) {
+      const run = db.upsertRun({ suite: "smoke", algo: "td3", env: "Hopper", seed, config: {} });
+      db.markRunning(run.id);
+      for (const step of seed === 0 ? [0, 5000, 10_000] : [0, 5000]) {
+        db.recordEval(run.id, { step, episodeReturns: [step / 1000 + seed] });
+      }
+      db.markFinished(run.id, { wallClockS: 1 });
+    }
+    const unfinished = db.upsertRun({ suite: "smoke", algo: "td3", env: "Hopper", seed: 2, config: {} });
+    db.markRunning(unfinished.id);
+    db.recordEval(unfinished.id, { step: 0, episodeReturns: [99] });
+    expect(db.learningCurves("smoke", "td3", "Hopper")).toEqual({
+      algo: "td3",
+      env: "Hopper",
+      steps: [0, 5000],
+      seeds: [0, 1],
+      returns: [
+        [0, 5],
+        [1, 6],
+      ],
+    });
+    expect(db.finishedAlgosAndEnvs("smoke")).toEqual({ algos: ["td3"], envs: ["Hopper"] });
+  });
+});
+
+describe("opening files", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "qscape-results-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses a non-SQLite file and leaves it byte-for-byte untouched", () => {
+    const path = join(dir, "notes.sqlite");
+    writeFileSync(path, "these are my notes, not a database\n".repeat(200));
+    const before = readFileSync(path);
+    expect(() => openResults(path)).toThrow(/not a SQLite database.*refusing/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it("refuses a SQLite file whose pages are corrupt, leaving it untouched", () => {
+    const path = join(dir, "results.sqlite");
+    const db = openResults(path);
+    db.ensureSuite("s", { protocol });
+    const run = db.upsertRun({ suite: "s", algo: "a", env: "e", seed: 0, config: {} });
+    db.transaction(() => {
+      for (let step = 0; step < 200; step++)
+        db.recordEval(run.id, { step, episodeReturns: Array.from({ length: 50 }, (_, i) => i + step) });
+    });
+    db.close();
+    const bytes = readFileSync(path);
+    // Keep the header, scribble over every page after the first.
+    for (let i = 4096; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+    writeFileSync(path, bytes);
+    expect(() => openResults(path)).toThrow(/corrupt SQLite file \(quick_check: .*page.*\); left untouched/);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it("refuses a SQLite database that is not a results store", async () => {
+    const path = join(dir, "other.sqlite");
+    const { default: sqlite } = await import("node-sqlite3-wasm");
+    const other = new sqlite.Database(path);
+    other.exec("CREATE TABLE customers (name TEXT)");
+    other.close();
+    expect(() => openResults(path)).toThrow(/not a qscape results store \(tables: customers\)/);
+  });
+});

@@ -1,0 +1,515 @@
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { QscapeError } from "@qscape/core";
+import type { SQLiteValue, Database as SqliteDatabase, Statement } from "node-sqlite3-wasm";
+import sqlite from "node-sqlite3-wasm";
+import type { z } from "zod";
+import { FORMAT_NAME, SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
+import {
+  type EvaluationInput,
+  type EvaluationRecord,
+  type LearningCurves,
+  type MetricInput,
+  type ParsedSuiteProtocol,
+  type RunRecord,
+  type RunSpec,
+  RunSpecSchema,
+  type RunStatus,
+  type SuiteProtocol,
+  SuiteProtocolSchema,
+  type TimingRecord,
+} from "./types.js";
+
+const { Database } = sqlite;
+
+/**
+ * The benchmark's results store: one SQLite file (real SQLite compiled to WASM, persisted with
+ * Node's fs).
+ *
+ * Single writer: the WASM VFS takes no file locks, so exactly one process — the parent that
+ * schedules the worker processes — may open a store for writing. Workers report to the parent
+ * (IPC), and the parent writes. Readers (report building) should run when no writer is active.
+ * Every multi-row write is one transaction, so a crash leaves whole evaluations or none.
+ */
+export class ResultsDb {
+  private readonly statements = new Map<string, Statement>();
+
+  private constructor(
+    private readonly db: SqliteDatabase,
+    readonly path: string,
+  ) {}
+
+  /** Opens (or creates) a store; see openResults. */
+  static open(path: string): ResultsDb {
+    const existing = existsSync(path) && statSync(path).size > 0;
+    if (existing) assertSqliteHeader(path);
+    let db: SqliteDatabase;
+    try {
+      db = new Database(path);
+    } catch (e) {
+      throw new QscapeError(`results store ${path}: cannot open (${(e as Error).message})`);
+    }
+    try {
+      if (existing) verifyExisting(db, path);
+      else initialise(db);
+      db.exec("PRAGMA foreign_keys = ON");
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return new ResultsDb(db, path);
+  }
+
+  close(): void {
+    for (const s of this.statements.values()) s.finalize();
+    this.statements.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+
+  /**
+   * Runs fn in a transaction (a savepoint, so calls nest): everything it wrote is rolled back if it
+   * throws, and the error is rethrown.
+   */
+  transaction<T>(fn: () => T): T {
+    this.db.exec("SAVEPOINT qscape_tx");
+    try {
+      const result = fn();
+      this.db.exec("RELEASE qscape_tx");
+      return result;
+    } catch (e) {
+      this.db.exec("ROLLBACK TO qscape_tx; RELEASE qscape_tx");
+      throw e;
+    }
+  }
+
+  // ---- suites ----
+
+  /**
+   * Creates a suite or checks that an existing one has the same protocol: a suite's matched budget
+   * must not drift between invocations.
+   */
+  ensureSuite(name: string, options: { protocol: SuiteProtocol; description?: string }): ParsedSuiteProtocol {
+    const protocol = parse(SuiteProtocolSchema, options.protocol, `suite '${name}' protocol`);
+    const existing = this.get("SELECT protocol FROM suites WHERE name = ?", [name]);
+    const json = canonicalJson(protocol);
+    if (existing) {
+      if (existing.protocol !== json) {
+        throw new QscapeError(
+          `suite '${name}' already exists with protocol ${existing.protocol}; refusing to change it to ${json} (use a new suite name)`,
+        );
+      }
+      return protocol;
+    }
+    this.run("INSERT INTO suites (name, description, protocol, created_at) VALUES (?, ?, ?, ?)", [
+      name,
+      options.description ?? "",
+      json,
+      new Date().toISOString(),
+    ]);
+    return protocol;
+  }
+
+  suite(name: string): { name: string; description: string; protocol: ParsedSuiteProtocol; createdAt: string } {
+    const row = this.get("SELECT * FROM suites WHERE name = ?", [name]);
+    if (!row)
+      throw new QscapeError(
+        `results store ${this.path}: no suite named '${name}' (known: ${this.suiteNames().join(", ") || "none"})`,
+      );
+    return {
+      name,
+      description: row.description as string,
+      protocol: JSON.parse(row.protocol as string) as ParsedSuiteProtocol,
+      createdAt: row.created_at as string,
+    };
+  }
+
+  suiteNames(): string[] {
+    return this.all("SELECT name FROM suites ORDER BY name").map((r) => r.name as string);
+  }
+
+  // ---- runs ----
+
+  /**
+   * Returns the run for (suite, algo, env, seed, config), creating it as 'pending' when new. An
+   * existing run is returned unchanged (check `status` to skip finished ones). The suite must exist.
+   */
+  upsertRun(spec: RunSpec): RunRecord {
+    const s = parse(RunSpecSchema, spec, "run spec");
+    this.suite(s.suite);
+    const configJson = canonicalJson(s.config);
+    const hash = configHash(s.config);
+    this.run(
+      `INSERT INTO runs (suite, algo, env, seed, config, config_hash, backend, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+       ON CONFLICT (suite, algo, env, seed, config_hash) DO NOTHING`,
+      [s.suite, s.algo, s.env, s.seed, configJson, hash, s.backend ?? null],
+    );
+    const row = this.get(
+      "SELECT * FROM runs WHERE suite = ? AND algo = ? AND env = ? AND seed = ? AND config_hash = ?",
+      [s.suite, s.algo, s.env, s.seed, hash],
+    );
+    return toRunRecord(row as Record<string, SQLiteValue>);
+  }
+
+  getRun(id: number): RunRecord {
+    const row = this.get("SELECT * FROM runs WHERE id = ?", [id]);
+    if (!row) throw new QscapeError(`results store ${this.path}: no run with id ${id}`);
+    return toRunRecord(row);
+  }
+
+  listRuns(suite: string, filter: { status?: RunStatus; algo?: string; env?: string } = {}): RunRecord[] {
+    const rows = this.all(
+      `SELECT * FROM runs WHERE suite = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR algo = ?) AND (? IS NULL OR env = ?)
+       ORDER BY algo, env, seed, id`,
+      [
+        suite,
+        filter.status ?? null,
+        filter.status ?? null,
+        filter.algo ?? null,
+        filter.algo ?? null,
+        filter.env ?? null,
+        filter.env ?? null,
+      ],
+    );
+    return rows.map(toRunRecord);
+  }
+
+  /**
+   * Starts (or restarts) a run: status 'running', start time now, and any evaluations, metrics and
+   * timings of an earlier attempt deleted, all in one transaction.
+   */
+  markRunning(runId: number, options: { backend?: string } = {}): void {
+    this.getRun(runId);
+    this.transaction(() => {
+      for (const table of ["evaluations", "metrics", "timings"])
+        this.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
+      this.run(
+        `UPDATE runs SET status = 'running', backend = COALESCE(?, backend), error = NULL, started_at = ?,
+         finished_at = NULL, wall_clock_s = NULL, counters = '{}' WHERE id = ?`,
+        [options.backend ?? null, new Date().toISOString(), runId],
+      );
+    });
+  }
+
+  markFinished(runId: number, result: { wallClockS: number; counters?: Record<string, number> }): void {
+    this.finish(runId, "finished", null, result);
+  }
+
+  markFailed(
+    runId: number,
+    error: unknown,
+    result: { wallClockS?: number; counters?: Record<string, number> } = {},
+  ): void {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.finish(runId, "failed", message, result);
+  }
+
+  private finish(
+    runId: number,
+    status: RunStatus,
+    error: string | null,
+    result: { wallClockS?: number; counters?: Record<string, number> },
+  ): void {
+    const run = this.getRun(runId);
+    if (result.wallClockS !== undefined) checkFinite(result.wallClockS, `run ${runId} wallClockS`);
+    for (const [k, v] of Object.entries(result.counters ?? {})) checkFinite(v, `run ${runId} counter '${k}'`);
+    this.run("UPDATE runs SET status = ?, error = ?, finished_at = ?, wall_clock_s = ?, counters = ? WHERE id = ?", [
+      status,
+      error,
+      new Date().toISOString(),
+      result.wallClockS ?? null,
+      JSON.stringify({ ...run.counters, ...result.counters }),
+      runId,
+    ]);
+  }
+
+  /** Keys (see runKey) of the suite's finished runs, so a resumed suite can skip them. */
+  finishedRunKeys(suite: string): Set<string> {
+    return new Set(this.listRuns(suite, { status: "finished" }).map(runKey));
+  }
+
+  // ---- evaluations, metrics, timings ----
+
+  /**
+   * Records one evaluation (raw episode returns; the mean is derived) and, optionally, metrics
+   * logged at the same step — atomically: on any error nothing of it is stored.
+   */
+  recordEval(runId: number, evaluation: EvaluationInput, metrics: readonly MetricInput[] = []): void {
+    const { step, episodeReturns, success } = evaluation;
+    checkStep(step, `run ${runId} evaluation`);
+    if (episodeReturns.length === 0)
+      throw new QscapeError(`run ${runId} evaluation at step ${step}: no episode returns`);
+    episodeReturns.forEach((r, i) => {
+      checkFinite(r, `run ${runId} evaluation at step ${step}: episode return ${i}`);
+    });
+    if (success !== undefined && !(success >= 0 && success <= 1)) {
+      throw new QscapeError(`run ${runId} evaluation at step ${step}: success rate ${success} is outside [0, 1]`);
+    }
+    const meanReturn = episodeReturns.reduce((a, b) => a + b, 0) / episodeReturns.length;
+    this.transaction(() => {
+      this.run("INSERT INTO evaluations (run_id, step, episode_returns, mean_return, success) VALUES (?, ?, ?, ?, ?)", [
+        runId,
+        step,
+        JSON.stringify(episodeReturns),
+        meanReturn,
+        success ?? null,
+      ]);
+      this.insertMetrics(runId, metrics);
+    });
+  }
+
+  /** Records a batch of metrics in one transaction; a (name, step) may be logged once per run. */
+  recordMetrics(runId: number, metrics: readonly MetricInput[]): void {
+    this.transaction(() => this.insertMetrics(runId, metrics));
+  }
+
+  private insertMetrics(runId: number, metrics: readonly MetricInput[]): void {
+    for (const m of metrics) {
+      checkStep(m.step, `run ${runId} metric '${m.name}'`);
+      checkFinite(m.value, `run ${runId} metric '${m.name}' at step ${m.step}`);
+      try {
+        this.run("INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)", [
+          runId,
+          m.step,
+          m.name,
+          m.value,
+        ]);
+      } catch (e) {
+        throw new QscapeError(`run ${runId} metric '${m.name}' at step ${m.step}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Adds seconds (and one call each) to per-phase totals, e.g. { env: 1.2, update: 3.4 }. */
+  recordTimings(runId: number, secondsByPhase: Readonly<Record<string, number>>): void {
+    const upsert = `INSERT INTO timings (run_id, phase, seconds, calls) VALUES (?, ?, ?, 1)
+       ON CONFLICT (run_id, phase) DO UPDATE SET seconds = seconds + excluded.seconds, calls = calls + 1`;
+    this.transaction(() => {
+      for (const [phase, seconds] of Object.entries(secondsByPhase)) {
+        checkFinite(seconds, `run ${runId} timing '${phase}'`);
+        this.run(upsert, [runId, phase, seconds]);
+      }
+    });
+  }
+
+  evaluations(runId: number): EvaluationRecord[] {
+    return this.all("SELECT * FROM evaluations WHERE run_id = ? ORDER BY step", [runId]).map((r) => ({
+      step: r.step as number,
+      episodeReturns: JSON.parse(r.episode_returns as string) as number[],
+      meanReturn: r.mean_return as number,
+      success: (r.success as number | null) ?? null,
+    }));
+  }
+
+  metrics(runId: number, name?: string): MetricInput[] {
+    return this.all(
+      "SELECT step, name, value FROM metrics WHERE run_id = ? AND (? IS NULL OR name = ?) ORDER BY name, step",
+      [runId, name ?? null, name ?? null],
+    ).map((r) => ({ step: r.step as number, name: r.name as string, value: r.value as number }));
+  }
+
+  timings(runId: number): TimingRecord[] {
+    return this.all("SELECT phase, seconds, calls FROM timings WHERE run_id = ? ORDER BY phase", [runId]).map((r) => ({
+      phase: r.phase as string,
+      seconds: r.seconds as number,
+      calls: r.calls as number,
+    }));
+  }
+
+  // ---- queries for the statistics ----
+
+  /** Algorithms and envs with at least one finished run in the suite, sorted. */
+  finishedAlgosAndEnvs(suite: string): { algos: string[]; envs: string[] } {
+    const runs = this.listRuns(suite, { status: "finished" });
+    return { algos: [...new Set(runs.map((r) => r.algo))].sort(), envs: [...new Set(runs.map((r) => r.env))].sort() };
+  }
+
+  /**
+   * Learning curves (mean evaluation return per step) of the finished runs of one (algo, env),
+   * seeds × steps, restricted to the steps every seed evaluated. Throws when one seed has finished
+   * runs under two configs (give them different algo labels).
+   */
+  learningCurves(suite: string, algo: string, env: string): LearningCurves {
+    const runs = this.listRuns(suite, { status: "finished", algo, env });
+    const seen = new Map<number, RunRecord>();
+    for (const run of runs) {
+      const other = seen.get(run.seed);
+      if (other) {
+        throw new QscapeError(
+          `suite '${suite}': ${algo} on ${env} seed ${run.seed} has finished runs with configs ${other.configHash} and ${run.configHash}; give each config its own algo label`,
+        );
+      }
+      seen.set(run.seed, run);
+    }
+    const perSeed = runs.map((run) => new Map(this.evaluations(run.id).map((e) => [e.step, e.meanReturn])));
+    const steps =
+      perSeed.length === 0
+        ? []
+        : [...(perSeed[0] as Map<number, number>).keys()].filter((s) => perSeed.every((m) => m.has(s)));
+    steps.sort((a, b) => a - b);
+    return {
+      algo,
+      env,
+      steps,
+      seeds: runs.map((r) => r.seed),
+      returns: perSeed.map((m) => steps.map((s) => m.get(s) as number)),
+    };
+  }
+
+  // ---- low-level helpers ----
+
+  /**
+   * Runs a cached prepared statement. A statement whose step failed cannot be reset by the WASM
+   * binding, so it is finalized and dropped from the cache before the error propagates.
+   */
+  private withStatement<T>(sql: string, use: (s: Statement) => T): T {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    try {
+      return use(s);
+    } catch (e) {
+      this.statements.delete(sql);
+      s.finalize();
+      throw e;
+    }
+  }
+
+  private run(sql: string, values: SQLiteValue[]): void {
+    this.withStatement(sql, (s) => s.run(values));
+  }
+
+  private get(sql: string, values: SQLiteValue[]): Record<string, SQLiteValue> | null {
+    return this.withStatement(sql, (s) => s.get(values) as Record<string, SQLiteValue> | null);
+  }
+
+  private all(sql: string, values: SQLiteValue[] = []): Record<string, SQLiteValue>[] {
+    return this.withStatement(sql, (s) => s.all(values) as Record<string, SQLiteValue>[]);
+  }
+}
+
+/**
+ * Opens the results store at `path`, creating it (with its schema) when the file is missing or
+ * empty. An existing file that is not an intact qscape results store is refused with an error and
+ * left untouched.
+ */
+export function openResults(path: string): ResultsDb {
+  return ResultsDb.open(path);
+}
+
+/** Identity of a run across invocations: what finishedRunKeys returns. */
+export function runKey(run: { algo: string; env: string; seed: number; configHash: string }): string {
+  return `${run.algo}|${run.env}|${run.seed}|${run.configHash}`;
+}
+
+/** JSON with object keys sorted at every level, so equal configs serialise identically. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/** First 16 hex digits of the SHA-256 of the canonical JSON of a config. */
+export function configHash(config: Record<string, unknown>): string {
+  return createHash("sha256").update(canonicalJson(config)).digest("hex").slice(0, 16);
+}
+
+function assertSqliteHeader(path: string): void {
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString("latin1") !== "SQLite format 3\0") {
+    throw new QscapeError(
+      `results store ${path}: not a SQLite database (bad file header); refusing to open or overwrite it`,
+    );
+  }
+}
+
+function verifyExisting(db: SqliteDatabase, path: string): void {
+  let check: string;
+  let tables: string[];
+  try {
+    check = String(
+      db
+        .all("PRAGMA quick_check(3)")
+        .map((r) => String(r.quick_check).replaceAll("\n", " | "))
+        .join(" | "),
+    );
+    tables = db.all("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name as string);
+  } catch (e) {
+    throw new QscapeError(`results store ${path}: corrupt SQLite file (${(e as Error).message}); left untouched`);
+  }
+  if (check !== "ok")
+    throw new QscapeError(`results store ${path}: corrupt SQLite file (quick_check: ${check}); left untouched`);
+  if (tables.length === 0) {
+    initialise(db);
+    return;
+  }
+  if (!tables.includes("qscape_meta")) {
+    throw new QscapeError(
+      `results store ${path}: a SQLite database but not a qscape results store (tables: ${tables.join(", ")}); left untouched`,
+    );
+  }
+  const meta = Object.fromEntries(
+    db.all("SELECT key, value FROM qscape_meta").map((r) => [r.key as string, r.value as string]),
+  );
+  if (meta.format !== FORMAT_NAME || meta.schema_version !== String(SCHEMA_VERSION)) {
+    throw new QscapeError(
+      `results store ${path}: format ${meta.format} schema ${meta.schema_version}, expected ${FORMAT_NAME} schema ${SCHEMA_VERSION}`,
+    );
+  }
+}
+
+function initialise(db: SqliteDatabase): void {
+  db.exec(`BEGIN; ${SCHEMA_SQL}
+    INSERT INTO qscape_meta (key, value) VALUES ('format', '${FORMAT_NAME}'), ('schema_version', '${SCHEMA_VERSION}');
+    COMMIT;`);
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new QscapeError(
+      `${what}: ${result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return result.data;
+}
+
+function checkFinite(v: number, what: string): void {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new QscapeError(`${what} is ${v}, expected a finite number`);
+}
+
+function checkStep(step: number, what: string): void {
+  if (!Number.isInteger(step) || step < 0)
+    throw new QscapeError(`${what}: step ${step} must be a non-negative integer`);
+}
+
+function toRunRecord(row: Record<string, SQLiteValue>): RunRecord {
+  return {
+    id: Number(row.id),
+    suite: row.suite as string,
+    algo: row.algo as string,
+    env: row.env as string,
+    seed: Number(row.seed),
+    config: JSON.parse(row.config as string) as Record<string, unknown>,
+    configHash: row.config_hash as string,
+    backend: (row.backend as string | null) ?? null,
+    status: row.status as RunStatus,
+    error: (row.error as string | null) ?? null,
+    startedAt: (row.started_at as string | null) ?? null,
+    finishedAt: (row.finished_at as string | null) ?? null,
+    wallClockS: (row.wall_clock_s as number | null) ?? null,
+    counters: JSON.parse(row.counters as string) as Record<string, number>,
+  };
+}
