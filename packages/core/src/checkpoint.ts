@@ -70,10 +70,14 @@ interface EncodeState {
   ancestors: Set<object>;
 }
 
-/** Replaces typed arrays by references into `arrays` and non-finite numbers by markers. */
+/** Replaces typed arrays by references into the data file, and numbers JSON cannot write by markers. */
 function encode(value: Snapshot, out: EncodeState, at: string): unknown {
   if (value === null || typeof value === "boolean" || typeof value === "string") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : { __number: String(value) };
+  if (typeof value === "number") {
+    // JSON has no NaN, ±Infinity or −0; markers keep them exact.
+    if (Object.is(value, -0)) return { __number: "-0" };
+    return Number.isFinite(value) ? value : { __number: String(value) };
+  }
   const dtype = dtypeOf(value);
   if (dtype) {
     const leaf = value as TypedLeaf;
@@ -119,7 +123,7 @@ function decode(value: unknown, bin: Buffer, at: string, fail: (why: string) => 
   const obj = value as Record<string, unknown>;
   if ("__number" in obj) {
     const marker = obj.__number;
-    if (marker === "NaN" || marker === "Infinity" || marker === "-Infinity") return Number(marker);
+    if (marker === "NaN" || marker === "Infinity" || marker === "-Infinity" || marker === "-0") return Number(marker);
     fail(`${at} has an invalid number marker ${JSON.stringify(marker)}`);
   }
   if ("__typed" in obj) {
