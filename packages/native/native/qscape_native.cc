@@ -101,10 +101,11 @@ void ApplyActivation(float* x, int64_t count, int activation, float alpha) {
   }
 }
 
-// matmul(heap, aOff, bOff, outOff, batch, aBatchStride, bBatchStride, m, n, k, transA, transB,
-//        biasOff, activation, alpha) → undefined
-// out[i] = act(op(A[i]) @ op(B[i]) + bias) for i < batch. A batch stride of 0 broadcasts that
-// operand. biasOff < 0 means no bias; otherwise bias has n floats.
+// matmul(heap, aOff, bOff, outOff, batch, aBatch, bBatch, m, n, k, transA, transB, biasOff,
+//        activation, alpha) → undefined
+// out[i] = act(op(A[i % aBatch]) @ op(B[i % bBatch]) + bias) for i < batch: an operand with fewer
+// matrices than the output repeats (broadcasting of trailing batch dimensions, or of a single
+// matrix). biasOff < 0 means no bias; otherwise bias has n floats.
 napi_value MatMul(napi_env env, napi_callback_info info) {
   size_t argc = 15;
   napi_value argv[15];
@@ -115,7 +116,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   }
   Heap heap;
   if (!GetHeap(env, argv[0], &heap)) return nullptr;
-  static const char* names[] = {"aOff", "bOff", "outOff", "batch", "aBatchStride", "bBatchStride", "m", "n",
+  static const char* names[] = {"aOff", "bOff", "outOff", "batch", "aBatch", "bBatch", "m", "n",
                                 "k",    "transA", "transB", "biasOff", "activation"};
   int64_t v[13];
   for (int i = 0; i < 13; i++) {
@@ -123,10 +124,10 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   }
   double alpha = 0;
   if (!GetFloat(env, argv[14], &alpha, "alpha")) return nullptr;
-  const int64_t a_off = v[0], b_off = v[1], out_off = v[2], batch = v[3], a_stride = v[4], b_stride = v[5];
+  const int64_t a_off = v[0], b_off = v[1], out_off = v[2], batch = v[3], a_batch = v[4], b_batch = v[5];
   const int64_t m = v[6], n = v[7], k = v[8], bias_off = v[11], activation = v[12];
   const bool trans_a = v[9] != 0, trans_b = v[10] != 0;
-  if (batch < 0 || m < 0 || n < 0 || k < 0 || a_stride < 0 || b_stride < 0) {
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || a_batch < 1 || b_batch < 1) {
     Throw(env, "qscape_native.matmul: negative size");
     return nullptr;
   }
@@ -136,8 +137,8 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   }
   const int64_t out_count = batch * m * n;
   if (out_count == 0) return nullptr;
-  const int64_t a_count = batch == 0 ? 0 : (batch - 1) * a_stride + m * k;
-  const int64_t b_count = batch == 0 ? 0 : (batch - 1) * b_stride + k * n;
+  const int64_t a_count = a_batch * m * k;
+  const int64_t b_count = b_batch * k * n;
   float* a = FloatsAt(env, heap, a_off, a_count, "A");
   if (!a) return nullptr;
   float* b = FloatsAt(env, heap, b_off, b_count, "B");
@@ -162,8 +163,8 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     const int ldb = static_cast<int>(trans_b ? k : n);
     for (int64_t i = 0; i < batch; i++) {
       cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                  static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.f, a + i * a_stride,
-                  lda > 0 ? lda : 1, b + i * b_stride, ldb > 0 ? ldb : 1, 1.f, out + i * m * n,
+                  static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.f, a + (i % a_batch) * m * k,
+                  lda > 0 ? lda : 1, b + (i % b_batch) * k * n, ldb > 0 ? ldb : 1, 1.f, out + i * m * n,
                   n > 0 ? static_cast<int>(n) : 1);
     }
   }

@@ -16,8 +16,8 @@ export type NativeActivation = keyof typeof ACTIVATION_CODES;
  */
 export interface NativeAddon {
   /**
-   * `out[i] = act(op(A[i]) @ op(B[i]) + bias)` for `i < batch`; a batch stride of 0 broadcasts
-   * that operand; `biasOffset < 0` means no bias, otherwise the bias has `n` floats.
+   * `out[i] = act(op(A[i % aBatch]) @ op(B[i % bBatch]) + bias)` for `i < batch` (an operand
+   * with fewer matrices repeats); `biasOffset < 0` means no bias, otherwise the bias has `n` floats.
    */
   matmul(
     heap: ArrayBuffer,
@@ -25,8 +25,8 @@ export interface NativeAddon {
     bOffset: number,
     outOffset: number,
     batch: number,
-    aBatchStride: number,
-    bBatchStride: number,
+    aBatch: number,
+    bBatch: number,
     m: number,
     n: number,
     k: number,

@@ -1,4 +1,5 @@
 export { ACTIVATION_CODES, DEFAULT_ADDON_PATH, loadAddon, type NativeActivation, type NativeAddon } from "./addon.js";
+export { type KernelCounts, kernelCounts, resetKernelCounts } from "./counts.js";
 export { type MatMulPlan, planMatMul } from "./kernels/matmul.js";
 export { blasThreads, createPlugin, type NativePlugin, type NativePluginOptions, plugin } from "./plugin.js";
 export { checkPinnedVersions, currentVersions, PINNED_TFJS_VERSION } from "./wasm.js";

@@ -58,7 +58,6 @@ export function createPlugin(options: NativePluginOptions = {}): NativePlugin {
   return {
     async register() {
       const threads = blasThreads(options.threads);
-      if (installed) return installed.details;
       checkPinnedVersions();
       const addon = loadAddon(options.addonPath ?? DEFAULT_ADDON_PATH);
       if (getBackend() !== BACKEND) {
@@ -66,6 +65,10 @@ export function createPlugin(options: NativePluginOptions = {}): NativePlugin {
       }
       checkBackendLayout(engine().backend);
       addon.setThreads(threads);
+      if (installed) {
+        installed.details.blasThreads = addon.getThreads();
+        return installed.details;
+      }
       const originals = Object.keys(OVERRIDES).map((name) => {
         const original = getKernel(name, BACKEND);
         if (!original) throw new Error(`@qscape/native: the wasm backend has no ${name} kernel`);

@@ -8,14 +8,15 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { ACTIVATION_CODES, type NativeAddon } from "../addon.js";
+import { countCall } from "../counts.js";
 import { allocate, heapBuffer, offsetOf } from "../wasm.js";
 
 export interface MatMulPlan {
   outShape: number[];
   batch: number;
-  /** Elements between consecutive batch matrices of A (0: A is broadcast). */
-  aStride: number;
-  bStride: number;
+  /** Matrices in A; output matrix i uses A's matrix i % aBatch (broadcasting). */
+  aBatch: number;
+  bBatch: number;
   m: number;
   n: number;
   k: number;
@@ -61,16 +62,20 @@ export function planMatMul(
   const batchDims = broadcastShape(aShape.slice(0, -2), bShape.slice(0, -2));
   if (batchDims === null) return null;
   const batch = product(batchDims);
-  const batchA = product(aShape.slice(0, -2));
-  const batchB = product(bShape.slice(0, -2));
-  // A side whose batch size equals the output's indexes it one to one; a side of batch 1 is
-  // broadcast. Anything else (e.g. [2,1] against [1,3]) needs an index map: not handled here.
-  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
+  // Output matrix i takes operand matrix i % count when the operand's batch dimensions (leading
+  // 1s dropped) are the trailing batch dimensions of the output. Anything else (e.g. [2,1]
+  // against [1,3]) would need a general index map: left to the WASM kernel.
+  const repeats = (dims: readonly number[]): boolean => {
+    const firstNotOne = dims.findIndex((d) => d !== 1);
+    const kept = firstNotOne === -1 ? [] : dims.slice(firstNotOne);
+    return kept.join() === batchDims.slice(batchDims.length - kept.length).join();
+  };
+  if (!repeats(aShape.slice(0, -2)) || !repeats(bShape.slice(0, -2))) return null;
   return {
     outShape: [...batchDims, m, n],
     batch,
-    aStride: batchA === 1 ? 0 : m * kA,
-    bStride: batchB === 1 ? 0 : kA * n,
+    aBatch: Math.max(product(aShape.slice(0, -2)), 1),
+    bBatch: Math.max(product(bShape.slice(0, -2)), 1),
     m,
     n,
     k: kA,
@@ -102,8 +107,8 @@ function run(
     offsetOf(backend, b),
     offsetOf(backend, out),
     plan.batch,
-    plan.aStride,
-    plan.bStride,
+    plan.aBatch,
+    plan.bBatch,
     plan.m,
     plan.n,
     plan.k,
@@ -123,7 +128,11 @@ export function batchMatMulKernel(addon: NativeAddon, original: KernelConfig): K
     const transposeB = Boolean(args.attrs?.transposeB);
     const plan =
       a.dtype === "float32" && b.dtype === "float32" ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
-    if (plan === null) return original.kernelFunc(args as Parameters<KernelFunc>[0]) as TensorInfo;
+    if (plan === null) {
+      countCall("fallback", original.kernelName);
+      return original.kernelFunc(args as Parameters<KernelFunc>[0]) as TensorInfo;
+    }
+    countCall("native", original.kernelName);
     return run(addon, args.backend, a, b, plan, transposeA, transposeB, null, ACTIVATION_CODES.linear, 0);
   };
   return { ...original, kernelFunc: kernelFunc as unknown as KernelFunc };
@@ -145,8 +154,10 @@ export function fusedMatMulKernel(addon: NativeAddon, original: KernelConfig): K
       a.dtype === "float32" && b.dtype === "float32" ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
     const biasFits = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === plan?.n);
     if (plan === null || activation === undefined || preluActivationWeights != null || !biasFits) {
+      countCall("fallback", original.kernelName);
       return original.kernelFunc(args as Parameters<KernelFunc>[0]) as TensorInfo;
     }
+    countCall("native", original.kernelName);
     const alpha = Number(args.attrs?.leakyreluAlpha) || 0;
     return run(addon, args.backend, a, b, plan, transposeA, transposeB, bias ?? null, activation, alpha);
   };
