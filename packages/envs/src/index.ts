@@ -5,3 +5,4 @@ export * from "./errors.js";
 export * from "./registry.js";
 export * from "./spaces.js";
 export * from "./wrappers/index.js";
+export * from "./discrete/index.js";
