@@ -149,6 +149,16 @@ describe("GraphAttentionLayer", () => {
     expect(maxDiff(got, want)).toBeLessThan(1e-4);
   });
 
+  it("without self-loops a node aggregates only its neighbours, with or without an availability mask", () => {
+    const rng = new Rng(7);
+    const gat = new GraphAttentionLayer(rng, 3, 2, { selfLoops: false });
+    const nodes = randomNodes(rng, 1, 2, 3);
+    const z = affine(nodes[0] as Matrix, gat.transform);
+    const swapped = [z[1], z[0]] as Matrix;
+    expect(maxDiff(apply3(gat, nodes)[0] as Matrix, swapped)).toBeLessThan(1e-5);
+    expect(maxDiff(apply3(gat, nodes, { available: [[1, 1]] })[0] as Matrix, swapped)).toBeLessThan(1e-5);
+  });
+
   it("is permutation equivariant over nodes", () => {
     const rng = new Rng(4);
     const gat = new GraphAttentionLayer(rng, 3, 4, { heads: 2 });

@@ -25,8 +25,11 @@ export interface AttentionMasks {
   adjacency?: tf.Tensor3D;
 }
 
-/** [B, N, N] edge mask from the given masks (with self-loops when asked), or null for "all edges". */
-function edgeMask(batch: number, n: number, masks: AttentionMasks, selfLoops: boolean): tf.Tensor3D | null {
+/** What to do with the diagonal of the adjacency: leave it as given, force it on, or force it off. */
+type SelfLoops = "keep" | "add" | "remove";
+
+/** [B, N, N] edge mask from the given masks, or null for "all edges". */
+function edgeMask(batch: number, n: number, masks: AttentionMasks, selfLoops: SelfLoops): tf.Tensor3D | null {
   const { available, adjacency } = masks;
   if (available && (available.shape[0] !== batch || available.shape[1] !== n)) {
     throw new QscapeError(`attention: available mask has shape [${available.shape}], expected [${batch}, ${n}]`);
@@ -35,7 +38,11 @@ function edgeMask(batch: number, n: number, masks: AttentionMasks, selfLoops: bo
     throw new QscapeError(`attention: adjacency has shape [${adjacency.shape}], expected [${batch}, ${n}, ${n}]`);
   }
   let edges: tf.Tensor3D | null = adjacency ?? null;
-  if (edges && selfLoops) edges = tf.maximum(edges, tf.expandDims(tf.eye(n), 0));
+  if (selfLoops !== "keep") {
+    const eye = tf.expandDims(tf.eye(n), 0);
+    if (selfLoops === "add" && edges) edges = tf.maximum(edges, eye);
+    if (selfLoops === "remove") edges = tf.mul(edges ?? tf.ones([batch, n, n]), tf.sub(1, eye));
+  }
   if (available) {
     const keys = tf.expandDims(available, 1) as tf.Tensor3D;
     edges = edges ? tf.mul(edges, keys) : (tf.tile(keys, [1, n, 1]) as tf.Tensor3D);
@@ -113,7 +120,7 @@ export class MultiHeadAttention implements Parameterized {
     const v = splitHeads(applyPerItem(this.value, nodes), this.heads);
     const scale = 1 / Math.sqrt(d / this.heads);
     const logits = tf.reshape(tf.mul(batchMatMul(q, tf.transpose(k, [0, 2, 1])), scale), [b, this.heads, n, n]);
-    const weights = maskedAttentionWeights(logits as tf.Tensor4D, edgeMask(b, n, masks, false));
+    const weights = maskedAttentionWeights(logits as tf.Tensor4D, edgeMask(b, n, masks, "keep"));
     const attended = applyPerItem(this.output, mergeHeads(batchMatMul(weights, v), b, this.heads));
     return zeroUnavailable(this.residual ? tf.add(nodes, attended) : attended, masks.available);
   }
@@ -171,8 +178,7 @@ export class GraphAttentionLayer implements Parameterized {
     const left = tf.transpose(tf.sum(tf.mul(perHead, this.attendLeft), 3), [0, 2, 1]);
     const right = tf.transpose(tf.sum(tf.mul(perHead, this.attendRight), 3), [0, 2, 1]);
     const logits = tf.leakyRelu(tf.add(tf.expandDims(left, 3), tf.expandDims(right, 2)), this.negativeSlope);
-    let edges = edgeMask(b, n, masks, this.selfLoops);
-    if (!edges && !this.selfLoops) edges = tf.tile(tf.expandDims(tf.sub(1, tf.eye(n)), 0), [b, 1, 1]) as tf.Tensor3D;
+    const edges = edgeMask(b, n, masks, this.selfLoops ? "add" : "remove");
     const weights = maskedAttentionWeights(logits as tf.Tensor4D, edges);
     return zeroUnavailable(mergeHeads(batchMatMul(weights, splitHeads(z, this.heads)), b, this.heads), masks.available);
   }
