@@ -1,4 +1,3 @@
-export * from "./bandits.js";
 export * from "./checker.js";
 export * from "./classic/index.js";
 export * from "./env.js";
@@ -7,5 +6,4 @@ export * from "./registry.js";
 export * from "./spaces.js";
 export * from "./wrappers/index.js";
 export * from "./discrete/index.js";
-export * from "./vector/index.js";
 export * from "./mujoco/index.js";
