@@ -1,12 +1,28 @@
 import { register } from "../registry.js";
 import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
+import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } from "./recsim.js";
 
 export * from "./action-representation.js";
 export * from "./knn.js";
 export * from "./mineworld.js";
+export * from "./recsim.js";
 
 register({
   id: "MineWorld-v0",
   entryPoint: (kwargs) => new MineWorldEnv(kwargs as MineWorldConfig),
   maxEpisodeSteps: 100,
+});
+
+// SAVO Table 2: 20-step sessions; numItems 10,000 by default (100,000 / 500,000 via kwargs).
+register({
+  id: "RecSim-v0",
+  entryPoint: (kwargs) => new RecSimEnv(kwargs as RecSimConfig),
+  maxEpisodeSteps: 20,
+});
+
+// AGILE (thesis App. B A.3): slates of 6 from 20 candidates, 15-step sessions.
+register({
+  id: "RecSimSlate-v0",
+  entryPoint: (kwargs) => new RecSimSlateEnv(kwargs as RecSimSlateConfig),
+  maxEpisodeSteps: 15,
 });
