@@ -1,11 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend.js";
-import { QscapeError } from "../errors.js";
 import { Rng } from "../rng.js";
 import { type AttentionMasks, GraphAttentionBlock, GraphAttentionLayer, MultiHeadAttention } from "./attention.js";
 import type { Linear } from "./linear.js";
-import { batchMatMul } from "./ops.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -54,25 +52,6 @@ function maxDiff(a: number[][], b: number[][]): number {
   });
   return m;
 }
-
-it("batchMatMul's explicit-transpose gradient matches tfjs autodiff of matMul", () => {
-  const rng = new Rng(0);
-  tf.tidy(() => {
-    const a = tf.tensor3d(rng.fillNormal(new Float32Array(3 * 4 * 5)) as Float32Array, [3, 4, 5]);
-    const b = tf.tensor3d(rng.fillNormal(new Float32Array(3 * 5 * 2)) as Float32Array, [3, 5, 2]);
-    const r = tf.tensor3d(rng.fillNormal(new Float32Array(3 * 4 * 2)) as Float32Array, [3, 4, 2]);
-    const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
-      tf.sum(tf.mul(batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D), r)),
-    )([a, b]);
-    const ref = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
-      tf.sum(tf.mul(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D), r)),
-    )([a, b]);
-    for (let i = 0; i < 2; i++) {
-      expect(tf.max(tf.abs(tf.sub(ours[i] as tf.Tensor, ref[i] as tf.Tensor))).dataSync()[0]).toBeLessThan(1e-5);
-    }
-  });
-  expect(() => tf.tidy(() => batchMatMul(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 1])))).toThrow(QscapeError);
-});
 
 describe("MultiHeadAttention", () => {
   it("matches a float64 reference of residual scaled dot-product attention with 2 heads", () => {

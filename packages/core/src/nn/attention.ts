@@ -16,7 +16,7 @@ import { QscapeError } from "../errors.js";
 import { glorotUniform, type Parameterized, variable } from "../params.js";
 import type { Rng } from "../rng.js";
 import { Linear } from "./linear.js";
-import { applyPerItem, batchMatMul, MASKED_LOGIT } from "./ops.js";
+import { applyPerItem, MASKED_LOGIT } from "./ops.js";
 
 export interface AttentionMasks {
   /** [B, N]: 1 where the node exists/is available. */
@@ -52,7 +52,7 @@ function edgeMask(batch: number, n: number, masks: AttentionMasks, selfLoops: Se
 
 /**
  * Softmax over the last axis of logits [B, H, N, N] restricted to edges [B, N, N] (null: all),
- * returned as [B·H, N, N] ready for batchMatMul.
+ * returned as [B·H, N, N] ready for a batched matMul.
  */
 function maskedAttentionWeights(logits: tf.Tensor4D, edges: tf.Tensor3D | null): tf.Tensor3D {
   const [b, h, n] = logits.shape;
@@ -119,9 +119,9 @@ export class MultiHeadAttention implements Parameterized {
     const k = splitHeads(applyPerItem(this.key, nodes), this.heads);
     const v = splitHeads(applyPerItem(this.value, nodes), this.heads);
     const scale = 1 / Math.sqrt(d / this.heads);
-    const logits = tf.reshape(tf.mul(batchMatMul(q, tf.transpose(k, [0, 2, 1])), scale), [b, this.heads, n, n]);
+    const logits = tf.reshape(tf.mul(tf.matMul(q, k, false, true), scale), [b, this.heads, n, n]);
     const weights = maskedAttentionWeights(logits as tf.Tensor4D, edgeMask(b, n, masks, "keep"));
-    const attended = applyPerItem(this.output, mergeHeads(batchMatMul(weights, v), b, this.heads));
+    const attended = applyPerItem(this.output, mergeHeads(tf.matMul(weights, v), b, this.heads));
     return zeroUnavailable(this.residual ? tf.add(nodes, attended) : attended, masks.available);
   }
   parameters(): tf.Variable[] {
@@ -180,7 +180,7 @@ export class GraphAttentionLayer implements Parameterized {
     const logits = tf.leakyRelu(tf.add(tf.expandDims(left, 3), tf.expandDims(right, 2)), this.negativeSlope);
     const edges = edgeMask(b, n, masks, this.selfLoops ? "add" : "remove");
     const weights = maskedAttentionWeights(logits as tf.Tensor4D, edges);
-    return zeroUnavailable(mergeHeads(batchMatMul(weights, splitHeads(z, this.heads)), b, this.heads), masks.available);
+    return zeroUnavailable(mergeHeads(tf.matMul(weights, splitHeads(z, this.heads)), b, this.heads), masks.available);
   }
   parameters(): tf.Variable[] {
     return [...this.transform.parameters(), this.attendLeft, this.attendRight];

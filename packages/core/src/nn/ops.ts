@@ -1,7 +1,9 @@
 /**
- * Tensor helpers shared by the set/sequence/graph layers: a batched matMul whose gradient avoids
- * transposed matMuls (see dense.ts for why), per-item application of 2-D modules to [B, L, d]
- * tensors, and masked pooling.
+ * Tensor helpers shared by the set/sequence/graph layers: per-item application of 2-D modules to
+ * [B, L, d] tensors, and masked pooling. Per-item application reshapes to [B·L, d] so Linear layers
+ * keep the fast dense path. (Batched 3-D matMuls, as in attention, run on the WASM backend's
+ * generic batched kernel with or without transpose flags; measured on this machine, an
+ * explicit-transpose custom gradient gave no consistent gain there, so attention uses tf.matMul.)
  */
 import * as tf from "@tensorflow/tfjs";
 import { QscapeError } from "../errors.js";
@@ -11,34 +13,6 @@ import { QscapeError } from "../errors.js";
  * it keeps 0·logit (entropies, masked sums) finite.
  */
 export const MASKED_LOGIT = -1e9;
-
-type BatchMatMulFn = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
-let batchMatMulImpl: BatchMatMulFn | null = null;
-
-function buildBatchMatMul(): BatchMatMulFn {
-  const f = tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
-    const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, (s: tf.Tensor[]) => void];
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
-        const dy3 = dy as tf.Tensor3D;
-        return [tf.matMul(dy3, tf.transpose(sb, [0, 2, 1])), tf.matMul(tf.transpose(sa, [0, 2, 1]), dy3)];
-      },
-    };
-  });
-  return f as unknown as BatchMatMulFn;
-}
-
-/** `a @ b` per batch entry: a [B, n, k], b [B, k, m] → [B, n, m], with explicit-transpose gradients. */
-export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
-    throw new QscapeError(`batchMatMul: cannot multiply [${a.shape}] by [${b.shape}]`);
-  }
-  batchMatMulImpl ??= buildBatchMatMul();
-  return batchMatMulImpl(a, b);
-}
 
 /** Apply a row-wise 2-D module (Linear, MLP, LayerNorm, …) to every item of a [B, L, d] tensor. */
 export function applyPerItem(module: { apply(x: tf.Tensor2D): tf.Tensor2D }, x: tf.Tensor3D): tf.Tensor3D {
