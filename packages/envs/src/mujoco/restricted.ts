@@ -16,7 +16,7 @@ import type { Rng } from "@qscape/core";
 import { z } from "zod";
 import { type Env, type Info, type ResetArgs, type StepResult, Wrapper } from "../env.js";
 import { EnvError } from "../errors.js";
-import type { Box } from "../spaces.js";
+import { Box } from "../spaces.js";
 import { parseOptions } from "./base.js";
 
 /** What an invalid action is replaced by. */
@@ -202,6 +202,7 @@ export const RESTRICTED_OPTION_KEYS = Object.keys(RestrictedOptionsSchema.shape)
 
 /** Applies the hypersphere restriction to any env with a bounded Box action space. */
 export class RestrictedActionWrapper extends Wrapper<Float32Array, ArrayLike<number>> {
+  override actionSpace: Box;
   readonly spheres: HypersphereSet;
   readonly invalidAction: InvalidActionMode;
   readonly invalidReward: number | null;
@@ -216,7 +217,10 @@ export class RestrictedActionWrapper extends Wrapper<Float32Array, ArrayLike<num
   ) {
     super(env);
     const o = parseOptions(RestrictedOptionsSchema, options, `${env.unwrapped.constructor.name} restriction`);
-    const space = env.actionSpace as Box;
+    if (!(env.actionSpace instanceof Box))
+      throw new EnvError("RestrictedActionWrapper: the env needs a Box action space");
+    const space = env.actionSpace;
+    this.actionSpace = space;
     this.spheres = HypersphereSet.official(space.low, space.high, {
       ...(o.numBalls !== undefined && { count: o.numBalls }),
       seed: o.sphereSeed,
