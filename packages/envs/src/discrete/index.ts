@@ -5,6 +5,7 @@ import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } 
 export * from "./action-representation.js";
 export * from "./knn.js";
 export * from "./mineworld.js";
+export * from "./nearest-item.js";
 export * from "./recsim.js";
 
 register({

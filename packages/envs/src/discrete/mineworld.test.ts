@@ -14,6 +14,7 @@ import {
   NUM_NAV_ACTIONS,
   WALL,
 } from "./mineworld.js";
+import { NearestItemWrapper } from "./nearest-item.js";
 
 /** Runs one episode of `policy` on a fresh `make("MineWorld-v0")`; returns success and length. */
 function runEpisode(seed: number, policy: (env: MineWorldEnv, rng: Rng) => number) {
@@ -150,5 +151,21 @@ describe("MineWorld", () => {
     expect(() => env.step(0)).toThrow(/reset\(\) before step/);
     env.reset({ seed: 0 });
     expect(() => env.step(54)).toThrow(/action 54 is not in Discrete\(54\)/);
+  });
+});
+
+describe("NearestItemWrapper on MineWorld", () => {
+  it("executes the nearest action of a proto-action and reports it", () => {
+    const env = new NearestItemWrapper(make("MineWorld-v0"));
+    env.reset({ seed: 0 });
+    expect(env.actionSpace.shape).toEqual([4]);
+    // Slightly off the "down" navigation vector [1, 1/3, 0, 0].
+    const [, , , , info] = env.step(Float32Array.from([0.9, 0.3, 0.05, 0]));
+    expect(info.item).toBe(1);
+    expect((env.unwrapped as MineWorldEnv).dir).toBe(1);
+    // Near tool 0's vector [0, 0, 7/15, 1].
+    expect(env.nearestItem([0.1, 0, 0.45, 0.95])).toBe(NUM_NAV_ACTIONS);
+    expect(() => env.nearestItem([0, 0])).toThrow(/expected dim 4/);
+    env.close();
   });
 });

@@ -1,8 +1,10 @@
 import { Rng } from "@qscape/core";
 import { describe, expect, it } from "vitest";
+import { Wrapper } from "../env.js";
 import { make } from "../registry.js";
 import { getActionRepresentation } from "./action-representation.js";
 import "./index.js";
+import { NearestItemWrapper } from "./nearest-item.js";
 import {
   cprScore,
   InterestUser,
@@ -220,5 +222,29 @@ describe("RecSim slate (AGILE, CPR)", () => {
     direct.reset({ seed: 0 });
     const [, r, , , info] = direct.step(ids.slice(0, 6));
     expect(r).toBeCloseTo((info.clicked ? 1 : 0) + (info.cpr as number), 12);
+  });
+});
+
+describe("NearestItemWrapper on the slate env's mask", () => {
+  it("snaps only to items available this episode", () => {
+    const env = new RecSimSlateEnv({ slateSize: 1 });
+    const [obs] = env.reset({ seed: 2 });
+    const rep = env.actionRepresentation;
+    const nonCandidate = Array.from({ length: 250 }, (_, i) => i).find((i) => !obs.candidateIds.includes(i)) as number;
+    const proto = rep.itemEmbeddings.slice(nonCandidate * 20, nonCandidate * 20 + 20);
+    const wrapped = new NearestItemWrapper(
+      // The slate env takes Int32Array slates; adapt a single item id to a 1-item slate.
+      new (class extends Wrapper<SlateObservation, number, SlateObservation, Int32Array> {
+        override step(a: number) {
+          return this.env.step(Int32Array.of(a));
+        }
+      })(env),
+    );
+    const item = wrapped.nearestItem(proto);
+    expect(obs.candidateIds.includes(item)).toBe(true);
+    expect(wrapped.nearestItem(rep.itemEmbeddings.slice(item * 20, item * 20 + 20))).toBe(item);
+    const [, , , , info] = wrapped.step(proto);
+    expect(info.item).toBe(item);
+    wrapped.close();
   });
 });
