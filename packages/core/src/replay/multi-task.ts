@@ -189,22 +189,29 @@ export class MultiTaskReplayBuffer {
 
   private gatherUnchecked(indices: ArrayLike<number>): Batch {
     const n = indices.length;
-    const out: Batch = {};
     const specs = (this.tasks[0] as ReplayBuffer).fieldSpecs;
+    const out: Batch = {};
     for (const [name, spec] of Object.entries(specs)) {
-      const r = spec.shape.reduce((a, b) => a * b, 1);
-      const dst = allocateFieldArray(spec.dtype, n * r);
-      const sources: FieldArray[] = this.tasks.map((b) => b.columnData(name));
-      for (let i = 0; i < n; i++) {
-        const g = indices[i] as number;
-        const t = Math.floor(g / this.capacityPerTask);
-        const from = (g - t * this.capacityPerTask) * r;
-        dst.set((sources[t] as FieldArray).subarray(from, from + r), i * r);
-      }
-      out[name] = dst;
+      out[name] = allocateFieldArray(spec.dtype, n * spec.shape.reduce((a, b) => a * b, 1));
     }
     const taskIds = new Int32Array(n);
     for (let i = 0; i < n; i++) taskIds[i] = Math.floor((indices[i] as number) / this.capacityPerTask);
+    // Gather each task's rows from its ring, then put them at their positions in the batch.
+    for (let t = 0; t < this.numTasks; t++) {
+      const positions: number[] = [];
+      for (let i = 0; i < n; i++) if (taskIds[i] === t) positions.push(i);
+      if (positions.length === 0) continue;
+      const rows = (this.tasks[t] as ReplayBuffer).gather(
+        positions.map((i) => (indices[i] as number) - t * this.capacityPerTask),
+      );
+      for (const [name, part] of Object.entries(rows)) {
+        const dst = out[name] as FieldArray;
+        const r = part.length / positions.length;
+        positions.forEach((i, k) => {
+          dst.set(part.subarray(k * r, (k + 1) * r), i * r);
+        });
+      }
+    }
     out[TASK_ID_FIELD] = taskIds;
     return out;
   }

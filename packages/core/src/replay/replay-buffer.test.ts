@@ -39,6 +39,34 @@ describe("ReplayBuffer", () => {
     expect(Array.from(rows.done as Uint8Array)).toEqual([0, 1, 0, 1, 0]);
   });
 
+  it("keeps fields of mixed dtypes and odd sizes apart within a slot", () => {
+    const mixed: Record<string, FieldSpec> = {
+      flags: { shape: [3], dtype: "uint8" },
+      x: { shape: [5] },
+      ids: { shape: [2], dtype: "int32" },
+      bit: { shape: [], dtype: "uint8" },
+      grid: { shape: [2, 2] },
+    };
+    const buf = new ReplayBuffer({ capacity: 20, fields: mixed });
+    expect(buf.rowBytes).toBe(4 * (5 + 2 + 4) + 4); // 3 + 1 uint8 bytes fill the last word exactly
+    const rng = new Rng(4);
+    const records = Array.from({ length: 50 }, () => ({
+      flags: [rng.int(0, 256), rng.int(0, 256), rng.int(0, 256)],
+      x: Array.from({ length: 5 }, () => Math.fround(rng.normal())),
+      ids: [rng.int(-1e9, 1e9), rng.int(-1e9, 1e9)],
+      bit: rng.int(0, 2),
+      grid: Array.from({ length: 4 }, () => Math.fround(rng.normal())),
+    }));
+    for (const r of records) buf.add(r);
+    const slots = Array.from({ length: 20 }, (_, i) => i);
+    const rows = buf.gather(slots);
+    // After 50 adds into 20 slots: slots 0–9 hold records 40–49, slots 10–19 records 30–39.
+    const expected = slots.map((i) => records[i < 10 ? 40 + i : 20 + i] as (typeof records)[number]);
+    for (const name of Object.keys(mixed)) {
+      expect(Array.from(rows[name] as ArrayLike<number>)).toEqual(expected.flatMap((r) => r[name as keyof typeof r]));
+    }
+  });
+
   it("addBatch gives the same contents and slots as adding one by one, across the wrap", () => {
     const one = new ReplayBuffer({ capacity: 7, fields });
     const many = new ReplayBuffer({ capacity: 7, fields });
@@ -159,8 +187,9 @@ describe("ReplayBuffer", () => {
     const before = process.memoryUsage().arrayBuffers;
     const buf = new ReplayBuffer({ capacity: 1_000_000, fields: hopper });
     const grown = process.memoryUsage().arrayBuffers - before;
-    // 4·(11 + 3 + 1 + 11) + 2 = 106 bytes per transition.
-    expect(buf.byteLength).toBe(106_000_000);
+    // 4·(11 + 3 + 1 + 11) + 2 = 106 bytes per transition, padded to 108 so every slot stays 4-byte aligned.
+    expect(buf.rowBytes).toBe(108);
+    expect(buf.byteLength).toBe(108_000_000);
     expect(buf.byteLength).toBeLessThanOrEqual(120_000_000);
     // Node's own count of ArrayBuffer memory agrees (other buffers freed meanwhile may offset it slightly).
     expect(grown).toBeGreaterThan(0.99 * buf.byteLength);
