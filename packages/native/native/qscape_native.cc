@@ -172,6 +172,174 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Reads `count` numbers from a Float64Array argument (offsets and sizes of a tensor list).
+bool GetNumbers(napi_env env, napi_value value, const double** out, size_t* count, const char* name) {
+  bool is_typed = false;
+  napi_is_typedarray(env, value, &is_typed);
+  napi_typedarray_type type;
+  void* data = nullptr;
+  size_t length = 0;
+  if (!is_typed || napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float64_array) {
+    return Throw(env, std::string("qscape_native: argument ") + name + " must be a Float64Array");
+  }
+  *out = static_cast<const double*>(data);
+  *count = length;
+  return true;
+}
+
+bool GetArgs(napi_env env, napi_callback_info info, size_t expected, napi_value* argv, const char* fn) {
+  size_t argc = expected;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != expected) {
+    return Throw(env, std::string("qscape_native.") + fn + ": expected " + std::to_string(expected) + " arguments");
+  }
+  return true;
+}
+
+// reduceSum(heap, inOff, outOff, outer, inner, leading): the input is an [outer, inner] matrix;
+// leading = 1 sums over the outer axis (out has inner floats, e.g. a bias gradient), leading = 0
+// over the inner axis (out has outer floats, accumulated in double: these are long sums).
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!GetArgs(env, info, 6, argv, "reduceSum")) return nullptr;
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  int64_t in_off = 0, out_off = 0, outer = 0, inner = 0, leading = 0;
+  if (!GetInt(env, argv[1], &in_off, "inOff") || !GetInt(env, argv[2], &out_off, "outOff") ||
+      !GetInt(env, argv[3], &outer, "outer") || !GetInt(env, argv[4], &inner, "inner") ||
+      !GetInt(env, argv[5], &leading, "leading")) {
+    return nullptr;
+  }
+  if (outer < 0 || inner < 0) {
+    Throw(env, "qscape_native.reduceSum: negative size");
+    return nullptr;
+  }
+  const int64_t out_count = leading ? inner : outer;
+  const float* x = FloatsAt(env, heap, in_off, outer * inner, "input");
+  if (!x) return nullptr;
+  float* out = FloatsAt(env, heap, out_off, out_count, "output");
+  if (!out) return nullptr;
+  if (leading) {
+    std::memset(out, 0, inner * sizeof(float));
+    for (int64_t i = 0; i < outer; i++) {
+      const float* row = x + i * inner;
+      for (int64_t j = 0; j < inner; j++) out[j] += row[j];
+    }
+  } else {
+    for (int64_t i = 0; i < outer; i++) {
+      const float* row = x + i * inner;
+      double sum = 0;
+      for (int64_t j = 0; j < inner; j++) sum += row[j];
+      out[i] = static_cast<float>(sum);
+    }
+  }
+  return nullptr;
+}
+
+// sumSquares(heap, list) → number: Σ x² over every tensor in list = [offset, size]*, accumulated in
+// double (a global gradient norm for clipping and the finiteness check).
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!GetArgs(env, info, 2, argv, "sumSquares")) return nullptr;
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  const double* list = nullptr;
+  size_t count = 0;
+  if (!GetNumbers(env, argv[1], &list, &count, "list")) return nullptr;
+  if (count % 2 != 0) {
+    Throw(env, "qscape_native.sumSquares: list must hold [offset, size] pairs");
+    return nullptr;
+  }
+  double total = 0;
+  for (size_t t = 0; t < count; t += 2) {
+    const int64_t size = static_cast<int64_t>(list[t + 1]);
+    const float* x = FloatsAt(env, heap, static_cast<int64_t>(list[t]), size, "tensor");
+    if (!x) return nullptr;
+    for (int64_t i = 0; i < size; i++) total += static_cast<double>(x[i]) * x[i];
+  }
+  napi_value result;
+  napi_create_double(env, total, &result);
+  return result;
+}
+
+// adam(heap, list, stepSize, beta1, beta2, epsHat, gradScale): for each parameter in
+// list = [param, grad, m, v, paramOut, mOut, vOut, size]* (byte offsets, element count):
+//   g = gradScale·grad;  m' = β1·m + (1−β1)·g;  v' = β2·v + (1−β2)·g²
+//   param' = param − stepSize·m' / (√v' + epsHat)
+// The same float32 operations, in the same order, as @qscape/core's Adam.
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!GetArgs(env, info, 7, argv, "adam")) return nullptr;
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  const double* list = nullptr;
+  size_t count = 0;
+  if (!GetNumbers(env, argv[1], &list, &count, "list")) return nullptr;
+  double hyper[5];
+  static const char* names[] = {"stepSize", "beta1", "beta2", "epsHat", "gradScale"};
+  for (int i = 0; i < 5; i++) {
+    if (!GetFloat(env, argv[i + 2], &hyper[i], names[i])) return nullptr;
+  }
+  if (count % 8 != 0) {
+    Throw(env, "qscape_native.adam: list must hold 8 numbers per parameter");
+    return nullptr;
+  }
+  const float step_size = static_cast<float>(hyper[0]), beta1 = static_cast<float>(hyper[1]),
+              beta2 = static_cast<float>(hyper[2]), eps_hat = static_cast<float>(hyper[3]),
+              grad_scale = static_cast<float>(hyper[4]);
+  const float one_minus_beta1 = static_cast<float>(1 - hyper[1]), one_minus_beta2 = static_cast<float>(1 - hyper[2]);
+  // Check every range before writing anything, so a bad entry throws with no output half-written.
+  for (size_t t = 0; t < count; t += 8) {
+    for (int j = 0; j < 7; j++) {
+      if (!FloatsAt(env, heap, static_cast<int64_t>(list[t + j]), static_cast<int64_t>(list[t + 7]), "adam tensor")) {
+        return nullptr;
+      }
+    }
+  }
+  auto at = [&](size_t index) { return reinterpret_cast<float*>(heap.base + static_cast<int64_t>(list[index])); };
+  for (size_t t = 0; t < count; t += 8) {
+    const int64_t size = static_cast<int64_t>(list[t + 7]);
+    const float *p = at(t), *g = at(t + 1), *m = at(t + 2), *v = at(t + 3);
+    float *p_out = at(t + 4), *m_out = at(t + 5), *v_out = at(t + 6);
+    for (int64_t i = 0; i < size; i++) {
+      const float gi = g[i] * grad_scale;
+      const float mi = m[i] * beta1 + gi * one_minus_beta1;
+      const float vi = v[i] * beta2 + (gi * gi) * one_minus_beta2;
+      m_out[i] = mi;
+      v_out[i] = vi;
+      p_out[i] = p[i] - (mi * step_size) / (std::sqrt(vi) + eps_hat);
+    }
+  }
+  return nullptr;
+}
+
+// polyak(heap, list, tau): out = τ·source + (1−τ)·target for list = [target, source, out, size]*.
+napi_value Polyak(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!GetArgs(env, info, 3, argv, "polyak")) return nullptr;
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  const double* list = nullptr;
+  size_t count = 0;
+  double tau = 0;
+  if (!GetNumbers(env, argv[1], &list, &count, "list") || !GetFloat(env, argv[2], &tau, "tau")) return nullptr;
+  if (count % 4 != 0) {
+    Throw(env, "qscape_native.polyak: list must hold 4 numbers per tensor");
+    return nullptr;
+  }
+  const float keep = static_cast<float>(1 - tau), take = static_cast<float>(tau);
+  for (size_t t = 0; t < count; t += 4) {
+    const int64_t size = static_cast<int64_t>(list[t + 3]);
+    const float* target = FloatsAt(env, heap, static_cast<int64_t>(list[t]), size, "target");
+    const float* source = target ? FloatsAt(env, heap, static_cast<int64_t>(list[t + 1]), size, "source") : nullptr;
+    float* out = source ? FloatsAt(env, heap, static_cast<int64_t>(list[t + 2]), size, "output") : nullptr;
+    if (!out) return nullptr;
+    for (int64_t i = 0; i < size; i++) out[i] = source[i] * take + target[i] * keep;
+  }
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -202,6 +370,10 @@ napi_value BlasInfo(napi_env env, napi_callback_info) {
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"polyak", nullptr, Polyak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, BlasInfo, nullptr, nullptr, nullptr, napi_default, nullptr},

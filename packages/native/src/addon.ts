@@ -36,6 +36,32 @@ export interface NativeAddon {
     activation: number,
     alpha: number,
   ): void;
+  /** Sum of an [outer, inner] matrix over its outer axis (`leading` = 1) or its inner axis (0). */
+  reduceSum(
+    heap: ArrayBuffer,
+    inOffset: number,
+    outOffset: number,
+    outer: number,
+    inner: number,
+    leading: number,
+  ): void;
+  /** Σ x² over the tensors listed as `[offset, size]` pairs, accumulated in double. */
+  sumSquares(heap: ArrayBuffer, list: Float64Array): number;
+  /**
+   * Adam for the parameters listed as `[param, grad, m, v, paramOut, mOut, vOut, size]` groups:
+   * `g = gradScale·grad; m' = β1 m + (1−β1) g; v' = β2 v + (1−β2) g²; p' = p − stepSize·m'/(√v' + epsHat)`.
+   */
+  adam(
+    heap: ArrayBuffer,
+    list: Float64Array,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    epsHat: number,
+    gradScale: number,
+  ): void;
+  /** `out = τ·source + (1−τ)·target` for tensors listed as `[target, source, out, size]` groups. */
+  polyak(heap: ArrayBuffer, list: Float64Array, tau: number): void;
   setThreads(threads: number): void;
   getThreads(): number;
   /** OpenBLAS build configuration and the CPU kernel it picked. */

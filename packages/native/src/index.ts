@@ -1,5 +1,14 @@
 export { ACTIVATION_CODES, DEFAULT_ADDON_PATH, loadAddon, type NativeActivation, type NativeAddon } from "./addon.js";
 export { type KernelCounts, kernelCounts, resetKernelCounts } from "./counts.js";
+export {
+  type AdamStepHyper,
+  adamStep,
+  FUSED_KERNELS,
+  fusedKernelsAvailable,
+  polyakBlend,
+  sumOfSquares,
+} from "./fused.js";
 export { type MatMulPlan, planMatMul } from "./kernels/matmul.js";
+export { planSum, type SumPlan } from "./kernels/sum.js";
 export { blasThreads, createPlugin, type NativePlugin, type NativePluginOptions, plugin } from "./plugin.js";
 export { checkPinnedVersions, currentVersions, PINNED_TFJS_VERSION } from "./wasm.js";

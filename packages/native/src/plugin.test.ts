@@ -99,7 +99,11 @@ describe("registration through the core backend loader", () => {
     expect(report.name, `built addon expected at ${DEFAULT_ADDON_PATH}: ${JSON.stringify(report.skipped)}`).toBe(
       "wasm+native",
     );
-    expect(report.details).toMatchObject({ blasThreads: 1, kernels: "BatchMatMul,_FusedMatMul", tfjs: "4.22.0" });
+    expect(report.details).toMatchObject({
+      blasThreads: 1,
+      kernels: "BatchMatMul,_FusedMatMul,Sum,Identity,Cast,QscapeAdam,QscapeSumSquares,QscapePolyak",
+      tfjs: "4.22.0",
+    });
     expect(String(report.details.blas)).toMatch(/OpenBLAS/);
     expect(tf.getKernel("BatchMatMul", "wasm")).not.toBe(originalBatchMatMul);
     expect(tf.getKernel("_FusedMatMul", "wasm")).not.toBe(originalFused);
@@ -109,6 +113,7 @@ describe("registration through the core backend loader", () => {
     plugin.unregister();
     expect(tf.getKernel("BatchMatMul", "wasm")).toBe(originalBatchMatMul);
     expect(tf.getKernel("_FusedMatMul", "wasm")).toBe(originalFused);
+    expect(tf.getKernel("QscapeAdam", "wasm")).toBeUndefined();
     expect(plugin.isRegistered()).toBe(false);
   });
 });

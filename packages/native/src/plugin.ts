@@ -13,6 +13,9 @@ import {
 } from "@tensorflow/tfjs-core";
 import { DEFAULT_ADDON_PATH, loadAddon, type NativeAddon } from "./addon.js";
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/matmul.js";
+import { adamKernel, polyakKernel, sumSquaresKernel } from "./kernels/optim.js";
+import { castKernel, identityKernel } from "./kernels/share.js";
+import { sumKernel } from "./kernels/sum.js";
 import { checkBackendLayout, checkPinnedVersions, PINNED_TFJS_VERSION } from "./wasm.js";
 
 const BACKEND = "wasm";
@@ -36,10 +39,20 @@ export interface NativePlugin {
 const OVERRIDES: Record<string, (addon: NativeAddon, original: KernelConfig) => KernelConfig> = {
   BatchMatMul: batchMatMulKernel,
   _FusedMatMul: fusedMatMulKernel,
+  Sum: sumKernel,
+  Identity: (_, original) => identityKernel(original),
+  Cast: (_, original) => castKernel(original),
 };
 
+/** Kernels under qscape's own names that the WASM backend does not have at all. */
+const ADDITIONS: ((addon: NativeAddon) => KernelConfig)[] = [adamKernel, sumSquaresKernel, polyakKernel];
+
 /** The originals while native kernels are installed. The kernel registry is process-global, so is this. */
-let installed: { originals: KernelConfig[]; details: Record<string, string | number | boolean> } | null = null;
+let installed: {
+  originals: KernelConfig[];
+  added: string[];
+  details: Record<string, string | number | boolean>;
+} | null = null;
 
 /** Threads from the option, else `QSCAPE_BLAS_THREADS`, else 1 (processes run side by side). */
 export function blasThreads(
@@ -79,12 +92,15 @@ export function createPlugin(options: NativePluginOptions = {}): NativePlugin {
         unregisterKernel(original.kernelName, BACKEND);
         registerKernel(build(addon, original));
       }
+      const added = ADDITIONS.map((build) => build(addon));
+      for (const config of added) registerKernel(config);
       installed = {
         originals,
+        added: added.map((k) => k.kernelName),
         details: {
           blas: addon.blasInfo(),
           blasThreads: addon.getThreads(),
-          kernels: originals.map((k) => k.kernelName).join(","),
+          kernels: [...originals, ...added].map((k) => k.kernelName).join(","),
           tfjs: PINNED_TFJS_VERSION,
         },
       };
@@ -96,6 +112,7 @@ export function createPlugin(options: NativePluginOptions = {}): NativePlugin {
         unregisterKernel(original.kernelName, BACKEND);
         registerKernel(original);
       }
+      for (const name of installed.added) unregisterKernel(name, BACKEND);
       installed = null;
     },
     isRegistered() {

@@ -1,0 +1,229 @@
+/**
+ * `pnpm --filter @qscape/native run bench` (also run from `pnpm bench:core`): TD3 learner update
+ * throughput on plain WASM, on WASM + native kernels, and of the PyTorch peer, with ratios ours/peer;
+ * a 256×256 matmul microbenchmark on both backends; and a per-kernel profile of one learner update.
+ * tfjs backends cannot be cleanly swapped in one process, so each variant runs in a child process.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describeBackend, initBackend, tf } from "@qscape/core";
+import { PEER_SHAPE, Td3Learner } from "./td3.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const thisFile = fileURLToPath(import.meta.url);
+const repoRoot = path.resolve(here, "../../..");
+const peerScript = path.resolve(repoRoot, "../shared/peers/torch_td3_update.py");
+const VARIANTS = ["wasm", "wasm+native"] as const;
+type Variant = (typeof VARIANTS)[number];
+
+export interface KernelProfileRow {
+  kernel: string;
+  callsPerUpdate: number;
+  msPerUpdate: number;
+}
+
+export interface VariantResult {
+  variant: Variant;
+  backend: string;
+  updatesPerSec: number;
+  /** GFLOP/s of a 256×256 @ 256×256 matmul: plain, A transposed, B transposed. */
+  matmulGflops: { plain: number; transposeA: number; transposeB: number };
+  /** Wall time of one update and the part spent inside kernels (the rest is tfjs/JS overhead). */
+  msPerUpdate: number;
+  kernelMsPerUpdate: number;
+  profile: KernelProfileRow[];
+  error?: string;
+}
+
+export interface NativeBenchResult {
+  variants: VariantResult[];
+  peer: { version: string; updatesPerSec: number } | { error: string };
+  ratioToPeer: Partial<Record<Variant, number>>;
+  nativeOverWasm?: number;
+}
+
+function loadNative(specifier: string): Promise<unknown> {
+  // This package's own source, so the figures are for this checkout even before it is linked.
+  return specifier === "@qscape/native" ? import("../src/index.js") : import(specifier);
+}
+
+function matmulGflops(transposeA: boolean, transposeB: boolean): number {
+  const a = tf.randomNormal([256, 256], 0, 1, "float32", 1);
+  const b = tf.randomNormal([256, 256], 0, 1, "float32", 2);
+  const step = () => tf.tidy(() => tf.matMul(a, b, transposeA, transposeB)).dispose();
+  for (let i = 0; i < 20; i++) step();
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 1000 || n < 20) {
+    step();
+    n += 1;
+  }
+  const seconds = (performance.now() - t0) / 1000 / n;
+  tf.dispose([a, b]);
+  return (2 * 256 ** 3) / seconds / 1e9;
+}
+
+async function profileUpdates(
+  learner: Td3Learner,
+  updates: number,
+): Promise<{ kernelMs: number; rows: KernelProfileRow[] }> {
+  const info = await tf.profile(() => {
+    for (let i = 0; i < updates; i++) learner.update();
+  });
+  const byKernel = new Map<string, { calls: number; ms: number }>();
+  for (const k of info.kernels) {
+    const row = byKernel.get(k.name) ?? { calls: 0, ms: 0 };
+    row.calls += 1;
+    row.ms += Number(k.kernelTimeMs);
+    byKernel.set(k.name, row);
+  }
+  const rows = [...byKernel.entries()]
+    .map(([kernel, r]) => ({ kernel, callsPerUpdate: r.calls / updates, msPerUpdate: r.ms / updates }))
+    .sort((x, y) => y.msPerUpdate - x.msPerUpdate);
+  return { kernelMs: rows.reduce((s, r) => s + r.msPerUpdate, 0), rows };
+}
+
+async function child(variant: Variant, seconds: number): Promise<void> {
+  const report = await initBackend({ prefer: variant, strict: true, importModule: loadNative });
+  process.stderr.write(`${describeBackend(report)} ${JSON.stringify(report.details)}\n`);
+  const learner = new Td3Learner(PEER_SHAPE, 0);
+  for (let i = 0; i < 20; i++) learner.update();
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000 || n < 10) {
+    learner.update();
+    n += 1;
+  }
+  const msPerUpdate = (performance.now() - t0) / n;
+  const profile = await profileUpdates(learner, 20);
+  const result: VariantResult = {
+    variant,
+    backend: report.name,
+    updatesPerSec: 1000 / msPerUpdate,
+    matmulGflops: {
+      plain: matmulGflops(false, false),
+      transposeA: matmulGflops(true, false),
+      transposeB: matmulGflops(false, true),
+    },
+    msPerUpdate,
+    kernelMsPerUpdate: profile.kernelMs,
+    profile: profile.rows,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function runChild(variant: Variant, seconds: number): VariantResult {
+  const tsx = createRequire(import.meta.url).resolve("tsx/cli");
+  const env = { ...process.env };
+  delete env.QSCAPE_BACKEND; // the child picks its backend explicitly
+  const res = spawnSync(
+    process.execPath,
+    [tsx, "--conditions=@qscape/source", thisFile, "--child", variant, String(seconds)],
+    { encoding: "utf8", env, timeout: 900_000 },
+  );
+  const line = res.stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(line) as VariantResult;
+  } catch {
+    const stderr = (res.stderr || res.error?.message || "no output").trim().split("\n");
+    const reason = stderr.find((l) => /no backend could be initialised|Error/.test(l)) ?? stderr.at(-1) ?? "";
+    return {
+      variant,
+      backend: "none",
+      updatesPerSec: Number.NaN,
+      matmulGflops: { plain: Number.NaN, transposeA: Number.NaN, transposeB: Number.NaN },
+      msPerUpdate: Number.NaN,
+      kernelMsPerUpdate: Number.NaN,
+      profile: [],
+      error: reason.trim(),
+    };
+  }
+}
+
+function ensurePeer(): string | null {
+  if (!existsSync(peerScript)) return `peer script not found at ${peerScript}`;
+  const hasTorch = spawnSync("/usr/bin/python3", ["-c", "import torch"]).status === 0;
+  if (hasTorch && existsSync("/usr/lib/x86_64-linux-gnu/openblas-pthread")) return null;
+  if (process.env.QSCAPE_BENCH_NO_APT) return "python3-torch/libopenblas0-pthread missing (QSCAPE_BENCH_NO_APT set)";
+  try {
+    process.stderr.write("installing python3-torch and libopenblas0-pthread for the PyTorch peer (apt-get)…\n");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", env });
+    execFileSync("apt-get", ["install", "-y", "-qq", "python3-torch", "libopenblas0-pthread"], {
+      stdio: "ignore",
+      env,
+    });
+    return null;
+  } catch (err) {
+    return `could not install the peer: ${(err as Error).message.split("\n")[0]}`;
+  }
+}
+
+function runPeer(): NativeBenchResult["peer"] {
+  const missing = ensurePeer();
+  if (missing) return { error: missing };
+  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], { encoding: "utf8", timeout: 900_000 });
+  const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout);
+  if (!m) return { error: `peer printed no figure: ${(res.stderr || res.stdout).trim().split("\n").at(-1)}` };
+  return { version: m[1] as string, updatesPerSec: Number(m[2]) };
+}
+
+/** Run every variant and the peer, print the figures, and return them. */
+export async function runNativeBench(options: { seconds?: number } = {}): Promise<NativeBenchResult> {
+  const seconds = options.seconds ?? Number(process.env.QSCAPE_BENCH_SECONDS ?? 8);
+  console.log("== TD3 learner update, peer shape (obs 11, act 3, 256-256, batch 256), one process, 1 thread ==");
+  const variants = VARIANTS.map((v) => runChild(v, seconds));
+  const peer = runPeer();
+  for (const r of variants) {
+    console.log(
+      r.error
+        ? `  ${r.variant.padEnd(14)} unavailable: ${r.error}`
+        : `  ${r.variant.padEnd(14)} ${r.updatesPerSec.toFixed(1)} updates/s`,
+    );
+  }
+  const ratioToPeer: NativeBenchResult["ratioToPeer"] = {};
+  if ("error" in peer) {
+    console.log(`  pytorch peer   unavailable: ${peer.error}`);
+  } else {
+    console.log(`  pytorch ${peer.version} ${peer.updatesPerSec.toFixed(1)} updates/s (OpenBLAS, 1 thread)`);
+    for (const r of variants) if (!r.error) ratioToPeer[r.variant] = r.updatesPerSec / peer.updatesPerSec;
+    for (const [k, v] of Object.entries(ratioToPeer)) console.log(`  ratio ours/peer ${k.padEnd(12)} ${v.toFixed(2)}`);
+  }
+  const [wasm, native] = variants;
+  const nativeOverWasm =
+    wasm && native && !wasm.error && !native.error ? native.updatesPerSec / wasm.updatesPerSec : undefined;
+  if (nativeOverWasm !== undefined) console.log(`  wasm+native / wasm: ${nativeOverWasm.toFixed(2)}x`);
+
+  console.log("\n== matmul 256×256 @ 256×256, GFLOP/s ==");
+  console.log("  backend         plain   A^T     B^T");
+  for (const r of variants) {
+    if (r.error) continue;
+    const g = r.matmulGflops;
+    console.log(
+      `  ${r.variant.padEnd(14)} ${g.plain.toFixed(1).padStart(6)} ${g.transposeA.toFixed(1).padStart(6)} ${g.transposeB.toFixed(1).padStart(6)}`,
+    );
+  }
+
+  for (const r of variants) {
+    if (r.error) continue;
+    console.log(
+      `\n== profile of one update on ${r.variant}: ${r.msPerUpdate.toFixed(2)} ms wall, ${r.kernelMsPerUpdate.toFixed(2)} ms in kernels, ${r.profile.reduce((s, p) => s + p.callsPerUpdate, 0).toFixed(0)} kernel calls ==`,
+    );
+    for (const p of r.profile.slice(0, 12)) {
+      console.log(
+        `  ${p.kernel.padEnd(20)} ${p.msPerUpdate.toFixed(3).padStart(7)} ms  ${p.callsPerUpdate.toFixed(1).padStart(6)} calls`,
+      );
+    }
+  }
+  console.log("\n(absolute figures depend on machine load; compare the ratios measured in the same run)");
+  return { variants, peer, ratioToPeer, ...(nativeOverWasm !== undefined ? { nativeOverWasm } : {}) };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === thisFile) {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") await child(args[1] as Variant, Number(args[2]));
+  else await runNativeBench();
+}

@@ -1,0 +1,120 @@
+/**
+ * Fused optimizer kernels, registered for the `wasm` backend under qscape's own kernel names. One
+ * kernel call replaces the dozen-odd elementwise ops per parameter that an Adam step or a Polyak
+ * update costs as separate tfjs ops. They are pure like every tfjs kernel: outputs are new tensors.
+ */
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { NativeAddon } from "../addon.js";
+import { countCall } from "../counts.js";
+import { allocate, heapBuffer, offsetOf } from "../wasm.js";
+
+/** Kernel names (stable API: @qscape/core looks them up with `tf.getKernel(name, "wasm")`). */
+export const FUSED_KERNELS = {
+  /** Inputs `p0, g0, m0, v0, p1, …`; attrs `stepSize, beta1, beta2, epsHat, gradScale`; outputs `[p0', m0', v0', p1', …]`. */
+  adam: "QscapeAdam",
+  /** Inputs `x0, x1, …`; output a float32 scalar Σ x² (double accumulation). */
+  sumSquares: "QscapeSumSquares",
+  /** Inputs `t0, s0, t1, s1, …`; attr `tau`; outputs `[τ·s0 + (1−τ)·t0, …]`. */
+  polyak: "QscapePolyak",
+} as const;
+
+interface KernelArgs {
+  inputs: NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs?: NamedAttrMap;
+}
+
+const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+
+/** Inputs named `${prefix}${i}` for i = 0, 1, … in order, checked to be float32. */
+function numbered(inputs: NamedTensorInfoMap, prefixes: string[], kernel: string): TensorInfo[][] {
+  const groups: TensorInfo[][] = [];
+  for (let i = 0; inputs[`${prefixes[0]}${i}`] !== undefined; i++) {
+    groups.push(
+      prefixes.map((p) => {
+        const t = inputs[`${p}${i}`];
+        if (!t) throw new Error(`${kernel}: input ${p}${i} is missing`);
+        if (t.dtype !== "float32") throw new Error(`${kernel}: input ${p}${i} is ${t.dtype}, expected float32`);
+        return t;
+      }),
+    );
+  }
+  if (groups.length * prefixes.length !== Object.keys(inputs).length) {
+    throw new Error(`${kernel}: inputs must be named ${prefixes.map((p) => `${p}0`).join(", ")}, … without gaps`);
+  }
+  return groups;
+}
+
+function sameShapes(kernel: string, index: number, tensors: TensorInfo[]): void {
+  const first = (tensors[0] as TensorInfo).shape.join();
+  if (!tensors.every((t) => t.shape.join() === first)) {
+    throw new Error(
+      `${kernel}: tensors of entry ${index} differ in shape (${tensors.map((t) => `[${t.shape}]`).join(" ")})`,
+    );
+  }
+}
+
+function attr(attrs: NamedAttrMap | undefined, name: string, kernel: string): number {
+  const value = attrs?.[name];
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new Error(`${kernel}: attr ${name} must be a finite number`);
+  return value;
+}
+
+export function adamKernel(addon: NativeAddon): KernelConfig {
+  const kernelFunc = ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
+    const groups = numbered(inputs, ["p", "g", "m", "v"], FUSED_KERNELS.adam);
+    const hyper = ["stepSize", "beta1", "beta2", "epsHat", "gradScale"].map((n) => attr(attrs, n, FUSED_KERNELS.adam));
+    for (const [i, g] of groups.entries()) sameShapes(FUSED_KERNELS.adam, i, g);
+    const outputs = groups.flatMap((g) => [0, 1, 2].map(() => allocate(backend, [...(g[0] as TensorInfo).shape])));
+    const list = new Float64Array(groups.length * 8);
+    groups.forEach((g, i) => {
+      const o = outputs.slice(i * 3, i * 3 + 3);
+      [...g, ...o].forEach((t, j) => {
+        list[i * 8 + j] = offsetOf(backend, t);
+      });
+      list[i * 8 + 7] = size(g[0] as TensorInfo);
+    });
+    countCall("native", FUSED_KERNELS.adam);
+    const [stepSize, beta1, beta2, epsHat, gradScale] = hyper as [number, number, number, number, number];
+    addon.adam(heapBuffer(backend), list, stepSize, beta1, beta2, epsHat, gradScale);
+    return outputs;
+  };
+  return { kernelName: FUSED_KERNELS.adam, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+}
+
+export function sumSquaresKernel(addon: NativeAddon): KernelConfig {
+  const kernelFunc = ({ inputs, backend }: KernelArgs): TensorInfo => {
+    const tensors = numbered(inputs, ["x"], FUSED_KERNELS.sumSquares).map((g) => g[0] as TensorInfo);
+    const list = new Float64Array(tensors.length * 2);
+    tensors.forEach((t, i) => {
+      list[i * 2] = offsetOf(backend, t);
+      list[i * 2 + 1] = size(t);
+    });
+    countCall("native", FUSED_KERNELS.sumSquares);
+    const total = addon.sumSquares(heapBuffer(backend), list);
+    return backend.makeOutput([], "float32", undefined, new Float32Array([total]));
+  };
+  return { kernelName: FUSED_KERNELS.sumSquares, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+}
+
+export function polyakKernel(addon: NativeAddon): KernelConfig {
+  const kernelFunc = ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
+    const groups = numbered(inputs, ["t", "s"], FUSED_KERNELS.polyak);
+    const tau = attr(attrs, "tau", FUSED_KERNELS.polyak);
+    for (const [i, g] of groups.entries()) sameShapes(FUSED_KERNELS.polyak, i, g);
+    const outputs = groups.map((g) => allocate(backend, [...(g[0] as TensorInfo).shape]));
+    const list = new Float64Array(groups.length * 4);
+    groups.forEach((g, i) => {
+      list[i * 4] = offsetOf(backend, g[0] as TensorInfo);
+      list[i * 4 + 1] = offsetOf(backend, g[1] as TensorInfo);
+      list[i * 4 + 2] = offsetOf(backend, outputs[i] as TensorInfo);
+      list[i * 4 + 3] = size(g[0] as TensorInfo);
+    });
+    countCall("native", FUSED_KERNELS.polyak);
+    addon.polyak(heapBuffer(backend), list, tau);
+    return outputs;
+  };
+  return { kernelName: FUSED_KERNELS.polyak, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+}
