@@ -5,7 +5,7 @@
  *
  * Storage is one ArrayBuffer with the fields of a slot stored next to each other (4-byte fields
  * first, then uint8 fields, the row padded to 4 bytes). Sampling reads random slots, and one slot
- * then costs one or two cache lines and one TLB entry instead of one per field: measured ≈ 3× faster
+ * then costs one or two cache lines and one TLB entry instead of one per field: measured 2–3× faster
  * random-batch gathers than one array per field for Hopper-shaped rows.
  * Slots are physical ring positions: slot i stays valid until it is overwritten, which lets
  * `write` and prioritized replay address transitions by the index `sample` returned.
