@@ -1,2 +1,3 @@
 export * from "./db/index.js";
+export * from "./report/index.js";
 export * from "./stats/index.js";

@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fillSyntheticSuite } from "../../test/synthetic-suite.js";
+import { loadTd3Curves } from "../../test/td3-fixture.js";
+import { openResults, type ResultsDb } from "../db/results.js";
+import { iqm, meanOf, minMaxNormalise, probabilityOfImprovement } from "../stats/index.js";
+import { buildReportData, type ReportData } from "./data.js";
+import { CSV_COLUMNS, reportToCsv, reportToJson } from "./export.js";
+import { renderReportHtml } from "./html.js";
+
+const fast = { intervalReps: 400, profileReps: 200, curveReps: 100, now: new Date("2026-01-02T03:04:05Z") };
+
+describe("buildReportData on a synthetic suite", () => {
+  let dir: string;
+  let db: ResultsDb;
+  let data: ReportData;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "qscape-report-"));
+    db = openResults(join(dir, "results.sqlite"));
+    fillSyntheticSuite(db);
+    data = buildReportData(db, "synthetic", { ...fast, seed: 3 });
+  });
+  afterAll(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("states the matched protocol, backend and the runs left out", () => {
+    expect(data.algos).toEqual(["ddpg", "sac", "savo-k3", "td3"]);
+    expect(data.envs).toEqual(["HalfCheetah", "Hopper", "InvertedPendulum", "Walker2d"]);
+    expect(data.protocol).toMatchObject({
+      envSteps: 100_000,
+      seeds: [0, 1, 2, 3, 4],
+      evaluation: { everySteps: 5000, episodes: 10 },
+    });
+    expect(data.backends).toEqual(["wasm"]);
+    expect(data.generatedAt).toBe("2026-01-02T03:04:05.000Z");
+    expect(data.notes.join("\n")).toMatch(/ddpg: seed 4 did not finish/);
+    expect(data.notes.join("\n")).toMatch(/sac: seed 4 did not finish/);
+    expect(data.bootstrap).toMatchObject({ seed: 3, intervalReps: 400, method: "percentile" });
+  });
+
+  it("recomputes the IQM and PoI from the raw evaluations in the store", () => {
+    // Independent recomputation: final score = mean of the last 10 evaluation means per run.
+    const finals = (algo: string, seeds: number[]) =>
+      seeds.map((seed) =>
+        data.envs.map((env) => {
+          const run = db.listRuns("synthetic", { algo, env, status: "finished" }).find((r) => r.seed === seed)!;
+          return meanOf(
+            db
+              .evaluations(run.id)
+              .slice(-10)
+              .map((e) => e.meanReturn),
+          );
+        }),
+      );
+    const bounds = {
+      random: data.normalisation.perEnv.map((p) => p.random),
+      reference: data.normalisation.perEnv.map((p) => p.reference),
+    };
+    const td3 = minMaxNormalise(finals("td3", [0, 1, 2, 3, 4]), bounds);
+    const ddpg = minMaxNormalise(finals("ddpg", [0, 1, 2, 3]), bounds);
+    const row = data.aggregates.find((a) => a.algo === "td3" && a.metric === "iqm")!;
+    expect(row.point).toBeCloseTo(iqm(td3), 12);
+    expect(row.lo).toBeLessThanOrEqual(row.point);
+    expect(row.hi).toBeGreaterThanOrEqual(row.point);
+    const pair = data.improvement.find((p) => p.x === "td3" && p.y === "ddpg")!;
+    expect(pair.point).toBeCloseTo(probabilityOfImprovement(td3, ddpg), 12);
+    // The best algorithm's mean final score defines 1 on each env.
+    expect(data.normalisation.perEnv.every((p) => p.reference > p.random)).toBe(true);
+  });
+
+  it("orders PoI pairs from higher to lower IQM and covers every pair", () => {
+    expect(data.improvement).toHaveLength(6);
+    const iqmOf = (algo: string) => data.aggregates.find((a) => a.algo === algo && a.metric === "iqm")!.point;
+    for (const p of data.improvement) expect(iqmOf(p.x)).toBeGreaterThanOrEqual(iqmOf(p.y));
+    expect(data.improvement[0]!.x).toBe("savo-k3");
+  });
+
+  it("has curves, per-run rows with the failure, and is reproducible from the seed", () => {
+    expect(data.profiles.taus).toHaveLength(101);
+    expect(data.sampleEfficiency.map((c) => c.steps.length)).toEqual([21, 21, 21, 21]);
+    expect(data.learningCurves).toHaveLength(16);
+    const failed = data.runs.find((r) => r.status === "failed")!;
+    expect(failed).toMatchObject({
+      algo: "ddpg",
+      env: "Hopper",
+      seed: 4,
+      evaluations: 9,
+      error: expect.stringMatching(/critic loss is NaN/),
+    });
+    expect(data.runs.filter((r) => r.status === "running")).toHaveLength(1);
+    expect(buildReportData(db, "synthetic", { ...fast, seed: 3 })).toEqual(data);
+    expect(buildReportData(db, "synthetic", { ...fast, seed: 4 }).aggregates).not.toEqual(data.aggregates);
+  });
+
+  it("exports every number as JSON and long-format CSV, and renders one self-contained page", () => {
+    expect(JSON.parse(reportToJson(data))).toEqual(data);
+    const lines = reportToCsv(data).trim().split("\n");
+    expect(lines[0]).toBe(CSV_COLUMNS.join(","));
+    const count = (section: string) => lines.filter((l) => l.startsWith(`${section},`)).length;
+    expect(count("aggregate")).toBe(16);
+    expect(count("profile")).toBe(4 * 101);
+    expect(count("probability_of_improvement")).toBe(6);
+    expect(count("sample_efficiency")).toBe(4 * 21);
+    expect(count("learning_curve")).toBe(data.learningCurves.reduce((n, c) => n + c.steps.length, 0));
+    const iqmRow = data.aggregates.find((a) => a.algo === "td3" && a.metric === "iqm")!;
+    expect(lines).toContain(`aggregate,td3,,iqm,,${iqmRow.point},${iqmRow.lo},${iqmRow.hi}`);
+    const html = renderReportHtml(data);
+    expect(html.match(/<svg /g)).toHaveLength(8);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/);
+    expect(html).toContain("100,000");
+    expect(html).toContain("critic loss is NaN");
+  });
+});
+
+describe("buildReportData on the TD3 paper curves", () => {
+  it("reproduces TD3 Table 1 and Table 2 through the store and the report", () => {
+    const dir = mkdtempSync(join(tmpdir(), "qscape-report-"));
+    const db = openResults(join(dir, "td3.sqlite"));
+    try {
+      const curves = loadTd3Curves();
+      db.ensureSuite("td3-paper", {
+        protocol: {
+          envSteps: 1_000_000,
+          seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+          evaluation: { everySteps: 5000, episodes: 10, deterministic: true },
+        },
+      });
+      db.transaction(() => {
+        for (const [env, seeds] of curves.returns) {
+          seeds.forEach((returns, seed) => {
+            const run = db.upsertRun({
+              suite: "td3-paper",
+              algo: "TD3",
+              env,
+              seed,
+              config: { paper: "Fujimoto et al. 2018" },
+            });
+            returns.forEach((r, i) => {
+              db.recordEval(run.id, { step: curves.steps[i]!, episodeReturns: [r] });
+            });
+            db.markFinished(run.id, { wallClockS: 0 });
+          });
+        }
+      });
+      const data = buildReportData(db, "td3-paper", fast);
+      const stat = (env: string) => data.paperStats.find((s) => s.env === env)!;
+      expect(stat("HalfCheetah").maxAverageReturn).toBeCloseTo(9636.95, 2);
+      expect(stat("HalfCheetah").maxAverageReturnStd).toBeCloseTo(859.06, 2);
+      expect(stat("HalfCheetah").maxAverageReturnStep).toBe(975_000);
+      expect(stat("Hopper").lastNMean).toBeCloseTo(3304.75, 2);
+      expect(stat("Walker").lastNMean).toBeCloseTo(4565.24, 2);
+      expect(stat("Ant").maxAverageReturn).toBeCloseTo(4372.44, 2);
+      // One algorithm normalised against itself: every env's mean final score is exactly 1.
+      expect(data.aggregates.find((a) => a.metric === "mean")!.point).toBeCloseTo(1, 12);
+      expect(data.normalisation.perEnv.find((p) => p.env === "Reacher")!.random).toBeCloseTo(-18.71, 2);
+      expect(data.improvement).toEqual([]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

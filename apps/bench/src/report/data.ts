@@ -1,0 +1,351 @@
+import { QscapeError, Rng } from "@qscape/core";
+import type { ResultsDb } from "../db/results.js";
+import type { ParsedSuiteProtocol, RunStatus } from "../db/types.js";
+import { meanOf } from "../stats/aggregate.js";
+import { type CIMethod, INTERVAL_REPS, PROFILE_REPS } from "../stats/bootstrap.js";
+import { lastNMean, maxAverageReturn } from "../stats/classic.js";
+import { learningCurveBand, sampleEfficiencyCurve } from "../stats/curves.js";
+import { probabilityOfImprovementCI } from "../stats/improvement.js";
+import { AGGREGATE_METRICS, type AggregateMetric, aggregateIntervals } from "../stats/intervals.js";
+import { minMaxNormalise } from "../stats/normalise.js";
+import { linspace, performanceProfile } from "../stats/profile.js";
+
+export interface IntervalRow {
+  point: number;
+  lo: number;
+  hi: number;
+}
+
+export interface Curve {
+  steps: number[];
+  point: number[];
+  lo: number[];
+  hi: number[];
+}
+
+/**
+ * Everything the report shows, as plain data (JSON-serialisable): the HTML, JSON and CSV outputs
+ * are all rendered from this one object.
+ */
+export interface ReportData {
+  title: string;
+  suite: string;
+  description: string;
+  generatedAt: string;
+  /** What every compared run shares: env-step budget, seeds, evaluation schedule, compute caps. */
+  protocol: ParsedSuiteProtocol;
+  /** Compute backends the finished runs used (e.g. "wasm", "tensorflow"). */
+  backends: string[];
+  algos: string[];
+  /** Tasks in the score matrices (envs every algorithm finished). */
+  envs: string[];
+  /** How a run's final score is taken from its evaluations. */
+  finalScore: { statistic: "last-n-mean"; n: number; returns: "deterministic evaluation" | "training episodes" };
+  normalisation: { method: "min-max"; source: string; perEnv: { env: string; random: number; reference: number }[] };
+  bootstrap: {
+    seed: number;
+    intervalReps: number;
+    profileReps: number;
+    curveReps: number;
+    confidence: number;
+    method: CIMethod;
+    stratified: "runs within tasks";
+  };
+  /** Median, IQM, mean and optimality gap of the normalised final scores, per algorithm. */
+  aggregates: ({ algo: string; metric: AggregateMetric } & IntervalRow)[];
+  profiles: { taus: number[]; curves: { algo: string; profile: number[]; lo: number[]; hi: number[] }[] };
+  /** P(X > Y) for every pair, X the algorithm with the higher IQM. */
+  improvement: ({ x: string; y: string } & IntervalRow)[];
+  /** IQM of normalised evaluation returns against env steps. */
+  sampleEfficiency: ({ algo: string } & Curve)[];
+  /** Raw evaluation return per env: mean over seeds with a bootstrap CI. */
+  learningCurves: ({ env: string; algo: string; seeds: number[] } & Curve)[];
+  /** TD3-paper statistics per (algo, env) over the finished seeds. */
+  paperStats: {
+    algo: string;
+    env: string;
+    seeds: number;
+    maxAverageReturn: number;
+    maxAverageReturnStd: number;
+    maxAverageReturnStep: number;
+    lastNMean: number;
+    lastNMeanStd: number;
+  }[];
+  runs: {
+    id: number;
+    algo: string;
+    env: string;
+    seed: number;
+    status: RunStatus;
+    backend: string | null;
+    configHash: string;
+    evaluations: number;
+    lastStep: number | null;
+    finalReturn: number | null;
+    lastNMean: number | null;
+    maxReturn: number | null;
+    wallClockS: number | null;
+    counters: Record<string, number>;
+    error: string | null;
+  }[];
+  /** Things the reader must know: excluded runs or envs, fallbacks taken. */
+  notes: string[];
+}
+
+export interface BuildReportOptions {
+  title?: string;
+  /** Bootstrap seed, logged in the report. */
+  seed?: number;
+  intervalReps?: number;
+  profileReps?: number;
+  /** Reps per step for learning and sample-efficiency curves. */
+  curveReps?: number;
+  confidence?: number;
+  /** Final score = mean of each run's last n evaluations. */
+  lastN?: number;
+  /** τ grid over normalised scores; default linspace(0, 1, 101) (evaluation spec §4.1). */
+  taus?: number[];
+  /** Per-env levels for 0 and 1; default SAVO's (untrained mean at step 0, best algorithm's final mean). */
+  normalisation?: Record<string, { random: number; reference: number }>;
+  /** Clock for `generatedAt` (tests pin it). */
+  now?: Date;
+}
+
+/**
+ * Reads a suite's finished runs from the results store and computes every number of the report.
+ */
+export function buildReportData(db: ResultsDb, suite: string, options: BuildReportOptions = {}): ReportData {
+  const info = db.suite(suite);
+  const seed = options.seed ?? 0;
+  const rng = new Rng(seed);
+  const confidence = options.confidence ?? 0.95;
+  const intervalReps = options.intervalReps ?? INTERVAL_REPS;
+  const profileReps = options.profileReps ?? PROFILE_REPS;
+  const curveReps = options.curveReps ?? 2_000;
+  const lastN = options.lastN ?? 10;
+  const taus = options.taus ?? linspace(0, 1, 101);
+  const notes: string[] = [];
+
+  const allRuns = db.listRuns(suite);
+  const finished = allRuns.filter((r) => r.status === "finished");
+  if (finished.length === 0) throw new QscapeError(`suite '${suite}': no finished runs to report on`);
+  const { algos, envs: allEnvs } = db.finishedAlgosAndEnvs(suite);
+
+  // Learning curves of every finished (algo, env).
+  const curves = new Map<string, ReturnType<ResultsDb["learningCurves"]>>();
+  const key = (algo: string, env: string) => `${algo}\u0000${env}`;
+  for (const algo of algos) {
+    for (const env of allEnvs) {
+      const c = db.learningCurves(suite, algo, env);
+      if (c.seeds.length > 0 && c.steps.length > 0) curves.set(key(algo, env), c);
+    }
+  }
+  const envs = allEnvs.filter((env) => algos.every((algo) => curves.has(key(algo, env))));
+  for (const env of allEnvs) {
+    if (!envs.includes(env)) {
+      const missing = algos.filter((a) => !curves.has(key(a, env)));
+      notes.push(`${env} left out of the aggregate statistics: no finished runs for ${missing.join(", ")}.`);
+    }
+  }
+
+  // Final score per run = mean of its last n evaluations (fewer if the run has fewer).
+  const finalOf = (returns: number[][]) => {
+    const n = Math.min(lastN, (returns[0] as number[]).length);
+    return lastNMean(returns, n);
+  };
+
+  // Seeds present on every env form the rows of each algorithm's (runs × tasks) matrix.
+  const seedsOf = new Map<string, number[]>();
+  for (const algo of algos) {
+    const perEnv = envs.map((env) => (curves.get(key(algo, env)) as { seeds: number[] }).seeds);
+    const common = (perEnv[0] ?? []).filter((s) => perEnv.every((list) => list.includes(s))).sort((a, b) => a - b);
+    seedsOf.set(algo, common);
+    const dropped = [...new Set(perEnv.flat())].filter((s) => !common.includes(s));
+    if (dropped.length > 0)
+      notes.push(
+        `${algo}: seed${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")} did not finish on every env; left out of the aggregates.`,
+      );
+    if (envs.length > 0 && common.length === 0)
+      throw new QscapeError(`suite '${suite}': ${algo} has no seed finished on every env`);
+  }
+  const rowsFor = (algo: string, env: string, pick: (returns: number[]) => number) => {
+    const c = curves.get(key(algo, env)) as { seeds: number[]; returns: number[][] };
+    return (seedsOf.get(algo) as number[]).map((s) => pick(c.returns[c.seeds.indexOf(s)] as number[]));
+  };
+  const matrixOf = (algo: string, pick: (returns: number[]) => number) => {
+    const cols = envs.map((env) => rowsFor(algo, env, pick));
+    return (seedsOf.get(algo) as number[]).map((_, r) => cols.map((col) => col[r] as number));
+  };
+  const finalPick = (returns: number[]) => meanOf(returns.slice(-Math.min(lastN, returns.length)));
+  const rawFinal = Object.fromEntries(algos.map((algo) => [algo, matrixOf(algo, finalPick)]));
+
+  // Normalisation bounds.
+  const perEnv = envs.map((env) => {
+    const given = options.normalisation?.[env];
+    if (given) return { env, ...given };
+    const initial: number[] = [];
+    for (const algo of algos) {
+      const c = curves.get(key(algo, env)) as { steps: number[]; returns: number[][] };
+      if (c.steps[0] !== 0)
+        throw new QscapeError(
+          `suite '${suite}': ${algo} on ${env} has no evaluation at step 0 for the untrained level; pass options.normalisation`,
+        );
+      initial.push(...c.returns.map((r) => r[0] as number));
+    }
+    const reference = Math.max(
+      ...algos.map((algo) => finalOf((curves.get(key(algo, env)) as { returns: number[][] }).returns).value),
+    );
+    return { env, random: meanOf(initial), reference };
+  });
+  const bounds = { random: perEnv.map((p) => p.random), reference: perEnv.map((p) => p.reference) };
+  const normalise = (m: number[][]) => minMaxNormalise(m, bounds, envs);
+  const normalisedFinal = Object.fromEntries(algos.map((algo) => [algo, normalise(rawFinal[algo] as number[][])]));
+
+  const haveMatrices = envs.length > 0;
+  const aggregates: ReportData["aggregates"] = [];
+  const profiles: ReportData["profiles"] = { taus, curves: [] };
+  const improvement: ReportData["improvement"] = [];
+  const sampleEfficiency: ReportData["sampleEfficiency"] = [];
+  if (haveMatrices) {
+    const agg = aggregateIntervals(normalisedFinal, { reps: intervalReps, confidence, rng });
+    for (const algo of algos)
+      for (const metric of AGGREGATE_METRICS)
+        aggregates.push({ algo, metric, ...(agg[algo] as Record<AggregateMetric, IntervalRow>)[metric] });
+    const prof = performanceProfile(normalisedFinal, taus, { reps: profileReps, confidence, rng });
+    for (const algo of algos) {
+      const p = prof[algo] as { profile: number[]; lo: number[]; hi: number[] };
+      profiles.curves.push({ algo, profile: p.profile, lo: p.lo, hi: p.hi });
+    }
+    // Pairs run from the higher-IQM algorithm to the lower, so most bars read "X beats Y by p".
+    const ranked = [...algos].sort(
+      (a, b) => (agg[b] as { iqm: IntervalRow }).iqm.point - (agg[a] as { iqm: IntervalRow }).iqm.point,
+    );
+    for (let i = 0; i < ranked.length; i++) {
+      for (let j = i + 1; j < ranked.length; j++) {
+        const x = ranked[i] as string;
+        const y = ranked[j] as string;
+        improvement.push({
+          x,
+          y,
+          ...probabilityOfImprovementCI(normalisedFinal[x]!, normalisedFinal[y]!, {
+            reps: profileReps,
+            confidence,
+            rng,
+          }),
+        });
+      }
+    }
+    // Sample efficiency on the steps every (algo, env) evaluated.
+    const stepLists = [...curves.entries()]
+      .filter(([k]) => envs.some((env) => k.endsWith(`\u0000${env}`)))
+      .map(([, c]) => c.steps);
+    const steps = (stepLists[0] ?? []).filter((s) => stepLists.every((list) => list.includes(s)));
+    for (const algo of algos) {
+      // Each env's curve has its own step list; index by the step in that env's list.
+      const perStepAligned = steps.map((step) => {
+        const cols = envs.map((env) => {
+          const c = curves.get(key(algo, env)) as { steps: number[] };
+          const i = c.steps.indexOf(step);
+          return rowsFor(algo, env, (returns) => returns[i] as number);
+        });
+        return normalise((seedsOf.get(algo) as number[]).map((_, r) => cols.map((col) => col[r] as number)));
+      });
+      sampleEfficiency.push({
+        algo,
+        ...sampleEfficiencyCurve(steps, perStepAligned, { reps: curveReps, confidence, rng }),
+      });
+    }
+  }
+
+  const learningCurves: ReportData["learningCurves"] = [];
+  const paperStats: ReportData["paperStats"] = [];
+  for (const env of allEnvs) {
+    for (const algo of algos) {
+      const c = curves.get(key(algo, env));
+      if (!c) continue;
+      learningCurves.push({
+        env,
+        algo,
+        seeds: c.seeds,
+        ...learningCurveBand(c.steps, c.returns, { reps: curveReps, confidence, rng }),
+      });
+      const best = maxAverageReturn(c.returns);
+      const last = finalOf(c.returns);
+      paperStats.push({
+        algo,
+        env,
+        seeds: c.seeds.length,
+        maxAverageReturn: best.value,
+        maxAverageReturnStd: best.std,
+        maxAverageReturnStep: c.steps[best.evalIndex] as number,
+        lastNMean: last.value,
+        lastNMeanStd: last.std,
+      });
+    }
+  }
+
+  const runs: ReportData["runs"] = allRuns.map((run) => {
+    const evals = db.evaluations(run.id);
+    const means = evals.map((e) => e.meanReturn);
+    return {
+      id: run.id,
+      algo: run.algo,
+      env: run.env,
+      seed: run.seed,
+      status: run.status,
+      backend: run.backend,
+      configHash: run.configHash,
+      evaluations: evals.length,
+      lastStep: evals.at(-1)?.step ?? null,
+      finalReturn: means.at(-1) ?? null,
+      lastNMean: means.length > 0 ? meanOf(means.slice(-lastN)) : null,
+      maxReturn: means.length > 0 ? Math.max(...means) : null,
+      wallClockS: run.wallClockS,
+      counters: run.counters,
+      error: run.error,
+    };
+  });
+  const unfinished = allRuns.length - finished.length;
+  if (unfinished > 0)
+    notes.push(`${unfinished} run(s) not finished (pending, running or failed) are listed but not aggregated.`);
+
+  return {
+    title: options.title ?? `qscape benchmark: ${suite}`,
+    suite,
+    description: info.description,
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    protocol: info.protocol,
+    backends: [...new Set(finished.map((r) => r.backend ?? "unknown"))].sort(),
+    algos,
+    envs,
+    finalScore: {
+      statistic: "last-n-mean",
+      n: lastN,
+      returns: info.protocol.evaluation.deterministic ? "deterministic evaluation" : "training episodes",
+    },
+    normalisation: {
+      method: "min-max",
+      source: options.normalisation
+        ? "given per env"
+        : "0 = mean untrained return (step-0 evaluation, all runs); 1 = best algorithm's mean final score",
+      perEnv,
+    },
+    bootstrap: {
+      seed,
+      intervalReps,
+      profileReps,
+      curveReps,
+      confidence,
+      method: "percentile",
+      stratified: "runs within tasks",
+    },
+    aggregates,
+    profiles,
+    improvement,
+    sampleEfficiency,
+    learningCurves,
+    paperStats,
+    runs,
+    notes,
+  };
+}

@@ -1,0 +1,118 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ReportData } from "./data.js";
+import { renderReportHtml } from "./html.js";
+
+/** The report data as pretty-printed JSON. */
+export function reportToJson(d: ReportData): string {
+  return `${JSON.stringify(d, null, 2)}\n`;
+}
+
+export const CSV_COLUMNS = ["section", "algo", "env", "metric", "x", "point", "lo", "hi"] as const;
+
+function csvField(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return "";
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * Every number of the report in one long-format CSV: section, algo, env, metric, x (τ, step or
+ * seed), point, lo, hi.
+ */
+export function reportToCsv(d: ReportData): string {
+  type Row = [string, string, string, string, number | string | null, number | null, number | null, number | null];
+  const rows: Row[] = [];
+  for (const p of d.normalisation.perEnv) {
+    rows.push(["normalisation", "", p.env, "random", null, p.random, null, null]);
+    rows.push(["normalisation", "", p.env, "reference", null, p.reference, null, null]);
+  }
+  for (const a of d.aggregates) rows.push(["aggregate", a.algo, "", a.metric, null, a.point, a.lo, a.hi]);
+  for (const c of d.profiles.curves) {
+    d.profiles.taus.forEach((tau, i) => {
+      rows.push([
+        "profile",
+        c.algo,
+        "",
+        "fraction_above_tau",
+        tau,
+        c.profile[i] ?? null,
+        c.lo[i] ?? null,
+        c.hi[i] ?? null,
+      ]);
+    });
+  }
+  for (const p of d.improvement)
+    rows.push(["probability_of_improvement", `${p.x} > ${p.y}`, "", "P(X>Y)", null, p.point, p.lo, p.hi]);
+  for (const c of d.sampleEfficiency) {
+    c.steps.forEach((step, i) => {
+      rows.push([
+        "sample_efficiency",
+        c.algo,
+        "",
+        "iqm_normalised",
+        step,
+        c.point[i] ?? null,
+        c.lo[i] ?? null,
+        c.hi[i] ?? null,
+      ]);
+    });
+  }
+  for (const c of d.learningCurves) {
+    c.steps.forEach((step, i) => {
+      rows.push([
+        "learning_curve",
+        c.algo,
+        c.env,
+        "mean_return",
+        step,
+        c.point[i] ?? null,
+        c.lo[i] ?? null,
+        c.hi[i] ?? null,
+      ]);
+    });
+  }
+  for (const s of d.paperStats) {
+    rows.push([
+      "paper_stats",
+      s.algo,
+      s.env,
+      "max_average_return",
+      s.maxAverageReturnStep,
+      s.maxAverageReturn,
+      s.maxAverageReturn - s.maxAverageReturnStd,
+      s.maxAverageReturn + s.maxAverageReturnStd,
+    ]);
+    rows.push([
+      "paper_stats",
+      s.algo,
+      s.env,
+      `last_${d.finalScore.n}_mean`,
+      null,
+      s.lastNMean,
+      s.lastNMean - s.lastNMeanStd,
+      s.lastNMean + s.lastNMeanStd,
+    ]);
+  }
+  for (const r of d.runs) {
+    const values: [string, number | null][] = [
+      ["final_return", r.finalReturn],
+      [`last_${d.finalScore.n}_mean`, r.lastNMean],
+      ["max_return", r.maxReturn],
+      ["wall_clock_s", r.wallClockS],
+      ...Object.entries(r.counters),
+    ];
+    for (const [metric, v] of values) rows.push([`run_${r.status}`, r.algo, r.env, metric, r.seed, v, null, null]);
+  }
+  return `${[CSV_COLUMNS.join(","), ...rows.map((row) => row.map(csvField).join(","))].join("\n")}\n`;
+}
+
+/** Writes report.html, report.json and report.csv into `dir`; returns their paths. */
+export function writeReport(dir: string, d: ReportData): { html: string; json: string; csv: string } {
+  mkdirSync(dir, { recursive: true });
+  const paths = { html: join(dir, "report.html"), json: join(dir, "report.json"), csv: join(dir, "report.csv") };
+  writeFileSync(paths.html, renderReportHtml(d));
+  writeFileSync(paths.json, reportToJson(d));
+  writeFileSync(paths.csv, reportToCsv(d));
+  return paths;
+}

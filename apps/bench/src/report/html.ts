@@ -1,0 +1,215 @@
+import type { ReportData } from "./data.js";
+import { aggregatePlot, curvePlot, improvementPlot, type Series } from "./plots.js";
+import { colourFor, esc, formatNumber } from "./svg.js";
+
+const CSS = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f4f5f7; color: #1d2330; font: 14px/1.45 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1220px; margin: 0 auto; padding: 28px 30px 48px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 0 0 4px; }
+.sub { color: #5b6475; margin: 0 0 16px; }
+.card { background: #fff; border: 1px solid #dfe3ea; border-radius: 8px; padding: 16px 18px; margin: 0 0 18px; }
+.row { display: flex; gap: 18px; flex-wrap: wrap; }
+.row > .card { flex: 1 1 560px; }
+.explain { color: #5b6475; font-size: 12.5px; margin: 0 0 10px; }
+dl.matched { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 4px 16px; margin: 10px 0 0; }
+dl.matched dt { color: #5b6475; }
+dl.matched dd { margin: 0; font-weight: 600; }
+.pill { display: inline-block; padding: 1px 8px; border-radius: 10px; background: #e8eefb; color: #23407a; font-size: 12px; margin-right: 4px; }
+.legend-top span { display: inline-flex; align-items: center; margin-right: 16px; font-weight: 600; }
+.legend-top i { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-right: 6px; }
+.grid3 { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
+table { border-collapse: collapse; width: 100%; font-size: 12.5px; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 7px; border-bottom: 1px solid #eceef2; text-align: right; white-space: nowrap; }
+th { background: #f7f8fa; color: #3d4657; font-weight: 600; position: sticky; top: 0; }
+td.l, th.l { text-align: left; }
+td.err { color: #b3261e; white-space: normal; }
+tr.failed td { background: #fff3f0; }
+.status-finished { color: #0a7a43; } .status-failed { color: #b3261e; } .status-running, .status-pending { color: #8a6d00; }
+.notes li { color: #6b4e00; }
+svg { display: block; max-width: 100%; height: auto; }
+svg text { font-family: "DejaVu Sans", Arial, sans-serif; fill: #2a3140; }
+svg .tick { font-size: 11px; fill: #5b6475; }
+svg .label { font-size: 12px; }
+svg .legend { font-size: 12px; }
+svg .rowlabel { font-size: 12.5px; font-weight: 600; }
+svg .paneltitle, svg .plottitle { font-size: 13.5px; font-weight: 700; }
+svg .grid { stroke: #e6e9ef; stroke-width: 1; }
+svg .axis { stroke: #8a93a3; stroke-width: 1; }
+footer { color: #7a8294; font-size: 12px; }
+`;
+
+function section(title: string, explain: string, body: string): string {
+  return `<section class="card"><h2>${esc(title)}</h2><p class="explain">${explain}</p>${body}</section>`;
+}
+
+function matchedHeader(d: ReportData): string {
+  const p = d.protocol;
+  const caps = Object.entries(p.computeCaps)
+    .map(([k, v]) => `${esc(k)} = ${esc(String(v))}`)
+    .join(", ");
+  const items: [string, string][] = [
+    ["Env steps per run", p.envSteps.toLocaleString("en-US")],
+    ["Seeds", `${p.seeds.length} (${p.seeds.join(", ")})`],
+    [
+      "Evaluation",
+      `every ${p.evaluation.everySteps.toLocaleString("en-US")} steps, ${p.evaluation.episodes} episodes, ${p.evaluation.deterministic ? "deterministic" : "training returns"}`,
+    ],
+    ["Updates per env step", p.updatesPerStep === undefined ? "not matched" : String(p.updatesPerStep)],
+    ["Compute caps", caps || "none"],
+    ["Backend", d.backends.map((b) => `<span class="pill">${esc(b)}</span>`).join("")],
+    ["Final score", `mean of the last ${d.finalScore.n} evaluations (${d.finalScore.returns})`],
+    ["Normalisation", `min–max: ${d.normalisation.source}`],
+    [
+      "Bootstrap",
+      `stratified (${d.bootstrap.stratified}), ${d.bootstrap.method} ${Math.round(d.bootstrap.confidence * 100)}% CIs, reps ${d.bootstrap.intervalReps.toLocaleString("en-US")} / ${d.bootstrap.profileReps.toLocaleString("en-US")} (profiles, PoI) / ${d.bootstrap.curveReps.toLocaleString("en-US")} (curves), seed ${d.bootstrap.seed}`,
+    ],
+    [
+      "τ grid",
+      `${d.profiles.taus.length} points, ${formatNumber(d.profiles.taus[0])} to ${formatNumber(d.profiles.taus.at(-1))}`,
+    ],
+  ];
+  const dl = items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${k === "Backend" ? v : esc(v)}</dd>`).join("");
+  return `<dl class="matched">${dl}</dl>`;
+}
+
+function paperTable(d: ReportData): string {
+  const head = `<tr><th class="l">Env</th><th class="l">Algorithm</th><th>Seeds</th><th>Max average return ± std</th><th>at step</th><th>Last-${d.finalScore.n} mean ± std</th></tr>`;
+  const rows = d.paperStats
+    .map(
+      (s) =>
+        `<tr><td class="l">${esc(s.env)}</td><td class="l">${esc(s.algo)}</td><td>${s.seeds}</td><td>${formatNumber(s.maxAverageReturn)} ± ${formatNumber(s.maxAverageReturnStd)}</td><td>${s.maxAverageReturnStep.toLocaleString("en-US")}</td><td>${formatNumber(s.lastNMean)} ± ${formatNumber(s.lastNMeanStd)}</td></tr>`,
+    )
+    .join("");
+  return `<table>${head}${rows}</table>`;
+}
+
+function runsTable(d: ReportData): string {
+  const counterNames = [...new Set(d.runs.flatMap((r) => Object.keys(r.counters)))].sort();
+  const head = `<tr><th>#</th><th class="l">Algorithm</th><th class="l">Env</th><th>Seed</th><th class="l">Status</th><th class="l">Backend</th><th class="l">Config</th><th>Evals</th><th>Final return</th><th>Last-${d.finalScore.n} mean</th><th>Max return</th><th>Wall clock</th>${counterNames.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`;
+  const columns = 12 + counterNames.length;
+  const rows = d.runs
+    .map((r) => {
+      const cells = `<tr class="${r.status}"><td>${r.id}</td><td class="l">${esc(r.algo)}</td><td class="l">${esc(r.env)}</td><td>${r.seed}</td><td class="l status-${r.status}">${r.status}</td><td class="l">${esc(r.backend ?? "–")}</td><td class="l"><code>${esc(r.configHash.slice(0, 8))}</code></td><td>${r.evaluations}</td><td>${formatNumber(r.finalReturn)}</td><td>${formatNumber(r.lastNMean)}</td><td>${formatNumber(r.maxReturn)}</td><td>${r.wallClockS === null ? "–" : `${formatNumber(r.wallClockS)} s`}</td>${counterNames.map((c) => `<td>${r.counters[c] === undefined ? "–" : (r.counters[c] as number).toLocaleString("en-US")}</td>`).join("")}</tr>`;
+      // Errors get their own full-width row so the table keeps its width.
+      return r.error
+        ? `${cells}<tr class="${r.status}"><td></td><td class="l err" colspan="${columns - 1}">${esc(r.error)}</td></tr>`
+        : cells;
+    })
+    .join("");
+  return `<div style="overflow-x:auto">${`<table>${head}${rows}</table>`}</div>`;
+}
+
+/** The whole report as one self-contained HTML page (inline CSS and SVG, no scripts). */
+export function renderReportHtml(d: ReportData): string {
+  const colours = new Map(d.algos.map((a, i) => [a, colourFor(i)]));
+  const colour = (algo: string) => colours.get(algo) ?? "#555";
+  const legendTop = d.algos.map((a) => `<span><i style="background:${colour(a)}"></i>${esc(a)}</span>`).join("");
+  const parts: string[] = [];
+  parts.push(`<header class="card"><h1>${esc(d.title)}</h1>
+<p class="sub">Suite <b>${esc(d.suite)}</b>${d.description ? ` — ${esc(d.description)}` : ""} · ${d.algos.length} algorithms × ${d.envs.length} envs · generated ${esc(d.generatedAt)}</p>
+<div class="legend-top">${legendTop}</div>
+<h2 style="margin-top:14px">What was matched</h2>${matchedHeader(d)}
+${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}</header>`);
+
+  if (d.aggregates.length > 0) {
+    parts.push(
+      section(
+        "Aggregate metrics",
+        `Min–max normalised final scores over ${d.envs.length} envs (${d.envs.map(esc).join(", ")}); bars are ${Math.round(d.bootstrap.confidence * 100)}% stratified-bootstrap CIs, ticks the point estimates. Higher is better except the optimality gap.`,
+        aggregatePlot(d.aggregates, d.algos, colours),
+      ),
+    );
+    const profileSeries: Series[] = d.profiles.curves.map((c) => ({
+      label: c.algo,
+      colour: colour(c.algo),
+      steps: d.profiles.taus,
+      point: c.profile,
+      lo: c.lo,
+      hi: c.hi,
+    }));
+    parts.push(
+      `<div class="row">${section(
+        "Performance profile",
+        "Fraction of runs × envs whose normalised final score is strictly above τ, with bootstrap bands.",
+        curvePlot(profileSeries, {
+          title: "Score distribution",
+          xLabel: "Normalised score (τ)",
+          yLabel: "Fraction of runs with score > τ",
+          fixedX: [d.profiles.taus[0] as number, d.profiles.taus.at(-1) as number],
+          fixedY: [0, 1],
+          id: "profile",
+        }),
+      )}${section(
+        "Probability of improvement",
+        "Chance that a run of X beats a run of Y on a random env (Mann–Whitney, ties count ½). 0.5 = no difference.",
+        d.improvement.length > 0
+          ? improvementPlot(d.improvement, colours)
+          : "<p>One algorithm only: nothing to compare.</p>",
+      )}</div>`,
+    );
+  }
+  if (d.sampleEfficiency.length > 0 && (d.sampleEfficiency[0]?.steps.length ?? 0) > 0) {
+    parts.push(
+      section(
+        "Sample efficiency",
+        "IQM of the min–max normalised evaluation return across runs × envs at each evaluation step, with bootstrap CIs.",
+        curvePlot(
+          d.sampleEfficiency.map((c) => ({ ...c, label: c.algo, colour: colour(c.algo) })),
+          {
+            title: "IQM normalised score vs env steps",
+            xLabel: "Env steps",
+            yLabel: "IQM normalised score",
+            width: 1160,
+            height: 340,
+            id: "sample-efficiency",
+          },
+        ),
+      ),
+    );
+  }
+  const envs = [...new Set(d.learningCurves.map((c) => c.env))];
+  if (envs.length > 0) {
+    const plots = envs
+      .map((env) =>
+        curvePlot(
+          d.learningCurves
+            .filter((c) => c.env === env)
+            .map((c) => ({ ...c, label: `${c.algo} (${c.seeds.length})`, colour: colour(c.algo) })),
+          {
+            title: env,
+            xLabel: "Env steps",
+            yLabel: "Evaluation return",
+            width: 380,
+            height: 270,
+            showLegend: false,
+            id: `lc-${envs.indexOf(env)}`,
+          },
+        ),
+      )
+      .join("");
+    parts.push(
+      section(
+        "Learning curves",
+        `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
+        `<div class="legend-top">${legendTop}</div><div class="grid3">${plots}</div>`,
+      ),
+    );
+  }
+  if (d.paperStats.length > 0) {
+    parts.push(
+      section(
+        "Paper statistics",
+        "TD3 Table 1: across-seed mean at each evaluation, max over evaluations, ± population std there. TD3 Table 2: each seed's mean of its last evaluations, averaged over seeds.",
+        paperTable(d),
+      ),
+    );
+  }
+  parts.push(section("Runs", "Every run of the suite; only finished runs enter the statistics.", runsTable(d)));
+  parts.push(
+    `<footer>Every number in this report is also in report.json and report.csv. Statistics follow rliable (Agarwal et al., 2021).</footer>`,
+  );
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(d.title)}</title><style>${CSS}</style></head><body><main>${parts.join("\n")}</main></body></html>`;
+}
