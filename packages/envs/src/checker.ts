@@ -6,40 +6,21 @@
 import type { Env, Info } from "./env.js";
 import { envLabel } from "./env.js";
 import { EnvCheckError } from "./errors.js";
-import {
-  type AnySpace,
-  Box,
-  Dict,
-  Discrete,
-  describeValue,
-  explainValue,
-  MultiBinary,
-  MultiDiscrete,
-  Tuple,
-} from "./spaces.js";
+import { type AnySpace, Box, describeValue, explainValue } from "./spaces.js";
 
 type AnyEnvLoose = Env<unknown, unknown>;
 
-/** Problems with a space definition (not a Space, NaN bounds, float box with equal bounds everywhere). */
+/** Problems with a space definition: anything without the `Space` methods (duck-typed, so custom spaces pass). */
 export function spaceProblems(space: unknown, what: string): string[] {
+  const s = space as Partial<AnySpace> | undefined;
   if (
-    !(
-      space instanceof Box ||
-      space instanceof Discrete ||
-      space instanceof MultiDiscrete ||
-      space instanceof MultiBinary ||
-      space instanceof Tuple ||
-      space instanceof Dict
-    )
+    !s ||
+    typeof s.sample !== "function" ||
+    typeof s.contains !== "function" ||
+    typeof s.seed !== "function" ||
+    !Array.isArray(s.shape)
   ) {
-    const s = space as Partial<AnySpace> | undefined;
-    if (!s || typeof s.sample !== "function" || typeof s.contains !== "function" || !Array.isArray(s.shape)) {
-      return [`${what} is not a Space (got ${describeValue(space)})`];
-    }
-    return [];
-  }
-  if (space instanceof Box && space.size > 0 && space.low.every((v, i) => v === space.high[i])) {
-    return [`${what} ${space} has low == high in every dimension`];
+    return [`${what} is not a Space (got ${describeValue(space)})`];
   }
   return [];
 }
@@ -134,6 +115,14 @@ export function checkEnv(env: AnyEnvLoose, { steps = 20 }: { steps?: number } = 
   const act = env.actionSpace;
   if (act instanceof Box && (!act.isBounded() || act.low.some((v) => v !== -1) || act.high.some((v) => v !== 1))) {
     warnings.push(`actionSpace ${act} is not the symmetric normalised Box(-1, 1); consider RescaleAction`);
+  }
+  for (const [what, space] of [
+    ["observationSpace", env.observationSpace],
+    ["actionSpace", act],
+  ] as const) {
+    if (space instanceof Box && space.size > 0 && space.low.every((v, i) => v === space.high[i])) {
+      warnings.push(`${what} ${space} has low == high in every dimension`);
+    }
   }
 
   const tryCall = <T>(what: string, fn: () => T): T | undefined => {

@@ -1,0 +1,3 @@
+export * from "./async-vector-env.js";
+export * from "./sync-vector-env.js";
+export * from "./vector-env.js";
