@@ -113,10 +113,19 @@ export function bruteForceKnn(
   checkQuery(queries, batch, k, dim, numItems, mask);
   const bestDist = new Float64Array(batch * k).fill(Number.POSITIVE_INFINITY);
   const bestIdx = new Int32Array(batch * k).fill(-1);
+  const last = k - 1;
   for (let q = 0; q < batch; q++) {
+    const qo = q * dim;
     for (let i = 0; i < numItems; i++) {
       if (mask !== undefined && mask[i] === 0) continue;
-      insertCandidate(bestDist, bestIdx, q * k, k, squaredDistance(embeddings, i, queries, q, dim), i);
+      let d = 0;
+      const io = i * dim;
+      for (let j = 0; j < dim; j++) {
+        const diff = (embeddings[io + j] as number) - (queries[qo + j] as number);
+        d += diff * diff;
+      }
+      // Items arrive in index order, so an equal distance never displaces a kept item.
+      if (d < (bestDist[q * k + last] as number)) insertCandidate(bestDist, bestIdx, q * k, k, d, i);
     }
   }
   return finish(bestDist, bestIdx);
