@@ -15,7 +15,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@qscape/core";
 import { findWrapper, MUJOCO_TASKS, make, RestrictedActionWrapper } from "../src/index.js";
-import { HOPPER_XML, HopperEnv, loadMujoco, MujocoSim } from "../src/mujoco/index.js";
+import {
+  ANT_XML,
+  HALF_CHEETAH_XML,
+  HOPPER_XML,
+  HopperEnv,
+  HUMANOID_XML,
+  INVERTED_DOUBLE_PENDULUM_XML,
+  INVERTED_PENDULUM_XML,
+  loadMujoco,
+  MujocoSim,
+  REACHER_XML,
+  SWIMMER_XML,
+  walker2dXml,
+} from "../src/mujoco/index.js";
 
 export interface MujocoBenchOptions {
   /** Env steps per task and round. */
@@ -33,6 +46,8 @@ export interface MujocoBenchResult {
   hopperPhysics: { wasmStepsPerSec: number; nativeStepsPerSec: number | null; ratio: number | null; note: string };
   wrapperOverhead: { rawUsPerStep: number; madeUsPerStep: number; overheadFraction: number };
   validFraction: Record<string, number>;
+  /** Per model: whether native MuJoCo 2.2.2 compiles and steps it (null when the binary is missing). */
+  nativeLoads: Record<string, boolean> | null;
 }
 
 function median(xs: number[]): number {
@@ -88,8 +103,8 @@ function wasmHopperPhysics(steps: number, noise: number): number {
   return steps / seconds;
 }
 
-/** Native `mujoco-testspeed MODEL NSTEP 1 NOISE` steps/s, or null when the binary is missing. */
-function nativeHopperPhysics(xmlPath: string, steps: number, noise: number): number | null {
+/** Native `mujoco-testspeed MODEL NSTEP 1 NOISE` steps/s, or null when the binary is missing or fails. */
+function runTestspeed(xmlPath: string, steps: number, noise: number): number | null {
   try {
     const out = execFileSync("mujoco-testspeed", [xmlPath, String(steps), "1", String(noise)], { encoding: "utf8" });
     const match = /Steps per second\s*:\s*([\d.]+)/.exec(out);
@@ -110,7 +125,7 @@ export function benchHopperPhysics(steps: number, rounds: number) {
     const native: number[] = [];
     for (let r = 0; r < rounds; r++) {
       wasm.push(wasmHopperPhysics(steps, noise));
-      const n = nativeHopperPhysics(xmlPath, steps, noise);
+      const n = runTestspeed(xmlPath, steps, noise);
       if (n !== null) native.push(n);
     }
     const wasmStepsPerSec = median(wasm);
@@ -130,6 +145,36 @@ export function benchHopperPhysics(steps: number, rounds: number) {
 }
 
 /** Paired, alternating rounds; the overhead is the median over rounds of (make() time / bare time) − 1. */
+/** Compiles and steps every MJCF model in native MuJoCo 2.2.2, to keep the models 2.2-compatible. */
+export function nativeLoadsModels(): Record<string, boolean> | null {
+  const models: Record<string, string> = {
+    hopper: HOPPER_XML,
+    walker2d_v5: walker2dXml("v5"),
+    walker2d_v4: walker2dXml("v4"),
+    half_cheetah: HALF_CHEETAH_XML,
+    ant: ANT_XML,
+    swimmer: SWIMMER_XML,
+    humanoid: HUMANOID_XML,
+    inverted_pendulum: INVERTED_PENDULUM_XML,
+    inverted_double_pendulum: INVERTED_DOUBLE_PENDULUM_XML,
+    reacher: REACHER_XML,
+  };
+  const dir = mkdtempSync(join(tmpdir(), "qscape-mujoco-"));
+  try {
+    const out: Record<string, boolean> = {};
+    for (const [name, xml] of Object.entries(models)) {
+      const path = join(dir, `${name}.xml`);
+      writeFileSync(path, xml);
+      const rate = runTestspeed(path, 10, 0);
+      if (rate === null && name === "hopper") return null;
+      out[name] = rate !== null;
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function benchWrapperOverhead(steps: number, rounds: number) {
   const raw = new HopperEnv();
   const made = make("Hopper-v5");
@@ -193,7 +238,12 @@ export async function runMujocoBench(options: MujocoBenchOptions = {}): Promise<
   log(`\nvalid fraction of the action box (${validSamples} uniform samples, official spheres):`);
   for (const [id, f] of Object.entries(validFraction)) log(`  ${id.padEnd(36)} ${f.toFixed(3)}`);
 
-  return { envStepsPerSec, hopperPhysics, wrapperOverhead, validFraction };
+  const nativeLoads = nativeLoadsModels();
+  log("\nnative MuJoCo 2.2.2 compiles and steps the MJCF models:");
+  if (nativeLoads === null) log("  mujoco-testspeed not installed");
+  else for (const [name, ok] of Object.entries(nativeLoads)) log(`  ${name.padEnd(26)} ${ok ? "yes" : "NO"}`);
+
+  return { envStepsPerSec, hopperPhysics, wrapperOverhead, validFraction, nativeLoads };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -2,7 +2,7 @@ import { Rng } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../env.js";
 import { make } from "../registry.js";
-import { loadMujoco } from "./adapter.js";
+import { loadMujoco, wasmHeapBytes } from "./adapter.js";
 import { MUJOCO_TASKS } from "./index.js";
 import { AntEnv } from "./tasks/ant.js";
 import { HalfCheetahEnv } from "./tasks/half-cheetah.js";
@@ -202,6 +202,34 @@ describe("seeding", () => {
     expect(Array.from(b)).not.toEqual(Array.from(a));
     expect(Array.from(c)).toEqual(Array.from(a));
     env.close();
+  });
+});
+
+describe("memory", () => {
+  it("stays flat over 10k env steps with resets and 20 make/close cycles", () => {
+    const env = make("InvertedDoublePendulum-v5");
+    const rng = new Rng(0);
+    const run = (steps: number) => {
+      env.reset({ seed: 0 });
+      for (let t = 0; t < steps; t++) {
+        const [, , terminated, truncated] = env.step([rng.uniform(-1, 1)]);
+        if (terminated || truncated) env.reset();
+      }
+    };
+    run(1000);
+    const heap = wasmHeapBytes();
+    run(10_000);
+    expect(wasmHeapBytes()).toBe(heap);
+    env.close();
+    for (let i = 0; i < 3; i++) make("Humanoid-v5").close();
+    const heapAfterWarmup = wasmHeapBytes();
+    for (let i = 0; i < 20; i++) {
+      const h = make("Humanoid-v5");
+      h.reset({ seed: i });
+      h.step(new Float32Array(17));
+      h.close();
+    }
+    expect(wasmHeapBytes()).toBe(heapAfterWarmup);
   });
 });
 
