@@ -131,7 +131,10 @@ export function bruteForceKnn(
   return finish(bestDist, bestIdx);
 }
 
-/** Exact batched k-NN index over a fixed item matrix (see the file comment for the method). */
+/**
+ * Exact batched k-NN index over a fixed item matrix (see the file comment for the method). The
+ * index keeps a reference to `embeddings` for exact re-scoring: do not modify it afterwards.
+ */
 export class KnnIndex {
   readonly numItems: number;
   readonly dim: number;
