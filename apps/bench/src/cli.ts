@@ -1,0 +1,261 @@
+/**
+ * `pnpm bench` — run a suite (default: `default`), re-render a report, or list what exists.
+ *
+ *   pnpm bench                                   the default suite
+ *   pnpm bench <suite> [--workers N] [--quiet]   a suite from benchmarks/
+ *   pnpm bench --algos td3,savo --envs InvertedPendulumRestricted-v5 --seeds 5 --steps 50000
+ *   pnpm bench report <results.db> [--suite S] [--out DIR]
+ *   pnpm bench list
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { initBackend } from "@qscape/core";
+import { loadMujoco, make, registry } from "@qscape/envs";
+import { ALGORITHMS, algorithm } from "./algorithms.js";
+import { openResults } from "./db/index.js";
+import { executeSuite } from "./executor.js";
+import { ConsoleProgress } from "./progress.js";
+import { writeSuiteReport } from "./report-writer.js";
+import { expandRuns, parseSuite, type Suite, SuiteError } from "./suite.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const benchmarksDir = path.join(repoRoot, "benchmarks");
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function suiteNames(): string[] {
+  return readdirSync(benchmarksDir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+export async function loadSuite(name: string): Promise<Suite> {
+  const file = path.join(benchmarksDir, `${name}.ts`);
+  if (!existsSync(file)) throw new UsageError(`unknown suite "${name}"; known: ${suiteNames().join(", ")}`);
+  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  return parseSuite(mod.default, `benchmarks/${name}.ts`);
+}
+
+export interface Overrides {
+  algos?: string[];
+  envs?: string[];
+  seeds?: number;
+  steps?: number;
+}
+
+const positiveInt = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+};
+
+/** Apply command-line overrides; the result is validated like any suite. */
+export function applyOverrides(base: Suite, o: Overrides): Suite {
+  if (!o.algos && !o.envs && !o.seeds && !o.steps) return base;
+  const steps = o.steps ?? base.budget.envSteps;
+  const raw = {
+    ...base,
+    name: o.algos || o.envs ? `${base.name}-custom` : base.name,
+    algorithms: o.algos
+      ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
+      : base.algorithms,
+    envs: o.envs ? o.envs.map((id) => base.envs.find((e) => e.id === id) ?? { id }) : base.envs,
+    seeds: o.seeds ? Array.from({ length: o.seeds }, (_, i) => i) : base.seeds,
+    budget: { ...base.budget, envSteps: steps, warmupSteps: Math.min(base.budget.warmupSteps, Math.floor(steps / 4)) },
+    evaluation: { ...base.evaluation, every: Math.min(base.evaluation.every, steps) },
+  };
+  if (raw.baseline && !raw.algorithms.some((a) => (a.label ?? a.algo) === raw.baseline)) delete raw.baseline;
+  return parseSuite(raw, "command-line suite");
+}
+
+/** Everything that can be checked before a run starts: algorithms, env ids, space support. */
+export async function validateRunnable(suite: Suite): Promise<void> {
+  const problems: string[] = [];
+  const known = new Set(registry.keys());
+  for (const a of suite.algorithms)
+    if (!ALGORITHMS.has(a.algo))
+      problems.push(`unknown algorithm "${a.algo}" (known: ${[...ALGORITHMS.keys()].join(", ")})`);
+  for (const e of suite.envs)
+    if (!known.has(e.id)) problems.push(`unknown environment "${e.id}" (see \`pnpm bench list\`)`);
+  if (problems.length === 0) {
+    await loadMujoco();
+    for (const e of suite.envs) {
+      const env = make(e.id, e.kwargs);
+      try {
+        for (const a of suite.algorithms) {
+          const why = algorithm(a.algo).supports(env);
+          if (why) problems.push(`${a.label ?? a.algo} cannot run on ${e.id}: ${why}`);
+        }
+      } finally {
+        env.close();
+      }
+    }
+  }
+  if (problems.length > 0) throw new SuiteError(`suite "${suite.name}" cannot run:\n  ${problems.join("\n  ")}`);
+}
+
+async function list(): Promise<void> {
+  console.log("Suites (benchmarks/):");
+  for (const name of suiteNames()) {
+    try {
+      const s = await loadSuite(name);
+      const runs = s.algorithms.length * s.envs.length * s.seeds.length;
+      console.log(
+        `  ${name.padEnd(26)} ~${s.estimatedMinutes} min on 2 cores, ${runs} runs × ${s.budget.envSteps} steps — ${s.description}`,
+      );
+    } catch (err) {
+      console.log(`  ${name.padEnd(26)} INVALID: ${(err as Error).message.split("\n").join(" ")}`);
+    }
+  }
+  console.log("\nAlgorithms:");
+  for (const a of ALGORITHMS.values()) console.log(`  ${a.id.padEnd(26)} ${a.description}`);
+  console.log("\nEnvironments:");
+  for (const id of [...registry.keys()].sort()) console.log(`  ${id}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      algos: { type: "string" },
+      envs: { type: "string" },
+      seeds: { type: "string" },
+      steps: { type: "string" },
+      workers: { type: "string" },
+      out: { type: "string" },
+      suite: { type: "string" },
+      quiet: { type: "boolean", default: false },
+      fresh: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(readHelp());
+    return 0;
+  }
+  const [cmd, ...rest] = positionals;
+  if (cmd === "list") {
+    await list();
+    return 0;
+  }
+  if (cmd === "report") {
+    const file = rest[0];
+    if (!file) throw new UsageError("usage: pnpm bench report <results.db> [--suite NAME] [--out DIR]");
+    if (!existsSync(file)) throw new UsageError(`no results file at ${file}`);
+    const db = openResults(file);
+    try {
+      const names = db.suiteNames();
+      const suiteName = values.suite ?? names[0];
+      if (!suiteName || !names.includes(suiteName))
+        throw new UsageError(`results file has suites ${names.join(", ") || "(none)"}; pick one with --suite`);
+      const out = values.out ?? path.dirname(path.resolve(file));
+      const written = writeSuiteReport(db, suiteName, out);
+      console.log(`report: ${written.html}`);
+    } finally {
+      db.close();
+    }
+    return 0;
+  }
+
+  const base = await loadSuite(cmd ?? "default");
+  const suite = applyOverrides(base, {
+    ...(values.algos
+      ? {
+          algos: values.algos
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(values.envs
+      ? {
+          envs: values.envs
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") as number } : {}),
+    ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") as number } : {}),
+  });
+  const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
+  await validateRunnable(suite);
+
+  const outDir = path.resolve(values.out ?? path.join(repoRoot, "bench-results", suite.name));
+  const dbFile = path.join(outDir, "results.db");
+  if (values.fresh) rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const db = openResults(dbFile); // a corrupt file fails here, before anything runs or is written
+  try {
+    const backend = await initBackend();
+    db.ensureSuite(suite.name, {
+      description: suite.description,
+      protocol: {
+        envSteps: suite.budget.envSteps,
+        seeds: suite.seeds,
+        evaluation: { everySteps: suite.evaluation.every, episodes: suite.evaluation.episodes, deterministic: true },
+        updatesPerStep: suite.budget.updatesPerStep,
+        computeCaps: {
+          hidden: suite.hidden.join("-"),
+          warmupSteps: suite.budget.warmupSteps,
+          ...(suite.budget.maxUpdates ? { maxUpdates: suite.budget.maxUpdates } : {}),
+          ...(suite.budget.maxQEvaluations ? { maxQEvaluations: suite.budget.maxQEvaluations } : {}),
+          ...(suite.budget.maxWallSeconds ? { maxWallSeconds: suite.budget.maxWallSeconds } : {}),
+          backend: backend.name,
+        },
+      },
+    });
+    const tasks = expandRuns(suite);
+    const progress = new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY);
+    console.error(
+      `suite ${suite.name}: ${tasks.length} runs, ${workers} worker(s), backend ${backend.name}, results in ${dbFile}`,
+    );
+    const summary = await executeSuite(db, suite, tasks, {
+      workers,
+      checkpointRoot: path.join(outDir, "checkpoints"),
+      checkpointEvery: Math.max(suite.evaluation.every, Math.floor(suite.budget.envSteps / 10)),
+      progress,
+    });
+    const written = writeSuiteReport(db, suite.name, outDir, suite);
+    if (summary.finished > 0) {
+      const overhead = 1 - summary.loopSeconds / Math.max(1e-9, summary.runSeconds);
+      console.error(
+        `wall ${summary.wallSeconds.toFixed(1)} s; runs ${summary.runSeconds.toFixed(1)} s, of which training loops ${summary.loopSeconds.toFixed(1)} s: harness overhead (process start, imports, backend init, IPC, DB writes) ${(100 * overhead).toFixed(1)}%`,
+      );
+    }
+    console.log(`report: ${written.html}`);
+    for (const f of summary.failed) console.error(`failed: ${f.label} on ${f.env} seed ${f.seed}: ${f.error}`);
+    return summary.failed.length > 0 ? 1 : 0;
+  } finally {
+    db.close();
+  }
+}
+
+function readHelp(): string {
+  const src = fileURLToPath(import.meta.url);
+  return `qscape bench — see the header of ${path.relative(process.cwd(), src)}\n
+  pnpm bench [suite] [--algos a,b] [--envs e1,e2] [--seeds N] [--steps N] [--workers N] [--out DIR] [--quiet] [--fresh]
+  pnpm bench report <results.db> [--suite NAME] [--out DIR]
+  pnpm bench list`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const e = err as Error;
+      console.error(
+        e instanceof UsageError || e instanceof SuiteError || e.name === "QscapeError" ? `error: ${e.message}` : e,
+      );
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * Suite definitions: algorithms × environments × seeds under one matched protocol. Suites live in
+ * `benchmarks/*.ts` as plain data; everything is validated here, before anything runs, with errors
+ * that name the field.
+ */
+import { z } from "zod";
+
+export const AlgorithmEntrySchema = z
+  .object({
+    /** Name shown in the report; defaults to `algo`. */
+    label: z.string().min(1).optional(),
+    /** Algorithm id from `pnpm bench list`. */
+    algo: z.string().min(1),
+    /** Hyperparameter overrides on top of the algorithm's paper defaults. */
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const EnvEntrySchema = z
+  .object({
+    id: z.string().min(1),
+    kwargs: z.record(z.string(), z.unknown()).default({}),
+    /** Scores for min–max normalisation: (score − random) / (reference − random). */
+    randomScore: z.number().optional(),
+    referenceScore: z.number().optional(),
+  })
+  .strict();
+
+export const SuiteSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and dashes"),
+    description: z.string(),
+    /** Rough wall-clock on 2 CPU cores with 2 workers, shown by `pnpm bench list`. */
+    estimatedMinutes: z.number().positive(),
+    algorithms: z.array(AlgorithmEntrySchema).min(1),
+    envs: z.array(EnvEntrySchema).min(1),
+    seeds: z.array(z.number().int().nonnegative()).min(1),
+    budget: z
+      .object({
+        envSteps: z.number().int().positive(),
+        warmupSteps: z.number().int().nonnegative().default(1000),
+        /** Gradient updates per env step (the same for every algorithm in the suite). */
+        updatesPerStep: z.number().int().positive().default(1),
+        /** Compute-matched mode: caps that end a run early, recorded in the report. */
+        maxUpdates: z.number().int().positive().optional(),
+        maxQEvaluations: z.number().int().positive().optional(),
+        maxWallSeconds: z.number().positive().optional(),
+      })
+      .strict(),
+    evaluation: z
+      .object({
+        every: z.number().int().positive(),
+        episodes: z.number().int().positive(),
+      })
+      .strict(),
+    /** Network width/depth every algorithm uses (matched capacity). */
+    hidden: z.array(z.number().int().positive()).min(1).default([256, 256]),
+    /** The algorithm (label) others are compared against in probability-of-improvement plots. */
+    baseline: z.string().optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const labels = s.algorithms.map((a) => a.label ?? a.algo);
+    const dup = labels.find((l, i) => labels.indexOf(l) !== i);
+    if (dup) ctx.addIssue({ code: "custom", path: ["algorithms"], message: `duplicate algorithm label "${dup}"` });
+    if (s.baseline !== undefined && !labels.includes(s.baseline)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseline"],
+        message: `"${s.baseline}" is not one of ${labels.join(", ")}`,
+      });
+    }
+    if (s.budget.warmupSteps >= s.budget.envSteps) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["budget", "warmupSteps"],
+        message: "must be smaller than budget.envSteps",
+      });
+    }
+    if (new Set(s.seeds).size !== s.seeds.length) {
+      ctx.addIssue({ code: "custom", path: ["seeds"], message: "seeds must be distinct" });
+    }
+  });
+
+export type SuiteDefinition = z.input<typeof SuiteSchema>;
+export type Suite = z.output<typeof SuiteSchema>;
+
+export class SuiteError extends Error {
+  override name = "SuiteError";
+}
+
+/** Validate a suite; the error lists every problem with its field path. */
+export function parseSuite(input: unknown, source = "suite"): Suite {
+  const res = SuiteSchema.safeParse(input);
+  if (!res.success) {
+    const lines = res.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new SuiteError(`${source} is invalid:\n${lines.join("\n")}`);
+  }
+  return res.data;
+}
+
+export function labelOf(a: Suite["algorithms"][number]): string {
+  return a.label ?? a.algo;
+}
+
+/** One unit of work: an (algorithm, env, seed) triple of a suite. */
+export interface RunTask {
+  suite: string;
+  label: string;
+  algo: string;
+  algoConfig: Record<string, unknown>;
+  env: string;
+  envKwargs: Record<string, unknown>;
+  seed: number;
+  budget: Suite["budget"];
+  evaluation: Suite["evaluation"];
+  hidden: number[];
+}
+
+export function expandRuns(suite: Suite): RunTask[] {
+  const runs: RunTask[] = [];
+  for (const env of suite.envs) {
+    for (const algo of suite.algorithms) {
+      for (const seed of suite.seeds) {
+        runs.push({
+          suite: suite.name,
+          label: labelOf(algo),
+          algo: algo.algo,
+          algoConfig: algo.config,
+          env: env.id,
+          envKwargs: env.kwargs,
+          seed,
+          budget: suite.budget,
+          evaluation: suite.evaluation,
+          hidden: suite.hidden,
+        });
+      }
+    }
+  }
+  return runs;
+}

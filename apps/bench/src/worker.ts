@@ -1,0 +1,199 @@
+/**
+ * One run in its own process: builds the env and agent, trains under the suite's budget, reports
+ * progress/evaluations/metrics to the parent over IPC, and checkpoints at episode boundaries so a
+ * killed run resumes where it stopped. The parent is the only database writer.
+ */
+import { existsSync } from "node:fs";
+import {
+  type Agent,
+  type BackendReport,
+  initBackend,
+  loadCheckpoint,
+  type Rng,
+  type Snapshot,
+  saveCheckpoint,
+  TrainingLoop,
+} from "@qscape/core";
+import { loadMujoco, make } from "@qscape/envs";
+import { algorithm } from "./algorithms.js";
+import type { RunTask } from "./suite.js";
+
+export interface WorkerStart {
+  type: "start";
+  runId: number;
+  task: RunTask;
+  checkpointDir: string;
+  /** Checkpoint after the first episode end past every multiple of this many env steps. */
+  checkpointEvery: number;
+}
+
+export type WorkerMessage =
+  | { type: "backend"; runId: number; backend: string; resumedFrom: number | null }
+  | { type: "progress"; runId: number; step: number; episodes: number; updates: number; lastReturn: number | null }
+  | { type: "eval"; runId: number; step: number; returns: number[]; success: number | null }
+  | { type: "metrics"; runId: number; rows: { step: number; name: string; value: number }[] }
+  | {
+      type: "done";
+      runId: number;
+      counters: Record<string, number>;
+      timings: Record<string, number>;
+      stoppedBy: string | null;
+    }
+  | { type: "error"; runId: number; message: string };
+
+type AnyEnv = ReturnType<typeof make>;
+
+/** Uniform random action from a Box or Discrete space, drawn from the loop's RNG. */
+export function randomActionFor(space: unknown): (rng: Rng) => unknown {
+  const s = space as { n?: number; start?: number; low?: Float32Array; high?: Float32Array };
+  if (typeof s.n === "number") {
+    const n = s.n;
+    const start = s.start ?? 0;
+    return (rng) => start + rng.int(0, n);
+  }
+  if (s.low && s.high) {
+    const { low, high } = s;
+    return (rng) => {
+      const a = new Float32Array(low.length);
+      for (let i = 0; i < a.length; i++) {
+        const lo = Number.isFinite(low[i]) ? (low[i] as number) : -1;
+        const hi = Number.isFinite(high[i]) ? (high[i] as number) : 1;
+        a[i] = rng.uniform(lo, hi);
+      }
+      return a;
+    };
+  }
+  throw new Error("random warm-up actions need a Box or Discrete action space");
+}
+
+function send(msg: WorkerMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) return resolve();
+    process.send(msg, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
+}
+
+export async function runTask(start: WorkerStart, backend?: BackendReport): Promise<void> {
+  const { runId, task, checkpointDir, checkpointEvery } = start;
+  const report = backend ?? (await initBackend());
+  await loadMujoco();
+  const env = make(task.env, task.envKwargs) as AnyEnv;
+  const evalEnv = make(task.env, task.envKwargs) as AnyEnv;
+  const agent = algorithm(task.algo).create(env, {
+    seed: task.seed,
+    hidden: task.hidden,
+    warmupSteps: task.budget.warmupSteps,
+    config: task.algoConfig,
+  }) as Agent<unknown, unknown>;
+  const t0 = performance.now();
+  let pendingMetrics: { step: number; name: string; value: number }[] = [];
+  const pendingEvals: WorkerMessage[] = [];
+  let stoppedBy: string | null = null;
+  const { maxUpdates, maxQEvaluations, maxWallSeconds } = task.budget;
+  const loop = new TrainingLoop(
+    {
+      totalSteps: task.budget.envSteps,
+      warmupSteps: task.budget.warmupSteps,
+      updatesPerBurst: task.budget.updatesPerStep,
+      evalEvery: task.evaluation.every,
+      evalEpisodes: task.evaluation.episodes,
+      logEvery: Math.max(1, Math.min(1000, task.evaluation.every)),
+      seed: task.seed,
+    },
+    {
+      env: env as never,
+      evalEnv: evalEnv as never,
+      agent: agent as never,
+      randomAction: randomActionFor(env.actionSpace) as never,
+      sink: { record: (step, name, value) => pendingMetrics.push({ step, name, value }) },
+      onEval: (r) => {
+        pendingEvals.push({ type: "eval", runId, step: r.step, returns: r.returns, success: r.successRate });
+        return undefined;
+      },
+      shouldStop: () => {
+        const c = agent.counters?.() ?? {};
+        if (maxUpdates !== undefined && (c.gradientUpdates ?? 0) >= maxUpdates) stoppedBy = "maxUpdates";
+        else if (maxQEvaluations !== undefined && (c.qEvaluations ?? 0) >= maxQEvaluations)
+          stoppedBy = "maxQEvaluations";
+        else if (maxWallSeconds !== undefined && (performance.now() - t0) / 1000 >= maxWallSeconds)
+          stoppedBy = "maxWallSeconds";
+        return stoppedBy !== null;
+      },
+    },
+  );
+
+  let resumedFrom: number | null = null;
+  if (existsSync(checkpointDir)) {
+    const snap = loadCheckpoint(checkpointDir) as { loop: Snapshot; agent: Snapshot };
+    agent.load(snap.agent);
+    loop.load(snap.loop);
+    resumedFrom = loop.currentStep;
+  }
+  await send({ type: "backend", runId, backend: report.name, resumedFrom });
+
+  const flush = async () => {
+    for (const m of pendingEvals.splice(0)) await send(m);
+    if (pendingMetrics.length > 0) {
+      const rows = pendingMetrics;
+      pendingMetrics = [];
+      await send({ type: "metrics", runId, rows });
+    }
+    const r = loop.result();
+    await send({
+      type: "progress",
+      runId,
+      step: r.step,
+      episodes: r.episodes.length,
+      updates: r.updates,
+      lastReturn: r.episodes.at(-1)?.return ?? null,
+    });
+  };
+
+  const chunk = Math.max(100, Math.min(1000, Math.floor(task.budget.envSteps / 50)));
+  let nextCheckpoint = (Math.floor(loop.currentStep / checkpointEvery) + 1) * checkpointEvery;
+  while (!loop.done) {
+    loop.runUntil(loop.currentStep + chunk);
+    if (loop.currentStep >= nextCheckpoint && !loop.done) {
+      loop.runUntil(loop.currentStep, { toEpisodeEnd: true });
+      await flush(); // evaluations reach the parent before the checkpoint that follows them
+      saveCheckpoint(checkpointDir, { loop: loop.save(), agent: agent.save() });
+      nextCheckpoint = (Math.floor(loop.currentStep / checkpointEvery) + 1) * checkpointEvery;
+    }
+    await flush();
+  }
+  const result = loop.result();
+  if (!result.stoppedEarly || stoppedBy) {
+    if (result.evals.at(-1)?.step !== result.step) loop.evaluate();
+  }
+  await flush();
+  const counters: Record<string, number> = {
+    envSteps: result.step,
+    updates: result.updates,
+    episodes: result.episodes.length,
+    ...(agent.counters?.() ?? {}),
+  };
+  await send({
+    type: "done",
+    runId,
+    counters,
+    timings: { ...result.timings, total: (performance.now() - t0) / 1000 },
+    stoppedBy,
+  });
+  agent.dispose();
+  env.close();
+  evalEnv.close();
+}
+
+// As a child process: wait for one `start` message, run it, exit.
+if (process.send && process.argv.includes("--qscape-worker")) {
+  process.once("message", (msg: WorkerStart) => {
+    runTask(msg).then(
+      () => process.exit(0),
+      async (err: unknown) => {
+        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        await send({ type: "error", runId: msg.runId, message }).catch(() => {});
+        process.exit(1);
+      },
+    );
+  });
+}
