@@ -159,6 +159,10 @@ describe("buildReportData on the TD3 paper curves", () => {
       expect(data.aggregates.find((a) => a.metric === "mean")!.point).toBeCloseTo(1, 12);
       expect(data.normalisation.perEnv.find((p) => p.env === "Reacher")!.random).toBeCloseTo(-18.71, 2);
       expect(data.improvement).toEqual([]);
+      // 201 evaluations thinned to 101 points, keeping both ends.
+      const curve = data.sampleEfficiency[0]!;
+      expect(curve.steps).toHaveLength(101);
+      expect([curve.steps[0], curve.steps[1], curve.steps.at(-1)]).toEqual([0, 10_000, 1_000_000]);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -101,6 +101,8 @@ export interface BuildReportOptions {
   /** Reps per step for learning and sample-efficiency curves. */
   curveReps?: number;
   confidence?: number;
+  /** Most points on the sample-efficiency curve (evaluation steps are thinned evenly); default 101. */
+  maxCurvePoints?: number;
   /** Final score = mean of each run's last n evaluations. */
   lastN?: number;
   /** τ grid over normalised scores; default linspace(0, 1, 101) (evaluation spec §4.1). */
@@ -123,6 +125,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const profileReps = options.profileReps ?? PROFILE_REPS;
   const curveReps = options.curveReps ?? 2_000;
   const lastN = options.lastN ?? 10;
+  const maxCurvePoints = options.maxCurvePoints ?? 101;
   const taus = options.taus ?? linspace(0, 1, 101);
   const notes: string[] = [];
 
@@ -239,7 +242,12 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     const stepLists = [...curves.entries()]
       .filter(([k]) => envs.some((env) => k.endsWith(`\u0000${env}`)))
       .map(([, c]) => c.steps);
-    const steps = (stepLists[0] ?? []).filter((s) => stepLists.every((list) => list.includes(s)));
+    const sharedSteps = (stepLists[0] ?? []).filter((s) => stepLists.every((list) => list.includes(s)));
+    // Evenly thinned to at most maxCurvePoints (first and last kept): one bootstrap per point.
+    const keep = Math.min(sharedSteps.length, maxCurvePoints);
+    const steps = [
+      ...new Set(linspace(0, sharedSteps.length - 1, keep).map((i) => sharedSteps[Math.round(i)] as number)),
+    ];
     for (const algo of algos) {
       // Each env's curve has its own step list; index by the step in that env's list.
       const perStepAligned = steps.map((step) => {

@@ -26,7 +26,7 @@ export function aggregatePlot(
   const metrics = ["median", "iqm", "mean", "optimalityGap"].filter((m) => rows.some((r) => r.metric === m));
   const labelWidth = Math.min(180, 30 + Math.max(...algos.map((a) => a.length)) * 7.5);
   const gap = 44;
-  const panelWidth = (width - labelWidth - gap * (metrics.length - 1) - 10) / metrics.length;
+  const panelWidth = (width - labelWidth - gap * (metrics.length - 1) - 24) / metrics.length;
   const rowH = 30;
   const top = 34;
   const bottom = top + rowH * algos.length;
@@ -46,7 +46,7 @@ export function aggregatePlot(
       [lo, hi],
       [0, 1],
       { left, right: left + panelWidth, top, bottom },
-      { xTickCount: 4, fixedY: [0, 1] },
+      { xTickCount: 3, fixedY: [0, 1] },
     );
     f.yTicks = [];
     parts.push(

@@ -6,7 +6,7 @@ import { type ScoresInput, taskMeans, toScoreMatrix } from "./matrix.js";
  */
 
 function sortedCopy(values: ArrayLike<number>): Float64Array {
-  return Float64Array.from(values).sort();
+  return (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
 }
 
 /** Median of values, averaging the two middle ones for even counts (numpy's convention). */

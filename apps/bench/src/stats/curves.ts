@@ -1,5 +1,5 @@
 import { QscapeError } from "@qscape/core";
-import { iqm } from "./aggregate.js";
+import { trimmedMeanOf } from "./aggregate.js";
 import { type BootstrapOptions, stratifiedBootstrapCI, stratifiedBootstrapCIs } from "./bootstrap.js";
 import { type ScoreMatrix, type ScoresInput, taskMeans, toScoreMatrix } from "./matrix.js";
 
@@ -23,7 +23,8 @@ export function sampleEfficiencyCurve(
   if (steps.length !== scoresPerStep.length) {
     throw new QscapeError(`sampleEfficiencyCurve: ${steps.length} steps but ${scoresPerStep.length} score matrices`);
   }
-  const statistic = options.statistic ?? iqm;
+  // The default IQM sorts the bootstrap's scratch buffer in place instead of copying it.
+  const statistic = options.statistic ?? ((m: ScoreMatrix) => trimmedMeanOf(m.data.sort(), 0.25, true));
   const out: CurveWithBand = { steps: [...steps], point: [], lo: [], hi: [] };
   steps.forEach((step, i) => {
     const ci = stratifiedBootstrapCI(
