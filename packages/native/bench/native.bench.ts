@@ -9,15 +9,41 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describeBackend, initBackend, tf } from "@qscape/core";
+import { describeBackend, initBackend, setFastDense, tf } from "@qscape/core";
 import { PEER_SHAPE, Td3Learner } from "./td3.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const thisFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(here, "../../..");
 const peerScript = path.resolve(repoRoot, "../shared/peers/torch_td3_update.py");
-const VARIANTS = ["wasm", "wasm+native"] as const;
-type Variant = (typeof VARIANTS)[number];
+type Backend = "wasm" | "wasm+native";
+
+/** One learner configuration; the native ones run interleaved in one process (see `child`). */
+interface Variant {
+  label: string;
+  backend: Backend;
+  /** Adam and Polyak through the fused native kernels (bench/td3.ts FusedAdam). */
+  fusedOptimizer: boolean;
+  /** Layers as one tf.fused.matMul (matmul + bias + ReLU) each. */
+  fusedLayers: boolean;
+  /** core's fast dense op (explicit transposes); false: tfjs autodiff (transposed matmuls). */
+  fastDense: boolean;
+}
+
+const CORE_AS_IS = { fusedOptimizer: false, fusedLayers: false, fastDense: true };
+const VARIANTS: Variant[] = [
+  { label: "wasm (core as is)", backend: "wasm", ...CORE_AS_IS },
+  { label: "wasm+native (core as is)", backend: "wasm+native", ...CORE_AS_IS },
+  { label: "+ autodiff dense", backend: "wasm+native", ...CORE_AS_IS, fastDense: false },
+  { label: "+ fused optimizer", backend: "wasm+native", ...CORE_AS_IS, fusedOptimizer: true },
+  {
+    label: "+ fused optimizer, fused layers",
+    backend: "wasm+native",
+    fusedOptimizer: true,
+    fusedLayers: true,
+    fastDense: false,
+  },
+];
 
 export interface KernelProfileRow {
   kernel: string;
@@ -26,7 +52,7 @@ export interface KernelProfileRow {
 }
 
 export interface VariantResult {
-  variant: Variant;
+  variant: string;
   backend: string;
   updatesPerSec: number;
   /** GFLOP/s of a 256×256 @ 256×256 matmul: plain, A transposed, B transposed. */
@@ -41,7 +67,7 @@ export interface VariantResult {
 export interface NativeBenchResult {
   variants: VariantResult[];
   peer: { version: string; updatesPerSec: number } | { error: string };
-  ratioToPeer: Partial<Record<Variant, number>>;
+  ratioToPeer: Record<string, number>;
   nativeOverWasm?: number;
 }
 
@@ -75,6 +101,8 @@ async function profileUpdates(
   });
   const byKernel = new Map<string, { calls: number; ms: number }>();
   for (const k of info.kernels) {
+    // Custom-gradient scopes show up as pseudo-kernels whose time includes their inner kernels.
+    if (tf.getKernel(k.name, "wasm") === undefined) continue;
     const row = byKernel.get(k.name) ?? { calls: 0, ms: 0 };
     row.calls += 1;
     row.ms += Number(k.kernelTimeMs);
@@ -86,52 +114,75 @@ async function profileUpdates(
   return { kernelMs: rows.reduce((s, r) => s + r.msPerUpdate, 0), rows };
 }
 
-async function child(variant: Variant, seconds: number): Promise<void> {
-  const report = await initBackend({ prefer: variant, strict: true, importModule: loadNative });
-  process.stderr.write(`${describeBackend(report)} ${JSON.stringify(report.details)}\n`);
-  const learner = new Td3Learner(PEER_SHAPE, 0);
-  for (let i = 0; i < 20; i++) learner.update();
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000 || n < 10) {
-    learner.update();
-    n += 1;
-  }
-  const msPerUpdate = (performance.now() - t0) / n;
-  const profile = await profileUpdates(learner, 20);
-  const result: VariantResult = {
-    variant,
-    backend: report.name,
-    updatesPerSec: 1000 / msPerUpdate,
-    matmulGflops: {
-      plain: matmulGflops(false, false),
-      transposeA: matmulGflops(true, false),
-      transposeB: matmulGflops(false, true),
-    },
-    msPerUpdate,
-    kernelMsPerUpdate: profile.kernelMs,
-    profile: profile.rows,
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+function makeLearner(v: Variant): Td3Learner {
+  return new Td3Learner(PEER_SHAPE, 0, { fusedOptimizer: v.fusedOptimizer, fusedLayers: v.fusedLayers });
 }
 
-function runChild(variant: Variant, seconds: number): VariantResult {
+/**
+ * All variants of one backend in one process, interleaved in blocks of 5 updates so that load from
+ * other processes on a shared machine hits them alike.
+ */
+async function child(backend: Backend, seconds: number): Promise<void> {
+  const report = await initBackend({ prefer: backend, strict: true, importModule: loadNative });
+  process.stderr.write(`${describeBackend(report)} ${JSON.stringify(report.details)}\n`);
+  const variants = VARIANTS.filter((v) => v.backend === backend);
+  const learners = variants.map(makeLearner);
+  const runBlock = (i: number, updates: number) => {
+    setFastDense((variants[i] as Variant).fastDense);
+    for (let u = 0; u < updates; u++) (learners[i] as Td3Learner).update();
+  };
+  for (let i = 0; i < variants.length; i++) runBlock(i, 20);
+  const elapsed = variants.map(() => 0);
+  const counts = variants.map(() => 0);
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000 * variants.length || Math.min(...counts) < 10) {
+    variants.forEach((_, i) => {
+      const start = performance.now();
+      runBlock(i, 5);
+      elapsed[i] = (elapsed[i] as number) + performance.now() - start;
+      counts[i] = (counts[i] as number) + 5;
+    });
+  }
+  const matmul = {
+    plain: matmulGflops(false, false),
+    transposeA: matmulGflops(true, false),
+    transposeB: matmulGflops(false, true),
+  };
+  const results: VariantResult[] = [];
+  for (const [i, v] of variants.entries()) {
+    setFastDense(v.fastDense);
+    const profile = await profileUpdates(learners[i] as Td3Learner, 20);
+    const msPerUpdate = (elapsed[i] as number) / (counts[i] as number);
+    results.push({
+      variant: v.label,
+      backend: report.name,
+      updatesPerSec: 1000 / msPerUpdate,
+      matmulGflops: matmul,
+      msPerUpdate,
+      kernelMsPerUpdate: profile.kernelMs,
+      profile: profile.rows,
+    });
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+function runChild(backend: Backend, seconds: number): VariantResult[] {
   const tsx = createRequire(import.meta.url).resolve("tsx/cli");
   const env = { ...process.env };
   delete env.QSCAPE_BACKEND; // the child picks its backend explicitly
   const res = spawnSync(
     process.execPath,
-    [tsx, "--conditions=@qscape/source", thisFile, "--child", variant, String(seconds)],
+    [tsx, "--conditions=@qscape/source", thisFile, "--child", backend, String(seconds)],
     { encoding: "utf8", env, timeout: 900_000 },
   );
   const line = res.stdout.trim().split("\n").at(-1) ?? "";
   try {
-    return JSON.parse(line) as VariantResult;
+    return JSON.parse(line) as VariantResult[];
   } catch {
     const stderr = (res.stderr || res.error?.message || "no output").trim().split("\n");
     const reason = stderr.find((l) => /no backend could be initialised|Error/.test(l)) ?? stderr.at(-1) ?? "";
-    return {
-      variant,
+    return VARIANTS.filter((v) => v.backend === backend).map((v) => ({
+      variant: v.label,
       backend: "none",
       updatesPerSec: Number.NaN,
       matmulGflops: { plain: Number.NaN, transposeA: Number.NaN, transposeB: Number.NaN },
@@ -139,7 +190,7 @@ function runChild(variant: Variant, seconds: number): VariantResult {
       kernelMsPerUpdate: Number.NaN,
       profile: [],
       error: reason.trim(),
-    };
+    }));
   }
 }
 
@@ -175,22 +226,25 @@ function runPeer(): NativeBenchResult["peer"] {
 export async function runNativeBench(options: { seconds?: number } = {}): Promise<NativeBenchResult> {
   const seconds = options.seconds ?? Number(process.env.QSCAPE_BENCH_SECONDS ?? 8);
   console.log("== TD3 learner update, peer shape (obs 11, act 3, 256-256, batch 256), one process, 1 thread ==");
-  const variants = VARIANTS.map((v) => runChild(v, seconds));
+  // The peer runs between our two processes so that drifting machine load does not favour either.
+  const nativeResults = runChild("wasm+native", seconds);
   const peer = runPeer();
+  const variants = [...runChild("wasm", seconds), ...nativeResults];
   for (const r of variants) {
     console.log(
       r.error
-        ? `  ${r.variant.padEnd(14)} unavailable: ${r.error}`
-        : `  ${r.variant.padEnd(14)} ${r.updatesPerSec.toFixed(1)} updates/s`,
+        ? `  ${r.variant.padEnd(34)} unavailable: ${r.error}`
+        : `  ${r.variant.padEnd(34)} ${r.updatesPerSec.toFixed(1)} updates/s`,
     );
   }
   const ratioToPeer: NativeBenchResult["ratioToPeer"] = {};
   if ("error" in peer) {
-    console.log(`  pytorch peer   unavailable: ${peer.error}`);
+    console.log(`  ${"pytorch peer".padEnd(34)} unavailable: ${peer.error}`);
   } else {
-    console.log(`  pytorch ${peer.version} ${peer.updatesPerSec.toFixed(1)} updates/s (OpenBLAS, 1 thread)`);
+    console.log(`  ${`pytorch ${peer.version} (1 thread)`.padEnd(34)} ${peer.updatesPerSec.toFixed(1)} updates/s`);
     for (const r of variants) if (!r.error) ratioToPeer[r.variant] = r.updatesPerSec / peer.updatesPerSec;
-    for (const [k, v] of Object.entries(ratioToPeer)) console.log(`  ratio ours/peer ${k.padEnd(12)} ${v.toFixed(2)}`);
+    console.log("  ratio ours/peer:");
+    for (const [k, v] of Object.entries(ratioToPeer)) console.log(`    ${k.padEnd(34)} ${v.toFixed(2)}`);
   }
   const [wasm, native] = variants;
   const nativeOverWasm =
@@ -199,11 +253,12 @@ export async function runNativeBench(options: { seconds?: number } = {}): Promis
 
   console.log("\n== matmul 256×256 @ 256×256, GFLOP/s ==");
   console.log("  backend         plain   A^T     B^T");
-  for (const r of variants) {
+  for (const r of variants.slice(0, 2)) {
     if (r.error) continue;
+    const backend = r.backend;
     const g = r.matmulGflops;
     console.log(
-      `  ${r.variant.padEnd(14)} ${g.plain.toFixed(1).padStart(6)} ${g.transposeA.toFixed(1).padStart(6)} ${g.transposeB.toFixed(1).padStart(6)}`,
+      `  ${backend.padEnd(14)} ${g.plain.toFixed(1).padStart(6)} ${g.transposeA.toFixed(1).padStart(6)} ${g.transposeB.toFixed(1).padStart(6)}`,
     );
   }
 
@@ -224,6 +279,6 @@ export async function runNativeBench(options: { seconds?: number } = {}): Promis
 
 if (process.argv[1] && path.resolve(process.argv[1]) === thisFile) {
   const args = process.argv.slice(2);
-  if (args[0] === "--child") await child(args[1] as Variant, Number(args[2]));
+  if (args[0] === "--child") await child(args[1] as Backend, Number(args[2]));
   else await runNativeBench();
 }
