@@ -20,7 +20,7 @@ export interface DiscreteSpaceLike {
 export interface EnvSpaces {
   observationSpace: unknown;
   actionSpace: unknown;
-  spec?: { id?: string };
+  spec?: { id?: string } | null;
   id?: string;
 }
 

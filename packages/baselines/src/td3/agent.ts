@@ -26,7 +26,7 @@ import {
   ParamGroup,
   polyakUpdate,
   QscapeError,
-  ReplayBuffer,
+  type ReplayBuffer,
   Rng,
   readParameters,
   type SerializedTensor,
@@ -38,19 +38,12 @@ import {
 import type { z } from "zod";
 import { parseConfig } from "../common/config.js";
 import type { Critics } from "../common/critic.js";
+import { type ContinuousBatch, continuousBatch, continuousReplay } from "../common/replay.js";
 import { ActionScaler, type EnvSpaces, requireBoxAction, requireBoxObservation } from "../common/spaces.js";
 import { TD3Config, type TD3ConfigInput, type TD3Settings } from "./config.js";
 import { makeActor, makeCritics } from "./networks.js";
 
-/** Tensors of one sampled minibatch. */
-export interface TD3Batch {
-  obs: tf.Tensor2D;
-  action: tf.Tensor2D;
-  reward: tf.Tensor2D;
-  nextObs: tf.Tensor2D;
-  /** 1 − terminated, [B, 1]. */
-  notDone: tf.Tensor2D;
-}
+export type TD3Batch = ContinuousBatch;
 
 /** The action the agent would take in one state, with the candidates it ranked (normalised units). */
 export interface ActionChoice {
@@ -116,19 +109,7 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
       explorationNoise.type === "gaussian"
         ? new GaussianNoise(this.rng, this.actionDim, explorationNoise.sigma)
         : new OUNoise(this.rng, this.actionDim, explorationNoise);
-    this.replay = new ReplayBuffer(
-      {
-        capacity: bufferSize,
-        fields: {
-          obs: { shape: [this.obsDim] },
-          action: { shape: [this.actionDim] },
-          reward: { shape: [] },
-          nextObs: { shape: [this.obsDim] },
-          terminated: { shape: [], dtype: "uint8" },
-        },
-      },
-      `${this.name} replay`,
-    );
+    this.replay = continuousReplay(`${this.name} replay`, bufferSize, this.obsDim, this.actionDim);
   }
 
   protected makeCriticOptimizer(): Adam {
@@ -272,17 +253,7 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
   }
 
   protected toTensors(data: Record<string, Float32Array | Int32Array | Uint8Array>): TD3Batch {
-    const b = this.config.batchSize;
-    const terminated = data.terminated as Uint8Array;
-    const notDone = new Float32Array(b);
-    for (let i = 0; i < b; i++) notDone[i] = 1 - (terminated[i] as number);
-    return {
-      obs: tf.tensor2d(data.obs as Float32Array, [b, this.obsDim]),
-      action: tf.tensor2d(data.action as Float32Array, [b, this.actionDim]),
-      reward: tf.tensor2d(data.reward as Float32Array, [b, 1]),
-      nextObs: tf.tensor2d(data.nextObs as Float32Array, [b, this.obsDim]),
-      notDone: tf.tensor2d(notDone, [b, 1]),
-    };
+    return continuousBatch(data, this.obsDim, this.actionDim);
   }
 
   /** clip(N(0, σ²), −c, c) for every target action, drawn from the agent's RNG (null when off). */

@@ -1,0 +1,59 @@
+/**
+ * SAC with automatic entropy tuning (Haarnoja et al. 2018). Defaults follow CleanRL's
+ * `sac_continuous_action.py` @ fe8d8a0 (baselines spec §4.2): policy lr 3e-4, critic and α lr
+ * 1e-3, batch 256, γ 0.99, τ 0.005, 5k random warm-up steps, log σ squashed into [−5, 2],
+ * TD3-style delayed policy updates (every 2 critic updates, run twice to compensate), target
+ * entropy −|A|. Hidden 256-256 as in SB3/garage.
+ */
+import { z } from "zod";
+import { hiddenSizes } from "../common/config.js";
+
+export const SACConfig = z
+  .object({
+    seed: z.number().int().default(0),
+    actorHidden: hiddenSizes.default([256, 256]),
+    criticHidden: hiddenSizes.default([256, 256]),
+    activation: z.enum(["relu", "tanh", "elu"]).default("relu"),
+    actorLr: z.number().positive().default(3e-4),
+    criticLr: z.number().positive().default(1e-3),
+    alphaLr: z.number().positive().default(1e-3),
+    gradClipNorm: z.number().positive().optional(),
+    batchSize: z.number().int().positive().default(256),
+    bufferSize: z.number().int().positive().default(1_000_000),
+    gamma: z.number().min(0).max(1).default(0.99),
+    tau: z.number().min(0).max(1).default(0.005),
+    /** Random-action steps before the policy acts: the loop's `warmupSteps`. */
+    learningStarts: z.number().int().nonnegative().default(5000),
+    /** Policy (and α) updates happen every this many critic updates, this many times. */
+    policyFrequency: z.number().int().positive().default(2),
+    /** Learn α towards the target entropy; off keeps α fixed at `initialAlpha`. */
+    autoAlpha: z.boolean().default(true),
+    initialAlpha: z.number().positive().default(1),
+    /** Target entropy; defaults to −|A|. */
+    targetEntropy: z.number().optional(),
+    logStdMin: z.number().default(-5),
+    logStdMax: z.number().default(2),
+    /** Test hook: the policy descends Q instead of ascending it. */
+    flipActorLoss: z.boolean().default(false),
+  })
+  .strict();
+export type SACConfigInput = z.input<typeof SACConfig>;
+export type SACSettings = z.output<typeof SACConfig>;
+
+export const SAC_PRESETS = {
+  cleanrl: {},
+  /** SB3 sac.py: lr 3e-4 everywhere, 100 warm-up steps, policy every step, log σ in [−20, 2]. */
+  sb3: { criticLr: 3e-4, alphaLr: 3e-4, learningStarts: 100, policyFrequency: 1, logStdMin: -20 },
+  /** Tianshou mujoco_sac.py: lr 1e-3 both nets, α lr 3e-4, 10k warm-up, α fixed at 0.2 by default. */
+  tianshou: {
+    actorLr: 1e-3,
+    criticLr: 1e-3,
+    alphaLr: 3e-4,
+    learningStarts: 10_000,
+    autoAlpha: false,
+    initialAlpha: 0.2,
+    policyFrequency: 1,
+  },
+  /** garage SAC as used by QMP: 3e-4 everywhere, std clamped to [e^−20, e^2], policy every step. */
+  garageQmp: { criticLr: 3e-4, alphaLr: 3e-4, logStdMin: -20, policyFrequency: 1 },
+} satisfies Record<string, SACConfigInput>;
