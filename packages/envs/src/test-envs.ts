@@ -4,6 +4,7 @@
  */
 import type { BoxAction, Info, ResetArgs, StepResult } from "./env.js";
 import { Env } from "./env.js";
+import { register } from "./registry.js";
 import { Box } from "./spaces.js";
 
 /**
@@ -40,3 +41,9 @@ export class CounterEnv extends Env<Float32Array, BoxAction> {
     return [Float32Array.of(this.t, this.u), reward, this.t >= this.length, false, { t: this.t }];
   }
 }
+
+register({
+  id: "Test/Counter-v0",
+  entryPoint: (kw) => new CounterEnv(kw.length as number | undefined),
+  maxEpisodeSteps: 3,
+});

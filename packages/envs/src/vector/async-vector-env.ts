@@ -105,7 +105,10 @@ export class AsyncVectorEnv<BObs = Float32Array, BAct = Float32Array> extends Ve
     }
     let ready: { observationSpace: SpaceJSON; actionSpace: SpaceJSON; metadata: EnvMetadata }[];
     try {
-      ready = this.workers.map((_, i) => this.receive(i, "start") as (typeof ready)[number]);
+      ready = this.receiveAll(
+        this.workers.map((_, i) => i),
+        "start",
+      ) as typeof ready;
     } catch (e) {
       this.close();
       throw e;
@@ -122,27 +125,34 @@ export class AsyncVectorEnv<BObs = Float32Array, BAct = Float32Array> extends Ve
     (this.ports[i] as MessagePort).postMessage(command);
   }
 
-  /** Blocks until worker i's next reply arrives; rethrows worker errors naming the env. */
-  private receive(i: number, what: string): unknown {
+  /** Blocks until worker i's next reply arrives. */
+  private receive(i: number, what: string): Reply {
     const expected = (this.received[i] as number) + 1;
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       const msg = receiveMessageOnPort(this.ports[i] as MessagePort);
       if (msg) {
         this.received[i] = expected;
-        const reply = msg.message as Reply;
-        if ("error" in reply) {
-          throw new EnvError(
-            `AsyncVectorEnv(${this.id}) worker ${i} failed during ${what}: ${reply.error.name}: ${reply.error.message}`,
-          );
-        }
-        return reply.result;
+        return msg.message as Reply;
       }
       const left = deadline - Date.now();
       if (left <= 0)
         throw new EnvError(`AsyncVectorEnv(${this.id}) worker ${i} did not answer ${what} within ${this.timeoutMs} ms`);
       Atomics.wait(this.signal, i, expected - 1, Math.min(left, 1000));
     }
+  }
+
+  /** Replies of the given workers, read from every one of them before rethrowing the first worker error. */
+  private receiveAll(envs: number[], what: string): unknown[] {
+    const replies = envs.map((i) => this.receive(i, what));
+    replies.forEach((reply, k) => {
+      if ("error" in reply) {
+        throw new EnvError(
+          `AsyncVectorEnv(${this.id}) worker ${envs[k]} failed during ${what}: ${reply.error.name}: ${reply.error.message}`,
+        );
+      }
+    });
+    return replies.map((r) => (r as { result: unknown }).result);
   }
 
   private assertIdle(what: string): void {
@@ -176,8 +186,9 @@ export class AsyncVectorEnv<BObs = Float32Array, BAct = Float32Array> extends Ve
     this.pending = null;
     const obs = this.lastObs ?? new Array<unknown>(this.numEnvs);
     const info: VectorInfo = {};
-    for (const i of envs) {
-      const [o, inf] = this.receive(i, "reset") as [unknown, Record<string, unknown>];
+    const results = this.receiveAll(envs, "reset") as [unknown, Record<string, unknown>][];
+    for (const [k, i] of envs.entries()) {
+      const [o, inf] = results[k] as [unknown, Record<string, unknown>];
       obs[i] = o;
       this.autoreset[i] = 0;
       addInfo(info, inf, i, this.numEnvs);
@@ -207,7 +218,10 @@ export class AsyncVectorEnv<BObs = Float32Array, BAct = Float32Array> extends Ve
   stepWait(): VectorStepResult<BObs> {
     if (this.pending?.kind !== "step") throw new EnvError(`AsyncVectorEnv(${this.id}): stepWait() without stepAsync()`);
     this.pending = null;
-    const steps = this.workers.map((_, i) => this.receive(i, "step") as SubEnvStep);
+    const steps = this.receiveAll(
+      this.workers.map((_, i) => i),
+      "step",
+    ) as SubEnvStep[];
     steps.forEach((s, i) => {
       (this.lastObs as unknown[])[i] = s.obs;
       this.autoreset[i] = s.terminated || s.truncated ? 1 : 0;
@@ -249,12 +263,16 @@ function workerSource(): {
   if (!fromSource)
     return { entry: new URL("./async-worker.js", import.meta.url), eval: false, execArgv: process.execArgv };
   const tsxDir = dirname(createRequire(import.meta.url).resolve("tsx"));
+  // Keep the parent's flags except tsx's own loaders (workers register tsx themselves).
+  const withValue = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C"]);
   const execArgv: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {
     const arg = process.execArgv[i] as string;
-    const next = process.execArgv[i + 1] ?? "";
-    if ((arg === "--import" || arg === "--require" || arg === "--loader") && next.includes("tsx")) i++;
-    else if (!arg.includes("tsx") && !arg.startsWith("--conditions")) execArgv.push(arg);
+    const flag = arg.split("=")[0] as string;
+    const pair = withValue.has(arg) ? [arg, process.execArgv[++i] ?? ""] : [arg];
+    const value = pair.length === 2 ? (pair[1] as string) : arg.slice(flag.length + 1);
+    if (/[/\\]tsx[/\\]dist[/\\]/.test(value) || (withValue.has(flag) && value === "tsx")) continue;
+    execArgv.push(...pair);
   }
   execArgv.push("--conditions=@qscape/source");
   return {
