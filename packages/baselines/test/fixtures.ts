@@ -1,6 +1,5 @@
 /** Minimal space-only env descriptions for construction and update-rule tests (no dynamics needed). */
-import { type Rng, tf } from "@qscape/core";
-import type { TD3Agent } from "../src/index.js";
+import { type Rng, type Transition, tf } from "@qscape/core";
 
 export function boxEnv(obsDim: number, actionDim: number, bound = 2) {
   return {
@@ -31,7 +30,13 @@ export function discreteEnv(obsDim: number, n: number) {
 }
 
 /** Fills an off-policy agent's replay with random transitions (env-unit actions in [−bound, bound]). */
-export function fillReplay(agent: TD3Agent, rng: Rng, count: number, bound = 2): void {
+interface ContinuousLearner {
+  obsDim: number;
+  actionDim: number;
+  observe(t: Transition<Float32Array, Float32Array>): void;
+}
+
+export function fillReplay(agent: ContinuousLearner, rng: Rng, count: number, bound = 2): void {
   for (let i = 0; i < count; i++) {
     const obs = rng.fillNormal(new Float32Array(agent.obsDim)) as Float32Array;
     const nextObs = rng.fillNormal(new Float32Array(agent.obsDim)) as Float32Array;

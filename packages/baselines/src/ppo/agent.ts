@@ -215,7 +215,14 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
                 (this.scaler as ActionScaler).dim,
               ]),
         masks: this.actionMask
-          ? tf.tensor2d(concatRows(steps.map((s) => s.mask as Uint8Array)), [n, this.numActions as number], "int32")
+          ? tf.tensor2d(
+              concatRows(
+                steps.map((s) => s.mask as Uint8Array),
+                Uint8Array,
+              ),
+              [n, this.numActions as number],
+              "int32",
+            )
           : null,
         oldLogProbs: tf.tensor1d(Float32Array.from(steps, (s) => s.logProb)),
         oldValues: tf.tensor1d(Float32Array.from(steps, (s) => s.value)),
@@ -319,9 +326,13 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
   }
 }
 
-function concatRows<T extends Float32Array | Uint8Array>(rows: T[]): T {
+/** Rows of equal length, concatenated (Float32 unless `Uint8Array` is passed as the type). */
+function concatRows<T extends Float32Array | Uint8Array>(
+  rows: T[],
+  type: new (n: number) => T = Float32Array as never,
+): T {
   const width = rows[0]?.length ?? 0;
-  const out = new (rows[0]?.constructor as new (n: number) => T)(rows.length * width);
+  const out = new type(rows.length * width);
   rows.forEach((r, i) => {
     out.set(r, i * width);
   });
