@@ -15,7 +15,7 @@ import {
   Rng,
   tf,
 } from "@qscape/core";
-import { adamStep, polyakBlend, sumOfSquares } from "../src/index.js";
+import { adamStep, denseRelu, polyakBlend, sumOfSquares } from "../src/index.js";
 
 export interface Td3Shape {
   obsDim: number;
@@ -80,19 +80,16 @@ export class FusedAdam {
 }
 
 /**
- * The MLP's forward pass with each layer as one `tf.fused.matMul` (matmul + bias + ReLU in one
- * kernel) on the MLP's own weights: what `Linear`/`MLP` become when core uses the fused op.
+ * The MLP's forward pass on its own weights with each hidden layer as the native `denseRelu` (one
+ * kernel forward, three backward) and the output layer as one `tf.fused.matMul`: what
+ * `Linear`/`MLP` become when core uses the fused kernels.
  */
 function fusedForward(mlp: MLP, x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
   for (const [i, layer] of mlp.layers.entries()) {
-    const hidden = i < mlp.layers.length - 1;
-    h = tf.fused.matMul({
-      a: h,
-      b: layer.weight as tf.Tensor2D,
-      bias: layer.bias,
-      activation: hidden ? "relu" : "linear",
-    }) as tf.Tensor2D;
+    const w = layer.weight as tf.Tensor2D;
+    const b = layer.bias as tf.Tensor1D;
+    h = i < mlp.layers.length - 1 ? denseRelu(h, w, b) : (tf.fused.matMul({ a: h, b: w, bias: b }) as tf.Tensor2D);
   }
   return h;
 }

@@ -237,6 +237,43 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// reluBackward(heap, dyOff, yOff, dxOff, biasGradOff, rows, cols): the backward pass of
+// y = relu(x @ w + b) up to the matmuls, in one sweep: dx = dy·[y > 0] ([rows, cols]) and the bias
+// gradient Σ_rows dx ([cols]).
+napi_value ReluBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!GetArgs(env, info, 7, argv, "reluBackward")) return nullptr;
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  int64_t v[6];
+  static const char* names[] = {"dyOff", "yOff", "dxOff", "biasGradOff", "rows", "cols"};
+  for (int i = 0; i < 6; i++) {
+    if (!GetInt(env, argv[i + 1], &v[i], names[i])) return nullptr;
+  }
+  const int64_t rows = v[4], cols = v[5];
+  if (rows < 0 || cols < 0) {
+    Throw(env, "qscape_native.reluBackward: negative size");
+    return nullptr;
+  }
+  const float* dy = FloatsAt(env, heap, v[0], rows * cols, "dy");
+  const float* y = dy ? FloatsAt(env, heap, v[1], rows * cols, "y") : nullptr;
+  float* dx = y ? FloatsAt(env, heap, v[2], rows * cols, "dx") : nullptr;
+  float* bias_grad = dx ? FloatsAt(env, heap, v[3], cols, "bias gradient") : nullptr;
+  if (!bias_grad) return nullptr;
+  std::memset(bias_grad, 0, cols * sizeof(float));
+  for (int64_t i = 0; i < rows; i++) {
+    const float* dy_row = dy + i * cols;
+    const float* y_row = y + i * cols;
+    float* dx_row = dx + i * cols;
+    for (int64_t j = 0; j < cols; j++) {
+      const float g = y_row[j] > 0.f ? dy_row[j] : 0.f;
+      dx_row[j] = g;
+      bias_grad[j] += g;
+    }
+  }
+  return nullptr;
+}
+
 // sumSquares(heap, list) → number: Σ x² over every tensor in list = [offset, size]*, accumulated in
 // double (a global gradient norm for clipping and the finiteness check).
 napi_value SumSquares(napi_env env, napi_callback_info info) {
@@ -371,6 +408,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluBackward", nullptr, ReluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"polyak", nullptr, Polyak, nullptr, nullptr, nullptr, napi_default, nullptr},

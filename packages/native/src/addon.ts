@@ -45,6 +45,16 @@ export interface NativeAddon {
     inner: number,
     leading: number,
   ): void;
+  /** `dx = dy·[y > 0]` ([rows, cols]) and the bias gradient `Σ_rows dx` ([cols]) in one sweep. */
+  reluBackward(
+    heap: ArrayBuffer,
+    dyOffset: number,
+    yOffset: number,
+    dxOffset: number,
+    biasGradOffset: number,
+    rows: number,
+    cols: number,
+  ): void;
   /** Σ x² over the tensors listed as `[offset, size]` pairs, accumulated in double. */
   sumSquares(heap: ArrayBuffer, list: Float64Array): number;
   /**

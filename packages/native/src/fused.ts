@@ -3,8 +3,20 @@
  * kernels are registered on the active backend; `fusedKernelsAvailable()` says so. Callers that
  * cannot import this package (it is optional) can run them by name through `tf.engine().runKernel`.
  */
-import { engine, getBackend, getKernel, type NamedTensorMap, type Scalar, type Tensor } from "@tensorflow/tfjs-core";
-import { FUSED_KERNELS } from "./kernels/optim.js";
+import {
+  customGrad,
+  engine,
+  type GradSaveFunc,
+  getBackend,
+  getKernel,
+  matMul,
+  type NamedTensorMap,
+  type Scalar,
+  type Tensor,
+  type Tensor1D,
+  type Tensor2D,
+} from "@tensorflow/tfjs-core";
+import { FUSED_KERNELS } from "./kernels/fused.js";
 
 export { FUSED_KERNELS };
 
@@ -74,4 +86,38 @@ export function polyakBlend(targets: Tensor[], sources: Tensor[], tau: number): 
     inputs[`s${i}`] = sources[i] as Tensor;
   });
   return run(FUSED_KERNELS.polyak, inputs, { tau });
+}
+
+/** `[dy·[y > 0], Σ_rows dy·[y > 0]]` for y = relu(…): the ReLU and bias gradients of a dense layer. */
+export function reluBackward(dy: Tensor2D, y: Tensor2D): [Tensor2D, Tensor1D] {
+  return run(FUSED_KERNELS.reluBackward, { dy, y }) as [Tensor2D, Tensor1D];
+}
+
+type DenseReluFn = (x: Tensor2D, w: Tensor2D, b: Tensor1D) => Tensor2D;
+let denseReluImpl: DenseReluFn | null = null;
+
+/**
+ * `relu(x @ w + b)` as one native kernel forward and three backward (ReLU + bias gradient in one
+ * sweep, then the two matmuls with transposes done by BLAS). tfjs's own fused matMul does not fuse
+ * the activation while gradients are recorded, so a training forward pass would cost three ops.
+ */
+export function denseRelu(x: Tensor2D, w: Tensor2D, b: Tensor1D): Tensor2D {
+  if (getKernel(FUSED_KERNELS.reluBackward, getBackend()) === undefined) {
+    throw new Error(`denseRelu: needs the native kernels (backend wasm+native), active backend is ${getBackend()}`);
+  }
+  denseReluImpl ??= customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const [xIn, wIn, bIn, save] = args as [Tensor2D, Tensor2D, Tensor1D, GradSaveFunc];
+    const attrs = { transposeA: false, transposeB: false, activation: "relu", leakyreluAlpha: 0 };
+    const y = engine().runKernel("_FusedMatMul", { a: xIn, b: wIn, bias: bIn }, attrs) as Tensor2D;
+    save([xIn, wIn, y]);
+    return {
+      value: y,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [xs, ws, ys] = saved as [Tensor2D, Tensor2D, Tensor2D];
+        const [dAct, dBias] = reluBackward(dy as Tensor2D, ys);
+        return [matMul(dAct, ws, false, true), matMul(xs, dAct, true, false), dBias];
+      },
+    };
+  }) as unknown as DenseReluFn;
+  return denseReluImpl(x, w, b);
 }

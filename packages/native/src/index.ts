@@ -3,9 +3,11 @@ export { type KernelCounts, kernelCounts, resetKernelCounts } from "./counts.js"
 export {
   type AdamStepHyper,
   adamStep,
+  denseRelu,
   FUSED_KERNELS,
   fusedKernelsAvailable,
   polyakBlend,
+  reluBackward,
   sumOfSquares,
 } from "./fused.js";
 export { type MatMulPlan, planMatMul } from "./kernels/matmul.js";

@@ -3,11 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initNative, nativeVsWasm, randomTensor, worstError } from "../test/compare.js";
 import {
   adamStep,
+  denseRelu,
   fusedKernelsAvailable,
   kernelCounts,
   planSum,
   plugin,
   polyakBlend,
+  reluBackward,
   resetKernelCounts,
   sumOfSquares,
 } from "./index.js";
@@ -227,5 +229,75 @@ describe("fused optimizer kernels vs the op-by-op updates of @qscape/core", () =
       adamStep([a], [a], [a], [a], { stepSize: Number.NaN, beta1: 0.9, beta2: 0.999, epsHat: 1e-8, gradScale: 1 }),
     ).toThrow(/attr stepSize must be a finite number/);
     tf.dispose([a, b, n]);
+  });
+});
+
+describe("fused dense-layer kernels vs the same ops on the WASM kernels", () => {
+  beforeAll(initNative);
+
+  it("reluBackward gives dy·[y > 0] and its column sums", async () => {
+    const rng = new Rng(26);
+    for (const [rows, cols] of [
+      [256, 256],
+      [7, 3],
+      [0, 5],
+      [5, 0],
+    ] as const) {
+      const dy = randomTensor(rng, [rows, cols]) as tf.Tensor2D;
+      const y = tf.relu(randomTensor(rng, [rows, cols])) as tf.Tensor2D;
+      const [dx, db] = reluBackward(dy, y);
+      const wantDx = tf.tidy(() => tf.mul(dy, tf.step(y)));
+      const wantDb = tf.tidy(() => tf.sum(wantDx, 0));
+      // Exact up to the sign of zero (the WASM product gives −0 for a negative dy).
+      expect(worstError(dx.dataSync() as Float32Array, wantDx.dataSync() as Float32Array, 1e-30, 0)).toBe(0);
+      expect(db.shape).toEqual([cols]);
+      expect(worstError(db.dataSync() as Float32Array, wantDb.dataSync() as Float32Array, 1e-5)).toBeLessThanOrEqual(1);
+      tf.dispose([dy, y, dx, db, wantDx, wantDb]);
+    }
+    const a = tf.zeros([2, 3]);
+    const b = tf.zeros([3, 2]);
+    expect(() => reluBackward(a as tf.Tensor2D, b as tf.Tensor2D)).toThrow(/must be the same rank-2 shape/);
+    tf.dispose([a, b]);
+  });
+
+  it("denseRelu matches relu(x @ w + b) and its gradients on the WASM kernels", async () => {
+    const rng = new Rng(27);
+    const x = randomTensor(rng, [64, 14]) as tf.Tensor2D;
+    const w = randomTensor(rng, [14, 33]) as tf.Tensor2D;
+    const b = randomTensor(rng, [33]) as tf.Tensor1D;
+    const value = await nativeVsWasm(
+      () => denseRelu(x, w, b),
+      () => tf.relu(tf.add(tf.matMul(x, w), b)),
+    );
+    expect(worstError(value.native, value.wasm, 1e-5)).toBeLessThanOrEqual(1);
+    const loss = (f: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) =>
+      tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.square(f(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D))),
+      );
+    const nativeGrads = loss(denseRelu);
+    const wasmGrads = loss((xx, ww, bb) => tf.relu(tf.add(tf.matMul(xx, ww), bb)));
+    for (const i of [0, 1, 2]) {
+      const pair = await nativeVsWasm(
+        () => nativeGrads([x, w, b])[i] as tf.Tensor,
+        () => wasmGrads([x, w, b])[i] as tf.Tensor,
+      );
+      expect(worstError(pair.native, pair.wasm, 1e-4), `gradient ${i}`).toBeLessThanOrEqual(1);
+    }
+    resetKernelCounts();
+    tf.tidy(() => nativeGrads([x, w, b]));
+    expect(kernelCounts().native.QscapeReluBackward).toBe(1);
+    tf.dispose([x, w, b]);
+  });
+
+  it("denseRelu refuses to run without the native kernels", async () => {
+    const z = tf.zeros([1, 1]) as tf.Tensor2D;
+    const b = tf.zeros([1]) as tf.Tensor1D;
+    plugin.unregister();
+    try {
+      expect(() => denseRelu(z, z, b)).toThrow(/needs the native kernels/);
+    } finally {
+      await plugin.register();
+      tf.dispose([z, b]);
+    }
   });
 });

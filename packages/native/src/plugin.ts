@@ -12,8 +12,8 @@ import {
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
 import { DEFAULT_ADDON_PATH, loadAddon, type NativeAddon } from "./addon.js";
+import { adamKernel, polyakKernel, reluBackwardKernel, sumSquaresKernel } from "./kernels/fused.js";
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/matmul.js";
-import { adamKernel, polyakKernel, sumSquaresKernel } from "./kernels/optim.js";
 import { castKernel, identityKernel } from "./kernels/share.js";
 import { sumKernel } from "./kernels/sum.js";
 import { checkBackendLayout, checkPinnedVersions, PINNED_TFJS_VERSION } from "./wasm.js";
@@ -45,7 +45,12 @@ const OVERRIDES: Record<string, (addon: NativeAddon, original: KernelConfig) => 
 };
 
 /** Kernels under qscape's own names that the WASM backend does not have at all. */
-const ADDITIONS: ((addon: NativeAddon) => KernelConfig)[] = [adamKernel, sumSquaresKernel, polyakKernel];
+const ADDITIONS: ((addon: NativeAddon) => KernelConfig)[] = [
+  adamKernel,
+  sumSquaresKernel,
+  polyakKernel,
+  reluBackwardKernel,
+];
 
 /** The originals while native kernels are installed. The kernel registry is process-global, so is this. */
 let installed: {

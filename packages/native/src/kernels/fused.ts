@@ -1,7 +1,8 @@
 /**
- * Fused optimizer kernels, registered for the `wasm` backend under qscape's own kernel names. One
- * kernel call replaces the dozen-odd elementwise ops per parameter that an Adam step or a Polyak
- * update costs as separate tfjs ops. They are pure like every tfjs kernel: outputs are new tensors.
+ * Fused kernels registered for the `wasm` backend under qscape's own names. One kernel call
+ * replaces the dozen-odd elementwise ops per parameter of an Adam step or a Polyak update, or the
+ * ReLU-gradient and bias-gradient ops of a dense layer's backward pass. They are pure like every
+ * tfjs kernel: outputs are new tensors.
  */
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
@@ -17,6 +18,8 @@ export const FUSED_KERNELS = {
   sumSquares: "QscapeSumSquares",
   /** Inputs `t0, s0, t1, s1, …`; attr `tau`; outputs `[τ·s0 + (1−τ)·t0, …]`. */
   polyak: "QscapePolyak",
+  /** Inputs `dy, y` ([rows, cols], y = relu(…)); outputs `[dy·[y > 0], Σ_rows dy·[y > 0]]`. */
+  reluBackward: "QscapeReluBackward",
 } as const;
 
 interface KernelArgs {
@@ -117,4 +120,35 @@ export function polyakKernel(addon: NativeAddon): KernelConfig {
     return outputs;
   };
   return { kernelName: FUSED_KERNELS.polyak, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+}
+
+export function reluBackwardKernel(addon: NativeAddon): KernelConfig {
+  const kernelFunc = ({ inputs, backend }: KernelArgs): TensorInfo[] => {
+    const { dy, y } = inputs as { dy?: TensorInfo; y?: TensorInfo };
+    const name = FUSED_KERNELS.reluBackward;
+    if (!dy || !y) throw new Error(`${name}: inputs dy and y are required`);
+    if (dy.dtype !== "float32" || y.dtype !== "float32") throw new Error(`${name}: dy and y must be float32`);
+    if (dy.shape.length !== 2 || dy.shape.join() !== y.shape.join()) {
+      throw new Error(`${name}: dy [${dy.shape}] and y [${y.shape}] must be the same rank-2 shape`);
+    }
+    const [rows, cols] = dy.shape as [number, number];
+    const dx = allocate(backend, [rows, cols]);
+    const biasGrad = allocate(backend, [cols]);
+    countCall("native", name);
+    addon.reluBackward(
+      heapBuffer(backend),
+      offsetOf(backend, dy),
+      offsetOf(backend, y),
+      offsetOf(backend, dx),
+      offsetOf(backend, biasGrad),
+      rows,
+      cols,
+    );
+    return [dx, biasGrad];
+  };
+  return {
+    kernelName: FUSED_KERNELS.reluBackward,
+    backendName: "wasm",
+    kernelFunc: kernelFunc as unknown as KernelFunc,
+  };
 }
