@@ -32,7 +32,7 @@ describe("SyncVectorEnv", () => {
     const cart = new SyncVectorEnv([() => make("CartPole-v1"), () => make("CartPole-v1")]);
     expect(cart.actionSpace).toBeInstanceOf(MultiDiscrete);
     cart.reset({ seed: 0 });
-    expect(() => cart.step([0])).toThrow(/expected 2 per-env values/);
+    expect(() => cart.step(Int32Array.of(0) as unknown as Float32Array)).toThrow(/expected 2 per-env values/);
     expect(() => v.step(Float32Array.of(0, 0))).toThrow(/expected 2 × 2 = 4 values/);
   });
 

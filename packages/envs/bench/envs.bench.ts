@@ -1,0 +1,26 @@
+/**
+ * All @qscape/envs benchmarks, one section each (`bench/<section>.ts` exports `run<Section>Bench`).
+ *
+ *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,discrete]
+ */
+import { runClassicBench } from "./classic.js";
+import { runDiscreteBench } from "./discrete.js";
+import { runMujocoBench } from "./mujoco.js";
+
+const quick = process.argv.includes("--quick");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
+
+const sections: Record<string, () => Promise<unknown>> = {
+  classic: () => runClassicBench(quick ? { steps: 20_000, rounds: 2, vectorSteps: 500 } : {}),
+  mujoco: () => runMujocoBench(quick ? { envSteps: 1000, physicsSteps: 5000, rounds: 1, validSamples: 5000 } : {}),
+  discrete: () => runDiscreteBench(quick ? { itemCounts: [10_000, 100_000], repeats: 3, envSteps: 5000 } : {}),
+};
+
+for (const [name, run] of Object.entries(sections)) {
+  if (only && !only.includes(name)) continue;
+  console.log(`\n======== ${name} ========`);
+  await run();
+}
