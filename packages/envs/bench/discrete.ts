@@ -3,7 +3,7 @@
  * at 10k / 100k / 500k items (batch 256, k = 1 and 3, dim 20), against tfjs's own
  * matMul + topk as the in-run peer; and env steps/s for MineWorld and RecSim.
  *
- *   tsx --conditions=@qscape/source packages/envs/bench/discrete.ts [--quick]
+ *   tsx --conditions=@qscape/source packages/envs/bench/discrete.ts [--quick] [--knn-only] [--items=10000,500000]
  */
 import { describeBackend, initBackend, Rng, tf } from "@qscape/core";
 import { KnnIndex } from "../src/discrete/knn.js";
@@ -212,6 +212,15 @@ export async function runDiscreteBench(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // --quick: small sizes only; --knn-only --items=500000: just those k-NN sizes.
   const quick = process.argv.includes("--quick");
-  await runDiscreteBench(quick ? { itemCounts: [10_000, 100_000], repeats: 3, envSteps: 5000 } : {});
+  const items = process.argv.find((a) => a.startsWith("--items="))?.slice("--items=".length);
+  const options: DiscreteBenchOptions = quick ? { itemCounts: [10_000, 100_000], repeats: 3, envSteps: 5000 } : {};
+  if (items) options.itemCounts = items.split(",").map(Number);
+  if (process.argv.includes("--knn-only")) {
+    console.log(describeBackend(await initBackend()));
+    benchKnn(options);
+  } else {
+    await runDiscreteBench(options);
+  }
 }
