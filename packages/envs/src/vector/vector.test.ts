@@ -4,8 +4,10 @@ import "../classic/index.js";
 import { make } from "../registry.js";
 import { type Box, MultiDiscrete } from "../spaces.js";
 import "../test-envs.js";
+import type { CounterEnv } from "../test-envs.js";
 import { RecordEpisodeStatistics } from "../wrappers/common.js";
 import { AsyncVectorEnv } from "./async-vector-env.js";
+import { makeVec } from "./make-vec.js";
 import { SyncVectorEnv } from "./sync-vector-env.js";
 import { AutoresetMode, type VectorEnv, type VectorStepResult } from "./vector-env.js";
 
@@ -115,6 +117,21 @@ describe("SyncVectorEnv", () => {
         ] as unknown as Float32Array)[1],
       ),
     ).toEqual([1, -1]);
+  });
+});
+
+describe("makeVec", () => {
+  it("builds a SyncVectorEnv of made envs with the given kwargs and autoreset mode", () => {
+    const v = makeVec("Test/Counter-v0", 3, { makeOptions: { length: 4 }, autoresetMode: AutoresetMode.SAME_STEP });
+    expect(v).toBeInstanceOf(SyncVectorEnv);
+    expect(v.numEnvs).toBe(3);
+    expect(v.metadata.autoresetMode).toBe("SameStep");
+    const inner = (v as SyncVectorEnv).envs[0]?.unwrapped as unknown as CounterEnv;
+    expect(inner.length).toBe(4);
+    expect(() => makeVec("CartPole-v1", 0)).toThrow(/numEnvs must be an integer ≥ 1, got 0/);
+    expect(() => makeVec("CartPole-v1", 2, { vectorizationMode: "threads" as never })).toThrow(
+      /vectorizationMode must be "sync" or "async"/,
+    );
   });
 });
 
