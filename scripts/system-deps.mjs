@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 
 const wanted = [
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+  { pkg: "fonts-dejavu-core", present: () => existsSync("/usr/share/fonts/truetype/dejavu") },
   {
     pkg: "libopenblas-dev",
     present: () =>

@@ -120,8 +120,16 @@ async function list(): Promise<void> {
   for (const id of [...registry.keys()].sort()) console.log(`  ${id}`);
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+function parseCli(argv: string[]) {
+  try {
+    return parseCli0(argv);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function parseCli0(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -137,6 +145,10 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv);
   if (values.help) {
     console.log(readHelp());
     return 0;

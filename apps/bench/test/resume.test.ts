@@ -13,7 +13,7 @@ import { openResults } from "../src/db/index.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(appDir, "src/cli.ts");
-const tsx = path.join(appDir, "node_modules/.bin/tsx");
+const tsx = path.resolve(appDir, "../../node_modules/.bin/tsx");
 
 const benchArgs = (out: string) => [
   "--conditions=@qscape/source",
@@ -106,9 +106,12 @@ describe("pnpm bench", () => {
     const e = run("default", "--envs", "Hoppr-v5");
     expect(e.status).toBe(2);
     expect(e.stderr).toMatch(/unknown environment "Hoppr-v5"/);
-    const s = run("default", "--steps", "-5");
+    const s = run("default", "--steps=-5");
     expect(s.status).toBe(2);
     expect(s.stderr).toMatch(/--steps must be a positive integer/);
+    const s2 = run("default", "--steps", "-5");
+    expect(s2.status).toBe(2);
+    expect(s2.stderr).toMatch(/error: .*--steps/);
     const d = run("default", "--envs", "CartPole-v1");
     expect(d.status).toBe(2);
     expect(d.stderr).toMatch(/td3 cannot run on CartPole-v1: needs a Box \(continuous\) action space/);
