@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm+native" | "wasm" | "cpu";
@@ -42,6 +43,27 @@ export interface NativeKernelPlugin {
 
 let current: BackendReport | null = null;
 
+/**
+ * Optional packages are looked up from core itself and then from the running app's directory, so
+ * an app that lists `@qscape/native` (or `@tensorflow/tfjs-node`) gets it although core does not
+ * depend on it.
+ */
+async function importOptional(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw err;
+    let resolved: string;
+    try {
+      resolved = createRequire(path.join(process.cwd(), "index.js")).resolve(specifier);
+    } catch {
+      throw err;
+    }
+    return import(pathToFileURL(resolved).href);
+  }
+}
+
 const requireHere = createRequire(import.meta.url);
 
 function parseName(value: string | undefined, where: string): BackendName | undefined {
@@ -70,7 +92,7 @@ async function tryWasm(): Promise<void> {
  * allowed between runs, e.g. in benchmarks).
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
-  const load = options.importModule ?? ((s: string) => import(s));
+  const load = options.importModule ?? importOptional;
   const fromEnv = parseName(process.env.QSCAPE_BACKEND, "QSCAPE_BACKEND");
   const prefer = fromEnv ?? parseName(options.prefer, "initBackend({prefer})");
   const strict = options.strict ?? fromEnv !== undefined;
