@@ -222,9 +222,10 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   if (!out) return nullptr;
   if (leading) {
     std::memset(out, 0, inner * sizeof(float));
+    float* __restrict__ acc = out;
     for (int64_t i = 0; i < outer; i++) {
-      const float* row = x + i * inner;
-      for (int64_t j = 0; j < inner; j++) out[j] += row[j];
+      const float* __restrict__ row = x + i * inner;
+      for (int64_t j = 0; j < inner; j++) acc[j] += row[j];
     }
   } else {
     for (int64_t i = 0; i < outer; i++) {
@@ -235,6 +236,43 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
     }
   }
   return nullptr;
+}
+
+// The hot loops live in functions with restrict-qualified arguments so the compiler vectorizes
+// them (the arguments never overlap: they are distinct tensors).
+void ReluBackwardRows(int64_t rows, int64_t cols, const float* __restrict__ dy, const float* __restrict__ y,
+                      float* __restrict__ dx, float* __restrict__ bias_grad) {
+  std::memset(bias_grad, 0, cols * sizeof(float));
+  for (int64_t i = 0; i < rows; i++) {
+    const float* __restrict__ dy_row = dy + i * cols;
+    const float* __restrict__ y_row = y + i * cols;
+    float* __restrict__ dx_row = dx + i * cols;
+    for (int64_t j = 0; j < cols; j++) {
+      // dy·step(y) as a product (not a select) so that −0 and NaN come out as in tfjs.
+      const float g = dy_row[j] * static_cast<float>(y_row[j] > 0.f);
+      dx_row[j] = g;
+      bias_grad[j] += g;
+    }
+  }
+}
+
+void AdamElements(int64_t size, const float* __restrict__ p, const float* __restrict__ g, const float* __restrict__ m,
+                  const float* __restrict__ v, float* __restrict__ p_out, float* __restrict__ m_out,
+                  float* __restrict__ v_out, float step_size, float beta1, float beta2, float one_minus_beta1,
+                  float one_minus_beta2, float eps_hat, float grad_scale) {
+  for (int64_t i = 0; i < size; i++) {
+    const float gi = g[i] * grad_scale;
+    const float mi = m[i] * beta1 + gi * one_minus_beta1;
+    const float vi = v[i] * beta2 + (gi * gi) * one_minus_beta2;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = p[i] - (mi * step_size) / (std::sqrt(vi) + eps_hat);
+  }
+}
+
+void PolyakElements(int64_t size, const float* __restrict__ target, const float* __restrict__ source,
+                    float* __restrict__ out, float take, float keep) {
+  for (int64_t i = 0; i < size; i++) out[i] = source[i] * take + target[i] * keep;
 }
 
 // reluBackward(heap, dyOff, yOff, dxOff, biasGradOff, rows, cols): the backward pass of
@@ -260,17 +298,7 @@ napi_value ReluBackward(napi_env env, napi_callback_info info) {
   float* dx = y ? FloatsAt(env, heap, v[2], rows * cols, "dx") : nullptr;
   float* bias_grad = dx ? FloatsAt(env, heap, v[3], cols, "bias gradient") : nullptr;
   if (!bias_grad) return nullptr;
-  std::memset(bias_grad, 0, cols * sizeof(float));
-  for (int64_t i = 0; i < rows; i++) {
-    const float* dy_row = dy + i * cols;
-    const float* y_row = y + i * cols;
-    float* dx_row = dx + i * cols;
-    for (int64_t j = 0; j < cols; j++) {
-      const float g = y_row[j] > 0.f ? dy_row[j] : 0.f;
-      dx_row[j] = g;
-      bias_grad[j] += g;
-    }
-  }
+  ReluBackwardRows(rows, cols, dy, y, dx, bias_grad);
   return nullptr;
 }
 
@@ -336,17 +364,8 @@ napi_value AdamUpdate(napi_env env, napi_callback_info info) {
   }
   auto at = [&](size_t index) { return reinterpret_cast<float*>(heap.base + static_cast<int64_t>(list[index])); };
   for (size_t t = 0; t < count; t += 8) {
-    const int64_t size = static_cast<int64_t>(list[t + 7]);
-    const float *p = at(t), *g = at(t + 1), *m = at(t + 2), *v = at(t + 3);
-    float *p_out = at(t + 4), *m_out = at(t + 5), *v_out = at(t + 6);
-    for (int64_t i = 0; i < size; i++) {
-      const float gi = g[i] * grad_scale;
-      const float mi = m[i] * beta1 + gi * one_minus_beta1;
-      const float vi = v[i] * beta2 + (gi * gi) * one_minus_beta2;
-      m_out[i] = mi;
-      v_out[i] = vi;
-      p_out[i] = p[i] - (mi * step_size) / (std::sqrt(vi) + eps_hat);
-    }
+    AdamElements(static_cast<int64_t>(list[t + 7]), at(t), at(t + 1), at(t + 2), at(t + 3), at(t + 4), at(t + 5),
+                 at(t + 6), step_size, beta1, beta2, one_minus_beta1, one_minus_beta2, eps_hat, grad_scale);
   }
   return nullptr;
 }
@@ -372,7 +391,7 @@ napi_value Polyak(napi_env env, napi_callback_info info) {
     const float* source = target ? FloatsAt(env, heap, static_cast<int64_t>(list[t + 1]), size, "source") : nullptr;
     float* out = source ? FloatsAt(env, heap, static_cast<int64_t>(list[t + 2]), size, "output") : nullptr;
     if (!out) return nullptr;
-    for (int64_t i = 0; i < size; i++) out[i] = source[i] * take + target[i] * keep;
+    PolyakElements(size, target, source, out, take, keep);
   }
   return nullptr;
 }
