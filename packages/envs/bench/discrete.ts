@@ -19,6 +19,7 @@ export interface KnnFigure {
   /** ms per batch query of KnnIndex: median and best of the repeats. */
   ms: number;
   bestMs: number;
+  cpuMs: number;
   /** Same-run peer: items pre-transposed, chunked plain matMul, tf.topk per chunk, merge in JS. */
   chunkedTopkMs: number;
   /** Same-run peer: one matMul with transposeB over all items, then tf.topk (≤ 100k items). */
@@ -47,18 +48,24 @@ export interface DiscreteBenchOptions {
 interface Timing {
   median: number;
   best: number;
+  /** Median process CPU ms (user + system): close to the uncontended wall time of this single-threaded work. */
+  cpu: number;
 }
 
 function timeMs(repeats: number, f: () => void): Timing {
   f();
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     f();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)] as number, best: times[0] as number };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return { median: median(times), best: Math.min(...times), cpu: median(cpu) };
 }
 
 /** The textbook tfjs k-NN: ‖q‖² − 2 q Xᵀ + ‖x‖² over all items at once, then tf.topk. */
@@ -138,6 +145,7 @@ export function benchKnn(options: DiscreteBenchOptions = {}): KnnFigure[] {
         k,
         ms: t.median,
         bestMs: t.best,
+        cpuMs: t.cpu,
         chunkedTopkMs: peer.median,
         naiveMs: naive,
         queriesPerSec: (batch * 1000) / t.median,
@@ -146,7 +154,7 @@ export function benchKnn(options: DiscreteBenchOptions = {}): KnnFigure[] {
       };
       figures.push(fig);
       log(
-        `knn n=${n} d=${dim} batch=${batch} k=${k}: median ${t.median.toFixed(1)} ms (best ${t.best.toFixed(1)}), ` +
+        `knn n=${n} d=${dim} batch=${batch} k=${k}: median ${t.median.toFixed(1)} ms (best ${t.best.toFixed(1)}, CPU ${t.cpu.toFixed(1)}), ` +
           `${fig.queriesPerSec.toFixed(0)} queries/s | chunked matMul+topk ${peer.median.toFixed(1)} ms ` +
           `(${(peer.median / t.median).toFixed(1)}x) | naive ${Number.isNaN(naive) ? "skipped" : `${naive.toFixed(1)} ms (${(naive / t.median).toFixed(1)}x)`}` +
           ` | index ${(fig.indexBytes / 2 ** 20).toFixed(1)} MiB + ${(fig.workingBytes / 2 ** 20).toFixed(1)} MiB per chunk`,
