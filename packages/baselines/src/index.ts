@@ -15,6 +15,7 @@ export * from "./proposals/cem.js";
 export * from "./proposals/config.js";
 export * from "./proposals/ensemble.js";
 export * from "./proposals/greedy.js";
+export * from "./proposals/knn-wolpertinger.js";
 export * from "./proposals/resets.js";
 export * from "./proposals/wolpertinger.js";
 export * from "./sac/agent.js";

@@ -1,0 +1,150 @@
+/**
+ * Wolpertinger for large discrete action spaces (Dulac-Arnold et al. 2015; SAVO §6.1, spec §7.1).
+ * Each action is an item with a vector representation. The actor outputs a proto-action in that
+ * space (plus exploration noise when exploring), the k nearest items are ranked by Q1(s, item)
+ * and the best is executed; the TD target does the same with the target actor and target critic.
+ * The critic and actor learn exactly as TD3's, with the executed item's vector as the action.
+ */
+import type { ActOptions, Agent, MLP, Snapshot, Transition } from "@qscape/core";
+import { QscapeError, tf } from "@qscape/core";
+import type { z } from "zod";
+import { parseConfig } from "../common/config.js";
+import { type EnvSpaces, requireDiscreteAction } from "../common/spaces.js";
+import { TD3Agent } from "../td3/agent.js";
+import { TD3Config } from "../td3/config.js";
+import { candidateCount } from "./config.js";
+
+/** One vector per discrete action, row-major (the shape of `@qscape/envs`' ActionRepresentation). */
+export interface ItemRepresentation {
+  itemEmbeddings: Float32Array;
+  numItems: number;
+  dim: number;
+  /** 1 for items available now (read at every query, so an in-place update takes effect). */
+  available?: Uint8Array | Int32Array;
+}
+
+/** Exact k-nearest-neighbour search over the items (e.g. `@qscape/envs`' KnnIndex). */
+export interface NearestItems {
+  query(queries: Float32Array, batch: number, k: number, mask?: Uint8Array | Int32Array): { indices: Int32Array };
+}
+
+export const KnnWolpertingerConfig = TD3Config.extend({ k: candidateCount }).strict();
+export type KnnWolpertingerConfigInput = z.input<typeof KnnWolpertingerConfig>;
+
+/** The TD3 learner over the item-vector box, proposing the k nearest items of its proto-actions. */
+class ItemSpaceTD3 extends TD3Agent {
+  /** Item indices of the last single-state proposal (what `act` executes). */
+  lastNeighbours: Int32Array = new Int32Array(0);
+
+  constructor(
+    spaces: EnvSpaces,
+    config: KnnWolpertingerConfigInput,
+    private readonly items: ItemRepresentation,
+    private readonly index: NearestItems,
+    private readonly k: number,
+  ) {
+    super(spaces, config, { name: "knnWolpertinger", schema: KnnWolpertingerConfig });
+  }
+
+  protected override proposeActions(obs: tf.Tensor2D, explore: boolean): tf.Tensor3D {
+    const proto = (this.actors[0] as MLP).apply(obs);
+    if (!explore) return this.nearestItems(proto, true);
+    const b = obs.shape[0];
+    const noise = new Float32Array(b * this.actionDim);
+    for (let i = 0; i < b; i++) noise.set(this.noise.sample(new Float32Array(this.actionDim)), i * this.actionDim);
+    return this.nearestItems(tf.clipByValue(tf.add(proto, tf.tensor2d(noise, proto.shape)), -1, 1), true);
+  }
+
+  protected override proposeTargetActions(nextObs: tf.Tensor2D): tf.Tensor3D {
+    return this.nearestItems((this.targetActors[0] as MLP).apply(nextObs), false);
+  }
+
+  /** [B, k, dim] normalised vectors of the k items nearest each proto-action. */
+  private nearestItems(proto: tf.Tensor2D, remember: boolean): tf.Tensor3D {
+    const [b, d] = proto.shape;
+    const k = this.k;
+    const normalised = proto.dataSync() as Float32Array;
+    const queries = new Float32Array(b * d);
+    for (let i = 0; i < b; i++) queries.set(this.scaler.toEnv(normalised.subarray(i * d, (i + 1) * d)), i * d);
+    const { indices } = this.index.query(queries, b, k, this.items.available);
+    const vectors = new Float32Array(b * k * d);
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j < k; j++) {
+        // Fewer than k items available: repeat the nearest.
+        const item = (indices[i * k + j] as number) >= 0 ? (indices[i * k + j] as number) : (indices[i * k] as number);
+        indices[i * k + j] = item;
+        const row = this.items.itemEmbeddings.subarray(item * d, (item + 1) * d);
+        vectors.set(this.scaler.fromEnv(row), (i * k + j) * d);
+      }
+    }
+    if (remember) this.lastNeighbours = indices;
+    return tf.tensor3d(vectors, [b, k, d]);
+  }
+}
+
+export class KnnWolpertingerAgent implements Agent<Float32Array, number> {
+  readonly name = "knnWolpertinger";
+  readonly learner: ItemSpaceTD3;
+  private readonly items: ItemRepresentation;
+
+  constructor(env: EnvSpaces, items: ItemRepresentation, index: NearestItems, config: KnnWolpertingerConfigInput = {}) {
+    const n = requireDiscreteAction(env, this.name);
+    if (items.numItems !== n || items.itemEmbeddings.length !== n * items.dim) {
+      throw new QscapeError(
+        `${this.name}: the item representation has ${items.numItems} items of dim ${items.dim} (${items.itemEmbeddings.length} values), but the env has Discrete(${n})`,
+      );
+    }
+    // The actor's box spans the items' bounding box (widened where all items agree).
+    const low = new Float32Array(items.dim).fill(Number.POSITIVE_INFINITY);
+    const high = new Float32Array(items.dim).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < items.itemEmbeddings.length; i++) {
+      const j = i % items.dim;
+      low[j] = Math.min(low[j] as number, items.itemEmbeddings[i] as number);
+      high[j] = Math.max(high[j] as number, items.itemEmbeddings[i] as number);
+    }
+    for (let j = 0; j < items.dim; j++) {
+      if ((high[j] as number) - (low[j] as number) < 1e-6) {
+        low[j] = (low[j] as number) - 1;
+        high[j] = (high[j] as number) + 1;
+      }
+    }
+    const spaces = { ...env, observationSpace: env.observationSpace, actionSpace: { shape: [items.dim], low, high } };
+    const { k } = parseConfig(KnnWolpertingerConfig, config, this.name);
+    this.learner = new ItemSpaceTD3(spaces, config, items, index, k);
+    this.items = items;
+  }
+
+  act(obs: Float32Array, opts: ActOptions): number {
+    const choice = this.learner.chooseAction(obs, opts.explore);
+    let best = 0;
+    if (choice.q)
+      for (let j = 1; j < choice.q.length; j++) if ((choice.q[j] as number) > (choice.q[best] as number)) best = j;
+    return this.learner.lastNeighbours[best] as number;
+  }
+
+  observe(t: Transition<Float32Array, number>): void {
+    const d = this.items.dim;
+    const vector = this.items.itemEmbeddings.subarray(t.action * d, (t.action + 1) * d);
+    this.learner.observe({ ...t, action: vector });
+  }
+
+  update(): Record<string, number> {
+    return this.learner.update();
+  }
+
+  counters(): Record<string, number> {
+    return this.learner.counters();
+  }
+
+  save(): Snapshot {
+    return this.learner.save();
+  }
+
+  load(state: Snapshot): void {
+    this.learner.load(state);
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+  }
+}
