@@ -207,6 +207,20 @@ describe("RecSim slate (AGILE, CPR)", () => {
     expect(coherent).toBeGreaterThan(9);
   });
 
+  it("takes the episode's candidate set from reset options", () => {
+    const env = make("RecSimSlate-v0");
+    const ids = Array.from({ length: 20 }, (_, i) => 200 + i).reverse();
+    const [obs] = env.reset({ seed: 0, options: { candidateIds: ids } }) as [SlateObservation, unknown];
+    expect(Array.from(obs.candidateIds)).toEqual([...ids].sort((a, b) => a - b));
+    const rep = getActionRepresentation(env);
+    expect(rep.available?.[205]).toBe(1);
+    expect(rep.available?.[5]).toBe(0);
+    expect(() => env.reset({ options: { candidateIds: ids.slice(1) } })).toThrow(/must be 20 item ids/);
+    expect(() => env.reset({ options: { candidateIds: [...ids.slice(1), 250] } })).toThrow(/not an item id in 0..249/);
+    expect(() => env.reset({ options: { candidateIds: [...ids.slice(1), 201] } })).toThrow(/repeats an item/);
+    expect(() => env.reset({ options: { other: 1 } })).toThrow(/reset takes no options, got other/);
+  });
+
   it("rejects slates with non-candidates, duplicates or the wrong length", () => {
     const env = new RecSimSlateEnv();
     const [obs] = env.reset({ seed: 0 });

@@ -385,7 +385,7 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
   readonly observationSpace: Dict<SlateObservation>;
   readonly actionSpace: MultiDiscrete;
   readonly actionRepresentation: ActionRepresentation;
-  candidateIds = new Int32Array(0);
+  candidateIds: Int32Array = new Int32Array(0);
   private hasState = false;
 
   constructor(config: RecSimSlateConfig = {}) {
@@ -428,10 +428,16 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
     this.actionSpace = new MultiDiscrete(new Array(c.slateSize).fill(this.catalog.numItems));
   }
 
+  /**
+   * `options.candidateIds` (distinct item ids of the split, `numCandidates` of them) fixes this
+   * episode's action set instead of sampling it.
+   */
   reset({ seed, options }: ResetArgs = {}): [SlateObservation, Info] {
     this.seedRng(seed);
-    checkResetOptions(this, options);
-    this.sampleCandidates();
+    const { candidateIds, ...rest } = options ?? {};
+    checkResetOptions(this, rest);
+    if (candidateIds === undefined) this.sampleCandidates();
+    else this.setCandidates(this.checkCandidates(candidateIds));
     this.user.reset(this.rng);
     this.hasState = true;
     return [this.observe(), { actionRepresentation: this.actionRepresentation, candidateIds: this.candidateIds }];
@@ -448,7 +454,30 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
     const pick = (pool: number[], n: number) =>
       Array.from(this.rng.permutation(pool.length).subarray(0, n), (j) => pool[j] as number);
     const chosen = [...pick(inMajority, fromMajority), ...pick(others, numCandidates - fromMajority)];
-    this.candidateIds = Int32Array.from(chosen).sort();
+    this.setCandidates(Int32Array.from(chosen));
+  }
+
+  private checkCandidates(ids: unknown): Int32Array {
+    const { numCandidates } = this.config;
+    const n = this.catalog.numItems;
+    const list = ids instanceof Int32Array || Array.isArray(ids) ? Array.from(ids as ArrayLike<unknown>) : null;
+    if (list === null || list.length !== numCandidates) {
+      throw new EnvError(`${envLabel(this)}: reset option candidateIds must be ${numCandidates} item ids`);
+    }
+    for (const id of list) {
+      if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= n) {
+        throw new EnvError(
+          `${envLabel(this)}: reset option candidateIds has ${String(id)}, not an item id in 0..${n - 1}`,
+        );
+      }
+    }
+    if (new Set(list).size !== list.length)
+      throw new EnvError(`${envLabel(this)}: reset option candidateIds repeats an item`);
+    return Int32Array.from(list as number[]);
+  }
+
+  private setCandidates(ids: Int32Array): void {
+    this.candidateIds = ids.sort();
     const available = this.actionRepresentation.available as Uint8Array;
     available.fill(0);
     for (const i of this.candidateIds) available[i] = 1;
