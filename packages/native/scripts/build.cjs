@@ -39,11 +39,13 @@ function explain(log) {
 
 if (process.platform === "win32") finish(false, "Windows is not supported (no system OpenBLAS)");
 
-let nodeGyp;
+// This package's node-gyp (a devDependency), else the one npm passes to install scripts.
+let nodeGyp = process.env.npm_config_node_gyp;
 try {
   nodeGyp = require.resolve("node-gyp/bin/node-gyp.js", { paths: [packageDir] });
 } catch {
-  finish(false, "node-gyp is not installed (it is a devDependency of @qscape/native)");
+  if (!nodeGyp || !fs.existsSync(nodeGyp))
+    finish(false, "node-gyp is not installed (a devDependency of @qscape/native)");
 }
 
 // pnpm does not pass npm's `nodedir` config to scripts, so point node-gyp at the headers that
