@@ -3,9 +3,21 @@
  * matched settings (seed, network widths, warm-up) plus per-suite overrides, and says whether it
  * supports an env's spaces — checked before anything runs.
  */
-
-import { TD3Agent } from "@qscape/baselines";
+import {
+  CEMAgent,
+  DDPGAgent,
+  DQNAgent,
+  EnsembleAgent,
+  GreedyACAgent,
+  GreedyTD3Agent,
+  PPOAgent,
+  ResetTD3Agent,
+  SACAgent,
+  TD3Agent,
+  WolpertingerAgent,
+} from "@qscape/baselines";
 import type { Agent } from "@qscape/core";
+import { SavoAgent } from "@qscape/savo";
 
 export interface AgentContext {
   seed: number;
@@ -21,19 +33,30 @@ export interface SpacesLike {
   spec?: { id?: string } | null;
 }
 
+/** How the training loop drives the agent, when it differs from the off-policy default. */
+export interface LoopShape {
+  /** On-policy learners: one update per rollout of this many steps, no random warm-up. */
+  rolloutSteps?: number;
+}
+
+export interface Built {
+  agent: Agent<unknown, unknown>;
+  loop: LoopShape;
+}
+
 export interface AlgorithmEntry {
   id: string;
   description: string;
   /** null when the env's spaces are supported, else why not. */
   supports(env: SpacesLike): string | null;
-  create(env: SpacesLike, ctx: AgentContext): Agent<unknown, unknown>;
+  create(env: SpacesLike, ctx: AgentContext): Built;
 }
 
-const isBox = (s: unknown): boolean => {
+export const isBox = (s: unknown): boolean => {
   const b = s as { shape?: unknown; low?: unknown; n?: unknown } | null;
   return !!b && Array.isArray(b.shape) && b.low !== undefined && b.n === undefined;
 };
-const isDiscrete = (s: unknown): boolean => typeof (s as { n?: unknown } | null)?.n === "number";
+export const isDiscrete = (s: unknown): boolean => typeof (s as { n?: unknown } | null)?.n === "number";
 
 const continuousControl = (env: SpacesLike): string | null =>
   !isBox(env.observationSpace)
@@ -42,52 +65,96 @@ const continuousControl = (env: SpacesLike): string | null =>
       ? "needs a Box (continuous) action space"
       : null;
 
+const discreteControl = (env: SpacesLike): string | null =>
+  !isBox(env.observationSpace)
+    ? "needs a Box observation space"
+    : !isDiscrete(env.actionSpace)
+      ? "needs a Discrete action space"
+      : null;
+
 const envSpaces = (env: SpacesLike) => ({
   observationSpace: env.observationSpace,
   actionSpace: env.actionSpace,
   ...(env.spec?.id ? { spec: { id: env.spec.id } } : {}),
 });
 
-function td3Like(id: string, description: string, overrides: Record<string, unknown> = {}): AlgorithmEntry {
+type ActorCritic = new (env: ReturnType<typeof envSpaces>, config: Record<string, unknown>) => unknown;
+
+/** Off-policy actor-critics sharing TD3's config vocabulary (actorHidden, criticHidden, learningStarts). */
+function actorCritic(id: string, description: string, Ctor: ActorCritic): AlgorithmEntry {
   return {
     id,
     description,
     supports: continuousControl,
-    create: (env, ctx) =>
-      new TD3Agent(
-        envSpaces(env),
-        {
-          seed: ctx.seed,
-          actorHidden: ctx.hidden,
-          criticHidden: ctx.hidden,
-          learningStarts: ctx.warmupSteps,
-          ...overrides,
-          ...ctx.config,
-        },
-        { name: id },
-      ) as unknown as Agent<unknown, unknown>,
+    create: (env, ctx) => ({
+      agent: new Ctor(envSpaces(env), {
+        seed: ctx.seed,
+        actorHidden: ctx.hidden,
+        criticHidden: ctx.hidden,
+        learningStarts: ctx.warmupSteps,
+        ...ctx.config,
+      }) as Agent<unknown, unknown>,
+      loop: {},
+    }),
   };
 }
 
 const entries: AlgorithmEntry[] = [
-  td3Like("td3", "TD3 (Fujimoto et al. 2018), author-code defaults"),
-  td3Like("ddpg", "DDPG-style: one critic, no target smoothing, policy delay 1 (TD3 backbone)", {
-    criticCount: 1,
-    targetPolicyNoise: 0,
-    policyDelay: 1,
-  }),
+  actorCritic("td3", "TD3 (Fujimoto et al. 2018), author-code defaults", TD3Agent as unknown as ActorCritic),
+  actorCritic("ddpg", "DDPG (Lillicrap et al. 2016) with OU exploration", DDPGAgent as unknown as ActorCritic),
+  actorCritic("sac", "SAC with twin critics and automatic entropy tuning", SACAgent as unknown as ActorCritic),
+  actorCritic(
+    "savo",
+    "SAVO-TD3: successive actors + surrogates, maximizer actor (k = 3)",
+    SavoAgent as unknown as ActorCritic,
+  ),
+  actorCritic("ensemble", "k-actor ensemble on TD3, best by Q (k = 3)", EnsembleAgent as unknown as ActorCritic),
+  actorCritic(
+    "wolpertinger",
+    "k-samples / Wolpertinger on TD3, best by Q (k = 3)",
+    WolpertingerAgent as unknown as ActorCritic,
+  ),
+  actorCritic("cem", "CEM actor over Q on the TD3 critic", CEMAgent as unknown as ActorCritic),
+  actorCritic(
+    "greedy-ac",
+    "Greedy Actor-Critic (proposal policy + percentile actor)",
+    GreedyACAgent as unknown as ActorCritic,
+  ),
+  actorCritic(
+    "greedy-td3",
+    "Greedy-TD3 (Greedy-AC's proposal on the TD3 backbone)",
+    GreedyTD3Agent as unknown as ActorCritic,
+  ),
+  actorCritic("td3-resets", "TD3 with periodic network resets", ResetTD3Agent as unknown as ActorCritic),
+  {
+    id: "dqn",
+    description: "Double DQN (optional dueling, PER, n-step)",
+    supports: discreteControl,
+    create: (env, ctx) => ({
+      agent: new DQNAgent(envSpaces(env), {
+        seed: ctx.seed,
+        hidden: ctx.hidden,
+        learningStarts: ctx.warmupSteps,
+        ...ctx.config,
+      }) as unknown as Agent<unknown, unknown>,
+      loop: {},
+    }),
+  },
+  {
+    id: "ppo",
+    description: "PPO (clipped objective, GAE), discrete or continuous",
+    supports: (env) => (isBox(env.observationSpace) ? null : "needs a Box observation space"),
+    create: (env, ctx) => {
+      const agent = new PPOAgent(envSpaces(env), { seed: ctx.seed, hidden: ctx.hidden, ...ctx.config });
+      return { agent: agent as unknown as Agent<unknown, unknown>, loop: { rolloutSteps: agent.config.rolloutSteps } };
+    },
+  },
 ];
 
 export const ALGORITHMS: ReadonlyMap<string, AlgorithmEntry> = new Map(entries.map((e) => [e.id, e]));
-
-export function registerAlgorithm(entry: AlgorithmEntry): void {
-  (ALGORITHMS as Map<string, AlgorithmEntry>).set(entry.id, entry);
-}
 
 export function algorithm(id: string): AlgorithmEntry {
   const a = ALGORITHMS.get(id);
   if (!a) throw new Error(`unknown algorithm "${id}"; known: ${[...ALGORITHMS.keys()].join(", ")}`);
   return a;
 }
-
-export { isBox, isDiscrete };

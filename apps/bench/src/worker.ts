@@ -79,12 +79,14 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
   await loadMujoco();
   const env = make(task.env, task.envKwargs) as AnyEnv;
   const evalEnv = make(task.env, task.envKwargs) as AnyEnv;
-  const agent = algorithm(task.algo).create(env, {
+  const built = algorithm(task.algo).create(env, {
     seed: task.seed,
     hidden: task.hidden,
     warmupSteps: task.budget.warmupSteps,
     config: task.algoConfig,
-  }) as Agent<unknown, unknown>;
+  });
+  const agent = built.agent;
+  const rollout = built.loop.rolloutSteps;
   const t0 = performance.now();
   let pendingMetrics: { step: number; name: string; value: number }[] = [];
   const pendingEvals: WorkerMessage[] = [];
@@ -93,8 +95,10 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
   const loop = new TrainingLoop(
     {
       totalSteps: task.budget.envSteps,
-      warmupSteps: task.budget.warmupSteps,
-      updatesPerBurst: task.budget.updatesPerStep,
+      // On-policy learners update once per rollout, without random warm-up.
+      warmupSteps: rollout ? 0 : task.budget.warmupSteps,
+      updateEvery: rollout ?? 1,
+      updatesPerBurst: rollout ? 1 : task.budget.updatesPerStep,
       evalEvery: task.evaluation.every,
       evalEpisodes: task.evaluation.episodes,
       logEvery: Math.max(1, Math.min(1000, task.evaluation.every)),
@@ -130,6 +134,8 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
     resumedFrom = loop.currentStep;
   }
   await send({ type: "backend", runId, backend: report.name, resumedFrom });
+  // The untrained policy's score is the 0 of SAVO-style normalisation and the start of every curve.
+  if (resumedFrom === null) loop.evaluate();
 
   const flush = async () => {
     for (const m of pendingEvals.splice(0)) await send(m);

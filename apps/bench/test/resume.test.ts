@@ -62,11 +62,11 @@ describe("pnpm bench", () => {
       }
     };
     const child: ChildProcess = spawn(tsx, benchArgs(out), { cwd: appDir, stdio: "ignore", detached: true });
-    await waitFor(() => evalCount() >= 2, 240_000);
+    await waitFor(() => evalCount() >= 3, 240_000);
     process.kill(-(child.pid as number), "SIGKILL"); // the whole group: parent and its workers
     await new Promise((r) => setTimeout(r, 500));
     const before = evalCount();
-    expect(before).toBeGreaterThanOrEqual(2);
+    expect(before).toBeGreaterThanOrEqual(3);
 
     const res = spawnSync(tsx, benchArgs(out), { cwd: appDir, encoding: "utf8", timeout: 400_000 });
     expect(res.status, res.stderr).toBe(0);
@@ -77,8 +77,8 @@ describe("pnpm bench", () => {
       for (const r of runs) {
         expect(r.status).toBe("finished");
         const steps = db.evaluations(r.id).map((e) => e.step);
-        // every 1000 steps plus the final one, each exactly once
-        expect(steps).toEqual([1000, 1200]);
+        // the untrained policy, every 1000 steps and the final one, each exactly once
+        expect(steps).toEqual([0, 1000, 1200]);
       }
     } finally {
       db.close();
