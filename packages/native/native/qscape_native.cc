@@ -275,6 +275,18 @@ void PolyakElements(int64_t size, const float* __restrict__ target, const float*
   for (int64_t i = 0; i < size; i++) out[i] = source[i] * take + target[i] * keep;
 }
 
+// Four independent double accumulators: the sum keeps its precision and the loop is not one
+// long chain of dependent additions.
+double SumOfSquares(int64_t size, const float* __restrict__ x) {
+  double lanes[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= size; i += 4) {
+    for (int k = 0; k < 4; k++) lanes[k] += static_cast<double>(x[i + k]) * x[i + k];
+  }
+  for (; i < size; i++) lanes[0] += static_cast<double>(x[i]) * x[i];
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
 // reluBackward(heap, dyOff, yOff, dxOff, biasGradOff, rows, cols): the backward pass of
 // y = relu(x @ w + b) up to the matmuls, in one sweep: dx = dy·[y > 0] ([rows, cols]) and the bias
 // gradient Σ_rows dx ([cols]).
@@ -321,7 +333,7 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
     const int64_t size = static_cast<int64_t>(list[t + 1]);
     const float* x = FloatsAt(env, heap, static_cast<int64_t>(list[t]), size, "tensor");
     if (!x) return nullptr;
-    for (int64_t i = 0; i < size; i++) total += static_cast<double>(x[i]) * x[i];
+    total += SumOfSquares(size, x);
   }
   napi_value result;
   napi_create_double(env, total, &result);

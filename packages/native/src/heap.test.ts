@@ -1,7 +1,7 @@
 import { Rng, tf } from "@qscape/core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { beforeAll, describe, expect, it } from "vitest";
-import { initNative, randomTensor } from "../test/compare.js";
+import { describe, expect, it } from "vitest";
+import { randomTensor, useNative } from "../test/compare.js";
 import { kernelCounts, loadAddon, resetKernelCounts } from "./index.js";
 
 const heapOf = () => ((tf.backend() as unknown as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8;
@@ -14,7 +14,7 @@ function dot(a: Float32Array, b: Float32Array, k: number, n: number, row: number
 }
 
 describe("native kernels and the WASM heap", () => {
-  beforeAll(initNative);
+  useNative();
 
   it("writes into the new heap when allocating the output grows the WASM memory", () => {
     const rng = new Rng(11);

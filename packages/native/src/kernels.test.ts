@@ -1,6 +1,6 @@
 import { Adam, polyakUpdate, Rng, tf, variable } from "@qscape/core";
-import { beforeAll, describe, expect, it } from "vitest";
-import { initNative, nativeVsWasm, randomTensor, worstError } from "../test/compare.js";
+import { describe, expect, it } from "vitest";
+import { nativeVsWasm, randomTensor, useNative, worstError } from "../test/compare.js";
 import {
   adamStep,
   denseRelu,
@@ -15,7 +15,7 @@ import {
 } from "./index.js";
 
 describe("native Sum vs the WASM kernel", () => {
-  beforeAll(initNative);
+  useNative();
 
   it("plans prefix and suffix reductions and leaves the rest to WASM", () => {
     expect(planSum([256, 64], 0, false)).toEqual({ outShape: [64], outer: 256, inner: 64, leading: true });
@@ -79,7 +79,7 @@ describe("native Sum vs the WASM kernel", () => {
 });
 
 describe("Identity and same-dtype Cast share data instead of copying", () => {
-  beforeAll(initNative);
+  useNative();
 
   it("returns equal values and frees the data only when the last sharer is disposed", () => {
     const x = tf.tensor([1, 2, 3, 4], [2, 2]);
@@ -125,7 +125,7 @@ describe("Identity and same-dtype Cast share data instead of copying", () => {
 });
 
 describe("fused optimizer kernels vs the op-by-op updates of @qscape/core", () => {
-  beforeAll(initNative);
+  useNative();
 
   const shapes = [[14, 256], [256], [256, 256], [256, 1], [1], [0, 3]];
 
@@ -233,7 +233,7 @@ describe("fused optimizer kernels vs the op-by-op updates of @qscape/core", () =
 });
 
 describe("fused dense-layer kernels vs the same ops on the WASM kernels", () => {
-  beforeAll(initNative);
+  useNative();
 
   it("reluBackward gives dy·[y > 0] and its column sums", async () => {
     const rng = new Rng(26);

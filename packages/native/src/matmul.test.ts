@@ -1,6 +1,6 @@
 import { Rng, tf } from "@qscape/core";
-import { beforeAll, describe, expect, it } from "vitest";
-import { initNative, nativeVsWasm, randomTensor, worstError } from "../test/compare.js";
+import { describe, expect, it } from "vitest";
+import { nativeVsWasm, randomTensor, useNative, worstError } from "../test/compare.js";
 import { kernelCounts, planMatMul, resetKernelCounts } from "./index.js";
 
 const TRANSPOSES = [
@@ -38,7 +38,7 @@ async function expectMatMulAgrees(
 }
 
 describe("native BatchMatMul vs the WASM kernel", () => {
-  beforeAll(initNative);
+  useNative();
 
   it("agrees on random rank-2 shapes with every transpose combination", async () => {
     const rng = new Rng(1);
@@ -131,7 +131,7 @@ describe("native BatchMatMul vs the WASM kernel", () => {
 });
 
 describe("native _FusedMatMul vs the WASM kernel", () => {
-  beforeAll(initNative);
+  useNative();
 
   const ACTIVATIONS = ["linear", "relu", "relu6", "elu", "leakyrelu", "sigmoid"] as const;
 

@@ -1,5 +1,6 @@
 /** Helpers shared by the native kernel tests: run an op natively and on the original WASM kernels. */
 import { initBackend, type Rng, tf } from "@qscape/core";
+import { beforeAll, beforeEach } from "vitest";
 import { plugin } from "../src/index.js";
 
 /**
@@ -13,6 +14,23 @@ export async function initNative(): Promise<void> {
     importModule: (specifier) => (specifier === "@qscape/native" ? import("../src/index.js") : import(specifier)),
   });
   if (report.name !== "wasm+native") throw new Error(`expected wasm+native, got ${report.name}`);
+}
+
+/**
+ * Hooks for a suite that needs the native kernels: every test fails with initNative's reason when
+ * they cannot load (a failing beforeAll alone would report the tests as skipped).
+ */
+export function useNative(): void {
+  let failure: unknown = null;
+  beforeAll(async () => {
+    failure = await initNative().then(
+      () => null,
+      (err: unknown) => err,
+    );
+  });
+  beforeEach(() => {
+    if (failure) throw failure;
+  });
 }
 
 export interface Pair {
