@@ -19,6 +19,8 @@ export default defineConfig({
       project("envs", "packages/envs"),
       project("baselines", "packages/baselines"),
       project("savo", "packages/savo"),
+      project("smoothie", "packages/smoothie"),
+      project("qmle", "packages/qmle"),
       project("native", "packages/native"),
       project("bench", "apps/bench"),
     ],
