@@ -7,7 +7,7 @@
  *   pnpm bench report <results.db> [--suite S] [--out DIR]
  *   pnpm bench list
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -237,6 +237,10 @@ export async function main(argv: string[]): Promise<number> {
       progress,
     });
     const written = writeSuiteReport(db, suite.name, outDir, suite);
+    writeFileSync(
+      path.join(outDir, "summary.json"),
+      `${JSON.stringify({ workers, backend: backend.name, ...summary }, null, 2)}\n`,
+    );
     if (summary.finished > 0) {
       const overhead = 1 - summary.loopSeconds / Math.max(1e-9, summary.runSeconds);
       console.error(
