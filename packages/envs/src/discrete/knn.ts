@@ -25,7 +25,7 @@ export interface KnnResult {
 export type ItemMask = Uint8Array | Int32Array;
 
 export interface KnnIndexOptions {
-  /** Items per matMul (rounded up to a multiple of blockSize). Default 4096. */
+  /** Items per matMul (rounded up to a multiple of blockSize). Default 1024: its [1024 × 256] score block stays in cache between the matMul and the maxPool. */
   chunkSize?: number;
   /** Items per maxPool block. Default 32. */
   blockSize?: number;
@@ -161,7 +161,7 @@ export class KnnIndex {
     assertFinite(embeddings, "KnnIndex: embeddings");
     this.blockSize = options.blockSize ?? 32;
     checkPositiveInt(this.blockSize, "KnnIndex: blockSize");
-    const chunk = options.chunkSize ?? 4096;
+    const chunk = options.chunkSize ?? 1024;
     checkPositiveInt(chunk, "KnnIndex: chunkSize");
     this.chunkSize = Math.ceil(chunk / this.blockSize) * this.blockSize;
     this.queryBatch = options.queryBatch ?? 256;
