@@ -1,0 +1,57 @@
+/**
+ * DeepMind Control Suite tasks (state observations) on the MuJoCo WASM build, for QMLE. `await loadMujoco()`
+ * once, then `make("dmc/cartpole-swingup")` etc. Ids are `dmc/<domain>-<task>` with dm_control's domain and
+ * task names; every task has a 1000-step time limit (a truncation) and actions in [−1, 1].
+ */
+import { EnvError } from "../errors.js";
+import { register } from "../registry.js";
+import type { DmcEnv } from "./base.js";
+import { CartpoleEnv } from "./tasks/cartpole.js";
+
+export { DmcEnv, type ObservationEntry, type RandomizedJoint } from "./base.js";
+export * from "./models/cartpole.js";
+export * from "./rewards.js";
+export * from "./tasks/cartpole.js";
+
+export interface DmcTask {
+  /** dm_control domain name, e.g. "cartpole". */
+  readonly domain: string;
+  /** dm_control task name, e.g. "swingup". */
+  readonly task: string;
+  /** Registered id: `dmc/<domain>-<task>`. */
+  readonly id: string;
+  readonly create: (kwargs: Record<string, unknown>) => DmcEnv;
+}
+
+/** DMC's episode length: every suite task runs 1000 agent steps. */
+export const DMC_EPISODE_STEPS = 1000;
+
+/** The id fixes the task, so a `task` kwarg (which would silently pick another one) is refused. */
+function task(domain: string, name: string, create: (kwargs: Record<string, unknown>) => DmcEnv): DmcTask {
+  const id = `dmc/${domain}-${name}`;
+  const checked = (kwargs: Record<string, unknown>) => {
+    if ("task" in kwargs) throw new EnvError(`${id}: the id fixes the task; drop the "task" option`);
+    return create(kwargs);
+  };
+  return { domain, task: name, id, create: checked };
+}
+
+export const DMC_TASKS: readonly DmcTask[] = [
+  ...(["swingup", "swingup_sparse", "balance", "balance_sparse"] as const).map((t) =>
+    task("cartpole", t, (k) => new CartpoleEnv({ ...k, task: t })),
+  ),
+];
+
+/** The registered id of a dm_control `<domain>_<task>` name as QMLE's code spells it, e.g. "walker_walk". */
+export function dmcIdFromName(name: string): string {
+  const found = DMC_TASKS.find((t) => `${t.domain}_${t.task}` === name);
+  if (found === undefined) {
+    const known = DMC_TASKS.map((t) => `${t.domain}_${t.task}`).join(", ");
+    throw new EnvError(`dmcIdFromName: no DMC task named "${name}" (known: ${known})`);
+  }
+  return found.id;
+}
+
+for (const t of DMC_TASKS) {
+  register({ id: t.id, entryPoint: t.create, maxEpisodeSteps: DMC_EPISODE_STEPS });
+}
