@@ -1,1 +1,4 @@
-export {};
+export * from "./agent.js";
+export * from "./candidates.js";
+export * from "./config.js";
+export * from "./networks.js";
