@@ -1,1 +1,5 @@
-export {};
+export * from "./actions.js";
+export * from "./agent.js";
+export * from "./config.js";
+export * from "./hessian.js";
+export * from "./networks.js";

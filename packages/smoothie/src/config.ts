@@ -1,0 +1,83 @@
+/**
+ * Smoothie's hyperparameters (Nachum et al. 2018; spec `smoothie.md`). The paper's appendix with
+ * network sizes and learning rates is not in the seed text (spec §0, §3.2), so every value below
+ * is a [default]: fields shared with DDPG/TD3 take the repo's DDPG defaults (CleanRL: 256-256,
+ * Adam 3e-4, batch 256, γ 0.99, τ 0.005, 25k warm-up) so a Smoothie-vs-DDPG run is matched, and
+ * field names are TD3's wherever they mean the same thing. The paper searched actor lr, critic lr,
+ * reward scale and the KL weight λ per task (spec §3.1).
+ */
+import { z } from "zod";
+
+const hiddenSizes = z.array(z.number().int().positive()).min(1);
+
+/**
+ * Activations the critic may use. The action enters the critic's first layer, so every layer is on
+ * the action path and must be twice differentiable with a non-zero second derivative: ReLU would
+ * make ∇²ₐQ̃ = 0 almost everywhere and Σ would never learn (spec §2.5).
+ */
+export const SMOOTH_ACTIVATIONS = ["tanh", "softplus", "elu", "sigmoid"] as const;
+export type SmoothActivation = (typeof SMOOTH_ACTIVATIONS)[number];
+
+export const SmoothieConfig = z
+  .object({
+    seed: z.number().int().default(0),
+    actorHidden: hiddenSizes.default([256, 256]),
+    criticHidden: hiddenSizes.default([256, 256]),
+    /** The mean network's hidden activation (no second derivative is taken through it). */
+    actorActivation: z.enum(["relu", "tanh", "elu"]).default("relu"),
+    criticActivation: z
+      .enum(SMOOTH_ACTIVATIONS, {
+        error: `the critic needs a smooth activation (one of ${SMOOTH_ACTIVATIONS.join(", ")}): with ReLU its action-Hessian is 0 and the covariance cannot learn (smoothie spec §2.5)`,
+      })
+      .default("tanh"),
+    /** η_π: Adam step size for the mean network θ and the log-variance φ (Algorithm 1 uses one rate). */
+    actorLr: z.number().positive().default(3e-4),
+    /** η_Q: Adam step size for the critic w. */
+    criticLr: z.number().positive().default(3e-4),
+    gradClipNorm: z.number().positive().optional(),
+    batchSize: z.number().int().positive().default(256),
+    bufferSize: z.number().int().positive().default(1_000_000),
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** Polyak rate for θ', φ', w' (Algorithm 1's target lag). */
+    tau: z.number().min(0).max(1).default(0.005),
+    /** Random-action steps before the policy acts: the loop's `warmupSteps` (read by the bench app). */
+    learningStarts: z.number().int().nonnegative().default(25_000),
+    /** c: rewards are multiplied by this in the critic target (searched in the paper, spec §2.4 erratum 3). */
+    rewardScale: z.number().positive().default(1),
+    /** λ: weight of KL(π ‖ π_target) in the policy objective (eq. 20); 0 is the no-KL ablation. */
+    klWeight: z.number().nonnegative().default(0),
+    /** Initial σ per action dimension (normalised units): φ₀ = log σ². Spec §3.3 suggests 0.3…1. */
+    initStd: z.number().positive().default(0.3),
+    /** σ is kept in [minStd, maxStd] (a guard against collapse or blow-up; not in the paper). */
+    minStd: z.number().positive().default(1e-3),
+    maxStd: z.number().positive().default(2),
+    /**
+     * Critic in the TD target: the Polyak target w' (the text's "target network") or the online w
+     * (Algorithm 1 as printed), spec §2.4 erratum 1.
+     */
+    targetQ: z.enum(["target", "online"]).default("target"),
+    /**
+     * Weight each critic sample by 1/q(ã|s), the behaviour density stored at collection (batch-
+     * normalised, clipped at `importanceWeightClip`). The paper ignores q (eq. 18 unweighted);
+     * the weights remove the posterior-shrinkage bias of spec §2.1.
+     */
+    importanceWeights: z.boolean().default(false),
+    importanceWeightClip: z.number().positive().default(10),
+    /** Test hook: descend instead of ascend along ∇ₐQ̃, so tests can show that a broken learner fails. */
+    flipMeanUpdate: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!(c.minStd < c.maxStd)) {
+      ctx.addIssue({ code: "custom", path: ["minStd"], message: `must be below maxStd (${c.maxStd})` });
+    }
+    if (c.initStd < c.minStd || c.initStd > c.maxStd) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["initStd"],
+        message: `must lie in [minStd, maxStd] = [${c.minStd}, ${c.maxStd}]`,
+      });
+    }
+  });
+export type SmoothieConfigInput = z.input<typeof SmoothieConfig>;
+export type SmoothieSettings = z.output<typeof SmoothieConfig>;
