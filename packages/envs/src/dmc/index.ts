@@ -6,12 +6,24 @@
 import { EnvError } from "../errors.js";
 import { register } from "../registry.js";
 import type { DmcEnv } from "./base.js";
-import { CartpoleEnv } from "./tasks/cartpole.js";
+import { DmcCartpoleEnv } from "./tasks/cartpole.js";
+import { DmcCheetahEnv } from "./tasks/cheetah.js";
+import { DmcHopperEnv } from "./tasks/hopper.js";
+import { DmcReacherEnv } from "./tasks/reacher.js";
+import { DmcWalkerEnv } from "./tasks/walker.js";
 
 export { DmcEnv, type ObservationEntry, type RandomizedJoint } from "./base.js";
 export * from "./models/cartpole.js";
+export * from "./models/cheetah.js";
+export * from "./models/hopper.js";
+export * from "./models/reacher.js";
+export * from "./models/walker.js";
 export * from "./rewards.js";
 export * from "./tasks/cartpole.js";
+export * from "./tasks/cheetah.js";
+export * from "./tasks/hopper.js";
+export * from "./tasks/reacher.js";
+export * from "./tasks/walker.js";
 
 export interface DmcTask {
   /** dm_control domain name, e.g. "cartpole". */
@@ -38,8 +50,12 @@ function task(domain: string, name: string, create: (kwargs: Record<string, unkn
 
 export const DMC_TASKS: readonly DmcTask[] = [
   ...(["swingup", "swingup_sparse", "balance", "balance_sparse"] as const).map((t) =>
-    task("cartpole", t, (k) => new CartpoleEnv({ ...k, task: t })),
+    task("cartpole", t, (k) => new DmcCartpoleEnv({ ...k, task: t })),
   ),
+  ...(["easy", "hard"] as const).map((t) => task("reacher", t, (k) => new DmcReacherEnv({ ...k, task: t }))),
+  task("cheetah", "run", (k) => new DmcCheetahEnv({ ...k, task: "run" })),
+  ...(["stand", "walk", "run"] as const).map((t) => task("walker", t, (k) => new DmcWalkerEnv({ ...k, task: t }))),
+  ...(["stand", "hop"] as const).map((t) => task("hopper", t, (k) => new DmcHopperEnv({ ...k, task: t }))),
 ];
 
 /** The registered id of a dm_control `<domain>_<task>` name as QMLE's code spells it, e.g. "walker_walk". */

@@ -4,8 +4,13 @@ import type { Env } from "../env.js";
 import { loadMujoco } from "../mujoco/adapter.js";
 import { make } from "../registry.js";
 import type { Box } from "../spaces.js";
+import type { DmcEnv } from "./base.js";
 import { DMC_TASKS, dmcIdFromName } from "./index.js";
-import { CartpoleEnv } from "./tasks/cartpole.js";
+import { DmcCartpoleEnv } from "./tasks/cartpole.js";
+import { DmcCheetahEnv } from "./tasks/cheetah.js";
+import { DmcHopperEnv } from "./tasks/hopper.js";
+import { DmcReacherEnv } from "./tasks/reacher.js";
+import { DmcWalkerEnv } from "./tasks/walker.js";
 
 beforeAll(async () => {
   await loadMujoco();
@@ -30,6 +35,14 @@ const SIZES: Record<string, [number, number]> = {
   "dmc/cartpole-swingup_sparse": [5, 1],
   "dmc/cartpole-balance": [5, 1],
   "dmc/cartpole-balance_sparse": [5, 1],
+  "dmc/reacher-easy": [6, 2],
+  "dmc/reacher-hard": [6, 2],
+  "dmc/cheetah-run": [17, 6],
+  "dmc/walker-stand": [24, 6],
+  "dmc/walker-walk": [24, 6],
+  "dmc/walker-run": [24, 6],
+  "dmc/hopper-stand": [15, 4],
+  "dmc/hopper-hop": [15, 4],
 };
 
 describe("every DMC task", () => {
@@ -43,7 +56,7 @@ describe("every DMC task", () => {
       const [obsSize, actSize] = SIZES[id] as [number, number];
       const env = make(id);
       const [obs] = env.reset({ seed: 1 });
-      const unwrapped = env.unwrapped as CartpoleEnv;
+      const unwrapped = env.unwrapped as DmcEnv;
       expect(obs).toBeInstanceOf(Float32Array);
       expect(obs.length).toBe(obsSize);
       expect(env.observationSpace.shape).toEqual([obsSize]);
@@ -87,7 +100,7 @@ describe("every DMC task", () => {
 
 describe("cartpole", () => {
   it("swing-up starts centred with the pole hanging down, and an uncontrolled pole earns little", () => {
-    const env = new CartpoleEnv({ task: "swingup" });
+    const env = new DmcCartpoleEnv({ task: "swingup" });
     const [obs] = env.reset({ seed: 0 });
     expect(Math.abs(obs[0] as number)).toBeLessThan(0.05);
     expect(obs[1]).toBeLessThan(-0.99); // cos θ
@@ -97,18 +110,18 @@ describe("cartpole", () => {
   });
 
   it("balance starts near upright and pays ≈1 per step at first; sparse pays exactly 1", () => {
-    const env = new CartpoleEnv({ task: "balance" });
+    const env = new DmcCartpoleEnv({ task: "balance" });
     env.reset({ seed: 0 });
     expect(env.step([0])[1]).toBeGreaterThan(0.9);
     env.close();
-    const sparse = new CartpoleEnv({ task: "balance_sparse" });
+    const sparse = new DmcCartpoleEnv({ task: "balance_sparse" });
     sparse.reset({ seed: 0 });
     expect(sparse.step([0])[1]).toBe(1);
     sparse.close();
   });
 
   it("the smooth reward is 1 upright at rest without control, and control costs up to a fifth", () => {
-    const env = new CartpoleEnv();
+    const env = new DmcCartpoleEnv();
     env.reset({ seed: 0 });
     env.sim.setState([0, 0], [0, 0]);
     expect(env.reward()).toBeCloseTo(1, 12);
@@ -125,11 +138,191 @@ describe("cartpole", () => {
   });
 
   it("pushing the cart moves it: a constant push to the right gives a positive cart velocity", () => {
-    const env = new CartpoleEnv({ task: "balance" });
+    const env = new DmcCartpoleEnv({ task: "balance" });
     env.reset({ seed: 3 });
     let obs = env.step([1])[0];
     for (let t = 0; t < 20; t++) obs = env.step([1])[0];
     expect(obs[3]).toBeGreaterThan(0.5);
+    env.close();
+  });
+});
+
+/** Joint angles of the two-link reacher (both links 0.12 m) that put the fingertip at (x, y). */
+function reacherIk(x: number, y: number): [number, number] {
+  const link = 0.12;
+  const elbow = Math.acos((x * x + y * y - 2 * link * link) / (2 * link * link));
+  return [Math.atan2(y, x) - elbow / 2, elbow];
+}
+
+describe("reacher", () => {
+  it("draws the target 0.05–0.2 m from the shoulder and pays 1 exactly when the fingertip is on it", () => {
+    const env = new DmcReacherEnv({ task: "easy" });
+    for (const seed of [0, 1, 2]) {
+      const [obs] = env.reset({ seed });
+      const [tx, ty] = env.target;
+      expect(Math.hypot(tx, ty)).toBeGreaterThanOrEqual(0.05);
+      expect(Math.hypot(tx, ty)).toBeLessThanOrEqual(0.2);
+      const [fx, fy] = env.fingertip;
+      expect(obs[2]).toBeCloseTo(tx - fx, 6);
+      expect(obs[3]).toBeCloseTo(ty - fy, 6);
+      env.sim.setState(reacherIk(tx, ty), [0, 0]);
+      expect(Math.hypot(...env.fingerToTarget())).toBeLessThan(1e-9);
+      expect(env.reward()).toBe(1);
+      // Nothing pulls the arm in the horizontal plane: a zero action keeps the fingertip on the target.
+      const [next, reward] = env.step([0, 0]);
+      expect(reward).toBe(1);
+      expect(Math.hypot(next[2] as number, next[3] as number)).toBeLessThan(1e-6);
+      // Pointing the other way is far off the target.
+      env.sim.setState([Math.atan2(ty, tx) + Math.PI, 0], [0, 0]);
+      expect(env.reward()).toBe(0);
+    }
+    env.close();
+  });
+
+  it("hard shrinks the target: 3 cm off still counts for easy (0.05 + 0.01), not for hard (0.015 + 0.01)", () => {
+    for (const [task, expected] of [
+      ["easy", 1],
+      ["hard", 0],
+    ] as const) {
+      const env = new DmcReacherEnv({ task });
+      env.reset({ seed: 5 });
+      const [tx, ty] = env.target;
+      const scale = (Math.hypot(tx, ty) + 0.03) / Math.hypot(tx, ty);
+      env.sim.setState(reacherIk(tx * scale, ty * scale), [0, 0]);
+      expect(env.reward()).toBe(expected);
+      env.close();
+    }
+  });
+});
+
+describe("cheetah run", () => {
+  it("starts settled on the ground after DMC's 200 settling steps", () => {
+    const env = new DmcCheetahEnv();
+    const [obs] = env.reset({ seed: 0 });
+    const velocity = obs.subarray(8);
+    expect(Math.max(...Array.from(velocity, Math.abs))).toBeLessThan(0.5);
+    env.close();
+  });
+
+  it("reward is the centre-of-mass speed over 10 m/s, clipped to [0, 1]", () => {
+    const env = new DmcCheetahEnv();
+    env.reset({ seed: 0 });
+    const pose = Float64Array.from(env.sim.read("qpos"));
+    const rewardAt = (speed: number) => {
+      const qvel = new Float64Array(9);
+      qvel[0] = speed; // every body moves with the root
+      env.sim.setState(pose, qvel);
+      return env.reward();
+    };
+    expect(rewardAt(-3)).toBe(0);
+    expect(rewardAt(0)).toBe(0);
+    expect(rewardAt(2)).toBeCloseTo(0.2, 9);
+    expect(rewardAt(5)).toBeCloseTo(0.5, 9);
+    expect(rewardAt(15)).toBe(1);
+    env.close();
+  });
+
+  it("an uncontrolled cheetah stays put and earns nothing", () => {
+    const env = new DmcCheetahEnv();
+    env.reset({ seed: 1 });
+    expect(episodeReturn(env, 200, () => new Float32Array(6))).toBeLessThan(1);
+    env.close();
+  });
+});
+
+describe("walker", () => {
+  it("standing upright in the initial pose earns the full stand reward; walk and run need speed", () => {
+    const rewards: Record<string, number[]> = {};
+    for (const task of ["stand", "walk", "run"] as const) {
+      const env = new DmcWalkerEnv({ task });
+      env.reset({ seed: 0 });
+      const upright = new Float64Array(9); // torso at z = 1.3, legs straight
+      env.sim.setState(upright, new Float64Array(9));
+      const atRest = env.reward();
+      const moving = new Float64Array(9);
+      moving[1] = 1; // rootx velocity 1 m/s
+      env.sim.setState(upright, moving);
+      rewards[task] = [atRest, env.reward()];
+      env.close();
+    }
+    expect(rewards.stand?.[0]).toBeCloseTo(1, 9);
+    expect(rewards.walk?.[0]).toBeCloseTo(1 / 6, 9); // move term 0 at rest
+    expect(rewards.walk?.[1]).toBeCloseTo(1, 9); // 1 m/s is walking speed
+    expect(rewards.run?.[1]).toBeCloseTo((5 * 0.125 + 1) / 6, 9); // 1 m/s is 7/8 of a margin 4 short of 8 m/s
+  });
+
+  it("orientations are (cos, sin) of each body's pitch; upside down halves the upright term", () => {
+    const env = new DmcWalkerEnv({ task: "stand" });
+    env.reset({ seed: 0 });
+    const qpos = new Float64Array(9);
+    qpos[2] = 0.3; // torso pitch (about +y)
+    qpos[3] = 0.2; // right hip (about −y): the thigh pitches 0.3 − 0.2
+    env.sim.setState(qpos, new Float64Array(9));
+    const [obs] = env.step(new Float32Array(6));
+    expect(obs[0]).toBeCloseTo(Math.cos(0.3), 2);
+    expect(obs[1]).toBeCloseTo(Math.sin(0.3), 2);
+    expect(obs[2]).toBeCloseTo(Math.cos(0.1), 2);
+    expect(obs[3]).toBeCloseTo(Math.sin(0.1), 2);
+    qpos.fill(0);
+    qpos[2] = Math.PI;
+    env.sim.setState(qpos, new Float64Array(9));
+    expect(env.torsoHeight).toBeCloseTo(1.3, 9);
+    expect(env.reward()).toBeCloseTo(3 / 4, 9);
+    env.close();
+  });
+
+  it("without control the walker collapses and the stand reward drops", () => {
+    const env = new DmcWalkerEnv({ task: "stand" });
+    env.reset({ seed: 0 });
+    env.sim.setState(new Float64Array(9), new Float64Array(9));
+    expect(env.step(new Float32Array(6))[1]).toBeCloseTo(1, 3);
+    for (let t = 0; t < 100; t++) env.step(new Float32Array(6));
+    expect(env.torsoHeight).toBeLessThan(0.6);
+    expect(env.step(new Float32Array(6))[1]).toBeLessThan(0.5);
+    env.close();
+  });
+});
+
+describe("hopper", () => {
+  it("upright is standing: stand pays 1 without control, less with it; hop needs 2 m/s", () => {
+    const stand = new DmcHopperEnv({ task: "stand" });
+    stand.reset({ seed: 0 });
+    stand.sim.setState(new Float64Array(7), new Float64Array(7));
+    expect(stand.height).toBeGreaterThan(0.9);
+    expect(stand.reward()).toBeCloseTo(1, 12);
+    stand.sim.step([1, 0, 0, 0], 0); // writes ctrl only: mean small_control = 3/4
+    expect(stand.reward()).toBeCloseTo((0.75 + 4) / 5, 12);
+    stand.close();
+
+    const hop = new DmcHopperEnv({ task: "hop" });
+    hop.reset({ seed: 0 });
+    const qvel = new Float64Array(7);
+    const at = (speed: number) => {
+      qvel[0] = speed;
+      hop.sim.setState(new Float64Array(7), qvel);
+      return hop.reward();
+    };
+    expect(at(0)).toBe(0);
+    expect(at(1.5)).toBeCloseTo(0.75, 9);
+    expect(at(2.5)).toBe(1);
+    const lying = new Float64Array(7);
+    lying[2] = Math.PI / 2;
+    hop.sim.setState(lying, qvel);
+    expect(hop.reward()).toBe(0); // fast but not standing
+    hop.close();
+  });
+
+  it("dropped without control it lands (touch sensors fire) and stops standing", () => {
+    const env = new DmcHopperEnv({ task: "stand" });
+    env.reset({ seed: 0 });
+    env.sim.setState(new Float64Array(7), new Float64Array(7));
+    let touched = 0;
+    for (let t = 0; t < 100; t++) {
+      const [obs] = env.step([0, 0, 0, 0]);
+      touched = Math.max(touched, obs[13] as number, obs[14] as number);
+    }
+    expect(touched).toBeGreaterThan(0.5);
+    expect(env.step([0, 0, 0, 0])[1]).toBe(0);
     env.close();
   });
 });

@@ -16,13 +16,13 @@ import { DmcEnv, type ObservationEntry, type ObservationPart } from "../base.js"
 import { DMC_CARTPOLE_XML } from "../models/cartpole.js";
 import { tolerance } from "../rewards.js";
 
-export const CartpoleOptionsSchema = z.strictObject({
+export const DmcCartpoleOptionsSchema = z.strictObject({
   task: z.enum(["swingup", "swingup_sparse", "balance", "balance_sparse"]).default("swingup"),
 });
-export type CartpoleOptions = z.input<typeof CartpoleOptionsSchema>;
-export type CartpoleTask = z.output<typeof CartpoleOptionsSchema>["task"];
+export type DmcCartpoleOptions = z.input<typeof DmcCartpoleOptionsSchema>;
+export type DmcCartpoleTask = z.output<typeof DmcCartpoleOptionsSchema>["task"];
 
-export const CARTPOLE_OBSERVATION: readonly ObservationEntry[] = [
+export const DMC_CARTPOLE_OBSERVATION: readonly ObservationEntry[] = [
   { name: "position", size: 3 },
   { name: "velocity", size: 2 },
 ];
@@ -31,14 +31,14 @@ export const CARTPOLE_OBSERVATION: readonly ObservationEntry[] = [
 const POLE_XZ = 0;
 const POLE_ZZ = 2;
 
-export class CartpoleEnv extends DmcEnv {
-  readonly task: CartpoleTask;
+export class DmcCartpoleEnv extends DmcEnv {
+  readonly task: DmcCartpoleTask;
   private readonly swingUp: boolean;
   private readonly sparse: boolean;
 
-  constructor(options: CartpoleOptions = {}) {
-    const o = parseOptions(CartpoleOptionsSchema, options, "dmc/cartpole");
-    super(DMC_CARTPOLE_XML, 1, `dmc/cartpole-${o.task}`, CARTPOLE_OBSERVATION);
+  constructor(options: DmcCartpoleOptions = {}) {
+    const o = parseOptions(DmcCartpoleOptionsSchema, options, "dmc/cartpole");
+    super(DMC_CARTPOLE_XML, 1, `dmc/cartpole-${o.task}`, DMC_CARTPOLE_OBSERVATION);
     this.task = o.task;
     this.swingUp = o.task.startsWith("swingup");
     this.sparse = o.task.endsWith("sparse");
