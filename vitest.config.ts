@@ -23,6 +23,7 @@ export default defineConfig({
       project("qmle", "packages/qmle"),
       project("native", "packages/native"),
       project("bench", "apps/bench"),
+      { extends: true as const, test: { name: "tests", root: "tests", include: ["*.test.ts"] } },
     ],
   },
 });

@@ -19,8 +19,22 @@ const wanted = [
       ).stdout.trim() !== "",
   },
 ];
+// @qscape/native builds at install time; if BLAS arrived later (or the build was skipped), build it now.
+function buildNative() {
+  const addon = new URL("../packages/native/build/Release/qscape_native.node", import.meta.url);
+  const script = new URL("../packages/native/scripts/build.cjs", import.meta.url);
+  if (existsSync(addon) || !existsSync(script)) return;
+  spawnSync(process.execPath, [script.pathname], {
+    stdio: "inherit",
+    cwd: new URL("../packages/native/", import.meta.url).pathname,
+  });
+}
+
 const missing = wanted.filter((w) => !w.present()).map((w) => w.pkg);
-if (missing.length === 0) process.exit(0);
+if (missing.length === 0) {
+  buildNative();
+  process.exit(0);
+}
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 if (!isRoot || !existsSync("/usr/bin/apt-get")) {
   console.error(
@@ -32,3 +46,4 @@ console.error(`installing ${missing.join(", ")} with apt-get…`);
 const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
 execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
 execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env });
+buildNative();

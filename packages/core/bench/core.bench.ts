@@ -19,16 +19,17 @@ const peerScript = path.resolve(repoRoot, "../shared/peers/torch_td3_update.py")
 
 interface ChildResult {
   backend: string;
-  fast: boolean;
+  /** null: the backend's default (explicit-transpose dense on wasm/cpu, autodiff + fused kernels on wasm+native). */
+  fast: boolean | null;
   updatesPerSec: number;
   updates: number;
   error?: string;
 }
 
-async function child(backend: BackendName, fast: boolean, seconds: number): Promise<void> {
+async function child(backend: BackendName, fast: boolean | null, seconds: number): Promise<void> {
   const report = await initBackend({ prefer: backend, strict: true });
   process.stderr.write(`${describeBackend(report)}\n`);
-  setFastDense(fast);
+  if (fast !== null) setFastDense(fast);
   const learner = new Td3ShapedLearner();
   const warm = backend === "cpu" ? 2 : 20;
   for (let i = 0; i < warm; i++) learner.update();
@@ -43,7 +44,7 @@ async function child(backend: BackendName, fast: boolean, seconds: number): Prom
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function runChild(backend: BackendName, fast: boolean, seconds: number): ChildResult {
+function runChild(backend: BackendName, fast: boolean | null, seconds: number): ChildResult {
   const res = spawnSync(
     process.execPath,
     [...process.execArgv, fileURLToPath(import.meta.url), "--child", backend, String(fast), String(seconds)],
@@ -58,7 +59,7 @@ function runChild(backend: BackendName, fast: boolean, seconds: number): ChildRe
     return JSON.parse(line) as ChildResult;
   } catch {
     const lines = (res.stderr || res.error?.message || "no output").trim().split("\n");
-    const reason = (lines.find((l) => /no backend could be initialised|Error:/.test(l)) ?? lines.at(-1) ?? "").trim();
+    const reason = (lines.find((l) => /^\w*Error: /.test(l.trim())) ?? lines.at(-1) ?? "").trim();
     return { backend, fast, updatesPerSec: Number.NaN, updates: 0, error: reason };
   }
 }
@@ -117,7 +118,7 @@ async function denseGradBench(): Promise<{ fastMs: number; plainMs: number }> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--child") {
-    await child(args[1] as BackendName, args[2] === "true", Number(args[3]));
+    await child(args[1] as BackendName, args[2] === "null" ? null : args[2] === "true", Number(args[3]));
     return;
   }
   const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
@@ -127,8 +128,8 @@ async function main(): Promise<void> {
   console.log(
     "== TD3 learner throughput (peer shape: obs 11, act 3, 256-256, batch 256, twin critics, actor+Polyak every 2nd) ==",
   );
-  const variants: [BackendName, boolean, number][] = [
-    ["wasm+native", true, seconds],
+  const variants: [BackendName, boolean | null, number][] = [
+    ["wasm+native", null, seconds],
     ["wasm", true, seconds],
     ["wasm", false, seconds],
     ["cpu", true, Math.min(seconds, 5)],
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   for (const [backend, fast, s] of variants) {
     const r = runChild(backend, fast, s);
     learner.push(r);
-    const label = `${backend}${fast ? " + fast dense" : " (tfjs autodiff)"}`;
+    const label = `${backend}${fast === null ? " (default kernels)" : fast ? " + fast dense" : " (tfjs autodiff)"}`;
     console.log(
       r.error
         ? `  ${label.padEnd(34)} unavailable: ${r.error}`
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     console.log(`  pytorch ${peer.version} peer (1 thread)    ${peer.updatesPerSec.toFixed(1)} updates/s`);
     const ratios: Record<string, number> = {};
     for (const r of learner) {
-      if (!r.error) ratios[`${r.backend}${r.fast ? "" : "-autodiff"}`] = r.updatesPerSec / peer.updatesPerSec;
+      if (!r.error) ratios[`${r.backend}${r.fast === false ? "-autodiff" : ""}`] = r.updatesPerSec / peer.updatesPerSec;
     }
     results.ratioToPeer = ratios;
     for (const [k, v] of Object.entries(ratios)) console.log(`  ratio ours/peer ${k.padEnd(20)} ${v.toFixed(3)}`);

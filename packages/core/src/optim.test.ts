@@ -7,11 +7,11 @@ import { Adam } from "./optim.js";
 import { hardUpdate, ParamGroup, polyakUpdate, readParameters, variable, writeParameters } from "./params.js";
 import { Rng } from "./rng.js";
 
-beforeAll(async () => {
-  await initBackend();
-});
+describe.each(["wasm", "wasm+native"] as const)("Adam on %s", (backend) => {
+  beforeAll(async () => {
+    await initBackend({ prefer: backend, strict: true });
+  });
 
-describe("Adam", () => {
   it("matches a hand-computed first step and minimises a quadratic", () => {
     const w = variable(Float32Array.of(1, -2), [2], "w");
     const opt = new Adam("quad", new ParamGroup("w", [w]), { lr: 0.1 });

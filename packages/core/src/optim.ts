@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { NonFiniteError } from "./errors.js";
+import { fusedKernel, named, runAll, runOne } from "./fused.js";
 import type { Parameterized, SerializedTensor } from "./params.js";
 
 export const AdamConfig = z.object({
@@ -55,23 +56,25 @@ export class Adam {
   apply(lossTensor: tf.Scalar | null, grads: tf.Tensor[]): number {
     const { lr, beta1, beta2, eps, clipNorm, checkFinite } = this.config;
     return tf.tidy(() => {
-      let gs = grads;
+      const fused = fusedKernel("QscapeAdam") && fusedKernel("QscapeSumSquares");
+      let gradScale = 1;
       let lossValue = Number.NaN;
       if (clipNorm !== undefined || checkFinite) {
-        const sq = tf.addN(gs.map((g) => tf.sum(tf.square(g))));
-        const parts = lossTensor ? tf.stack([lossTensor, sq]) : tf.stack([tf.scalar(0), sq]);
-        const [lv, sqn] = parts.dataSync() as Float32Array;
-        lossValue = lossTensor ? (lv as number) : Number.NaN;
+        const sq = fused
+          ? runOne("QscapeSumSquares", named("x", grads))
+          : tf.addN(grads.map((g) => tf.sum(tf.square(g))));
+        // One read-back for both numbers: the loss for logging and the norm for the checks.
+        const parts = tf.stack([lossTensor ?? tf.scalar(0), sq as tf.Scalar]).dataSync();
+        const lv = parts[0] as number;
+        const sqn = parts[1] as number;
+        lossValue = lossTensor ? lv : Number.NaN;
         if (checkFinite && (!Number.isFinite(sqn) || (lossTensor && !Number.isFinite(lv)))) {
           throw new NonFiniteError(
             `${this.name}: ${lossTensor && !Number.isFinite(lv) ? `loss is ${lv}` : "gradient is not finite"} at optimizer step ${this.step + 1}; weights left unchanged`,
           );
         }
-        const norm = Math.sqrt(sqn as number);
-        if (clipNorm !== undefined && norm > clipNorm) {
-          const scale = clipNorm / (norm + 1e-6);
-          gs = gs.map((g) => tf.mul(g, scale));
-        }
+        const norm = Math.sqrt(sqn);
+        if (clipNorm !== undefined && norm > clipNorm) gradScale = clipNorm / (norm + 1e-6);
       } else if (lossTensor) {
         lossValue = lossTensor.dataSync()[0] as number;
       }
@@ -80,8 +83,25 @@ export class Adam {
       const bc2 = 1 - beta2 ** this.step;
       const stepSize = (lr * Math.sqrt(bc2)) / bc1;
       const epsHat = eps * Math.sqrt(bc2);
+      if (fused) {
+        // qscape's native kernels (@qscape/native): the whole step in one call.
+        const inputs: tf.NamedTensorMap = {};
+        this.vars.forEach((p, i) => {
+          inputs[`p${i}`] = p;
+          inputs[`g${i}`] = grads[i] as tf.Tensor;
+          inputs[`m${i}`] = this.m[i] as tf.Variable;
+          inputs[`v${i}`] = this.v[i] as tf.Variable;
+        });
+        const out = runAll("QscapeAdam", inputs, { stepSize, beta1, beta2, epsHat, gradScale });
+        this.vars.forEach((p, i) => {
+          p.assign(out[3 * i] as tf.Tensor);
+          (this.m[i] as tf.Variable).assign(out[3 * i + 1] as tf.Tensor);
+          (this.v[i] as tf.Variable).assign(out[3 * i + 2] as tf.Tensor);
+        });
+        return lossValue;
+      }
       for (let i = 0; i < this.vars.length; i++) {
-        const g = gs[i] as tf.Tensor;
+        const g = gradScale === 1 ? (grads[i] as tf.Tensor) : tf.mul(grads[i] as tf.Tensor, gradScale);
         const m = this.m[i] as tf.Variable;
         const v = this.v[i] as tf.Variable;
         const p = this.vars[i] as tf.Variable;

@@ -3,6 +3,7 @@
  * module gives them seeded initialisation, target copies, Polyak/hard updates and (de)serialisation.
  */
 import * as tf from "@tensorflow/tfjs";
+import { fusedKernel, runAll } from "./fused.js";
 import type { Rng } from "./rng.js";
 
 let nextId = 0;
@@ -55,6 +56,17 @@ export function polyakUpdate(target: Parameterized, source: Parameterized, tau: 
   const s = source.parameters();
   if (t.length !== s.length) throw new Error(`polyakUpdate: ${t.length} target vs ${s.length} source parameters`);
   tf.tidy(() => {
+    if (fusedKernel("QscapePolyak")) {
+      const inputs: tf.NamedTensorMap = {};
+      t.forEach((tv, i) => {
+        inputs[`t${i}`] = tv;
+        inputs[`s${i}`] = s[i] as tf.Variable;
+      });
+      runAll("QscapePolyak", inputs, { tau }).forEach((out, i) => {
+        (t[i] as tf.Variable).assign(out);
+      });
+      return;
+    }
     for (let i = 0; i < t.length; i++) {
       const tv = t[i] as tf.Variable;
       tv.assign(tf.add(tf.mul(s[i] as tf.Variable, tau), tf.mul(tv, 1 - tau)));
