@@ -96,6 +96,21 @@ export abstract class DmcEnv extends MujocoEnv {
     }
   }
 
+  /**
+   * Repeats `draw` (which must set a state with `sim.setState`) until the state has no contact, as DMC's
+   * rejection loops on `ncon == 0` do. The adapter does not expose `ncon`; at rest every contact between
+   * penetrating geoms pushes back, so a state with contacts is one with a non-zero constraint force. Callers
+   * only use this where no joint limit or tendon limit can be active in the drawn states.
+   */
+  protected drawCollisionFree(draw: () => void, maxAttempts = 1000): void {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      draw();
+      const force = this.sim.read("qfrc_constraint", this.qvelBuffer);
+      if (force.every((f) => f === 0)) return;
+    }
+    throw new EnvError(`${this.label}: no collision-free initial state in ${maxAttempts} attempts`);
+  }
+
   /** The current qpos (a copy in a reused buffer). */
   protected qpos(): Float64Array {
     return this.sim.read("qpos", this.qposBuffer);

@@ -6,8 +6,10 @@ import { make } from "../registry.js";
 import type { Box } from "../spaces.js";
 import type { DmcEnv } from "./base.js";
 import { DMC_TASKS, dmcIdFromName } from "./index.js";
+import { DmcBallInCupEnv } from "./tasks/ball-in-cup.js";
 import { DmcCartpoleEnv } from "./tasks/cartpole.js";
 import { DmcCheetahEnv } from "./tasks/cheetah.js";
+import { DmcFingerEnv } from "./tasks/finger.js";
 import { DmcHopperEnv } from "./tasks/hopper.js";
 import { DmcReacherEnv } from "./tasks/reacher.js";
 import { DmcWalkerEnv } from "./tasks/walker.js";
@@ -43,6 +45,10 @@ const SIZES: Record<string, [number, number]> = {
   "dmc/walker-run": [24, 6],
   "dmc/hopper-stand": [15, 4],
   "dmc/hopper-hop": [15, 4],
+  "dmc/finger-spin": [9, 2],
+  "dmc/finger-turn_easy": [12, 2],
+  "dmc/finger-turn_hard": [12, 2],
+  "dmc/ball_in_cup-catch": [8, 2],
 };
 
 describe("every DMC task", () => {
@@ -92,6 +98,8 @@ describe("every DMC task", () => {
 
   it("maps QMLE's domain_task names to ids and rejects unknown ones", () => {
     expect(dmcIdFromName("cartpole_swingup")).toBe("dmc/cartpole-swingup");
+    expect(dmcIdFromName("finger_turn_hard")).toBe("dmc/finger-turn_hard");
+    expect(dmcIdFromName("ball_in_cup_catch")).toBe("dmc/ball_in_cup-catch");
     expect(() => dmcIdFromName("cartpole_fly")).toThrow(/no DMC task named "cartpole_fly"/);
     expect(() => make("dmc/cartpole-swingup", { task: "balance" })).toThrow(/the id fixes the task/);
     expect(() => make("dmc/cartpole-swingup", { gravity: 2 })).toThrow(/dmc\/cartpole: invalid options/);
@@ -323,6 +331,117 @@ describe("hopper", () => {
     }
     expect(touched).toBeGreaterThan(0.5);
     expect(env.step([0, 0, 0, 0])[1]).toBe(0);
+    env.close();
+  });
+});
+
+describe("finger", () => {
+  it("resets to a collision-free pose; turn draws the target on the tip's circle", () => {
+    for (const task of ["spin", "turn_hard"] as const) {
+      const env = new DmcFingerEnv({ task });
+      for (const seed of [0, 1, 2, 3]) {
+        const [obs] = env.reset({ seed });
+        expect(env.sim.read("qfrc_constraint").every((f) => f === 0)).toBe(true);
+        expect(obs[7]).toBe(0); // log1p(touch top)
+        expect(Math.hypot(obs[2] as number, obs[3] as number)).toBeCloseTo(0.13, 6); // tip on its circle
+        if (task !== "spin") expect(Math.hypot(obs[9] as number, obs[10] as number)).toBeCloseTo(0.13, 6);
+      }
+      env.close();
+    }
+  });
+
+  it("spin pays while the spinner turns at ≤ −15 rad/s, and its lower damping lets it coast longer", () => {
+    const spin = new DmcFingerEnv({ task: "spin" });
+    const turn = new DmcFingerEnv({ task: "turn_easy" });
+    const speedAfter = (env: DmcFingerEnv) => {
+      env.reset({ seed: 0 });
+      const qpos = env.sim.read("qpos");
+      env.sim.setState(qpos, [0, 0, -20]);
+      for (let t = 0; t < 5; t++) env.step([0, 0]);
+      return env.hingeVelocity;
+    };
+    spin.reset({ seed: 0 });
+    const qpos = spin.sim.read("qpos");
+    spin.sim.setState(qpos, [0, 0, -20]);
+    expect(spin.reward()).toBe(1);
+    spin.sim.setState(qpos, [0, 0, 20]);
+    expect(spin.reward()).toBe(0);
+    spin.sim.setState(qpos, [0, 0, -10]);
+    expect(spin.reward()).toBe(0);
+    const coasting = speedAfter(spin);
+    const damped = speedAfter(turn);
+    expect(coasting).toBeLessThan(-10);
+    expect(coasting).toBeLessThan(damped - 5);
+    spin.close();
+    turn.close();
+  });
+
+  it("turn pays when the tip is in the target; 5 cm away is inside easy's 7 cm but not hard's 3 cm", () => {
+    for (const [task, offByFive] of [
+      ["turn_easy", 1],
+      ["turn_hard", 0],
+    ] as const) {
+      const env = new DmcFingerEnv({ task });
+      env.reset({ seed: 4 });
+      const [tx, tz] = env.target;
+      const angle = Math.atan2(tx - 0.2, tz - 0.4); // target = hinge + 0.13 (sin α, cos α)
+      const qpos = env.sim.read("qpos");
+      const at = (hinge: number) => {
+        qpos[2] = hinge; // the hinge turns about −y: the tip sits at 0.13 (−sin θ, cos θ)
+        env.sim.setState(qpos, [0, 0, 0]);
+        return env.reward();
+      };
+      expect(at(-angle)).toBe(1);
+      expect(env.distToTarget()).toBeCloseTo(-env.targetSize, 9);
+      expect(at(-angle + Math.PI)).toBe(0);
+      expect(at(-angle + 2 * Math.asin(0.05 / 0.26))).toBe(offByFive); // chord of 5 cm
+      env.close();
+    }
+  });
+});
+
+describe("ball_in_cup catch", () => {
+  it("pays 1 with the ball in the cup and 0 beside it", () => {
+    const env = new DmcBallInCupEnv();
+    env.reset({ seed: 0 });
+    env.sim.setState([0, 0, 0, 0.35], [0, 0, 0, 0]); // ball centre at z = 0.55, the target's centre
+    expect(env.reward()).toBe(1);
+    env.sim.setState([0.1, -0.05, 0.1, 0.3], [0, 0, 0, 0]); // the cup moved with it
+    expect(env.reward()).toBe(1);
+    env.sim.setState([0, 0, 0.03, 0.35], [0, 0, 0, 0]); // 3 cm sideways: the ball would cut the wall
+    expect(env.reward()).toBe(0);
+    env.sim.setState([0, 0, 0, 0.45], [0, 0, 0, 0]); // above the cup's rim
+    expect(env.reward()).toBe(0);
+    env.close();
+  });
+
+  it("starts with the ball free near the cup; a ball dropped beside the cup hangs from the string, one dropped above it lands in it", () => {
+    const env = new DmcBallInCupEnv();
+    for (const seed of [0, 1, 2]) {
+      const [obs] = env.reset({ seed });
+      expect(env.sim.read("qfrc_constraint").every((f) => f === 0)).toBe(true);
+      expect(Array.from(obs.subarray(0, 2))).toEqual([0, 0]);
+      expect(Math.abs(obs[2] as number)).toBeLessThanOrEqual(0.2);
+      expect(obs[3]).toBeGreaterThanOrEqual(0.2);
+      expect(obs[3]).toBeLessThanOrEqual(0.5);
+    }
+    env.sim.setState([0, 0, 0.15, 0.2], [0, 0, 0, 0]); // beside the cup, 0.2 m below its rim
+    let lowest = Number.POSITIVE_INFINITY;
+    let longest = 0;
+    let total = 0;
+    for (let t = 0; t < 150; t++) {
+      const [obs, reward] = env.step([0, 0]);
+      total += reward;
+      lowest = Math.min(lowest, 0.2 + (obs[3] as number));
+      longest = Math.max(longest, env.sim.at("ten_length", 0));
+    }
+    expect(total).toBe(0);
+    expect(lowest).toBeLessThan(0.3); // it fell …
+    expect(lowest).toBeGreaterThan(0.1); // … and hangs from the 0.3 m string below the cup (bottom at 0.49)
+    expect(longest).toBeLessThan(0.32);
+    env.sim.setState([0, 0, 0, 0.45], [0, 0, 0, 0]); // 5 cm above the rim, centred
+    expect(env.reward()).toBe(0);
+    expect(episodeReturn(env, 50, () => [0, 0])).toBeGreaterThan(40);
     env.close();
   });
 });
