@@ -7,6 +7,10 @@
  * the env's own cost is the same for every agent). Memory is the tfjs bytes each agent holds
  * (parameters, target copies, Adam moments) after training steps, plus its replay arrays.
  *
+ * Wall-clock ratios move with the machine's load; the CPU-time columns (this process's user +
+ * system time per step; tfjs and the native kernels run on the calling thread) are the steadier
+ * comparison on a shared machine.
+ *
  * Flags: --rounds N (default 5), --steps N per round (default 6), --json out.json.
  */
 import { writeFileSync } from "node:fs";
@@ -40,6 +44,8 @@ interface Entry {
   agent: TD3Agent;
   act: number[];
   update: number[];
+  /** CPU ms (user + system) per env step: robust to other processes on the machine. */
+  cpu: number[];
   bytes: number;
 }
 
@@ -69,7 +75,7 @@ const entries: Entry[] = makers.map(([name, make]) => {
   for (let i = 0; i < 4; i++) agent.update();
   agent.act(new Float32Array(OBS), { explore: true });
   const replayBytes = agent.replay.capacity * (2 * OBS + ACT + 2) * 4;
-  return { name, agent, act: [], update: [], bytes: tf.memory().numBytes - before + replayBytes };
+  return { name, agent, act: [], update: [], cpu: [], bytes: tf.memory().numBytes - before + replayBytes };
 });
 
 const obsRng = new Rng(5);
@@ -77,6 +83,7 @@ for (let r = 0; r < rounds; r++) {
   for (const e of entries) {
     let act = 0;
     let update = 0;
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < steps; i++) {
       const obs = obsRng.fillNormal(new Float32Array(OBS)) as Float32Array;
       const t0 = performance.now();
@@ -86,8 +93,10 @@ for (let r = 0; r < rounds; r++) {
       update += performance.now() - t1;
       act += t1 - t0;
     }
+    const cpu = process.cpuUsage(cpu0);
     e.act.push(act / steps);
     e.update.push(update / steps);
+    e.cpu.push((cpu.user + cpu.system) / 1000 / steps);
   }
 }
 
@@ -108,6 +117,8 @@ const rows = entries.map((e) => ({
   actMs: median(e.act),
   updateMs: median(e.update),
   stepRatio: ratio(e, base, perStep),
+  cpuMs: median(e.cpu),
+  cpuRatio: ratio(e, base, (x, i) => x.cpu[i] as number),
   actRatio: ratio(e, base, (x, i) => x.act[i] as number),
   updateRatio: ratio(e, base, (x, i) => x.update[i] as number),
   memoryMB: e.bytes / 2 ** 20,
@@ -119,7 +130,7 @@ console.log(
   `\n${rounds} rounds × ${steps} steps; ratios are per-round medians vs td3 (machine shared: absolute ms are under contention)`,
 );
 console.log(
-  "agent      step ms  (act / update)      × td3 step  × act   × update   memory MB  × td3 mem  × td3 (1M replay)",
+  "agent      step ms  (act / update)      × td3 step  × act   × update   CPU ms  × td3 CPU   memory MB  × td3 mem  × td3 (1M replay)",
 );
 for (const r of rows) {
   console.log(
@@ -127,6 +138,7 @@ for (const r of rows) {
       37,
     ) +
       `${r.stepRatio.toFixed(2).padStart(9)}  ${r.actRatio.toFixed(2).padStart(5)}  ${r.updateRatio.toFixed(2).padStart(7)}` +
+      `  ${r.cpuMs.toFixed(1).padStart(6)}  ${r.cpuRatio.toFixed(2).padStart(8)}` +
       `  ${r.memoryMB.toFixed(1).padStart(9)}  ${r.memoryRatio.toFixed(3).padStart(8)}  ${r.memoryRatio1M.toFixed(3).padStart(8)}`,
   );
 }

@@ -15,11 +15,13 @@
  * the envs package's `KnnIndex` before it is ranked by Q and before it conditions the next actor.
  */
 
-import { type EnvSpaces, TD3Agent, type TD3Batch } from "@qscape/baselines";
+import { type Critics, type EnvSpaces, TD3Agent, type TD3Batch } from "@qscape/baselines";
 import {
   type ActionNoise,
   type ActOptions,
+  activate,
   GaussianNoise,
+  type Linear,
   OUNoise,
   QscapeError,
   type Snapshot,
@@ -29,6 +31,7 @@ import {
 import { type ActionRepresentation, KnnIndex } from "@qscape/envs";
 import { type Snap, SuccessiveChain, successiveTargets } from "./chain.js";
 import { SavoConfig, type SavoConfigInput, type SavoSettings } from "./config.js";
+import { perStateOp } from "./networks.js";
 
 export interface SavoOptions {
   /** Agent name in logs and checkpoints (default "savo"). */
@@ -159,28 +162,48 @@ export class SavoAgent extends TD3Agent {
     return tf.stack(proposals, 1) as tf.Tensor3D;
   }
 
-  /** The noise-free chain at s' for the TD target (current actors unless targetActions = "target"). */
-  protected override proposeTargetActions(nextObs: tf.Tensor2D): tf.Tensor3D {
+  /** The noise-free chain a0..ak−1 at s' for the TD target (current actors unless targetActions = "target"). */
+  private targetChain(nextObs: tf.Tensor2D): tf.Tensor2D[] {
     const target = this.settings.targetActions === "target";
     const mu = this.settings.jointAction
       ? null
       : ((target ? this.targetActors[0] : this.actors[0]) as NonNullable<(typeof this.actors)[0]>).apply(nextObs);
-    return tf.stack(this.chain.propose(nextObs, mu, { target, snap: this.snap }).clean, 1) as tf.Tensor3D;
+    return this.chain.propose(nextObs, mu, { target, snap: this.snap }).clean;
   }
 
-  /** min over the twins of `critics` at every candidate, [B, k]. */
-  protected minQ(critics: typeof this.critics, obs: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
-    const [b, k, a] = candidates.shape;
-    const repeated = tf.reshape(tf.tile(tf.expandDims(obs, 1), [1, k, 1]), [b * k, this.obsDim]) as tf.Tensor2D;
-    this.qEvaluations += b * k;
-    return tf.reshape(critics.min(repeated, tf.reshape(candidates, [b * k, a])), [b, k]);
+  /** [B, k, D] candidates for TD3's smoothed target (the + Action Smoothing ablation). */
+  protected override proposeTargetActions(nextObs: tf.Tensor2D): tf.Tensor3D {
+    return tf.stack(this.targetChain(nextObs), 1) as tf.Tensor3D;
+  }
+
+  /**
+   * min over the twins of `critics` at n actions per state, stacked along the batch axis ([n·B, D],
+   * block j = every state's j-th action) → [n·B, 1]. Each critic's first layer is split into its
+   * state and action rows so the state's share is computed once per state, not once per action.
+   */
+  protected twinMinAt(critics: Critics, obs: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D {
+    this.qEvaluations += actions.shape[0];
+    const values = critics.nets.map((net) => {
+      const first = net.layers[0] as Linear;
+      const stateRows = tf.slice(first.weight, [0, 0], [this.obsDim, -1]) as tf.Tensor2D;
+      const actionRows = tf.slice(first.weight, [this.obsDim, 0], [-1, -1]) as tf.Tensor2D;
+      const perState = tf.add(tf.matMul(obs, stateRows), first.bias) as tf.Tensor2D;
+      let h = perStateOp(tf.matMul(actions, actionRows), perState, tf.add);
+      for (let l = 1; l < net.layers.length; l++) {
+        const norm = net.norms[l - 1];
+        h = (net.layers[l] as Linear).apply(activate(norm ? norm.apply(h) : h, net.activation));
+      }
+      return activate(h, net.outputActivation);
+    });
+    return values.reduce((a, b) => tf.minimum(a, b));
   }
 
   /** y = r + γ(1 − terminated) · max_i min(Q1', Q2')(s', ai); with smoothing (ablation) TD3's path. */
   protected override tdTarget(batch: TD3Batch, smoothing: Float32Array | null): tf.Tensor2D {
     if (smoothing !== null) return super.tdTarget(batch, smoothing);
-    const candidates = this.proposeTargetActions(batch.nextObs);
-    const nextQ = tf.max(this.minQ(this.targetCritics, batch.nextObs, candidates), 1, true) as tf.Tensor2D;
+    const chain = this.targetChain(batch.nextObs);
+    const q = this.twinMinAt(this.targetCritics, batch.nextObs, tf.concat(chain, 0));
+    const nextQ = tf.reshape(tf.max(tf.reshape(q, [chain.length, -1]), 0), [-1, 1]);
     return tf.add(batch.reward, tf.mul(tf.mul(batch.notDone, this.config.gamma), nextQ));
   }
 
@@ -207,19 +230,21 @@ export class SavoAgent extends TD3Agent {
     const chain = this.chain.propose(obs, mu, { snap: this.snap }).clean;
     if (k > 1) {
       const critics = s.surrogateTargetCritic === "online" ? this.critics : this.targetCritics;
-      const stacked = tf.stack(chain, 1) as tf.Tensor3D;
-      const qChainAll = this.minQ(critics, obs, stacked);
-      const qChain = tf.split(qChainAll, k, 1) as tf.Tensor2D[];
       let anchor: tf.Tensor2D;
       let qAnchor: tf.Tensor2D;
+      let qChain: tf.Tensor2D[];
       if (s.surrogateAnchor === "executed") {
+        // One batched twin-critic pass over [a0; …; ak−1; μ̃M(s)].
         anchor = batch.action;
-        qAnchor = critics.min(obs, anchor);
-        this.qEvaluations += obs.shape[0];
+        const q = tf.split(this.twinMinAt(critics, obs, tf.concat([...chain, anchor], 0)), k + 1, 0) as tf.Tensor2D[];
+        qAnchor = q[k] as tf.Tensor2D;
+        qChain = q.slice(0, k);
       } else {
-        const pick = tf.expandDims(tf.oneHot(tf.argMax(qChainAll, 1), k, 1, 0, "float32"), 2);
-        anchor = tf.sum(tf.mul(stacked, pick), 1) as tf.Tensor2D;
-        qAnchor = tf.max(qChainAll, 1, true) as tf.Tensor2D;
+        qChain = tf.split(this.twinMinAt(critics, obs, tf.concat(chain, 0)), k, 0) as tf.Tensor2D[];
+        const all = tf.concat(qChain, 1);
+        const pick = tf.oneHot(tf.argMax(all, 1), k, 1, 0, "float32");
+        anchor = tf.sum(tf.mul(tf.stack(chain, 1), tf.expandDims(pick, 2)), 1) as tf.Tensor2D;
+        qAnchor = tf.max(all, 1, true) as tf.Tensor2D;
       }
       const targets = successiveTargets(qAnchor, qChain);
       if (s.surrogate === "learned") {

@@ -188,16 +188,14 @@ export class SuccessiveChain {
   ): number {
     const optimizer = this.surrogateOptimizer;
     if (optimizer === null) throw new QscapeError(`${this.name}: no learned surrogates to fit`);
-    const obs2 = tf.concat([obs, obs], 0);
     return optimizer.minimize(() => {
       const losses = this.surrogates.map((psi, j) => {
         const i = j + 1;
-        const z = psi.summarize(obs, chain.slice(0, i));
-        const z2 = z === null ? null : tf.concat([z, z], 0);
+        // Both points of a state share its summary and FiLM terms: evaluate them as one [2B, D] batch.
         const x = tf.concat([anchor, chain[i] as tf.Tensor2D], 0);
         const y = tf.concat([targets.anchor[j] as tf.Tensor2D, targets.own[j] as tf.Tensor2D], 0);
         // Mean over both points = (mse at point 1 + mse at point 2) / 2; the factor only rescales Adam's input.
-        return tf.losses.meanSquaredError(y, psi.value(obs2, x, z2));
+        return tf.losses.meanSquaredError(y, psi.values(psi.context(obs, chain.slice(0, i)), x));
       });
       return tf.addN(losses) as tf.Scalar;
     });

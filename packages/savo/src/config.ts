@@ -38,12 +38,12 @@ export const SavoConfig = TD3Config.extend({
   /** [paper] F.3 mean pooling; the official code max-pools. */
   deepsetPool: z.enum(["mean", "max"]).default("mean"),
   /**
-   * Summarizer widths: not in the paper. [default, ours] 64: the summary only has to encode a few
-   * D-dimensional actions, and a 256-wide summary would make each FiLM projection as costly as a
-   * hidden layer (the spec's alternative is the network's first hidden width).
+   * Summarizer widths: not in the paper. [official code] the list encoder's hidden width is
+   * `dim_hidden` = 64 and its output (the FiLM input, `WOLP_slate_dim_out`) is 16. A small summary
+   * also keeps FiLM cheap: each layer's γ, β projections cost 2·summarySize/width of that layer.
    */
   summarizerHidden: z.number().int().positive().default(64),
-  summarySize: z.number().int().positive().default(64),
+  summarySize: z.number().int().positive().default(16),
   /** [paper] FiLM conditioning of actors and surrogates; false = "No-FiLM" (input concatenation only). */
   film: z.boolean().default(true),
   /** [paper] condition νi and Ψ̂i on a<i; false = "− Previous Actions". */

@@ -93,7 +93,11 @@ describe("SavoAgent", () => {
       expect(later).toBeGreaterThan(0);
       return arr(tf.add(b.reward, tf.mul(tf.mul(b.notDone, 0.99), best)));
     });
-    expect(Array.from(y)).toEqual(expected);
+    // The agent splits each critic's first layer into state and action rows: equal up to float rounding.
+    expect(y).toHaveLength(expected.length);
+    y.forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i] as number, 5);
+    });
     agent.dispose();
   });
 
