@@ -118,4 +118,16 @@ describe("TD3Agent", () => {
     a.dispose();
     b.dispose();
   });
+
+  it("same seed, same data → the same updates and actions", () => {
+    const run = () => {
+      const agent = new TD3Agent(boxEnv(3, 2), small);
+      fillReplay(agent, new Rng(4), 100);
+      const losses = Array.from({ length: 6 }, () => agent.update());
+      const action = agent.act(new Float32Array([0.1, 0.2, 0.3]), { explore: true });
+      agent.dispose();
+      return { losses, action: Array.from(action) };
+    };
+    expect(run()).toEqual(run());
+  });
 });
