@@ -6,28 +6,34 @@
 import { EnvError } from "../errors.js";
 import { register } from "../registry.js";
 import type { DmcEnv } from "./base.js";
+import { DmcAcrobotEnv } from "./tasks/acrobot.js";
 import { DmcBallInCupEnv } from "./tasks/ball-in-cup.js";
 import { DmcCartpoleEnv } from "./tasks/cartpole.js";
 import { DmcCheetahEnv } from "./tasks/cheetah.js";
 import { DmcFingerEnv } from "./tasks/finger.js";
 import { DmcHopperEnv } from "./tasks/hopper.js";
+import { DmcPendulumEnv } from "./tasks/pendulum.js";
 import { DmcReacherEnv } from "./tasks/reacher.js";
 import { DmcWalkerEnv } from "./tasks/walker.js";
 
 export { DmcEnv, type ObservationEntry, type RandomizedJoint } from "./base.js";
+export * from "./models/acrobot.js";
 export * from "./models/ball-in-cup.js";
 export * from "./models/cartpole.js";
 export * from "./models/cheetah.js";
 export * from "./models/finger.js";
 export * from "./models/hopper.js";
+export * from "./models/pendulum.js";
 export * from "./models/reacher.js";
 export * from "./models/walker.js";
 export * from "./rewards.js";
+export * from "./tasks/acrobot.js";
 export * from "./tasks/ball-in-cup.js";
 export * from "./tasks/cartpole.js";
 export * from "./tasks/cheetah.js";
 export * from "./tasks/finger.js";
 export * from "./tasks/hopper.js";
+export * from "./tasks/pendulum.js";
 export * from "./tasks/reacher.js";
 export * from "./tasks/walker.js";
 
@@ -66,6 +72,10 @@ export const DMC_TASKS: readonly DmcTask[] = [
     task("finger", t, (k) => new DmcFingerEnv({ ...k, task: t })),
   ),
   task("ball_in_cup", "catch", (k) => new DmcBallInCupEnv({ ...k, task: "catch" })),
+  task("pendulum", "swingup", (k) => new DmcPendulumEnv({ ...k, task: "swingup" })),
+  ...(["swingup", "swingup_sparse"] as const).map((t) =>
+    task("acrobot", t, (k) => new DmcAcrobotEnv({ ...k, task: t })),
+  ),
 ];
 
 /** The registered id of a dm_control `<domain>_<task>` name as QMLE's code spells it, e.g. "walker_walk". */

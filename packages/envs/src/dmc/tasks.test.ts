@@ -6,11 +6,13 @@ import { make } from "../registry.js";
 import type { Box } from "../spaces.js";
 import type { DmcEnv } from "./base.js";
 import { DMC_TASKS, dmcIdFromName } from "./index.js";
+import { DmcAcrobotEnv } from "./tasks/acrobot.js";
 import { DmcBallInCupEnv } from "./tasks/ball-in-cup.js";
 import { DmcCartpoleEnv } from "./tasks/cartpole.js";
 import { DmcCheetahEnv } from "./tasks/cheetah.js";
 import { DmcFingerEnv } from "./tasks/finger.js";
 import { DmcHopperEnv } from "./tasks/hopper.js";
+import { DmcPendulumEnv } from "./tasks/pendulum.js";
 import { DmcReacherEnv } from "./tasks/reacher.js";
 import { DmcWalkerEnv } from "./tasks/walker.js";
 
@@ -49,6 +51,9 @@ const SIZES: Record<string, [number, number]> = {
   "dmc/finger-turn_easy": [12, 2],
   "dmc/finger-turn_hard": [12, 2],
   "dmc/ball_in_cup-catch": [8, 2],
+  "dmc/pendulum-swingup": [3, 1],
+  "dmc/acrobot-swingup": [6, 1],
+  "dmc/acrobot-swingup_sparse": [6, 1],
 };
 
 describe("every DMC task", () => {
@@ -442,6 +447,63 @@ describe("ball_in_cup catch", () => {
     env.sim.setState([0, 0, 0, 0.45], [0, 0, 0, 0]); // 5 cm above the rim, centred
     expect(env.reward()).toBe(0);
     expect(episodeReturn(env, 50, () => [0, 0])).toBeGreaterThan(40);
+    env.close();
+  });
+});
+
+describe("pendulum swingup", () => {
+  it("pays within 8° of vertical only; the motor alone cannot hold the bob horizontal", () => {
+    const env = new DmcPendulumEnv();
+    env.reset({ seed: 0 });
+    const at = (angle: number) => {
+      env.sim.setState([angle], [0]);
+      return env.reward();
+    };
+    expect(at(0)).toBe(1);
+    expect(at((7.9 * Math.PI) / 180)).toBe(1);
+    expect(at((8.1 * Math.PI) / 180)).toBe(0);
+    expect(at(Math.PI)).toBe(0);
+    // Gravity torque at horizontal is 1 kg · 9.81 · 0.5 m ≈ 4.9 N·m, the motor gives at most 1: the bob falls.
+    env.sim.setState([Math.PI / 2], [0]);
+    let obs = env.step([-1])[0];
+    for (let t = 0; t < 10; t++) obs = env.step([-1])[0];
+    expect(obs[1]).toBeLessThan(0.99); // sin θ left 1
+    expect(obs[2]).toBeGreaterThan(0); // falling towards larger θ despite the opposing torque
+    env.close();
+  });
+});
+
+describe("acrobot swingup", () => {
+  it("pays 1 with the arm straight up, decays with distance (shaped) or drops to 0 (sparse)", () => {
+    const shaped = new DmcAcrobotEnv({ task: "swingup" });
+    const sparse = new DmcAcrobotEnv({ task: "swingup_sparse" });
+    for (const env of [shaped, sparse]) env.reset({ seed: 0 });
+    const both = (q: [number, number]) =>
+      [shaped, sparse].map((env) => {
+        env.sim.setState(q, [0, 0]);
+        return env.reward();
+      });
+    expect(both([0, 0])).toEqual([1, 1]);
+    const [bentShaped, bentSparse] = both([0, Math.PI / 2]); // tip 1 m right of the shoulder's top: √2 from target
+    expect(bentSparse).toBe(0);
+    // gaussian with margin 1: 0.1^((√2 − 0.2)²)
+    expect(bentShaped).toBeCloseTo(0.1 ** ((Math.SQRT2 - 0.2) ** 2), 6);
+    const [downShaped] = both([Math.PI, 0]); // hanging: 4 m from the target
+    expect(downShaped).toBeLessThan(1e-9);
+    shaped.close();
+    sparse.close();
+  });
+
+  it("observes (sin, cos) of each link's absolute angle", () => {
+    const env = new DmcAcrobotEnv();
+    env.reset({ seed: 0 });
+    env.sim.setState([0.4, 0.3], [0, 0]);
+    const [obs] = env.step([0]);
+    const [shoulder, elbow] = [env.sim.at("qpos", 0), env.sim.at("qpos", 1)];
+    expect(obs[0]).toBeCloseTo(Math.sin(shoulder), 5);
+    expect(obs[1]).toBeCloseTo(Math.sin(shoulder + elbow), 5);
+    expect(obs[2]).toBeCloseTo(Math.cos(shoulder), 5);
+    expect(obs[3]).toBeCloseTo(Math.cos(shoulder + elbow), 5);
     env.close();
   });
 });
