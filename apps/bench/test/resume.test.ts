@@ -25,6 +25,8 @@ const benchArgs = (out: string) => [
   "2",
   "--algos",
   "td3",
+  "--envs",
+  "Pendulum-v1",
   "--workers",
   "1",
   "--quiet",
@@ -77,8 +79,8 @@ describe("pnpm bench", () => {
       for (const r of runs) {
         expect(r.status).toBe("finished");
         const steps = db.evaluations(r.id).map((e) => e.step);
-        // the untrained policy, every 1000 steps and the final one, each exactly once
-        expect(steps).toEqual([0, 1000, 1200]);
+        // the untrained policy, every 500 steps and the final one, each exactly once
+        expect(steps).toEqual([0, 500, 1000, 1200]);
       }
     } finally {
       db.close();
