@@ -1,10 +1,11 @@
 /**
  * `pnpm --filter @qscape/savo run profile`: where SAVO-TD3's update time goes, next to TD3's, on
- * the bench's Hopper-shaped networks. Each phase is timed by wrapping the agent's methods (the
- * wrappers sync at the end of the phase, so a phase's time includes its queued kernels), and one
- * update per agent runs under `tf.profile` for kernel counts and the kernels' own time.
+ * the bench's Hopper-shaped networks. Each phase's CPU time (this process's user + system time,
+ * steadier than wall time on a shared machine) is taken by wrapping the agent's methods; a
+ * wrapper syncs a returned tensor, so a phase's time includes its kernels. Two updates per agent
+ * then run under `tf.profile` for a census of kernel launches.
  *
- * Flags: --updates N (default 20), --k N candidates (default 3), --config JSON (SAVO overrides).
+ * Flags: --updates N in all (default 40), --rounds N (default 5), --k N candidates (default 3), --config JSON (SAVO overrides).
  */
 import { TD3Agent } from "@qscape/baselines";
 import { describeBackend, initBackend, Rng, tf } from "@qscape/core";
@@ -15,7 +16,8 @@ const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const updates = flag("updates", 20);
+const updates = flag("updates", 40);
+const rounds = flag("rounds", 5);
 const k = flag("k", 3);
 const configIndex = args.indexOf("--config");
 /** Extra SAVO config fields as JSON, e.g. --config '{"summarySize":16}'. */
@@ -59,45 +61,82 @@ function time(phases: Map<string, number>, label: string, obj: object, method: s
   };
 }
 
-async function profileAgent(name: string, agent: TD3Agent): Promise<void> {
-  fill(agent);
-  for (let i = 0; i < 4; i++) agent.update();
-  const phases = new Map<string, number>();
-  const a = agent as unknown as Record<string, object>;
-  time(phases, "update (total)", agent, "update");
-  time(phases, "  TD target", agent, "tdTarget");
-  time(phases, "  actor phase (every 2nd)", agent, "updateActor");
-  if (agent instanceof SavoAgent) {
-    time(phases, "    chain propose (all calls)", agent.chain, "propose");
-    time(phases, "    Ψ̂ fit (Eq. 9)", agent.chain, "fitSurrogates");
-    time(phases, "    ν step (Eq. 8)", agent.chain, "stepActors");
-  }
-  time(phases, "  polyak targets", agent, "updateTargets");
-  void a;
-  for (let i = 0; i < updates; i++) agent.update();
-  const total = phases.get("update (total)") ?? 0;
-  console.log(`\n${name}: ${(total / updates).toFixed(1)} ms CPU per update (mean of ${updates})`);
-  for (const [label, ms] of phases) console.log(`  ${label.padEnd(34)} ${(ms / updates).toFixed(2).padStart(8)} ms`);
-  // Kernel census over two updates (one with and one without the actor phase).
-  const info = await tf.profile(() => {
-    agent.update();
-    agent.update();
-  });
-  const byKernel = new Map<string, { count: number; ms: number }>();
-  for (const kInfo of info.kernels) {
-    const e = byKernel.get(kInfo.name) ?? { count: 0, ms: 0 };
-    e.count += 1;
-    e.ms += typeof kInfo.kernelTimeMs === "number" ? kInfo.kernelTimeMs : 0;
-    byKernel.set(kInfo.name, e);
-  }
-  const rows = [...byKernel.entries()].sort((x, y) => y[1].ms - x[1].ms);
-  const kernels = rows.reduce((s, [, e]) => s + e.count, 0);
-  const kernelMs = rows.reduce((s, [, e]) => s + e.ms, 0);
-  console.log(`  kernels per 2 updates: ${kernels}, kernel time ${kernelMs.toFixed(1)} ms; top:`);
-  for (const [kName, e] of rows.slice(0, 12)) {
-    console.log(`    ${kName.padEnd(22)} ${String(e.count).padStart(6)} × ${e.ms.toFixed(1).padStart(7)} ms`);
-  }
+interface Profiled {
+  name: string;
+  agent: TD3Agent;
+  /** Phase label → CPU ms per update, one entry per round. */
+  phases: Map<string, number[]>;
+  current: Map<string, number>;
 }
 
-await profileAgent("td3", new TD3Agent(env, shared));
-await profileAgent(`savo k=${k}`, new SavoAgent(env, { ...shared, numCandidates: k, ...extra }));
+function instrument(name: string, agent: TD3Agent): Profiled {
+  fill(agent);
+  for (let i = 0; i < 10; i++) agent.update();
+  const current = new Map<string, number>();
+  time(current, "update (total)", agent, "update");
+  time(current, "  TD target", agent, "tdTarget");
+  time(current, "  actor phase (every 2nd update)", agent, "updateActor");
+  if (agent instanceof SavoAgent) {
+    time(current, "    chain proposals (all calls)", agent.chain, "propose");
+    time(current, "    Ψ̂ fit (Eq. 9)", agent.chain, "fitSurrogates");
+    time(current, "    ν step (Eq. 8)", agent.chain, "stepActors");
+  }
+  time(current, "  Polyak targets", agent, "updateTargets");
+  return { name, agent, phases: new Map(), current };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+async function kernelCensus(p: Profiled): Promise<void> {
+  // Two updates: one with and one without the actor phase.
+  const info = await tf.profile(() => {
+    p.agent.update();
+    p.agent.update();
+  });
+  const byKernel = new Map<string, number>();
+  for (const kInfo of info.kernels) byKernel.set(kInfo.name, (byKernel.get(kInfo.name) ?? 0) + 1);
+  const rows = [...byKernel.entries()].sort((x, y) => y[1] - x[1]);
+  const total = rows.reduce((s, [, c]) => s + c, 0);
+  console.log(`  ${p.name}: ${total} kernels per 2 updates; most frequent:`);
+  console.log(
+    `    ${rows
+      .slice(0, 10)
+      .map(([n, c]) => `${n} ${c}`)
+      .join(", ")}`,
+  );
+}
+
+const agents = [
+  instrument("td3", new TD3Agent(env, shared)),
+  instrument(`savo k=${k}`, new SavoAgent(env, { ...shared, numCandidates: k, ...extra })),
+];
+// Interleaved rounds so machine load affects both alike; per-round means, then the median.
+const perRound = Math.max(2, Math.round(updates / rounds / 2) * 2);
+for (let r = 0; r < rounds; r++) {
+  for (const p of agents) {
+    p.current.clear();
+    for (let i = 0; i < perRound; i++) p.agent.update();
+    for (const [label, ms] of p.current) {
+      const list = p.phases.get(label) ?? [];
+      list.push(ms / perRound);
+      p.phases.set(label, list);
+    }
+  }
+}
+console.log(`\nCPU ms per update (median over ${rounds} rounds of ${perRound} updates; a phase includes its kernels)`);
+const labels = [...(agents[1] as Profiled).phases.keys()];
+console.log(`${"phase".padEnd(36)}${agents.map((p) => p.name.padStart(12)).join("")}`);
+for (const label of labels) {
+  const cells = agents.map((p) => {
+    const xs = p.phases.get(label);
+    return (xs ? median(xs).toFixed(2) : "").padStart(12);
+  });
+  console.log(`${label.padEnd(36)}${cells.join("")}`);
+}
+const totals = agents.map((p) => median(p.phases.get("update (total)") ?? [0]));
+console.log(`ratio savo/td3 per update: ${((totals[1] as number) / (totals[0] as number)).toFixed(2)}`);
+for (const p of agents) await kernelCensus(p);
