@@ -177,6 +177,7 @@ describe("SavoAgent", () => {
       { targetPolicyNoise: 0.2 },
       { jointAction: true },
       { summarizer: "attention" },
+      { summarizer: "lstm" },
       { film: false },
       { numCandidates: 1 },
       { numCandidates: 5 },

@@ -45,8 +45,18 @@ export class LSTM implements Parameterized {
     if (d !== this.inputSize) throw new QscapeError(`LSTM: items have ${d} features, expected ${this.inputSize}`);
     const h0 = tf.zeros([b, this.hiddenSize]) as tf.Tensor2D;
     if (l === 0) return { outputs: tf.zeros([b, 0, this.hiddenSize]), final: h0 };
-    // Project every item's input at once; only the recurrent product stays in the loop.
-    const projected = tf.unstack(applyPerItem(this.inputProjection, items), 1) as tf.Tensor2D[];
+    // Project every item's input at once; only the recurrent product stays in the loop. Steps are
+    // sliced from a time-major copy (contiguous slices) rather than unstacked: tfjs hands a
+    // one-output op's gradient a bare tensor, so unstack's gradient (a stack) throws when L = 1.
+    const timeMajor = tf.transpose(applyPerItem(this.inputProjection, items), [1, 0, 2]);
+    const projected = Array.from(
+      { length: l },
+      (_, t) =>
+        tf.reshape(tf.slice(timeMajor, [t, 0, 0], [1, b, 4 * this.hiddenSize]), [
+          b,
+          4 * this.hiddenSize,
+        ]) as tf.Tensor2D,
+    );
     const stepMasks = mask ? (tf.split(mask, l, 1) as tf.Tensor2D[]) : null;
     const outputs: tf.Tensor2D[] = new Array(l);
     let h = h0;
