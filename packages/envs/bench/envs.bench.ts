@@ -1,10 +1,11 @@
 /**
  * All @qscape/envs benchmarks, one section each (`bench/<section>.ts` exports `run<Section>Bench`).
  *
- *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,discrete]
+ *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete]
  */
 import { runClassicBench } from "./classic.js";
 import { runDiscreteBench } from "./discrete.js";
+import { runDmcBench } from "./dmc.js";
 import { runMujocoBench } from "./mujoco.js";
 
 const quick = process.argv.includes("--quick");
@@ -16,6 +17,7 @@ const only = process.argv
 const sections: Record<string, () => Promise<unknown>> = {
   classic: () => runClassicBench(quick ? { steps: 20_000, rounds: 2, vectorSteps: 500 } : {}),
   mujoco: () => runMujocoBench(quick ? { envSteps: 1000, physicsSteps: 5000, rounds: 1, validSamples: 5000 } : {}),
+  dmc: () => runDmcBench(quick ? { steps: 1000, rounds: 1 } : {}),
   discrete: () => runDiscreteBench(quick ? { itemCounts: [10_000, 100_000], repeats: 3, envSteps: 5000 } : {}),
 };
 
