@@ -23,7 +23,9 @@ const wanted = [
 function buildNative() {
   const addon = new URL("../packages/native/build/Release/qscape_native.node", import.meta.url);
   const script = new URL("../packages/native/scripts/build.cjs", import.meta.url);
-  if (existsSync(addon) || !existsSync(script)) return;
+  const installed = new URL("../packages/native/node_modules/", import.meta.url);
+  // Before `pnpm install` there is nothing to build with; the install itself builds it then.
+  if (existsSync(addon) || !existsSync(script) || !existsSync(installed)) return;
   spawnSync(process.execPath, [script.pathname], {
     stdio: "inherit",
     cwd: new URL("../packages/native/", import.meta.url).pathname,
