@@ -6,19 +6,19 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { SavoAgent } from "@qscape/savo";
 import { TD3Agent } from "@qscape/baselines";
 import {
   type Agent,
   initBackend,
   loadCheckpoint,
-  readParameters,
   type Rng,
+  readParameters,
   type Snapshot,
   saveCheckpoint,
   TrainingLoop,
 } from "@qscape/core";
 import { make } from "@qscape/envs";
+import { SavoAgent } from "@qscape/savo";
 import { beforeAll, describe, expect, it } from "vitest";
 
 beforeAll(async () => {
@@ -32,23 +32,50 @@ const randomAction = (rng: Rng) => Float32Array.of(rng.uniform(-2, 2));
 type Maker = () => Agent<Float32Array, Float32Array> & { actors: { parameters(): unknown[] }[] };
 
 function weightsOf(agent: Agent<Float32Array, Float32Array>): number[][] {
-  const a = agent as unknown as { actors: Parameters<typeof readParameters>[0][]; critics: Parameters<typeof readParameters>[0] };
+  const a = agent as unknown as {
+    actors: Parameters<typeof readParameters>[0][];
+    critics: Parameters<typeof readParameters>[0];
+  };
   return [...a.actors.flatMap((m) => readParameters(m)), ...readParameters(a.critics)].map((p) => Array.from(p.data));
 }
 
 const makers: Record<string, Maker> = {
-  td3: () => new TD3Agent(make("Pendulum-v1"), { seed: 1, actorHidden: [16], criticHidden: [16], batchSize: 32, learningStarts: 200 }) as never,
-  savo: () => new SavoAgent(make("Pendulum-v1"), { seed: 1, actorHidden: [16], criticHidden: [16], batchSize: 32, learningStarts: 200 }) as never,
+  td3: () =>
+    new TD3Agent(make("Pendulum-v1"), {
+      seed: 1,
+      actorHidden: [16],
+      criticHidden: [16],
+      batchSize: 32,
+      learningStarts: 200,
+    }) as never,
+  savo: () =>
+    new SavoAgent(make("Pendulum-v1"), {
+      seed: 1,
+      actorHidden: [16],
+      criticHidden: [16],
+      batchSize: 32,
+      learningStarts: 200,
+    }) as never,
 };
 
 describe.each(Object.keys(makers))("%s checkpoint/resume", (name) => {
   it("continues exactly as if it had not stopped", () => {
     const mk = makers[name] as Maker;
     const straightAgent = mk();
-    const straight = new TrainingLoop(loopConfig, { env: make("Pendulum-v1"), evalEnv: make("Pendulum-v1"), agent: straightAgent, randomAction }).run();
+    const straight = new TrainingLoop(loopConfig, {
+      env: make("Pendulum-v1"),
+      evalEnv: make("Pendulum-v1"),
+      agent: straightAgent,
+      randomAction,
+    }).run();
 
     const first = mk();
-    const loopA = new TrainingLoop(loopConfig, { env: make("Pendulum-v1"), evalEnv: make("Pendulum-v1"), agent: first, randomAction });
+    const loopA = new TrainingLoop(loopConfig, {
+      env: make("Pendulum-v1"),
+      evalEnv: make("Pendulum-v1"),
+      agent: first,
+      randomAction,
+    });
     loopA.runUntil(total / 2, { toEpisodeEnd: true });
     const dir = mkdtempSync(path.join(os.tmpdir(), "qscape-resume-"));
     saveCheckpoint(dir, { agent: first.save(), loop: loopA.save() });
@@ -57,7 +84,12 @@ describe.each(Object.keys(makers))("%s checkpoint/resume", (name) => {
     const second = mk();
     const restored = loadCheckpoint(dir) as { agent: Snapshot; loop: Snapshot };
     second.load(restored.agent);
-    const loopB = new TrainingLoop(loopConfig, { env: make("Pendulum-v1"), evalEnv: make("Pendulum-v1"), agent: second, randomAction });
+    const loopB = new TrainingLoop(loopConfig, {
+      env: make("Pendulum-v1"),
+      evalEnv: make("Pendulum-v1"),
+      agent: second,
+      randomAction,
+    });
     loopB.load(restored.loop);
     const resumed = loopB.run();
 

@@ -5,7 +5,6 @@
  */
 import { existsSync } from "node:fs";
 import {
-  type Agent,
   type BackendReport,
   initBackend,
   loadCheckpoint,
