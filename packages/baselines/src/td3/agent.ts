@@ -120,7 +120,7 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
     });
   }
 
-  /** Parameters the actor optimizer trains (subclasses with extra policy heads add theirs). */
+  /** Parameters the actor optimizer trains: every actor. */
   protected actorParameters(): Parameterized {
     return ParamGroup.of(`${this.name}.actors`, ...this.actors);
   }
