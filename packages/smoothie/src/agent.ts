@@ -37,6 +37,7 @@ import { ActionMap } from "./actions.js";
 import { SmoothieConfig, type SmoothieConfigInput, type SmoothieSettings } from "./config.js";
 import { actionDerivatives } from "./hessian.js";
 import { criticValue, GaussianPolicy, makeCritic } from "./networks.js";
+import { SGD } from "./sgd.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -60,7 +61,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
   readonly replay: ReplayBuffer;
   /** Exploration, minibatch sampling and phantom actions. */
   private readonly rng: Rng;
-  private readonly policyOptimizer: Adam;
+  private readonly policyOptimizer: Adam | SGD;
   private readonly criticOptimizer: Adam;
   private readonly logVarianceRange: [number, number];
   private pending: PendingSample | null = null;
@@ -71,7 +72,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     this.obsDim = requireBoxObservation(env, this.name);
     this.actions = new ActionMap(env, this.name);
     this.actionDim = this.actions.dim;
-    const { seed, bufferSize, actorLr, criticLr, gradClipNorm, minStd, maxStd } = this.config;
+    const { seed, bufferSize, actorLr, criticLr, gradClipNorm, minStd, maxStd, policyOptimizer } = this.config;
     this.rng = new Rng(seed);
     const initRng = this.rng.fork();
     const { obsDim, actionDim } = this;
@@ -83,7 +84,10 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     hardUpdate(this.targetPolicy, this.policy);
     hardUpdate(this.targetCritic, this.critic);
     const clip = gradClipNorm ? { clipNorm: gradClipNorm } : {};
-    this.policyOptimizer = new Adam("smoothie.policy", this.policy, { lr: actorLr, ...clip });
+    this.policyOptimizer =
+      policyOptimizer === "adam"
+        ? new Adam("smoothie.policy", this.policy, { lr: actorLr, ...clip })
+        : new SGD("smoothie.policy", this.policy, actorLr);
     this.criticOptimizer = new Adam("smoothie.critic", this.critic, { lr: criticLr, ...clip });
     this.logVarianceRange = [2 * Math.log(minStd), 2 * Math.log(maxStd)];
     this.replay = new ReplayBuffer(
@@ -285,7 +289,9 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
       targetPolicy: params(this.targetPolicy),
       critic: params(this.critic),
       targetCritic: params(this.targetCritic),
-      policyOptimizer: this.policyOptimizer.getState() as unknown as Snapshot,
+      policyOptimizer: (this.policyOptimizer instanceof Adam
+        ? this.policyOptimizer.getState()
+        : null) as unknown as Snapshot,
       criticOptimizer: this.criticOptimizer.getState() as unknown as Snapshot,
       rng: this.rng.getState() as unknown as Snapshot,
       replay: this.replay.getState() as unknown as Snapshot,
@@ -303,7 +309,9 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     writeParameters(this.targetPolicy, tensors(s.targetPolicy));
     writeParameters(this.critic, tensors(s.critic));
     writeParameters(this.targetCritic, tensors(s.targetCritic));
-    this.policyOptimizer.setState(s.policyOptimizer as Parameters<Adam["setState"]>[0]);
+    if (this.policyOptimizer instanceof Adam) {
+      this.policyOptimizer.setState(s.policyOptimizer as Parameters<Adam["setState"]>[0]);
+    }
     this.criticOptimizer.setState(s.criticOptimizer as Parameters<Adam["setState"]>[0]);
     this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
     this.replay.setState(s.replay as Snapshot);
@@ -315,7 +323,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     for (const m of [this.policy, this.targetPolicy, this.critic, this.targetCritic]) {
       for (const v of m.parameters()) v.dispose();
     }
-    this.policyOptimizer.dispose();
+    if (this.policyOptimizer instanceof Adam) this.policyOptimizer.dispose();
     this.criticOptimizer.dispose();
   }
 }

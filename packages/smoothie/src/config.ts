@@ -30,8 +30,13 @@ export const SmoothieConfig = z
         error: `the critic needs a smooth activation (one of ${SMOOTH_ACTIVATIONS.join(", ")}): with ReLU its action-Hessian is 0 and the covariance cannot learn (smoothie spec §2.5)`,
       })
       .default("tanh"),
-    /** η_π: Adam step size for the mean network θ and the log-variance φ (Algorithm 1 uses one rate). */
+    /** η_π: step size for the mean network θ and the log-variance φ (Algorithm 1 uses one rate). */
     actorLr: z.number().positive().default(3e-4),
+    /**
+     * How θ and φ follow their ascent directions: Adam (the [default] for MuJoCo) or plain gradient
+     * steps θ ← θ + η_π Δθ as Algorithm 1 writes them (spec §2.3).
+     */
+    policyOptimizer: z.enum(["adam", "sgd"]).default("adam"),
     /** η_Q: Adam step size for the critic w. */
     criticLr: z.number().positive().default(3e-4),
     gradClipNorm: z.number().positive().optional(),
