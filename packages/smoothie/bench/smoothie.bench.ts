@@ -11,15 +11,19 @@
  *
  *   --quick        fewer steps per round (a smoke run)
  *   --envs=A,B     env ids (default Hopper-v5,Humanoid-v5)
+ *   --critic-activation=elu   Smoothie's critic activation (default tanh; tfjs-wasm's tanh is ~20×
+ *                  slower than its elu, and Smoothie's critic evaluates it on every Taylor pass)
  */
 import { DDPGAgent } from "@qscape/baselines";
 import { type Agent, describeBackend, initBackend, Rng } from "@qscape/core";
 import { loadMujoco, make } from "@qscape/envs";
-import { SmoothieAgent } from "../src/index.js";
+import { type SmoothActivation, SmoothieAgent } from "../src/index.js";
 
 const quick = process.argv.includes("--quick");
 const envsArg = process.argv.find((a) => a.startsWith("--envs="))?.slice("--envs=".length);
 const envIds = envsArg ? envsArg.split(",") : ["Hopper-v5", "Humanoid-v5"];
+const criticActivation = (process.argv.find((a) => a.startsWith("--critic-activation="))?.split("=")[1] ??
+  "tanh") as SmoothActivation;
 const stepsPerRound = quick ? 20 : 60;
 const rounds = quick ? 2 : 3;
 const warmupTransitions = 2000;
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   await loadMujoco();
   console.log(
-    `backend: ${describeBackend(backend)}; 256-256 nets, batch 256, ${rounds} rounds × ${stepsPerRound} steps`,
+    `backend: ${describeBackend(backend)}; 256-256 nets, batch 256, Smoothie critic ${criticActivation}, ${rounds} rounds × ${stepsPerRound} steps`,
   );
   console.log("(shared machine: absolute times are under contention; compare the ratio column)");
   console.log("env          d_a  DDPG ms/step  Smoothie ms/step  ratio  (update share: DDPG / Smoothie)");
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
     const spaces = { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, spec: { id: envId } };
     const actionDim = (probe.actionSpace as unknown as { shape: number[] }).shape[0] as number;
     const ddpg = makeRunner("ddpg", envId, new DDPGAgent(spaces, { ...shared, policyDelay: 1 }));
-    const smoothie = makeRunner("smoothie", envId, new SmoothieAgent(spaces, shared));
+    const smoothie = makeRunner("smoothie", envId, new SmoothieAgent(spaces, { ...shared, criticActivation }));
     for (let r = 0; r < rounds; r++) {
       ddpg.round();
       smoothie.round();
