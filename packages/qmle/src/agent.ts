@@ -63,6 +63,9 @@ export interface QmleOptions {
 
 type AdamState = Parameters<Adam["setState"]>[0];
 
+/** Largest (state, candidate) batch evaluated in one pass. */
+const MAX_ROWS_PER_PASS = 16_384;
+
 export class QmleAgent implements Agent<Float32Array, Float32Array> {
   readonly name = "qmle";
   readonly config: QmleSettings;
@@ -171,10 +174,32 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
     });
     const m = totalCandidates(counts);
     this.qEvaluations += batch * m;
-    const q = this.fixedQ
-      ? this.fixedQ(obsData, candidates, batch, m)
-      : (net.q(features, tf.tensor2d(candidates, [batch * m, d]), m).dataSync() as Float32Array);
+    const q = this.fixedQ ? this.fixedQ(obsData, candidates, batch, m) : this.candidateQ(net, features, candidates, m);
     return bestCandidates(q, candidates, batch, d);
+  }
+
+  /**
+   * Q of every candidate, [B·M], in passes of at most MAX_ROWS_PER_PASS (state, candidate) rows:
+   * batch 256 × M = 1000 in one pass would need several GB of activations (beyond WASM's 4 GB).
+   */
+  private candidateQ(net: QmleNetwork, features: tf.Tensor2D, candidates: Float32Array, m: number): Float32Array {
+    const [batch, h] = features.shape;
+    const d = this.actionDim;
+    const statesPerPass = Math.max(1, Math.floor(MAX_ROWS_PER_PASS / m));
+    if (statesPerPass >= batch) {
+      return net.q(features, tf.tensor2d(candidates, [batch * m, d]), m).dataSync() as Float32Array;
+    }
+    const q = new Float32Array(batch * m);
+    for (let start = 0; start < batch; start += statesPerPass) {
+      const n = Math.min(statesPerPass, batch - start);
+      const part = tf.tidy(() => {
+        const rows = candidates.subarray(start * m * d, (start + n) * m * d);
+        return net.q(tf.slice(features, [start, 0], [n, h]), tf.tensor2d(rows, [n * m, d]), m);
+      });
+      q.set(part.dataSync() as Float32Array, start * m);
+      part.dispose();
+    }
+    return q;
   }
 
   // ---- learning -----------------------------------------------------------------------------
