@@ -18,6 +18,7 @@ import {
 } from "@qscape/baselines";
 import type { Agent } from "@qscape/core";
 import { SavoAgent } from "@qscape/savo";
+import { SmoothieAgent } from "@qscape/smoothie";
 
 export interface AgentContext {
   seed: number;
@@ -107,6 +108,11 @@ const entries: AlgorithmEntry[] = [
     "savo",
     "SAVO-TD3: successive actors + surrogates, maximizer actor (k = 3)",
     SavoAgent as unknown as ActorCritic,
+  ),
+  actorCritic(
+    "smoothie",
+    "Smoothie (Nachum et al. 2018): Gaussian policy on a smoothed critic, exact diagonal action-Hessian",
+    SmoothieAgent as unknown as ActorCritic,
   ),
   actorCritic("ensemble", "k-actor ensemble on TD3, best by Q (k = 3)", EnsembleAgent as unknown as ActorCritic),
   actorCritic(
