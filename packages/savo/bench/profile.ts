@@ -91,6 +91,16 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
+/** 2·m·k·n of a (batched) matMul from its input shapes, whichever operand is transposed. */
+function matMulFlops([a = [], b = []]: number[][]): number {
+  const [p, q] = a.slice(-2) as [number, number];
+  const [r, s] = b.slice(-2) as [number, number];
+  const batch = a.slice(0, -2).reduce((x, y) => x * y, 1);
+  // (m, k, n) for untransposed, b transposed, a transposed, both transposed.
+  const mkn = q === r ? [p, q, s] : q === s ? [p, q, r] : p === r ? [q, p, s] : [q, p, r];
+  return 2 * batch * mkn.reduce((x, y) => x * y, 1);
+}
+
 async function kernelCensus(p: Profiled): Promise<void> {
   // Two updates: one with and one without the actor phase.
   const info = await tf.profile(() => {
@@ -98,10 +108,19 @@ async function kernelCensus(p: Profiled): Promise<void> {
     p.agent.update();
   });
   const byKernel = new Map<string, number>();
-  for (const kInfo of info.kernels) byKernel.set(kInfo.name, (byKernel.get(kInfo.name) ?? 0) + 1);
+  let flops = 0;
+  for (const kInfo of info.kernels) {
+    byKernel.set(kInfo.name, (byKernel.get(kInfo.name) ?? 0) + 1);
+    if (kInfo.name === "BatchMatMul" || kInfo.name === "_FusedMatMul") {
+      flops += matMulFlops(kInfo.inputShapes as number[][]);
+    }
+  }
   const rows = [...byKernel.entries()].sort((x, y) => y[1] - x[1]);
   const total = rows.reduce((s, [, c]) => s + c, 0);
-  console.log(`  ${p.name}: ${total} kernels per 2 updates; most frequent:`);
+  flopsPerUpdate.set(p.name, flops / 2);
+  console.log(
+    `  ${p.name}: ${(flops / 2 / 1e6).toFixed(0)} MFLOP of matMul and ${total / 2} kernel launches per update; most frequent:`,
+  );
   console.log(
     `    ${rows
       .slice(0, 10)
@@ -139,4 +158,9 @@ for (const label of labels) {
 }
 const totals = agents.map((p) => median(p.phases.get("update (total)") ?? [0]));
 console.log(`ratio savo/td3 per update: ${((totals[1] as number) / (totals[0] as number)).toFixed(2)}`);
+const flopsPerUpdate = new Map<string, number>();
 for (const p of agents) await kernelCensus(p);
+const [base, savo] = agents.map((p) => flopsPerUpdate.get(p.name) ?? 0) as [number, number];
+console.log(
+  `matMul arithmetic ratio savo/td3: ${(savo / base).toFixed(2)} (the floor for the CPU ratio when matMuls dominate)`,
+);

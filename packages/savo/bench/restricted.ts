@@ -11,7 +11,7 @@
  *
  * Flags: --seeds N (default 5), --steps N (default 20000), --warmup N (default 2000),
  * --eval-every N (default 5000), --eval-episodes N (default 5), --hidden N (default 64),
- * --methods td3,savo (default both), --json out.json (raw results);
+ * --seed-list 3,4 (instead of 0..seeds−1), --methods td3,savo (default both), --json out.json (raw results);
  * --summarize a.json b.json … prints the table for results written by earlier runs.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -70,6 +70,8 @@ if (summarizeIndex >= 0) {
 }
 
 const seeds = flag("seeds", 5);
+/** Explicit seeds (e.g. to split one comparison over several processes); default 0..seeds−1. */
+const seedList = (option("seed-list") ?? Array.from({ length: seeds }, (_, i) => i).join(",")).split(",").map(Number);
 const steps = flag("steps", 20_000);
 const warmup = flag("warmup", 2000);
 const evalEvery = flag("eval-every", 5000);
@@ -99,7 +101,7 @@ function makeAgent(method: string, env: ReturnType<typeof make>, seed: number): 
 }
 
 const results: RunResult[] = [];
-for (let seed = 0; seed < seeds; seed++) {
+for (const seed of seedList) {
   for (const method of methods) {
     const env = make(ENV_ID);
     const evalEnv = make(ENV_ID);
@@ -144,4 +146,5 @@ for (let seed = 0; seed < seeds; seed++) {
 }
 summarize(results);
 const json = option("json");
-if (json) writeFileSync(json, JSON.stringify({ env: ENV_ID, steps, warmup, hidden, seeds, results }, null, 2));
+if (json)
+  writeFileSync(json, JSON.stringify({ env: ENV_ID, steps, warmup, hidden, seeds: seedList, results }, null, 2));

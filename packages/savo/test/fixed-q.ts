@@ -2,7 +2,7 @@
  * Fixed, known Q-landscapes for testing SAVO's successive machinery without a learned critic:
  * the envs package's Gaussian-bump bandits written as a tfjs function of the action.
  */
-import { Adam, MLP, Rng, tf } from "@qscape/core";
+import { Adam, MLP, ParamGroup, Rng, tf } from "@qscape/core";
 import type { GaussianBump } from "@qscape/envs";
 import { type QFunction, SuccessiveChain, successiveTargets } from "../src/chain.js";
 import { SavoConfig, type SavoConfigInput } from "../src/config.js";
@@ -44,6 +44,11 @@ export function trainOnFixedQ(
     iterations: number;
     noise: number;
     surrogateFits?: number;
+    /** Start points of ν1..νk−1 (each regressed there first, like μ); default: their initialisation. */
+    chainInit?: number[][];
+    /** Control: the later actors ascend Q itself instead of max{Q, τi} (exact surrogates only). */
+    untruncated?: boolean;
+    batch?: number;
     config?: SavoConfigInput;
   },
 ): FixedQRun {
@@ -64,11 +69,32 @@ export function trainOnFixedQ(
   const mu = new MLP(rng, 1, dim, { hidden: config.actorHidden, outputActivation: "tanh", name: "mu" });
   const chain = new SuccessiveChain(rng, 1, dim, config, "chain");
   const muOpt = new Adam("mu", mu, { lr: config.actorLr });
-  const batch = 128;
+  const batch = opts.batch ?? 128;
   const obs = tf.zeros([batch, 1]) as tf.Tensor2D;
   const init = tf.tile(tf.tensor2d([opts.muInit]), [batch, 1]) as tf.Tensor2D;
+  const point = (p: number[]) => tf.tile(tf.tensor2d([p]), [batch, 1]) as tf.Tensor2D;
+  const floor = tf.fill([batch, 1], -1e9) as tf.Tensor2D;
   try {
-    for (let i = 0; i < 300; i++) muOpt.minimize(() => tf.losses.meanSquaredError(init, mu.apply(obs)) as tf.Scalar);
+    // Start points: a fast regression (its own Adam), so the ascent below starts where asked.
+    const placeMu = new Adam("placeMu", mu, { lr: 1e-2 });
+    for (let i = 0; i < 300; i++) placeMu.minimize(() => tf.losses.meanSquaredError(init, mu.apply(obs)) as tf.Scalar);
+    placeMu.dispose();
+    const chainInit = opts.chainInit;
+    if (chainInit) {
+      const place = new Adam("placeChain", ParamGroup.of("chain", ...chain.actors), { lr: 1e-2 });
+      for (let it = 0; it < 300; it++) {
+        tf.tidy(() => {
+          const starts = [opts.muInit, ...chainInit].map(point);
+          place.minimize(() => {
+            const losses = chain.actors.map((nu, j) =>
+              tf.losses.meanSquaredError(starts[j + 1] as tf.Tensor2D, nu.apply(obs, starts.slice(0, j + 1))),
+            );
+            return tf.addN(losses) as tf.Scalar;
+          });
+        });
+      }
+      place.dispose();
+    }
     for (let it = 0; it < opts.iterations; it++) {
       tf.tidy(() => {
         const a = chain.propose(obs, mu.apply(obs)).clean;
@@ -90,7 +116,8 @@ export function trainOnFixedQ(
           for (let f = 0; f < (opts.surrogateFits ?? 1); f++) chain.fitSurrogates(obs, anchor, a, targets);
         }
         muOpt.minimize(() => tf.neg(tf.mean(q(obs, mu.apply(obs)))) as tf.Scalar);
-        chain.stepActors(obs, a, { thresholds: targets.thresholds, exactQ: q, firstQ: q, flip: false });
+        const thresholds = opts.untruncated ? targets.thresholds.map(() => floor) : targets.thresholds;
+        chain.stepActors(obs, a, { thresholds, exactQ: q, firstQ: q, flip: false });
       });
     }
     return tf.tidy(() => {
@@ -128,6 +155,7 @@ export function trainOnFixedQ(
   } finally {
     obs.dispose();
     init.dispose();
+    floor.dispose();
     for (const v of mu.parameters()) v.dispose();
     muOpt.dispose();
     chain.dispose();
