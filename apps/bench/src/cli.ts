@@ -13,13 +13,14 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { initBackend } from "@qscape/core";
-import { loadMujoco, make, registry } from "@qscape/envs";
+import { loadMujoco, registry } from "@qscape/envs";
 import { ALGORITHMS, algorithm } from "./algorithms.js";
 import { openResults } from "./db/index.js";
 import { executeSuite } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
 import { expandRuns, parseSuite, type Suite, SuiteError } from "./suite.js";
+import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const benchmarksDir = path.join(repoRoot, "benchmarks");
@@ -35,11 +36,14 @@ export function suiteNames(): string[] {
     .sort();
 }
 
+/** A suite by name from benchmarks/, or a path to a suite file (`.ts`/`.js`/`.mjs`). */
 export async function loadSuite(name: string): Promise<Suite> {
-  const file = path.join(benchmarksDir, `${name}.ts`);
+  const isPath = /\.(ts|js|mjs)$/.test(name);
+  const file = isPath ? path.resolve(name) : path.join(benchmarksDir, `${name}.ts`);
+  if (isPath && !existsSync(file)) throw new UsageError(`no suite file at ${file}`);
   if (!existsSync(file)) throw new UsageError(`unknown suite "${name}"; known: ${suiteNames().join(", ")}`);
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  return parseSuite(mod.default, `benchmarks/${name}.ts`);
+  return parseSuite(mod.default, isPath ? file : `benchmarks/${name}.ts`);
 }
 
 export interface Overrides {
@@ -66,7 +70,9 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
     algorithms: o.algos
       ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
       : base.algorithms,
-    envs: o.envs ? o.envs.map((id) => base.envs.find((e) => e.id === id) ?? { id }) : base.envs,
+    envs: o.envs
+      ? o.envs.map((id) => base.envs.find((e) => e.id === id) ?? { id, kwargs: {}, actionRepresentation: false })
+      : base.envs,
     seeds: o.seeds ? Array.from({ length: o.seeds }, (_, i) => i) : base.seeds,
     budget: { ...base.budget, envSteps: steps, warmupSteps: Math.min(base.budget.warmupSteps, Math.floor(steps / 4)) },
     evaluation: { ...base.evaluation, every: Math.min(base.evaluation.every, steps) },
@@ -87,7 +93,7 @@ export async function validateRunnable(suite: Suite): Promise<void> {
   if (problems.length === 0) {
     await loadMujoco();
     for (const e of suite.envs) {
-      const env = make(e.id, e.kwargs);
+      const env = makeEnv(e.id, e.kwargs, e.actionRepresentation);
       try {
         for (const a of suite.algorithms) {
           const why = algorithm(a.algo).supports(env);
@@ -101,6 +107,12 @@ export async function validateRunnable(suite: Suite): Promise<void> {
   if (problems.length > 0) throw new SuiteError(`suite "${suite.name}" cannot run:\n  ${problems.join("\n  ")}`);
 }
 
+function duration(minutes: number): string {
+  if (minutes < 120) return `${Math.round(minutes)} min`;
+  if (minutes < 72 * 60) return `${Math.round(minutes / 60)} h`;
+  return `${Math.round(minutes / 1440)} days`;
+}
+
 async function list(): Promise<void> {
   console.log("Suites (benchmarks/):");
   for (const name of suiteNames()) {
@@ -108,7 +120,7 @@ async function list(): Promise<void> {
       const s = await loadSuite(name);
       const runs = s.algorithms.length * s.envs.length * s.seeds.length;
       console.log(
-        `  ${name.padEnd(26)} ~${s.estimatedMinutes} min on 2 cores, ${runs} runs × ${s.budget.envSteps} steps — ${s.description}`,
+        `  ${name.padEnd(26)} ~${duration(s.estimatedMinutes)} on 2 cores, ${runs} runs × ${s.budget.envSteps} steps — ${s.description}`,
       );
     } catch (err) {
       console.log(`  ${name.padEnd(26)} INVALID: ${(err as Error).message.split("\n").join(" ")}`);

@@ -1,6 +1,7 @@
 /**
- * Local executor: every (algorithm, env, seed) runs in its own child process, `workers` at a time.
- * A crashed run is marked failed with its error and the others finish. The parent is the single
+ * Local executor: (algorithm, env, seed) runs execute in `workers` child processes, one run per
+ * process at a time; a worker is reused for the next run so its start-up is paid once. A crashed
+ * run is marked failed with its error, its worker is replaced, and the others finish. The parent is the single
  * writer of the results database; evaluations are written as they arrive, each in a transaction.
  * Re-running the same suite skips finished runs and resumes unfinished ones from their checkpoint.
  */
@@ -82,24 +83,41 @@ export async function executeSuite(
   }
   opts.progress.start(queue.length, summary.skipped);
 
-  const runOne = ({ task, runId, floor }: (typeof queue)[number]): Promise<void> =>
+  interface Slot {
+    child: ChildProcess | null;
+    stderr: string;
+  }
+  const spawnWorker = (slot: Slot): ChildProcess => {
+    const child = fork(workerFile, ["--qscape-worker"], {
+      execArgv: process.execArgv,
+      env: { ...process.env, ...opts.env },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    slot.stderr = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      slot.stderr = (slot.stderr + d.toString()).slice(-4000);
+    });
+    return child;
+  };
+
+  // One job on a slot's worker (started if the slot has none). A worker that dies takes only its
+  // current run with it; the slot starts a fresh worker for the next one.
+  const runOne = (slot: Slot, { task, runId, floor }: (typeof queue)[number]): Promise<void> =>
     new Promise((resolve) => {
       const checkpointDir = path.join(opts.checkpointRoot, String(runId));
       mkdirSync(opts.checkpointRoot, { recursive: true });
-      const child: ChildProcess = fork(workerFile, ["--qscape-worker"], {
-        execArgv: process.execArgv,
-        env: { ...process.env, ...opts.env },
-        stdio: ["ignore", "ignore", "pipe", "ipc"],
-      });
-      let stderr = "";
-      child.stderr?.on("data", (d: Buffer) => {
-        stderr = (stderr + d.toString()).slice(-4000);
-      });
-      let done = false;
+      slot.child ??= spawnWorker(slot);
+      const child = slot.child;
       let errorMessage: string | null = null;
       const started = performance.now();
-      const metricFloor = floor;
-      child.on("message", (msg: WorkerMessage) => {
+      const finish = (error: string | null) => {
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+        opts.progress.finish(runId, error);
+        resolve();
+      };
+      const onMessage = (msg: WorkerMessage) => {
+        if (msg.runId !== runId) return;
         switch (msg.type) {
           case "backend":
             db.markRunning(runId, { backend: msg.backend });
@@ -122,7 +140,7 @@ export async function executeSuite(
             opts.progress.update(runId, { lastEval: msg.returns.reduce((a, b) => a + b, 0) / msg.returns.length });
             break;
           case "metrics": {
-            const rows = msg.rows.filter((r) => r.step > metricFloor);
+            const rows = msg.rows.filter((r) => r.step > floor);
             if (rows.length > 0) db.recordMetrics(runId, rows);
             break;
           }
@@ -140,33 +158,35 @@ export async function executeSuite(
               (msg.timings.env ?? 0) + (msg.timings.act ?? 0) + (msg.timings.update ?? 0) + (msg.timings.eval ?? 0);
             summary.runSeconds += wall;
             summary.finished += 1;
-            done = true;
             rmSync(checkpointDir, { recursive: true, force: true });
+            finish(null);
             break;
           }
           case "error":
             errorMessage = msg.message;
             break;
         }
-      });
-      child.on("exit", (code, signal) => {
-        if (!done) {
-          const error =
-            errorMessage ??
-            `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`;
-          db.markFailed(runId, error, { wallClockS: (performance.now() - started) / 1000 });
-          summary.failed.push({ label: task.label, env: task.env, seed: task.seed, error });
-        }
-        opts.progress.finish(runId, done ? null : (errorMessage ?? "crashed"));
-        resolve();
-      });
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        slot.child = null;
+        const error =
+          errorMessage ??
+          `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}: ${slot.stderr.trim().split("\n").slice(-3).join(" | ")}`;
+        db.markFailed(runId, error, { wallClockS: (performance.now() - started) / 1000 });
+        summary.failed.push({ label: task.label, env: task.env, seed: task.seed, error });
+        finish(errorMessage ?? "crashed");
+      };
+      child.on("message", onMessage);
+      child.on("exit", onExit);
       const start: WorkerStart = { type: "start", runId, task, checkpointDir, checkpointEvery: opts.checkpointEvery };
       child.send(start);
     });
 
   const pending = [...queue];
-  const slots = Array.from({ length: Math.max(1, opts.workers) }, async () => {
-    for (let job = pending.shift(); job; job = pending.shift()) await runOne(job);
+  const slots = Array.from({ length: Math.max(1, Math.min(opts.workers, queue.length)) }, async () => {
+    const slot: Slot = { child: null, stderr: "" };
+    for (let job = pending.shift(); job; job = pending.shift()) await runOne(slot, job);
+    slot.child?.disconnect();
   });
   await Promise.all(slots);
   opts.progress.stop();

@@ -20,6 +20,11 @@ export const EnvEntrySchema = z
   .object({
     id: z.string().min(1),
     kwargs: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Act in the env's action-representation space: continuous proto-actions snapped to the
+     * nearest item (MineWorld, RecSim), so continuous-control learners run on discrete tasks.
+     */
+    actionRepresentation: z.boolean().default(false),
     /** Scores for min–max normalisation: (score − random) / (reference − random). */
     randomScore: z.number().optional(),
     referenceScore: z.number().optional(),
@@ -111,6 +116,7 @@ export interface RunTask {
   algoConfig: Record<string, unknown>;
   env: string;
   envKwargs: Record<string, unknown>;
+  actionRepresentation: boolean;
   seed: number;
   budget: Suite["budget"];
   evaluation: Suite["evaluation"];
@@ -129,6 +135,7 @@ export function expandRuns(suite: Suite): RunTask[] {
           algoConfig: algo.config,
           env: env.id,
           envKwargs: env.kwargs,
+          actionRepresentation: env.actionRepresentation,
           seed,
           budget: suite.budget,
           evaluation: suite.evaluation,

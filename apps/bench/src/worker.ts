@@ -1,5 +1,5 @@
 /**
- * One run in its own process: builds the env and agent, trains under the suite's budget, reports
+ * Runs in worker processes: builds the env and agent, trains under the suite's budget, reports
  * progress/evaluations/metrics to the parent over IPC, and checkpoints at episode boundaries so a
  * killed run resumes where it stopped. The parent is the only database writer.
  */
@@ -13,7 +13,7 @@ import {
   saveCheckpoint,
   TrainingLoop,
 } from "@qscape/core";
-import { loadMujoco, make } from "@qscape/envs";
+import { loadMujoco, make, NearestItemWrapper } from "@qscape/envs";
 import { algorithm } from "./algorithms.js";
 import type { RunTask } from "./suite.js";
 
@@ -41,6 +41,12 @@ export type WorkerMessage =
   | { type: "error"; runId: number; message: string };
 
 type AnyEnv = ReturnType<typeof make>;
+
+/** A suite env: `make(id)`, optionally acting through 1-NN snapping in representation space. */
+export function makeEnv(id: string, kwargs: Record<string, unknown>, actionRepresentation: boolean): AnyEnv {
+  const env = make(id, kwargs);
+  return actionRepresentation ? (new NearestItemWrapper(env as never) as unknown as AnyEnv) : env;
+}
 
 /** Uniform random action from a Box or Discrete space, drawn from the loop's RNG. */
 export function randomActionFor(space: unknown): (rng: Rng) => unknown {
@@ -76,8 +82,8 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
   const { runId, task, checkpointDir, checkpointEvery } = start;
   const report = backend ?? (await initBackend());
   await loadMujoco();
-  const env = make(task.env, task.envKwargs) as AnyEnv;
-  const evalEnv = make(task.env, task.envKwargs) as AnyEnv;
+  const env = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
+  const evalEnv = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
   const built = algorithm(task.algo).create(env, {
     seed: task.seed,
     hidden: task.hidden,
@@ -189,16 +195,20 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
   evalEnv.close();
 }
 
-// As a child process: wait for one `start` message, run it, exit.
+// As a child process: run `start` messages one at a time for as long as the parent keeps the
+// worker (process start, imports and backend set-up are paid once per worker, not per run). A run
+// that throws ends the process, so the next run starts from a clean one.
 if (process.send && process.argv.includes("--qscape-worker")) {
-  process.once("message", (msg: WorkerStart) => {
-    runTask(msg).then(
-      () => process.exit(0),
-      async (err: unknown) => {
-        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        await send({ type: "error", runId: msg.runId, message }).catch(() => {});
-        process.exit(1);
-      },
-    );
+  let backend: BackendReport | undefined;
+  process.on("message", (msg: WorkerStart) => {
+    (async () => {
+      backend ??= await initBackend();
+      await runTask(msg, backend);
+    })().catch(async (err: unknown) => {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      await send({ type: "error", runId: msg.runId, message }).catch(() => {});
+      process.exit(1);
+    });
   });
+  process.on("disconnect", () => process.exit(0));
 }

@@ -122,3 +122,45 @@ describe("pnpm bench", () => {
     expect(existsSync(path.join(out, "results.db"))).toBe(false);
   }, 300_000);
 });
+
+describe("pnpm bench with a failing run", () => {
+  it("reports the failed run with its error and finishes the others", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "qscape-bench-"));
+    const suiteFile = path.join(dir, "crash-suite.mjs");
+    writeFileSync(
+      suiteFile,
+      `export default ${JSON.stringify({
+        name: "crash-check",
+        description: "one learner with a config its schema rejects",
+        estimatedMinutes: 1,
+        algorithms: [{ algo: "td3" }, { algo: "td3", label: "broken", config: { noSuchOption: 1 } }],
+        envs: [{ id: "Pendulum-v1" }],
+        seeds: [0],
+        budget: { envSteps: 300, warmupSteps: 100 },
+        evaluation: { every: 300, episodes: 1 },
+        hidden: [16],
+      })};\n`,
+    );
+    const res = spawnSync(
+      tsx,
+      ["--conditions=@qscape/source", cli, suiteFile, "--workers", "1", "--quiet", "--out", dir],
+      {
+        cwd: appDir,
+        encoding: "utf8",
+        timeout: 300_000,
+      },
+    );
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/failed: broken on Pendulum-v1 seed 0: .*noSuchOption/);
+    const db = openResults(path.join(dir, "results.db"));
+    try {
+      const byAlgo = Object.fromEntries(db.listRuns("crash-check").map((r) => [r.algo, r]));
+      expect(byAlgo.td3?.status).toBe("finished");
+      expect(byAlgo.broken?.status).toBe("failed");
+      expect(byAlgo.broken?.error).toMatch(/noSuchOption/);
+    } finally {
+      db.close();
+    }
+    expect(existsSync(path.join(dir, "report.html"))).toBe(true);
+  }, 300_000);
+});
