@@ -30,14 +30,6 @@ const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =>
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
 
-/** Each row repeated `times` times, [B·times, h]: a gather (tile is ~10× slower on WASM). */
-function repeatRows(x: tf.Tensor2D, times: number): tf.Tensor2D {
-  const rows = x.shape[0];
-  const index = new Int32Array(rows * times);
-  for (let i = 0; i < index.length; i++) index[i] = Math.floor(i / times);
-  return tf.gather(x, tf.tensor1d(index, "int32"));
-}
-
 export interface Predictions {
   /** Delta predictor output in [−1, 1], [B, d]. */
   deltaMean: tf.Tensor2D;
@@ -103,8 +95,27 @@ export class QmleNetwork implements Parameterized {
     const hidden = tf.relu(
       tf.reshape(tf.add(tf.reshape(actionPart, [b, m, 2 * h]), tf.expandDims(statePart, 1)), [b * m, 2 * h]),
     ) as tf.Tensor2D;
-    const broadcastFeatures = m === 1 ? features : repeatRows(features, m);
-    const joint = tf.elu(norm.apply(tf.add(tf.concat([broadcastFeatures, za], 1), outer.apply(hidden)))) as tf.Tensor2D;
+    // Residual input [zs, za] + branch without materialising zs per candidate (gather and tile
+    // are slow on WASM): [0, za] + branch per row, then [zs, 0] broadcast over the M rows.
+    const perCandidate = tf.add(
+      tf.pad(za, [
+        [0, 0],
+        [h, 0],
+      ]),
+      outer.apply(hidden),
+    );
+    const stateResidual = tf.expandDims(
+      tf.pad(features, [
+        [0, 0],
+        [0, h],
+      ]),
+      1,
+    );
+    const residual = tf.reshape(tf.add(tf.reshape(perCandidate, [b, m, 2 * h]), stateResidual), [
+      b * m,
+      2 * h,
+    ]) as tf.Tensor2D;
+    const joint = tf.elu(norm.apply(residual)) as tf.Tensor2D;
     return tf.reshape(this.qOutput.apply(joint), [b, m]);
   }
 
