@@ -9,7 +9,7 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  */
 export default {
   name: "default",
-  description: "TD3 vs SAVO vs Ensemble (k=3) on InvertedPendulumRestricted and a 1-D multimodal bandit",
+  description: "TD3 vs SAVO vs Ensemble (k=3) on InvertedPendulumRestricted and a 2-D multimodal bandit",
   estimatedMinutes: 10,
   algorithms: [{ algo: "td3" }, { algo: "savo" }, { algo: "ensemble" }],
   envs: [{ id: "InvertedPendulumRestricted-v5", randomScore: 0, referenceScore: 1000 }, { id: "Bandit1D-v0" }],
