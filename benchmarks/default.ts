@@ -12,7 +12,7 @@ export default {
   description: "TD3 vs SAVO vs Ensemble (k=3) on InvertedPendulumRestricted and a 2-D multimodal bandit",
   estimatedMinutes: 10,
   algorithms: [{ algo: "td3" }, { algo: "savo" }, { algo: "ensemble" }],
-  envs: [{ id: "InvertedPendulumRestricted-v5", randomScore: 0, referenceScore: 1000 }, { id: "Bandit1D-v0" }],
+  envs: [{ id: "InvertedPendulumRestricted-v5", randomScore: 0, referenceScore: 1000 }, { id: "Bandit2D-v0" }],
   seeds: [0, 1, 2],
   budget: { envSteps: 4000, warmupSteps: 500, updatesPerStep: 1 },
   evaluation: { every: 500, episodes: 5 },
