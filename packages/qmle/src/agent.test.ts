@@ -125,6 +125,35 @@ describe("QmleAgent learning step", () => {
     agent.dispose();
   });
 
+  it("MLE target: the refreshed a^max (paper) or the stored one (official code)", () => {
+    for (const mleTarget of ["refreshed", "stored"] as const) {
+      // Batch 8 of 400 distinct rows (a repeated row would keep only its last write).
+      const agent = new QmleAgent(boxEnv(3, 2), { ...small, batchSize: 8, prioritized: null, mleTarget });
+      fillReplay(agent, new Rng(6), 400);
+      const all = Int32Array.from({ length: 400 }, (_, i) => i);
+      const before = agent.replay.gather(all);
+      const delta = agent.predictions(before.nextObs as Float32Array, 400).deltaMean;
+      let sampled: Int32Array = new Int32Array();
+      const sample = agent.replay.sample.bind(agent.replay);
+      agent.replay.sample = (b, r) => {
+        const out = sample(b, r);
+        sampled = out.indices;
+        return out;
+      };
+      const { deltaLoss } = agent.learn();
+      const after = agent.replay.gather(all);
+      const target = (mleTarget === "refreshed" ? after.argmax : before.argmax) as Float32Array;
+      let sum = 0;
+      for (const i of sampled) {
+        for (let j = 0; j < 2; j++) sum += ((delta[i * 2 + j] as number) - (target[i * 2 + j] as number)) ** 2;
+      }
+      expect(new Set(sampled).size).toBe(8);
+      expect(after.argmax).not.toEqual(before.argmax); // the two targets differ
+      expect(deltaLoss).toBeCloseTo(sum / 16, 5);
+      agent.dispose();
+    }
+  });
+
   it("act, learn and update leave no tensors behind; actions stay in the env's bounds", () => {
     const agent = new QmleAgent(boxEnv(3, 2, 2), small);
     const rng = new Rng(3);
