@@ -17,6 +17,7 @@ import {
   WolpertingerAgent,
 } from "@qscape/baselines";
 import type { Agent } from "@qscape/core";
+import { QmleAgent } from "@qscape/qmle";
 import { SavoAgent } from "@qscape/savo";
 import { SmoothieAgent } from "@qscape/smoothie";
 
@@ -132,6 +133,22 @@ const entries: AlgorithmEntry[] = [
     GreedyTD3Agent as unknown as ActorCritic,
   ),
   actorCritic("td3-resets", "TD3 with periodic network resets", ResetTD3Agent as unknown as ActorCritic),
+  {
+    id: "qmle",
+    description: "QMLE: action-in Q with best-of-m search and maximum-likelihood argmax predictors",
+    supports: continuousControl,
+    // QMLE's two streams are half the matched width, so its joint head is as wide as the critics'
+    // layers; it updates every 10 env steps on its own schedule (paper), whatever the loop asks.
+    create: (env, ctx) => ({
+      agent: new QmleAgent(envSpaces(env), {
+        seed: ctx.seed,
+        width: Math.max(1, Math.round((ctx.hidden[0] ?? 256) / 2)),
+        learningStarts: ctx.warmupSteps,
+        ...ctx.config,
+      }) as unknown as Agent<unknown, unknown>,
+      loop: {},
+    }),
+  },
   {
     id: "dqn",
     description: "Double DQN (optional dueling, PER, n-step)",
