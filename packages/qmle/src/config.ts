@@ -56,8 +56,9 @@ export const QmleConfig = z
     /** σ of the Gaussian perturbations of the delta candidates, normalised units (code: 0.1). */
     deltaNoiseStd: z.number().nonnegative().default(0.1),
     /**
-     * Include each transition's stored a^max among the target candidates and write the winner
-     * back (§3.7). Off is an ablation (no amortisation across replays).
+     * Include each transition's stored a^max among its target candidates (§3.7). The winner is
+     * written back either way; off is an ablation in which the stored a^max never competes
+     * again (no amortisation across replays).
      */
     storedArgmaxPrior: z.boolean().default(true),
     /** MLE target: the a^max refreshed in this update (paper, Algorithm 1) or the stored one (code) (§10.2). */
