@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { type Agent, describeBackend, initBackend, Rng, runOffPolicy } from "@qscape/core";
 import { loadMujoco, make } from "@qscape/envs";
 import { SACAgent, TD3Agent } from "../src/index.js";
-import { boxEnv, fillReplay } from "../test/fixtures.js";
+import { boxEnv, fillReplay } from "../src/testing.js";
 import { uniformAction } from "../test/train.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,6 +1,6 @@
 import { initBackend, QscapeError, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { boxEnv, discreteEnv, leakedTensors } from "../../test/fixtures.js";
+import { boxEnv, discreteEnv, leakedTensors } from "../testing.js";
 import { DQNAgent } from "./agent.js";
 
 beforeAll(async () => {

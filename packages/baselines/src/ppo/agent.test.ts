@@ -1,6 +1,6 @@
 import { initBackend, Rng } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { boxEnv, discreteEnv, leakedTensors } from "../../test/fixtures.js";
+import { boxEnv, discreteEnv, leakedTensors } from "../testing.js";
 import { PPOAgent } from "./agent.js";
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { initBackend, type MLP, QscapeError, Rng, runOffPolicy, tf } from "@qscape/core";
 import { bruteForceKnn, getActionRepresentation, KnnIndex, make } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { boxEnv, discreteEnv, leakedTensors } from "../../test/fixtures.js";
+import { boxEnv, discreteEnv, leakedTensors } from "../testing.js";
 import { KnnWolpertingerAgent } from "./knn-wolpertinger.js";
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { initBackend, type MLP, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { boxEnv, fillReplay, leakedTensors } from "../../test/fixtures.js";
 import type { TD3Agent } from "../td3/agent.js";
+import { boxEnv, fillReplay, leakedTensors } from "../testing.js";
 import { CEMAgent } from "./cem.js";
 import { EnsembleAgent } from "./ensemble.js";
 import { GreedyACAgent, GreedyTD3Agent } from "./greedy.js";

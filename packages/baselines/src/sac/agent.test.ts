@@ -1,6 +1,6 @@
 import { initBackend, QscapeError, Rng } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { boxEnv, discreteEnv, fillReplay, leakedTensors } from "../../test/fixtures.js";
+import { boxEnv, discreteEnv, fillReplay, leakedTensors } from "../testing.js";
 import { SACAgent } from "./agent.js";
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { initBackend, type MLP, QscapeError, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { boxEnv, discreteEnv, fillReplay, leakedTensors } from "../../test/fixtures.js";
+import { boxEnv, discreteEnv, fillReplay, leakedTensors } from "../testing.js";
 import { TD3Agent, type TD3Batch } from "./agent.js";
 
 beforeAll(async () => {

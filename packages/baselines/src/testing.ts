@@ -1,4 +1,4 @@
-/** Minimal space-only env descriptions for construction and update-rule tests (no dynamics needed). */
+/** Test helpers shared by learner packages (`@qscape/baselines/testing`): space-only envs, random replay, leak counts. */
 import { type Rng, type Transition, tf } from "@qscape/core";
 
 export function boxEnv(obsDim: number, actionDim: number, bound = 2) {
