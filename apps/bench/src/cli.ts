@@ -24,6 +24,8 @@ import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const benchmarksDir = path.join(repoRoot, "benchmarks");
+/** Paths on the command line are the user's: `pnpm --filter … run` changes the cwd, INIT_CWD keeps theirs. */
+const userPath = (p: string): string => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -39,7 +41,7 @@ export function suiteNames(): string[] {
 /** A suite by name from benchmarks/, or a path to a suite file (`.ts`/`.js`/`.mjs`). */
 export async function loadSuite(name: string): Promise<Suite> {
   const isPath = /\.(ts|js|mjs)$/.test(name);
-  const file = isPath ? path.resolve(name) : path.join(benchmarksDir, `${name}.ts`);
+  const file = isPath ? userPath(name) : path.join(benchmarksDir, `${name}.ts`);
   if (isPath && !existsSync(file)) throw new UsageError(`no suite file at ${file}`);
   if (!existsSync(file)) throw new UsageError(`unknown suite "${name}"; known: ${suiteNames().join(", ")}`);
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
@@ -171,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === "report") {
-    const file = rest[0];
+    const file = rest[0] ? userPath(rest[0]) : undefined;
     if (!file) throw new UsageError("usage: pnpm bench report <results.db> [--suite NAME] [--out DIR]");
     if (!existsSync(file)) throw new UsageError(`no results file at ${file}`);
     const db = openResults(file);
@@ -180,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
       const suiteName = values.suite ?? names[0];
       if (!suiteName || !names.includes(suiteName))
         throw new UsageError(`results file has suites ${names.join(", ") || "(none)"}; pick one with --suite`);
-      const out = values.out ?? path.dirname(path.resolve(file));
+      const out = values.out ? userPath(values.out) : path.dirname(file);
       const written = writeSuiteReport(db, suiteName, out);
       console.log(`report: ${written.html}`);
     } finally {
@@ -213,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
   const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
   await validateRunnable(suite);
 
-  const outDir = path.resolve(values.out ?? path.join(repoRoot, "bench-results", suite.name));
+  const outDir = values.out ? userPath(values.out) : path.join(repoRoot, "bench-results", suite.name);
   const dbFile = path.join(outDir, "results.db");
   if (values.fresh) rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });

@@ -10,8 +10,14 @@ export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: strin
       normalisation[e.id] = { random: e.randomScore, reference: e.referenceScore };
     }
   }
+  // "Final score" = mean of the last few evaluations: 10 as in the TD3 paper when a run has many,
+  // fewer for short suites so the untrained policy's score is not averaged in.
+  const { protocol } = db.suite(suiteName);
+  const evaluations = Math.floor(protocol.envSteps / protocol.evaluation.everySteps) + 1;
+  const lastN = Math.max(1, Math.min(10, Math.floor(evaluations / 3)));
   const data = buildReportData(db, suiteName, {
     title: `qscape bench — ${suiteName}`,
+    lastN,
     ...(Object.keys(normalisation).length > 0 ? { normalisation } : {}),
   });
   return writeReport(outDir, data);
