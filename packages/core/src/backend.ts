@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { setFastDense } from "./dense.js";
+import { setDenseMode } from "./dense.js";
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm+native" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm+native", "wasm", "cpu"];
@@ -131,7 +131,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       }
       await tf.ready();
       // Explicit-transpose dense gradients only pay where transposed matMul is slow (plain WASM, CPU).
-      setFastDense(name === "wasm" || name === "cpu");
+      setDenseMode(name === "wasm+native" ? "native" : name === "wasm" || name === "cpu" ? "fast" : "plain");
       current = { name, tfBackend: tf.getBackend(), skipped, details };
       return current;
     } catch (err) {

@@ -40,13 +40,76 @@ export function plainDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.T
   return tf.add(tf.matMul(x, w), b);
 }
 
-let useFast = true;
+/**
+ * Dense through qscape's native kernels (`@qscape/native` registers them on the WASM backend):
+ * the forward is one `_FusedMatMul` (matMul + bias + optional ReLU, OpenBLAS), the backward one
+ * fused ReLU/bias-gradient kernel and two matMuls whose transposes the native kernel handles.
+ */
+function buildNativeDense(activation: "linear" | "relu"): DenseFn {
+  const f = tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
+    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, (s: tf.Tensor[]) => void];
+    const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
+    const y = tf
+      .engine()
+      .runKernel("_FusedMatMul", { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    save([x, w, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        let dAct = dy as tf.Tensor2D;
+        let dBias: tf.Tensor1D;
+        if (activation === "relu") {
+          [dAct, dBias] = tf.engine().runKernel("QscapeReluBackward", { dy, y: sy }) as unknown as [
+            tf.Tensor2D,
+            tf.Tensor1D,
+          ];
+        } else {
+          dBias = tf.sum(dAct, 0);
+        }
+        return [tf.matMul(dAct, sw, false, true), tf.matMul(sx, dAct, true, false), dBias];
+      },
+    };
+  });
+  return f as unknown as DenseFn;
+}
 
-/** Switch every `Linear` layer between the fast op and plain autodiff (benchmarks only). */
+const nativeDenseImpl: Partial<Record<"linear" | "relu", DenseFn>> = {};
+
+export function nativeDense(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  activation: "linear" | "relu",
+): tf.Tensor2D {
+  nativeDenseImpl[activation] ??= buildNativeDense(activation);
+  return (nativeDenseImpl[activation] as DenseFn)(x, w, b);
+}
+
+/**
+ * How `Linear`/`MLP` compute a dense layer: `fast` (explicit-transpose gradients: plain WASM and
+ * CPU), `plain` (tfjs autodiff), `native` (the fused native kernels). `initBackend` picks it.
+ */
+export type DenseMode = "fast" | "plain" | "native";
+let mode: DenseMode = "fast";
+
+export function setDenseMode(m: DenseMode): void {
+  if (m === "native" && tf.getKernel("QscapeReluBackward", tf.getBackend()) === undefined) {
+    throw new Error(`dense mode "native" needs qscape's native kernels on the active backend (${tf.getBackend()})`);
+  }
+  mode = m;
+}
+
+export function denseMode(): DenseMode {
+  return mode;
+}
+
+/** Switch between the fast op and plain autodiff (benchmarks). */
 export function setFastDense(enabled: boolean): void {
-  useFast = enabled;
+  mode = enabled ? "fast" : "plain";
 }
 
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return useFast ? fastDense(x, w, b) : plainDense(x, w, b);
+  if (mode === "native") return nativeDense(x, w, b, "linear");
+  return mode === "fast" ? fastDense(x, w, b) : plainDense(x, w, b);
 }

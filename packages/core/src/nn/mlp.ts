@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { denseMode, nativeDense } from "../dense.js";
 import { type Parameterized, variable } from "../params.js";
 import type { Rng } from "../rng.js";
 import { type Init, Linear } from "./linear.js";
@@ -97,8 +98,15 @@ export class MLP implements Parameterized {
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let h = x;
     const n = this.layers.length;
+    // With the native kernels a ReLU hidden layer is one fused op forward and backward.
+    const fuseRelu = this.activation === "relu" && this.norms.length === 0 && denseMode() === "native";
     for (let i = 0; i < n - 1; i++) {
-      h = (this.layers[i] as Linear).apply(h);
+      const layer = this.layers[i] as Linear;
+      if (fuseRelu) {
+        h = nativeDense(h, layer.weight as tf.Tensor2D, layer.bias as tf.Tensor1D, "relu");
+        continue;
+      }
+      h = layer.apply(h);
       const ln = this.norms[i];
       if (ln) h = ln.apply(h);
       h = activate(h, this.activation);
