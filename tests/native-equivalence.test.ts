@@ -39,7 +39,9 @@ async function trace(backend: "wasm" | "wasm+native") {
 it("a TD3 learner computes the same on plain WASM and on WASM + native kernels", async () => {
   const plain = await trace("wasm");
   const native = await trace("wasm+native");
-  native.losses.forEach((l, i) => expect(l).toBeCloseTo(plain.losses[i] as number, 2));
+  native.losses.forEach((l, i) => {
+    expect(l).toBeCloseTo(plain.losses[i] as number, 2);
+  });
   const maxDiff = native.weights.reduce((m, w, i) => Math.max(m, Math.abs(w - (plain.weights[i] as number))), 0);
   expect(maxDiff).toBeLessThan(1e-4);
   await initBackend();
