@@ -28,6 +28,7 @@ import {
   REACHER_XML,
   SWIMMER_XML,
   walker2dXml,
+  wasmHeapBytes,
 } from "../src/mujoco/index.js";
 
 export interface MujocoBenchOptions {
@@ -38,7 +39,35 @@ export interface MujocoBenchOptions {
   rounds?: number;
   /** Uniform samples for the valid-fraction estimates. */
   validSamples?: number;
+  /** Hopper-v5 env steps of the memory check (1M by default: the issue's long-run claim). */
+  memorySteps?: number;
   log?: (line: string) => void;
+}
+
+/** WASM heap and process RSS before and after `steps` Hopper-v5 env steps (episodes reset as they end). */
+function benchMemory(steps: number): {
+  heapBefore: number;
+  heapAfter: number;
+  rssBefore: number;
+  rssAfter: number;
+  seconds: number;
+} {
+  const env = make("Hopper-v5");
+  const rng = new Rng(0);
+  const action = new Float32Array(3);
+  env.reset({ seed: 0 });
+  const heapBefore = wasmHeapBytes();
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    for (let j = 0; j < 3; j++) action[j] = rng.uniform(-1, 1);
+    const [, , terminated, truncated] = env.step(action);
+    if (terminated || truncated) env.reset();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const out = { heapBefore, heapAfter: wasmHeapBytes(), rssBefore, rssAfter: process.memoryUsage().rss, seconds };
+  env.close();
+  return out;
 }
 
 export interface MujocoBenchResult {
@@ -48,6 +77,7 @@ export interface MujocoBenchResult {
   validFraction: Record<string, number>;
   /** Per model: whether native MuJoCo 2.2.2 compiles and steps it (null when the binary is missing). */
   nativeLoads: Record<string, boolean> | null;
+  memory: { heapBefore: number; heapAfter: number; rssBefore: number; rssAfter: number; seconds: number };
 }
 
 function median(xs: number[]): number {
@@ -210,7 +240,14 @@ export function benchValidFractions(samples: number): Record<string, number> {
 }
 
 export async function runMujocoBench(options: MujocoBenchOptions = {}): Promise<MujocoBenchResult> {
-  const { envSteps = 5000, physicsSteps = 20000, rounds = 5, validSamples = 20000, log = console.log } = options;
+  const {
+    envSteps = 5000,
+    physicsSteps = 20000,
+    rounds = 5,
+    validSamples = 20000,
+    memorySteps = 1_000_000,
+    log = console.log,
+  } = options;
   await loadMujoco();
   log("# MuJoCo (WASM) benchmarks — absolute figures were measured on a shared, contended machine");
 
@@ -243,10 +280,19 @@ export async function runMujocoBench(options: MujocoBenchOptions = {}): Promise<
   if (nativeLoads === null) log("  mujoco-testspeed not installed");
   else for (const [name, ok] of Object.entries(nativeLoads)) log(`  ${name.padEnd(26)} ${ok ? "yes" : "NO"}`);
 
-  return { envStepsPerSec, hopperPhysics, wrapperOverhead, validFraction, nativeLoads };
+  const memory = benchMemory(memorySteps);
+  const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  log(`\nmemory over ${memorySteps} Hopper-v5 env steps (${memory.seconds.toFixed(0)} s):`);
+  log(
+    `  WASM heap ${mib(memory.heapBefore)} → ${mib(memory.heapAfter)} MiB, process RSS ${mib(memory.rssBefore)} → ${mib(memory.rssAfter)} MiB`,
+  );
+
+  return { envStepsPerSec, hopperPhysics, wrapperOverhead, validFraction, nativeLoads, memory };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes("--quick");
-  await runMujocoBench(quick ? { envSteps: 1000, physicsSteps: 5000, rounds: 1, validSamples: 5000 } : {});
+  await runMujocoBench(
+    quick ? { envSteps: 1000, physicsSteps: 5000, rounds: 1, validSamples: 5000, memorySteps: 50_000 } : {},
+  );
 }
