@@ -137,6 +137,9 @@ async function main(): Promise<void> {
     ["tensorflow", true, seconds],
     ["tensorflow-gpu", true, seconds],
   ];
+  // The peer runs before and after ours and its mean is the reference: its speed drifts by ±10 %
+  // over minutes on a shared machine, and bracketing keeps the ratio fair.
+  const peerBefore = runPeer();
   const learner: ChildResult[] = [];
   for (const [backend, fast, s] of variants) {
     const r = runChild(backend, fast, s);
@@ -150,12 +153,19 @@ async function main(): Promise<void> {
   }
   results.learner = learner;
 
-  const peer = runPeer();
-  results.peer = peer;
+  const peerAfter = runPeer();
+  const peer =
+    "error" in peerBefore || "error" in peerAfter
+      ? peerBefore
+      : { version: peerAfter.version, updatesPerSec: (peerBefore.updatesPerSec + peerAfter.updatesPerSec) / 2 };
+  results.peer = { before: peerBefore, after: peerAfter, reference: peer };
   if ("error" in peer) {
     console.log(`  pytorch peer (1 thread)            unavailable: ${peer.error}`);
   } else {
-    console.log(`  pytorch ${peer.version} peer (1 thread)    ${peer.updatesPerSec.toFixed(1)} updates/s`);
+    const [b, a] = [peerBefore, peerAfter].map((p) => ("error" in p ? Number.NaN : p.updatesPerSec));
+    console.log(
+      `  pytorch ${peer.version} peer (1 thread)    ${peer.updatesPerSec.toFixed(1)} updates/s (before ${b?.toFixed(1)}, after ${a?.toFixed(1)})`,
+    );
     const ratios: Record<string, number> = {};
     for (const r of learner) {
       if (!r.error) ratios[`${r.backend}${r.fast === false ? "-autodiff" : ""}`] = r.updatesPerSec / peer.updatesPerSec;
