@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, describeBackend, initBackend } from "../src/backend.js";
 import { fastDense, plainDense, setFastDense } from "../src/dense.js";
-import { Td3ShapedLearner } from "./td3-learner.js";
+import { Td3ShapedLearner } from "../src/testing/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect, it } from "vitest";
-import { Td3ShapedLearner } from "../bench/td3-learner.js";
 import { initBackend } from "./backend.js";
+import { Td3ShapedLearner } from "./testing/index.js";
 
 beforeAll(async () => {
   await initBackend();

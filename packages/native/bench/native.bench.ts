@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describeBackend, initBackend, setFastDense, tf } from "@qscape/core";
-import { PEER_SHAPE, Td3Learner } from "./td3.js";
+import { type DenseMode, describeBackend, initBackend, setDenseMode, tf } from "@qscape/core";
+import { Td3ShapedLearner } from "@qscape/core/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const thisFile = fileURLToPath(import.meta.url);
@@ -18,31 +18,23 @@ const repoRoot = path.resolve(here, "../../..");
 const peerScript = path.resolve(repoRoot, "../shared/peers/torch_td3_update.py");
 type Backend = "wasm" | "wasm+native";
 
-/** One learner configuration; the native ones run interleaved in one process (see `child`). */
+/**
+ * One learner configuration; the native ones run interleaved in one process (see `child`). Core
+ * itself uses the fused Adam/Polyak kernels whenever they are registered, and `initBackend` picks
+ * the dense mode; the variants here pin the dense mode to show what each layer path costs.
+ */
 interface Variant {
   label: string;
   backend: Backend;
-  /** Adam and Polyak through the fused native kernels (bench/td3.ts FusedAdam). */
-  fusedOptimizer: boolean;
-  /** Layers as one tf.fused.matMul (matmul + bias + ReLU) each. */
-  fusedLayers: boolean;
-  /** core's fast dense op (explicit transposes); false: tfjs autodiff (transposed matmuls). */
-  fastDense: boolean;
+  /** fast: explicit-transpose gradients; plain: tfjs autodiff; native: fused matMul+bias+ReLU kernels. */
+  dense: DenseMode;
 }
 
-const CORE_AS_IS = { fusedOptimizer: false, fusedLayers: false, fastDense: true };
 const VARIANTS: Variant[] = [
-  { label: "wasm (core as is)", backend: "wasm", ...CORE_AS_IS },
-  { label: "wasm+native (core as is)", backend: "wasm+native", ...CORE_AS_IS },
-  { label: "+ autodiff dense", backend: "wasm+native", ...CORE_AS_IS, fastDense: false },
-  { label: "+ fused optimizer", backend: "wasm+native", ...CORE_AS_IS, fusedOptimizer: true },
-  {
-    label: "+ fused optimizer, fused layers",
-    backend: "wasm+native",
-    fusedOptimizer: true,
-    fusedLayers: true,
-    fastDense: false,
-  },
+  { label: "wasm (default: fast dense)", backend: "wasm", dense: "fast" },
+  { label: "wasm+native, fast dense", backend: "wasm+native", dense: "fast" },
+  { label: "wasm+native, autodiff dense", backend: "wasm+native", dense: "plain" },
+  { label: "wasm+native (default: fused layers)", backend: "wasm+native", dense: "native" },
 ];
 
 export interface KernelProfileRow {
@@ -93,7 +85,7 @@ function matmulGflops(transposeA: boolean, transposeB: boolean): number {
 }
 
 async function profileUpdates(
-  learner: Td3Learner,
+  learner: Td3ShapedLearner,
   updates: number,
 ): Promise<{ kernelMs: number; rows: KernelProfileRow[] }> {
   const info = await tf.profile(() => {
@@ -114,8 +106,8 @@ async function profileUpdates(
   return { kernelMs: rows.reduce((s, r) => s + r.msPerUpdate, 0), rows };
 }
 
-function makeLearner(v: Variant): Td3Learner {
-  return new Td3Learner(PEER_SHAPE, 0, { fusedOptimizer: v.fusedOptimizer, fusedLayers: v.fusedLayers });
+function makeLearner(): Td3ShapedLearner {
+  return new Td3ShapedLearner({ seed: 0 });
 }
 
 /**
@@ -128,8 +120,8 @@ async function child(backend: Backend, seconds: number, detailed: boolean): Prom
   const variants = VARIANTS.filter((v) => v.backend === backend);
   const learners = variants.map(makeLearner);
   const runBlock = (i: number, updates: number) => {
-    setFastDense((variants[i] as Variant).fastDense);
-    for (let u = 0; u < updates; u++) (learners[i] as Td3Learner).update();
+    setDenseMode((variants[i] as Variant).dense);
+    for (let u = 0; u < updates; u++) (learners[i] as Td3ShapedLearner).update();
   };
   for (let i = 0; i < variants.length; i++) runBlock(i, 20);
   const elapsed = variants.map(() => 0);
@@ -153,8 +145,10 @@ async function child(backend: Backend, seconds: number, detailed: boolean): Prom
     : none;
   const results: VariantResult[] = [];
   for (const [i, v] of variants.entries()) {
-    setFastDense(v.fastDense);
-    const profile = detailed ? await profileUpdates(learners[i] as Td3Learner, 20) : { kernelMs: Number.NaN, rows: [] };
+    setDenseMode(v.dense);
+    const profile = detailed
+      ? await profileUpdates(learners[i] as Td3ShapedLearner, 20)
+      : { kernelMs: Number.NaN, rows: [] };
     const msPerUpdate = (elapsed[i] as number) / (counts[i] as number);
     results.push({
       variant: v.label,

@@ -1,14 +1,14 @@
 /**
  * The TD3 learner update in exactly the shape of ../shared/peers/torch_td3_update.py: twin Q critics
  * and an actor (256-256 ReLU MLPs), batch 256, Adam 3e-4, target smoothing noise 0.2 clipped at 0.5,
- * actor and Polyak updates every 2nd call, on random replay data. Used by `pnpm bench:core` and by
- * the tensor-leak test.
+ * actor and Polyak updates every 2nd call, on random replay data. Used by `pnpm bench:core`,
+ * `pnpm bench:native` and the tensor-leak test.
  */
 import * as tf from "@tensorflow/tfjs";
-import { MLP } from "../src/nn/mlp.js";
-import { Adam } from "../src/optim.js";
-import { hardUpdate, ParamGroup, polyakUpdate } from "../src/params.js";
-import { Rng } from "../src/rng.js";
+import { MLP } from "../nn/mlp.js";
+import { Adam } from "../optim.js";
+import { hardUpdate, ParamGroup, polyakUpdate } from "../params.js";
+import { Rng } from "../rng.js";
 
 export interface Td3ShapeOptions {
   obsDim?: number;
