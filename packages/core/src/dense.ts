@@ -86,6 +86,72 @@ export function nativeDense(
   return (nativeDenseImpl[activation] as DenseFn)(x, w, b);
 }
 
+/** Which gradients a network pass must provide (both by default). */
+export interface GradOptions {
+  /** Gradient with respect to the input (false when the input is data, e.g. a critic's (s, a) batch). */
+  inputGrad?: boolean;
+  /**
+   * Gradients of the network's own parameters (false for a network that only passes gradients
+   * through, e.g. the critic in an actor step). Weights not asked for are not computed at all.
+   */
+  paramGrads?: boolean;
+}
+
+/**
+ * A ReLU MLP with a linear output as one native kernel forward (`QscapeMlp`) and one backward
+ * (`QscapeMlpGrad`), instead of a custom-gradient op per layer: the engine, tape and tensor
+ * bookkeeping of a whole network pass is paid once. Only the tensors the caller needs gradients
+ * for are inputs of the custom gradient; the others are closed over, so their gradients are never
+ * computed.
+ */
+export function nativeMlp(
+  x: tf.Tensor2D,
+  weights: tf.Tensor2D[],
+  biases: tf.Tensor1D[],
+  opts: GradOptions = {},
+): tf.Tensor2D {
+  const inputGrad = opts.inputGrad ?? true;
+  const paramGrads = opts.paramGrads ?? true;
+  const params = weights.flatMap((w, l) => [w, biases[l] as tf.Tensor1D]);
+  const forward = (input: tf.Tensor2D, ps: tf.Tensor[]): tf.Tensor[] => {
+    const inputs: tf.NamedTensorMap = { x: input };
+    ps.forEach((p, i) => {
+      inputs[`${i % 2 === 0 ? "w" : "b"}${i >> 1}`] = p;
+    });
+    return tf
+      .engine()
+      .runKernel("QscapeMlp", inputs, { outputActivation: 0 } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  };
+  // Outside a gradient scope (acting, TD targets) no gradient can be asked for: a plain kernel call.
+  if ((!inputGrad && !paramGrads) || tf.engine().state.gradientDepth === 0) return forward(x, params)[0] as tf.Tensor2D;
+  const f = tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
+    const save = args[args.length - 1] as (s: tf.Tensor[]) => void;
+    const given = args.slice(0, -1) as tf.Tensor[];
+    const input = inputGrad ? (given[0] as tf.Tensor2D) : x;
+    const ps = paramGrads ? given.slice(inputGrad ? 1 : 0) : params;
+    const [y, ...hidden] = forward(input, ps);
+    save([input, ...hidden, ...ps.filter((_, i) => i % 2 === 0)]);
+    return {
+      value: y as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const inputs: tf.NamedTensorMap = { dy, x: saved[0] as tf.Tensor };
+        const hs = saved.slice(1, weights.length);
+        const ws = saved.slice(weights.length);
+        hs.forEach((h, l) => {
+          inputs[`h${l}`] = h;
+        });
+        ws.forEach((w, l) => {
+          inputs[`w${l}`] = w;
+        });
+        const attrs = { inputGrad: inputGrad ? 1 : 0, paramGrads: paramGrads ? 1 : 0 };
+        return tf.engine().runKernel("QscapeMlpGrad", inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      },
+    };
+  });
+  const inputs = [...(inputGrad ? [x] : []), ...(paramGrads ? params : [])];
+  return (f as unknown as (...t: tf.Tensor[]) => tf.Tensor2D)(...inputs);
+}
+
 /**
  * How `Linear`/`MLP` compute a dense layer: `fast` (explicit-transpose gradients: plain WASM and
  * CPU), `plain` (tfjs autodiff), `native` (the fused native kernels). `initBackend` picks it.
@@ -94,7 +160,10 @@ export type DenseMode = "fast" | "plain" | "native";
 let mode: DenseMode = "fast";
 
 export function setDenseMode(m: DenseMode): void {
-  if (m === "native" && tf.getKernel("QscapeReluBackward", tf.getBackend()) === undefined) {
+  if (
+    m === "native" &&
+    !["QscapeReluBackward", "QscapeMlp", "QscapeMlpGrad"].every((k) => tf.getKernel(k, tf.getBackend()))
+  ) {
     throw new Error(`dense mode "native" needs qscape's native kernels on the active backend (${tf.getBackend()})`);
   }
   mode = m;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 extern "C" {
 // OpenBLAS's CBLAS entry points, declared here so the build needs only the library, not a
@@ -290,6 +291,178 @@ double SumOfSquares(int64_t size, const float* __restrict__ x) {
 // reluBackward(heap, dyOff, yOff, dxOff, biasGradOff, rows, cols): the backward pass of
 // y = relu(x @ w + b) up to the matmuls, in one sweep: dx = dy·[y > 0] ([rows, cols]) and the bias
 // gradient Σ_rows dx ([cols]).
+
+void BiasGradRows(int64_t rows, int64_t cols, const float* __restrict__ dz, float* __restrict__ bias_grad) {
+  std::memset(bias_grad, 0, cols * sizeof(float));
+  for (int64_t i = 0; i < rows; i++) {
+    const float* __restrict__ row = dz + i * cols;
+    for (int64_t j = 0; j < cols; j++) bias_grad[j] += row[j];
+  }
+}
+
+// dh·[h > 0] in place (a product, as in ReluBackwardRows, so −0 and NaN match tfjs).
+void ReluMaskRows(int64_t count, const float* __restrict__ h, float* __restrict__ dh) {
+  for (int64_t i = 0; i < count; i++) dh[i] = dh[i] * static_cast<float>(h[i] > 0.f);
+}
+
+// One dense layer on row-major [rows × in] input: out = act(in @ w + bias).
+void DenseForward(int64_t rows, int64_t in, int64_t out_dim, const float* x, const float* w, const float* bias,
+                  float* out, int activation) {
+  for (int64_t i = 0; i < rows; i++) std::memcpy(out + i * out_dim, bias, out_dim * sizeof(float));
+  if (in > 0 && rows > 0 && out_dim > 0) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(out_dim),
+                static_cast<int>(in), 1.f, x, static_cast<int>(in), w, static_cast<int>(out_dim), 1.f, out,
+                static_cast<int>(out_dim));
+  }
+  ApplyActivation(out, rows * out_dim, activation, 0.f);
+}
+
+// Reads an MLP description from a Float64Array: [layers, rows, dims[0..layers]] followed by
+// offsets. Returns false (with a JS error) when the sizes are not sane.
+struct MlpShape {
+  int64_t layers = 0;
+  int64_t rows = 0;
+  const double* dims = nullptr;
+  const double* offsets = nullptr;
+  size_t offset_count = 0;
+  int64_t dim(int64_t i) const { return static_cast<int64_t>(dims[i]); }
+};
+
+bool GetMlpShape(napi_env env, const double* list, size_t count, const char* fn, MlpShape* shape) {
+  if (count < 2) return Throw(env, std::string("qscape_native.") + fn + ": list too short");
+  shape->layers = static_cast<int64_t>(list[0]);
+  shape->rows = static_cast<int64_t>(list[1]);
+  if (shape->layers < 1 || shape->rows < 0 || count < static_cast<size_t>(3 + shape->layers)) {
+    return Throw(env, std::string("qscape_native.") + fn + ": bad layer count or rows");
+  }
+  shape->dims = list + 2;
+  for (int64_t i = 0; i <= shape->layers; i++) {
+    if (shape->dim(i) < 1 || shape->dim(i) > INT32_MAX) {
+      return Throw(env, std::string("qscape_native.") + fn + ": bad layer width");
+    }
+  }
+  shape->offsets = list + 3 + shape->layers;
+  shape->offset_count = count - 3 - shape->layers;
+  return true;
+}
+
+// mlpForward(heap, list, outputActivation): a ReLU MLP in one call.
+// list = [layers, rows, dims[0..layers], xOff, (wOff, bOff, outOff) per layer]; the out of layer
+// l < layers−1 is the hidden activation h(l+1) (kept for the backward pass), the last is y.
+napi_value MlpForward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!GetArgs(env, info, 3, argv, "mlpForward")) return nullptr;
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  const double* list = nullptr;
+  size_t count = 0;
+  if (!GetNumbers(env, argv[1], &list, &count, "list")) return nullptr;
+  int64_t output_activation = 0;
+  if (!GetInt(env, argv[2], &output_activation, "outputActivation")) return nullptr;
+  MlpShape s;
+  if (!GetMlpShape(env, list, count, "mlpForward", &s)) return nullptr;
+  if (s.offset_count != static_cast<size_t>(1 + 3 * s.layers)) {
+    Throw(env, "qscape_native.mlpForward: expected x plus 3 offsets per layer");
+    return nullptr;
+  }
+  const auto off = [&](int64_t i) { return static_cast<int64_t>(s.offsets[i]); };
+  // Check every range before computing anything.
+  const float* x = FloatsAt(env, heap, off(0), s.rows * s.dim(0), "x");
+  if (!x) return nullptr;
+  for (int64_t l = 0; l < s.layers; l++) {
+    if (!FloatsAt(env, heap, off(1 + 3 * l), s.dim(l) * s.dim(l + 1), "weight") ||
+        !FloatsAt(env, heap, off(2 + 3 * l), s.dim(l + 1), "bias") ||
+        !FloatsAt(env, heap, off(3 + 3 * l), s.rows * s.dim(l + 1), "layer output")) {
+      return nullptr;
+    }
+  }
+  const float* in = x;
+  for (int64_t l = 0; l < s.layers; l++) {
+    float* out = reinterpret_cast<float*>(heap.base + off(3 + 3 * l));
+    DenseForward(s.rows, s.dim(l), s.dim(l + 1), in, reinterpret_cast<const float*>(heap.base + off(1 + 3 * l)),
+                 reinterpret_cast<const float*>(heap.base + off(2 + 3 * l)), out,
+                 l + 1 < s.layers ? kRelu : static_cast<int>(output_activation));
+    in = out;
+  }
+  return nullptr;
+}
+
+// mlpBackward(heap, list): gradients of a ReLU MLP with a linear output, given dy = ∂L/∂y.
+// list = [layers, rows, dims[0..layers], dyOff, xOff, hOff per hidden layer (layers−1), wOff per
+// layer, dxOff, (dwOff, dbOff) per layer]; dxOff < 0 skips the input gradient, dwOff < 0 skips
+// all parameter gradients (a frozen network that only passes gradients through).
+napi_value MlpBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!GetArgs(env, info, 2, argv, "mlpBackward")) return nullptr;
+  Heap heap;
+  if (!GetHeap(env, argv[0], &heap)) return nullptr;
+  const double* list = nullptr;
+  size_t count = 0;
+  if (!GetNumbers(env, argv[1], &list, &count, "list")) return nullptr;
+  MlpShape s;
+  if (!GetMlpShape(env, list, count, "mlpBackward", &s)) return nullptr;
+  const int64_t L = s.layers;
+  if (s.offset_count != static_cast<size_t>(2 + (L - 1) + L + 1 + 2 * L)) {
+    Throw(env, "qscape_native.mlpBackward: wrong number of offsets");
+    return nullptr;
+  }
+  const auto off = [&](int64_t i) { return static_cast<int64_t>(s.offsets[i]); };
+  const int64_t h_base = 2, w_base = 2 + (L - 1), dx_index = w_base + L, grad_base = dx_index + 1;
+  const bool want_dx = off(dx_index) >= 0;
+  const bool want_params = off(grad_base) >= 0;
+  const int64_t rows = s.rows;
+  if (!FloatsAt(env, heap, off(0), rows * s.dim(L), "dy") || !FloatsAt(env, heap, off(1), rows * s.dim(0), "x")) {
+    return nullptr;
+  }
+  for (int64_t l = 0; l < L; l++) {
+    if (!FloatsAt(env, heap, off(w_base + l), s.dim(l) * s.dim(l + 1), "weight")) return nullptr;
+    if (l > 0 && !FloatsAt(env, heap, off(h_base + l - 1), rows * s.dim(l), "hidden activation")) return nullptr;
+    if (want_params && (!FloatsAt(env, heap, off(grad_base + 2 * l), s.dim(l) * s.dim(l + 1), "weight gradient") ||
+                        !FloatsAt(env, heap, off(grad_base + 2 * l + 1), s.dim(l + 1), "bias gradient"))) {
+      return nullptr;
+    }
+  }
+  if (want_dx && !FloatsAt(env, heap, off(dx_index), rows * s.dim(0), "input gradient")) return nullptr;
+  const auto at = [&](int64_t index) { return reinterpret_cast<float*>(heap.base + off(index)); };
+
+  int64_t widest = 0;
+  for (int64_t l = 0; l <= L; l++) widest = s.dim(l) > widest ? s.dim(l) : widest;
+  // Scratch for the pre-activation gradients dz (native memory, never the WASM heap).
+  static std::vector<float> scratch_a, scratch_b;
+  scratch_a.resize(static_cast<size_t>(rows * widest));
+  scratch_b.resize(static_cast<size_t>(rows * widest));
+  const float* dz = at(0);
+  for (int64_t l = L - 1; l >= 0; l--) {
+    const int64_t in = s.dim(l), out = s.dim(l + 1);
+    const float* layer_in = l == 0 ? at(1) : at(h_base + l - 1);
+    const float* w = at(w_base + l);
+    if (want_params) {
+      float* dw = at(grad_base + 2 * l);
+      float* db = at(grad_base + 2 * l + 1);
+      std::memset(dw, 0, in * out * sizeof(float));
+      if (rows > 0) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(in), static_cast<int>(out),
+                    static_cast<int>(rows), 1.f, layer_in, static_cast<int>(in), dz, static_cast<int>(out), 1.f, dw,
+                    static_cast<int>(out));
+      }
+      BiasGradRows(rows, out, dz, db);
+    }
+    if (l == 0 && !want_dx) break;
+    float* dh = l == 0 ? at(dx_index) : (dz == scratch_a.data() ? scratch_b.data() : scratch_a.data());
+    std::memset(dh, 0, rows * in * sizeof(float));
+    if (rows > 0) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(in),
+                  static_cast<int>(out), 1.f, dz, static_cast<int>(out), w, static_cast<int>(out), 1.f, dh,
+                  static_cast<int>(in));
+    }
+    if (l > 0) {
+      ReluMaskRows(rows * in, at(h_base + l - 1), dh);
+      dz = dh;
+    }
+  }
+  return nullptr;
+}
+
 napi_value ReluBackward(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   if (!GetArgs(env, info, 7, argv, "reluBackward")) return nullptr;
@@ -442,6 +615,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reluBackward", nullptr, ReluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mlpForward", nullptr, MlpForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mlpBackward", nullptr, MlpBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"polyak", nullptr, Polyak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -70,6 +70,16 @@ export interface NativeAddon {
     epsHat: number,
     gradScale: number,
   ): void;
+  /**
+   * A ReLU MLP forward: `list = [layers, rows, d0…dL, xOff, (wOff, bOff, outOff) per layer]`;
+   * hidden layers use ReLU, the last layer `outputActivation` (an ACTIVATION_CODES value).
+   */
+  mlpForward(heap: ArrayBuffer, list: Float64Array, outputActivation: number): void;
+  /**
+   * Its backward pass for a linear output: `list = [layers, rows, d0…dL, dyOff, xOff, hOff per
+   * hidden layer, wOff per layer, dxOff, (dwOff, dbOff) per layer]`; −1 skips dx or all of dw/db.
+   */
+  mlpBackward(heap: ArrayBuffer, list: Float64Array): void;
   /** `out = τ·source + (1−τ)·target` for tensors listed as `[target, source, out, size]` groups. */
   polyak(heap: ArrayBuffer, list: Float64Array, tau: number): void;
   setThreads(threads: number): void;

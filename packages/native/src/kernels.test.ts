@@ -1,4 +1,4 @@
-import { Adam, polyakUpdate, Rng, tf, variable } from "@qscape/core";
+import { Adam, nativeMlp, polyakUpdate, Rng, tf, variable } from "@qscape/core";
 import { describe, expect, it } from "vitest";
 import { nativeVsWasm, randomTensor, useNative, worstError } from "../test/compare.js";
 import {
@@ -299,5 +299,132 @@ describe("fused dense-layer kernels vs the same ops on the WASM kernels", () => 
       await plugin.register();
       tf.dispose([z, b]);
     }
+  });
+});
+
+describe("fused ReLU MLP kernels (QscapeMlp, QscapeMlpGrad) vs per-layer WASM ops", () => {
+  useNative();
+
+  const reference = (x: tf.Tensor2D, params: tf.Tensor[]) => {
+    let h: tf.Tensor2D = x;
+    for (let l = 0; l < params.length; l += 2) {
+      h = tf.add(tf.matMul(h, params[l] as tf.Tensor2D), params[l + 1] as tf.Tensor1D);
+      if (l + 2 < params.length) h = tf.relu(h);
+    }
+    return h;
+  };
+  const fused = (x: tf.Tensor2D, params: tf.Tensor[], opts = {}) =>
+    nativeMlp(
+      x,
+      params.filter((_, i) => i % 2 === 0) as tf.Tensor2D[],
+      params.filter((_, i) => i % 2 === 1) as tf.Tensor1D[],
+      opts,
+    );
+
+  const cases: { rows: number; widths: number[] }[] = [
+    { rows: 256, widths: [14, 256, 256, 1] },
+    { rows: 37, widths: [11, 33, 17, 3] },
+    { rows: 5, widths: [4, 6] },
+    { rows: 9, widths: [3, 8, 8, 8, 2] },
+    { rows: 0, widths: [4, 8, 2] },
+  ];
+
+  it("agrees on values and on input and parameter gradients", async () => {
+    const rng = new Rng(41);
+    for (const { rows, widths } of cases) {
+      const x = randomTensor(rng, [rows, widths[0] as number]) as tf.Tensor2D;
+      // Fan-in scaled weights (as in a real network) keep activations O(1) at any width.
+      const params = widths
+        .slice(1)
+        .flatMap((w, l) => [
+          tf.tidy(() => tf.div(randomTensor(rng, [widths[l] as number, w]), Math.sqrt(widths[l] as number))),
+          randomTensor(rng, [w]),
+        ]);
+      const label = `rows ${rows}, widths ${widths}`;
+      const value = await nativeVsWasm(
+        () => fused(x, params),
+        () => reference(x, params),
+      );
+      expect(worstError(value.native, value.wasm, 1e-5), label).toBeLessThanOrEqual(1);
+      // A loss that is not linear in y, so dy varies per element.
+      const grads = (f: (x: tf.Tensor2D, p: tf.Tensor[]) => tf.Tensor) =>
+        tf.grads((...all: tf.Tensor[]) => tf.sum(tf.square(f(all[0] as tf.Tensor2D, all.slice(1)))));
+      for (let i = 0; i <= params.length; i++) {
+        if (rows === 0) {
+          // No rows: every gradient is zero. (The WASM matMul leaves a k = 0 product uninitialised.)
+          const g = tf.tidy(() => grads(fused)([x, ...params])[i] as tf.Tensor);
+          expect(
+            Array.from(g.dataSync()).every((v) => v === 0),
+            `${label}: gradient ${i}`,
+          ).toBe(true);
+          g.dispose();
+          continue;
+        }
+        const pair = await nativeVsWasm(
+          () => grads(fused)([x, ...params])[i] as tf.Tensor,
+          () => grads(reference)([x, ...params])[i] as tf.Tensor,
+        );
+        expect(worstError(pair.native, pair.wasm, 1e-4), `${label}: gradient ${i}`).toBeLessThanOrEqual(1);
+      }
+      tf.dispose([x, ...params]);
+    }
+  });
+
+  it("computes only the gradients asked for, in one forward and one backward kernel", () => {
+    const rng = new Rng(43);
+    const x = randomTensor(rng, [16, 5]) as tf.Tensor2D;
+    const params = [
+      randomTensor(rng, [5, 8]),
+      randomTensor(rng, [8]),
+      randomTensor(rng, [8, 2]),
+      randomTensor(rng, [2]),
+    ];
+    const vars = params.map((p) => tf.variable(p));
+    const input = tf.variable(x);
+    const full = tf.tidy(() => tf.variableGrads(() => tf.sum(tf.square(fused(input, vars)))).grads);
+    // Frozen network: the gradient reaches the input, the weights get none.
+    resetKernelCounts();
+    const frozen = tf.tidy(() =>
+      tf.variableGrads(() => tf.sum(tf.square(fused(input, vars, { paramGrads: false }))), [input, ...vars]),
+    );
+    expect(kernelCounts().native.QscapeMlp).toBe(1);
+    expect(kernelCounts().native.QscapeMlpGrad).toBe(1);
+    expect(Object.keys(frozen.grads)).toEqual([input.name]);
+    expect(Array.from(frozen.grads[input.name]?.dataSync() ?? [])).toEqual(
+      Array.from(full[input.name]?.dataSync() ?? []),
+    );
+    // Data input: the weights get their gradients, the input none.
+    const dataOnly = tf.tidy(
+      () => tf.variableGrads(() => tf.sum(tf.square(fused(input, vars, { inputGrad: false }))), [input, ...vars]).grads,
+    );
+    expect(Object.keys(dataOnly).sort()).toEqual(vars.map((v) => v.name).sort());
+    for (const v of vars) {
+      expect(Array.from(dataOnly[v.name]?.dataSync() ?? [])).toEqual(Array.from(full[v.name]?.dataSync() ?? []));
+    }
+    tf.dispose([
+      x,
+      ...params,
+      ...vars,
+      input,
+      ...Object.values(full),
+      ...Object.values(frozen.grads),
+      frozen.value,
+      ...Object.values(dataOnly),
+    ]);
+  });
+
+  it("rejects mismatched shapes with a message naming the tensor", () => {
+    const w0 = tf.zeros([4, 3]);
+    const b0 = tf.zeros([3]);
+    const x = tf.zeros([2, 5]);
+    expect(() => tf.engine().runKernel("QscapeMlp", { x, w0, b0 }, { outputActivation: 0 })).toThrow(
+      /w0 \[4,3\] does not take 5 inputs/,
+    );
+    const x4 = tf.zeros([2, 4]);
+    const b1 = tf.zeros([2]);
+    expect(() => tf.engine().runKernel("QscapeMlp", { x: x4, w0, b0: b1 }, { outputActivation: 0 })).toThrow(
+      /b0 must have 3 values/,
+    );
+    tf.dispose([w0, b0, x, x4, b1]);
   });
 });

@@ -101,7 +101,7 @@ describe("registration through the core backend loader", () => {
     );
     expect(report.details).toMatchObject({
       blasThreads: 1,
-      kernels: "BatchMatMul,_FusedMatMul,Sum,Identity,Cast,QscapeAdam,QscapeSumSquares,QscapePolyak,QscapeReluBackward",
+      kernels: "BatchMatMul,_FusedMatMul,Sum,Identity,Cast,QscapeAdam,QscapeSumSquares,QscapePolyak,QscapeReluBackward,QscapeMlp,QscapeMlpGrad",
       tfjs: "4.22.0",
     });
     expect(String(report.details.blas)).toMatch(/OpenBLAS/);

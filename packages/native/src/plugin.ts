@@ -12,7 +12,14 @@ import {
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
 import { DEFAULT_ADDON_PATH, loadAddon, type NativeAddon } from "./addon.js";
-import { adamKernel, polyakKernel, reluBackwardKernel, sumSquaresKernel } from "./kernels/fused.js";
+import {
+  adamKernel,
+  mlpGradKernel,
+  mlpKernel,
+  polyakKernel,
+  reluBackwardKernel,
+  sumSquaresKernel,
+} from "./kernels/fused.js";
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/matmul.js";
 import { castKernel, identityKernel } from "./kernels/share.js";
 import { sumKernel } from "./kernels/sum.js";
@@ -50,6 +57,8 @@ const ADDITIONS: ((addon: NativeAddon) => KernelConfig)[] = [
   sumSquaresKernel,
   polyakKernel,
   reluBackwardKernel,
+  mlpKernel,
+  mlpGradKernel,
 ];
 
 /** The originals while native kernels are installed. The kernel registry is process-global, so is this. */

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { denseMode, nativeDense } from "../dense.js";
+import { denseMode, type GradOptions, nativeMlp } from "../dense.js";
 import { type Parameterized, variable } from "../params.js";
 import type { Rng } from "../rng.js";
 import { type Init, Linear } from "./linear.js";
@@ -95,17 +95,22 @@ export class MLP implements Parameterized {
       if (!last && opts.layerNorm) this.norms.push(new LayerNorm(sizes[i + 1] as number, 1e-5, `${name}.ln${i}`));
     }
   }
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * `opts` says which gradients the caller needs; on the native kernels the others are skipped
+   * (elsewhere tfjs's tape already computes only what leads to the requested variables, apart
+   * from the per-layer custom gradients, which always return all three).
+   */
+  apply(x: tf.Tensor2D, opts: GradOptions = {}): tf.Tensor2D {
     let h = x;
     const n = this.layers.length;
-    // With the native kernels a ReLU hidden layer is one fused op forward and backward.
-    const fuseRelu = this.activation === "relu" && this.norms.length === 0 && denseMode() === "native";
+    // With the native kernels a ReLU MLP is one kernel forward and one backward.
+    if (this.activation === "relu" && this.norms.length === 0 && denseMode() === "native") {
+      const weights = this.layers.map((l) => l.weight as tf.Tensor2D);
+      const biases = this.layers.map((l) => l.bias as tf.Tensor1D);
+      return activate(nativeMlp(x, weights, biases, opts), this.outputActivation);
+    }
     for (let i = 0; i < n - 1; i++) {
       const layer = this.layers[i] as Linear;
-      if (fuseRelu) {
-        h = nativeDense(h, layer.weight as tf.Tensor2D, layer.bias as tf.Tensor1D, "relu");
-        continue;
-      }
       h = layer.apply(h);
       const ln = this.norms[i];
       if (ln) h = ln.apply(h);

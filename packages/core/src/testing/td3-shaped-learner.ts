@@ -77,12 +77,16 @@ export class Td3ShapedLearner {
     const r = new Float32Array(B);
     const o2 = new Float32Array(B * od);
     const noise = new Float32Array(B * ad);
+    const { o: so, a: sa, r: sr, o2: so2 } = this.data;
+    // Element loops rather than subarray copies: no per-row view objects (the peer indexes in C).
     for (let b = 0; b < B; b++) {
       const idx = this.rng.int(0, this.rows);
-      o.set(this.data.o.subarray(idx * od, idx * od + od), b * od);
-      o2.set(this.data.o2.subarray(idx * od, idx * od + od), b * od);
-      a.set(this.data.a.subarray(idx * ad, idx * ad + ad), b * ad);
-      r[b] = this.data.r[idx] as number;
+      for (let j = 0; j < od; j++) {
+        o[b * od + j] = so[idx * od + j] as number;
+        o2[b * od + j] = so2[idx * od + j] as number;
+      }
+      for (let j = 0; j < ad; j++) a[b * ad + j] = sa[idx * ad + j] as number;
+      r[b] = sr[idx] as number;
     }
     for (let k = 0; k < noise.length; k++) noise[k] = Math.max(-0.5, Math.min(0.5, this.rng.normal(0, 0.2)));
     return { o, a, r, o2, noise };
@@ -107,12 +111,16 @@ export class Td3ShapedLearner {
       const loss = this.qOpt.minimize(
         () =>
           tf.add(
-            tf.mean(tf.squaredDifference(this.q1.apply(x), y)),
-            tf.mean(tf.squaredDifference(this.q2.apply(x), y)),
+            tf.mean(tf.squaredDifference(this.q1.apply(x, { inputGrad: false }), y)),
+            tf.mean(tf.squaredDifference(this.q2.apply(x, { inputGrad: false }), y)),
           ) as tf.Scalar,
       );
       if (doActor) {
-        this.aOpt.minimize(() => tf.neg(tf.mean(this.q1.apply(tf.concat([ob, tf.tanh(this.actor.apply(ob))], 1)))));
+        // The critic only passes the gradient through: its own weight gradients are not needed.
+        this.aOpt.minimize(() => {
+          const pi = tf.tanh(this.actor.apply(ob, { inputGrad: false }));
+          return tf.neg(tf.mean(this.q1.apply(tf.concat([ob, pi], 1), { paramGrads: false })));
+        });
         polyakUpdate(this.targets, this.online, 0.005);
       }
       return loss;

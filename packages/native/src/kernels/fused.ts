@@ -20,6 +20,18 @@ export const FUSED_KERNELS = {
   polyak: "QscapePolyak",
   /** Inputs `dy, y` ([rows, cols], y = relu(…)); outputs `[dy·[y > 0], Σ_rows dy·[y > 0]]`. */
   reluBackward: "QscapeReluBackward",
+  /**
+   * A ReLU MLP forward in one call. Inputs `x, w0, b0, w1, b1, …` (x [rows, d0], wl [dl, dl+1]);
+   * attr `outputActivation` (0 linear, 1 relu, …); outputs `[y, h1, …, hL−1]` (the hidden
+   * activations are what the backward kernel needs).
+   */
+  mlp: "QscapeMlp",
+  /**
+   * Its backward pass in one call. Inputs `dy, x, h1, …, w0, w1, …` (y's activation must be
+   * linear); attrs `inputGrad`, `paramGrads` (0/1); outputs `[dx]` if inputGrad, then
+   * `dw0, db0, dw1, db1, …` if paramGrads.
+   */
+  mlpGrad: "QscapeMlpGrad",
 } as const;
 
 interface KernelArgs {
@@ -151,4 +163,100 @@ export function reluBackwardKernel(addon: NativeAddon): KernelConfig {
     backendName: "wasm",
     kernelFunc: kernelFunc as unknown as KernelFunc,
   };
+}
+
+function mlpWidths(kernel: string, x: TensorInfo, weights: TensorInfo[]): number[] {
+  if (x.dtype !== "float32" || x.shape.length !== 2) throw new Error(`${kernel}: x must be a float32 matrix`);
+  const dims = [x.shape[1] as number];
+  weights.forEach((w, l) => {
+    if (w.dtype !== "float32" || w.shape.length !== 2 || w.shape[0] !== dims[l]) {
+      throw new Error(`${kernel}: w${l} [${w.shape}] does not take ${dims[l]} inputs`);
+    }
+    dims.push(w.shape[1] as number);
+  });
+  return dims;
+}
+
+export function mlpKernel(addon: NativeAddon): KernelConfig {
+  const name = FUSED_KERNELS.mlp;
+  const kernelFunc = ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
+    const { x, ...rest } = inputs as { x?: TensorInfo } & NamedTensorInfoMap;
+    if (!x) throw new Error(`${name}: input x is required`);
+    const layers = numbered(rest, ["w", "b"], name);
+    if (layers.length === 0) throw new Error(`${name}: needs at least one layer (w0, b0)`);
+    const dims = mlpWidths(
+      name,
+      x,
+      layers.map((g) => g[0] as TensorInfo),
+    );
+    layers.forEach(([, b], l) => {
+      if (b?.shape.length !== 1 || b.shape[0] !== dims[l + 1])
+        throw new Error(`${name}: b${l} must have ${dims[l + 1]} values`);
+    });
+    const rows = x.shape[0] as number;
+    const outs = layers.map((_, l) => allocate(backend, [rows, dims[l + 1] as number]));
+    const list = new Float64Array(2 + dims.length + 1 + 3 * layers.length);
+    list.set([layers.length, rows, ...dims], 0);
+    let o = 2 + dims.length;
+    list[o++] = offsetOf(backend, x);
+    layers.forEach(([w, b], l) => {
+      list[o++] = offsetOf(backend, w as TensorInfo);
+      list[o++] = offsetOf(backend, b as TensorInfo);
+      list[o++] = offsetOf(backend, outs[l] as TensorInfo);
+    });
+    countCall("native", name);
+    addon.mlpForward(heapBuffer(backend), list, attr(attrs, "outputActivation", name));
+    // y first, then the hidden activations.
+    return [outs[outs.length - 1] as TensorInfo, ...outs.slice(0, -1)];
+  };
+  return { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+}
+
+export function mlpGradKernel(addon: NativeAddon): KernelConfig {
+  const name = FUSED_KERNELS.mlpGrad;
+  const kernelFunc = ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
+    const { dy, x, ...rest } = inputs as { dy?: TensorInfo; x?: TensorInfo } & NamedTensorInfoMap;
+    if (!dy || !x) throw new Error(`${name}: inputs dy and x are required`);
+    const weights = numbered(
+      Object.fromEntries(Object.entries(rest).filter(([k]) => k.startsWith("w"))),
+      ["w"],
+      name,
+    ).map((g) => g[0] as TensorInfo);
+    const hidden = numbered(
+      Object.fromEntries(Object.entries(rest).filter(([k]) => k.startsWith("h"))),
+      ["h"],
+      name,
+    ).map((g) => g[0] as TensorInfo);
+    const layers = weights.length;
+    if (layers === 0 || hidden.length !== layers - 1 || Object.keys(rest).length !== 2 * layers - 1) {
+      throw new Error(`${name}: needs w0…w${"{L−1}"} and h0…h${"{L−2}"} (one hidden activation per hidden layer)`);
+    }
+    const dims = mlpWidths(name, x, weights);
+    const rows = x.shape[0] as number;
+    if (dy.shape.join() !== [rows, dims[layers]].join())
+      throw new Error(`${name}: dy [${dy.shape}] must be [${rows},${dims[layers]}]`);
+    hidden.forEach((h, l) => {
+      if (h.shape.join() !== [rows, dims[l + 1]].join())
+        throw new Error(`${name}: h${l} [${h.shape}] must be [${rows},${dims[l + 1]}]`);
+    });
+    const inputGrad = attr(attrs, "inputGrad", name) !== 0;
+    const paramGrads = attr(attrs, "paramGrads", name) !== 0;
+    const dx = inputGrad ? allocate(backend, [rows, dims[0] as number]) : null;
+    const grads = paramGrads
+      ? weights.flatMap((w) => [allocate(backend, [...w.shape]), allocate(backend, [w.shape[1] as number])])
+      : [];
+    const list = new Float64Array(2 + dims.length + 2 + (layers - 1) + layers + 1 + 2 * layers);
+    list.set([layers, rows, ...dims], 0);
+    let o = 2 + dims.length;
+    list[o++] = offsetOf(backend, dy);
+    list[o++] = offsetOf(backend, x);
+    for (const h of hidden) list[o++] = offsetOf(backend, h);
+    for (const w of weights) list[o++] = offsetOf(backend, w);
+    list[o++] = dx ? offsetOf(backend, dx) : -1;
+    for (let l = 0; l < 2 * layers; l++) list[o++] = paramGrads ? offsetOf(backend, grads[l] as TensorInfo) : -1;
+    countCall("native", name);
+    addon.mlpBackward(heapBuffer(backend), list);
+    return dx ? [dx, ...grads] : grads;
+  };
+  return { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
 }
