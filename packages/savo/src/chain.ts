@@ -28,7 +28,7 @@ import {
   tf,
   writeParameters,
 } from "@qscape/core";
-import type { SavoSettings } from "./config.js";
+import type { ChainSettings } from "./config.js";
 import { makeJointActor, SuccessiveActor, SuccessiveSurrogate } from "./networks.js";
 
 /** Q(s, a) → [B, 1]. */
@@ -92,7 +92,7 @@ export class SuccessiveChain {
     rng: Rng,
     readonly obsDim: number,
     readonly actionDim: number,
-    readonly config: SavoSettings,
+    readonly config: ChainSettings,
     readonly name: string,
   ) {
     const k = config.numCandidates;

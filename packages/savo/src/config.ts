@@ -90,3 +90,25 @@ export const SAVO_PRESETS = {
     targetActions: "target",
   },
 } satisfies Record<string, SavoConfigInput>;
+
+/** What the successive chain (ν1..νk−1, Ψ̂1..Ψ̂k−1, their networks and optimizers) reads from a config. */
+export type ChainSettings = Pick<
+  SavoSettings,
+  | "numCandidates"
+  | "summarizer"
+  | "deepsetPool"
+  | "summarizerHidden"
+  | "summarySize"
+  | "film"
+  | "previousActions"
+  | "surrogate"
+  | "jointAction"
+  | "targetActions"
+  | "noiseBeforeCascade"
+  | "actorHidden"
+  | "criticHidden"
+  | "activation"
+  | "actorLr"
+  | "criticLr"
+  | "gradClipNorm"
+>;

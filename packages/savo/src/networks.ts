@@ -31,12 +31,12 @@ import {
   torchUniform,
   variable,
 } from "@qscape/core";
-import type { SavoSettings } from "./config.js";
+import type { ChainSettings } from "./config.js";
 
 /** How a network reads the preceding actions. */
 export type Conditioning = "film" | "concat" | "none";
 
-export function conditioningOf(config: SavoSettings): Conditioning {
+export function conditioningOf(config: ChainSettings): Conditioning {
   if (!config.previousActions) return "none";
   return config.film ? "film" : "concat";
 }
@@ -166,7 +166,7 @@ class ActionListDeepSet implements Parameterized {
 class ActionSummarizer implements Parameterized {
   private readonly deepset: ActionListDeepSet | null;
   private readonly other: ListSummarizer | null;
-  constructor(rng: Rng, obsDim: number, actionDim: number, config: SavoSettings, name: string) {
+  constructor(rng: Rng, obsDim: number, actionDim: number, config: ChainSettings, name: string) {
     const { summarizer, summarizerHidden, summarySize, deepsetPool } = config;
     this.deepset =
       summarizer === "deepset"
@@ -291,7 +291,7 @@ class Conditioned implements Parameterized {
     hidden: number[],
     outputSize: number,
     outputActivation: Activation,
-    config: SavoSettings,
+    config: ChainSettings,
     name: string,
   ) {
     const conditioning = conditioningOf(config);
@@ -321,7 +321,7 @@ class Conditioned implements Parameterized {
 /** νi(s; a<i) → an action in [−1, 1]^D. */
 export class SuccessiveActor implements Parameterized {
   private readonly net: Conditioned;
-  constructor(rng: Rng, obsDim: number, actionDim: number, config: SavoSettings, name: string) {
+  constructor(rng: Rng, obsDim: number, actionDim: number, config: ChainSettings, name: string) {
     this.net = new Conditioned(rng, obsDim, actionDim, false, config.actorHidden, actionDim, "tanh", config, name);
   }
   apply(obs: tf.Tensor2D, previous: tf.Tensor2D[]): tf.Tensor2D {
@@ -335,7 +335,7 @@ export class SuccessiveActor implements Parameterized {
 /** Ψ̂i(s, a; a<i) → [B, 1], sized like the critic (G.3). */
 export class SuccessiveSurrogate implements Parameterized {
   private readonly net: Conditioned;
-  constructor(rng: Rng, obsDim: number, actionDim: number, config: SavoSettings, name: string) {
+  constructor(rng: Rng, obsDim: number, actionDim: number, config: ChainSettings, name: string) {
     this.net = new Conditioned(rng, obsDim, actionDim, true, config.criticHidden, 1, "identity", config, name);
   }
   /** What Ψ̂i computes once per state s with preceding actions a<i. */
@@ -360,7 +360,7 @@ export function makeJointActor(
   obsDim: number,
   actionDim: number,
   candidates: number,
-  config: SavoSettings,
+  config: ChainSettings,
   name: string,
 ): MLP {
   return new MLP(rng, obsDim, candidates * actionDim, {

@@ -6,7 +6,8 @@
  *   L_π = mean(α log π(ã|s) − min_i Q_i(s, ã)),  ã ~ π(·|s) reparameterised
  *   L_α = −mean(log α · (log π(ã|s) + H_target))              (gradient applied without a sync)
  *
- * Actions live in [−1, 1] inside the agent; `act` maps them to the env's bounds.
+ * Actions live in [−1, 1] inside the agent; `act` maps them to the env's bounds. Subclasses (SAVO on
+ * SAC) extend it through `SACVariant` (name, schema), `policyStep` and `saveExtra`/`loadExtra`.
  */
 import {
   type ActOptions,
@@ -26,6 +27,7 @@ import {
   variable,
   writeParameters,
 } from "@qscape/core";
+import type { z } from "zod";
 import { parseConfig } from "../common/config.js";
 import { Critics } from "../common/critic.js";
 import { type ContinuousBatch, continuousBatch, continuousReplay } from "../common/replay.js";
@@ -35,8 +37,15 @@ import { SquashedGaussianActor } from "./networks.js";
 
 type AdamState = Parameters<Adam["setState"]>[0];
 
+export interface SACVariant {
+  /** Agent name in logs and checkpoints (default "sac"). */
+  name?: string;
+  /** Schema of the subclass's config (extends SACConfig). */
+  schema?: z.ZodType<SACSettings>;
+}
+
 export class SACAgent implements Agent<Float32Array, Float32Array> {
-  readonly name = "sac";
+  readonly name: string;
   readonly config: SACSettings;
   readonly obsDim: number;
   readonly actionDim: number;
@@ -47,14 +56,16 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
   readonly logAlpha: tf.Variable;
   readonly targetEntropy: number;
   readonly replay: ReplayBuffer;
-  private readonly rng: Rng;
+  /** JS-side randomness: policy samples, minibatch sampling (and a subclass's exploration noise). */
+  protected readonly rng: Rng;
   private readonly criticOptimizer: Adam;
   private readonly actorOptimizer: Adam;
   private readonly alphaOptimizer: Adam | null;
   private gradientUpdates = 0;
 
-  constructor(env: EnvSpaces, config: SACConfigInput = {}) {
-    this.config = parseConfig(SACConfig, config, this.name);
+  constructor(env: EnvSpaces, config: SACConfigInput = {}, variant: SACVariant = {}) {
+    this.name = variant.name ?? "sac";
+    this.config = parseConfig(variant.schema ?? SACConfig, config, this.name);
     this.obsDim = requireBoxObservation(env, this.name);
     this.scaler = new ActionScaler(requireBoxAction(env, this.name));
     this.actionDim = this.scaler.dim;
@@ -62,21 +73,28 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
     this.rng = new Rng(c.seed);
     const initRng = this.rng.fork();
     const criticOptions = { hidden: c.criticHidden, activation: c.activation };
-    this.actor = new SquashedGaussianActor(initRng, this.obsDim, this.actionDim, c, "sac.actor");
-    this.critics = new Critics(initRng, this.obsDim, this.actionDim, 2, criticOptions, "sac.critic");
-    this.targetCritics = new Critics(initRng, this.obsDim, this.actionDim, 2, criticOptions, "sac.targetCritic");
+    this.actor = new SquashedGaussianActor(initRng, this.obsDim, this.actionDim, c, `${this.name}.actor`);
+    this.critics = new Critics(initRng, this.obsDim, this.actionDim, 2, criticOptions, `${this.name}.critic`);
+    this.targetCritics = new Critics(
+      initRng,
+      this.obsDim,
+      this.actionDim,
+      2,
+      criticOptions,
+      `${this.name}.targetCritic`,
+    );
     hardUpdate(this.targetCritics, this.critics);
-    this.logAlpha = variable(new Float32Array([Math.log(c.initialAlpha)]), [], "sac.logAlpha");
+    this.logAlpha = variable(new Float32Array([Math.log(c.initialAlpha)]), [], `${this.name}.logAlpha`);
     this.targetEntropy = c.targetEntropy ?? -this.actionDim;
     const clip = c.gradClipNorm ? { clipNorm: c.gradClipNorm } : {};
-    this.criticOptimizer = new Adam("sac.critic", this.critics, { lr: c.criticLr, ...clip });
-    this.actorOptimizer = new Adam("sac.actor", this.actor, { lr: c.actorLr, ...clip });
+    this.criticOptimizer = new Adam(`${this.name}.critic`, this.critics, { lr: c.criticLr, ...clip });
+    this.actorOptimizer = new Adam(`${this.name}.actor`, this.actor, { lr: c.actorLr, ...clip });
     const alphaParams: Parameterized = { parameters: () => [this.logAlpha] };
     // The α gradient is a by-product of the actor step, which already checked for NaN: no extra sync.
     this.alphaOptimizer = c.autoAlpha
-      ? new Adam("sac.alpha", alphaParams, { lr: c.alphaLr, checkFinite: false })
+      ? new Adam(`${this.name}.alpha`, alphaParams, { lr: c.alphaLr, checkFinite: false })
       : null;
-    this.replay = continuousReplay("sac replay", c.bufferSize, this.obsDim, this.actionDim);
+    this.replay = continuousReplay(`${this.name} replay`, c.bufferSize, this.obsDim, this.actionDim);
   }
 
   get alpha(): number {
@@ -85,7 +103,7 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
 
   act(obs: Float32Array, opts: ActOptions): Float32Array {
     if (obs.length !== this.obsDim) {
-      throw new QscapeError(`sac.act: observation has ${obs.length} values, expected ${this.obsDim}`);
+      throw new QscapeError(`${this.name}.act: observation has ${obs.length} values, expected ${this.obsDim}`);
     }
     const out = tf.tidy(() => {
       const policy = this.actor.apply(tf.tensor2d(obs, [1, this.obsDim]));
@@ -121,16 +139,19 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
         return tf.addN(qs.map((q) => tf.losses.meanSquaredError(y, q))) as tf.Scalar;
       });
       if (updatePolicy) {
-        for (let i = 0; i < policyFrequency; i++) {
-          out.actorLoss = this.actorOptimizer.minimize(() => this.actorLoss(batch.obs, alpha));
-          this.alphaOptimizer?.apply(null, [this.alphaGradient(batch.obs)]);
-        }
+        for (let i = 0; i < policyFrequency; i++) this.policyStep(batch, alpha, out);
         out.alpha = Math.exp(this.logAlpha.dataSync()[0] as number);
       }
       polyakUpdate(this.targetCritics, this.critics, tau);
       return out;
     });
     return metrics;
+  }
+
+  /** One policy step: L_π by Adam, then α's gradient step; writes its losses into `metrics`. */
+  protected policyStep(batch: ContinuousBatch, alpha: tf.Tensor, metrics: Record<string, number>): void {
+    metrics.actorLoss = this.actorOptimizer.minimize(() => this.actorLoss(batch.obs, alpha));
+    this.alphaOptimizer?.apply(null, [this.alphaGradient(batch.obs)]);
   }
 
   /** y = r + γ(1 − terminated)(min Q'(s', a') − α log π(a'|s')), [B, 1]. */
@@ -173,13 +194,14 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
       rng: this.rng.getState() as unknown as Snapshot,
       replay: this.replay.getState() as unknown as Snapshot,
       gradientUpdates: this.gradientUpdates,
+      extra: this.saveExtra(),
     };
   }
 
   load(state: Snapshot): void {
     const s = state as Record<string, unknown> | null;
     if (s === null || typeof s !== "object" || s.name !== this.name) {
-      throw new QscapeError(`sac.load: not a sac snapshot (name ${String(s?.name)})`);
+      throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot (name ${String(s?.name)})`);
     }
     writeParameters(this.actor, s.actor as SerializedTensor[]);
     writeParameters(this.critics, s.critics as SerializedTensor[]);
@@ -193,7 +215,15 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
     this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
     this.replay.setState(s.replay as Snapshot);
     this.gradientUpdates = s.gradientUpdates as number;
+    this.loadExtra(s.extra as Snapshot);
   }
+
+  /** Subclass state beyond SAC's (extra networks, counters). */
+  protected saveExtra(): Snapshot {
+    return null;
+  }
+
+  protected loadExtra(_state: Snapshot): void {}
 
   dispose(): void {
     for (const m of [this.actor, this.critics, this.targetCritics]) {
