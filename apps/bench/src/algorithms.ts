@@ -18,7 +18,7 @@ import {
 } from "@qscape/baselines";
 import type { Agent } from "@qscape/core";
 import { QmleAgent } from "@qscape/qmle";
-import { SavoAgent } from "@qscape/savo";
+import { SavoAgent, SavoSacAgent } from "@qscape/savo";
 import { SmoothieAgent } from "@qscape/smoothie";
 
 export interface AgentContext {
@@ -109,6 +109,11 @@ const entries: AlgorithmEntry[] = [
     "savo",
     "SAVO-TD3: successive actors + surrogates, maximizer actor (k = 3)",
     SavoAgent as unknown as ActorCritic,
+  ),
+  actorCritic(
+    "savo-sac",
+    "SAVO on SAC (App. D.3): SAC's mean action + successive actors and surrogates, maximizer actor (k = 3)",
+    SavoSacAgent as unknown as ActorCritic,
   ),
   actorCritic(
     "smoothie",
