@@ -252,8 +252,9 @@ export class SavoAgent extends TD3Agent {
       }
       this.pendingMetrics.successorLoss = this.chain.stepActors(obs, chain, {
         thresholds: targets.thresholds,
-        exactQ: (o, a) => this.critics.min(o, a),
-        firstQ: (o, a) => this.critics.q1(o, a),
+        // Actor steps only: the critics pass gradients through, their weight gradients are skipped.
+        exactQ: (o, a) => this.critics.min(o, a, { paramGrads: false }),
+        firstQ: (o, a) => this.critics.q1(o, a, { paramGrads: false }),
         flip: s.flipActorLoss,
       });
     }

@@ -2,7 +2,7 @@
  * State-action critics Q(s, a) on concat(s, a). `Critics` holds one (DDPG) or two (TD3, SAC:
  * clipped double Q) networks that learn in one optimizer step: the loss is the sum of their errors.
  */
-import { type Activation, MLP, type Parameterized, type Rng, tf } from "@qscape/core";
+import { type Activation, type GradOptions, MLP, type Parameterized, type Rng, tf } from "@qscape/core";
 
 export interface CriticOptions {
   hidden: number[];
@@ -22,17 +22,17 @@ export class Critics implements Parameterized {
     return this.nets.length;
   }
   /** Every critic's Q values, each [B, 1]. */
-  all(obs: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor2D[] {
+  all(obs: tf.Tensor2D, action: tf.Tensor2D, grads?: GradOptions): tf.Tensor2D[] {
     const input = tf.concat([obs, action], 1);
-    return this.nets.map((net) => net.apply(input));
+    return this.nets.map((net) => net.apply(input, grads));
   }
   /** Q1 [B, 1]: the critic actors climb and proposals are ranked by (TD3's choice). */
-  q1(obs: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor2D {
-    return (this.nets[0] as MLP).apply(tf.concat([obs, action], 1));
+  q1(obs: tf.Tensor2D, action: tf.Tensor2D, grads?: GradOptions): tf.Tensor2D {
+    return (this.nets[0] as MLP).apply(tf.concat([obs, action], 1), grads);
   }
   /** min over critics [B, 1] (clipped double-Q with two; plain Q with one). */
-  min(obs: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor2D {
-    const qs = this.all(obs, action);
+  min(obs: tf.Tensor2D, action: tf.Tensor2D, grads?: GradOptions): tf.Tensor2D {
+    const qs = this.all(obs, action, grads);
     return qs.reduce((a, b) => tf.minimum(a, b));
   }
   parameters(): tf.Variable[] {

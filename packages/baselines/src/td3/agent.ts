@@ -282,7 +282,8 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
   }
 
   protected criticLoss(batch: TD3Batch, y: tf.Tensor2D): tf.Scalar {
-    const qs = this.critics.all(batch.obs, batch.action);
+    // (s, a) is data: no gradient with respect to the critics' input.
+    const qs = this.critics.all(batch.obs, batch.action, { inputGrad: false });
     return tf.addN(qs.map((q) => tf.losses.meanSquaredError(y, q))) as tf.Scalar;
   }
 
@@ -296,7 +297,10 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
   /** DPG: −mean Q1(s, μ_i(s)), summed over actors (each climbs the shared critic). */
   protected actorLoss(obs: tf.Tensor2D): tf.Scalar {
     const sign = this.config.flipActorLoss ? 1 : -1;
-    const losses = this.actors.map((actor) => tf.mul(sign, tf.mean(this.critics.q1(obs, actor.apply(obs)))));
+    // The critic only passes the gradient to the actor: its weight gradients are never computed.
+    const losses = this.actors.map((actor) =>
+      tf.mul(sign, tf.mean(this.critics.q1(obs, actor.apply(obs, { inputGrad: false }), { paramGrads: false }))),
+    );
     return tf.addN(losses) as tf.Scalar;
   }
 
