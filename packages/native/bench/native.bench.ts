@@ -26,7 +26,7 @@ type Backend = "wasm" | "wasm+native";
 interface Variant {
   label: string;
   backend: Backend;
-  /** fast: explicit-transpose gradients; plain: tfjs autodiff; native: fused matMul+bias+ReLU kernels. */
+  /** fast: explicit-transpose gradients; plain: tfjs autodiff; native: a ReLU MLP is one native kernel forward and one backward. */
   dense: DenseMode;
 }
 
@@ -34,7 +34,7 @@ const VARIANTS: Variant[] = [
   { label: "wasm (default: fast dense)", backend: "wasm", dense: "fast" },
   { label: "wasm+native, fast dense", backend: "wasm+native", dense: "fast" },
   { label: "wasm+native, autodiff dense", backend: "wasm+native", dense: "plain" },
-  { label: "wasm+native (default: fused layers)", backend: "wasm+native", dense: "native" },
+  { label: "wasm+native (default: fused MLP)", backend: "wasm+native", dense: "native" },
 ];
 
 export interface KernelProfileRow {
