@@ -1,4 +1,4 @@
-import { Rng, tf } from "@qscape/core";
+import { nativeMlp, Rng, tf } from "@qscape/core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
 import { randomTensor, useNative } from "../test/compare.js";
@@ -113,6 +113,44 @@ describe("native kernels and the WASM heap", () => {
     tf.dispose([canary, ...inputs.flatMap((x) => [x.a, x.at, x.b, x.bt, x.bias])]);
   });
 
+  it("runs 10,000 fused MLP kernel calls across heap growth without leaks or drift", () => {
+    const rng = new Rng(14);
+    const x = randomTensor(rng, [32, 7]) as tf.Tensor2D;
+    const widths = [7, 24, 24, 3];
+    const ws = widths.slice(1).map((w, l) => randomTensor(rng, [widths[l] as number, w]) as tf.Tensor2D);
+    const bs = widths.slice(1).map((w) => randomTensor(rng, [w]) as tf.Tensor1D);
+    const grads = tf.grads((...t: tf.Tensor[]) =>
+      tf.sum(tf.square(nativeMlp(t[0] as tf.Tensor2D, t.slice(1, 4) as tf.Tensor2D[], t.slice(4) as tf.Tensor1D[]))),
+    );
+    const run = () => grads([x, ...ws, ...bs]);
+    const first = run();
+    const expected = first.map((t) => Float32Array.from(t.dataSync()));
+    tf.dispose(first);
+    const tensorsBefore = tf.memory().numTensors;
+    const bytesBefore = tf.memory().numBytes;
+    const ballast: tf.Tensor[] = [];
+    const buffersSeen = new Set<ArrayBuffer>([heapOf().buffer as ArrayBuffer]);
+    resetKernelCounts();
+    for (let i = 0; i < 5000; i++) {
+      // Ballast as large as the whole heap: the next allocation must grow it (twice in the run).
+      if (i === 1500 || i === 3500) ballast.push(tf.zeros([heapOf().length / 4]));
+      const out = run();
+      out.forEach((t, j) => {
+        const got = t.dataSync() as Float32Array;
+        if (!got.every((v, idx) => v === expected[j]?.[idx])) throw new Error(`round ${i}: gradient ${j} differs`);
+      });
+      tf.dispose(out);
+      buffersSeen.add(heapOf().buffer as ArrayBuffer);
+    }
+    expect(kernelCounts().native.QscapeMlp).toBe(5000);
+    expect(kernelCounts().native.QscapeMlpGrad).toBe(5000);
+    expect(buffersSeen.size).toBeGreaterThanOrEqual(3);
+    tf.dispose(ballast);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(tf.memory().numBytes).toBe(bytesBefore);
+    tf.dispose([x, ...ws, ...bs]);
+  });
+
   it("refuses ranges outside the heap instead of touching memory", () => {
     const addon = loadAddon();
     const heap = heapOf().buffer as ArrayBuffer;
@@ -124,5 +162,9 @@ describe("native kernels and the WASM heap", () => {
     expect(() =>
       addon.matmul(new Float32Array(4) as unknown as ArrayBuffer, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, -1, 0, 0),
     ).toThrow(/ArrayBuffer/);
+    // MLP kernels: [layers, rows, dims…, offsets…] with an x range past the end of the heap.
+    expect(() => addon.mlpForward(heap, Float64Array.of(1, 2, 2, 2, end - 4, 0, 0, 0), 0)).toThrow(/x .*outside/);
+    expect(() => addon.mlpForward(heap, Float64Array.of(1, 2, 2, 2, 0, 0, 0), 0)).toThrow(/3 offsets per layer/);
+    expect(() => addon.mlpBackward(heap, Float64Array.of(1, 2, 2, 2, 0, end, 0, -1, -1, -1))).toThrow(/outside/);
   });
 });
