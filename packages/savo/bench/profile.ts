@@ -101,6 +101,18 @@ function matMulFlops([a = [], b = []]: number[][]): number {
   return 2 * batch * mkn.reduce((x, y) => x * y, 1);
 }
 
+/** Matmul FLOPs inside core's fused MLP kernels (QscapeMlp forward, QscapeMlpGrad backward). */
+function mlpFlops(name: string, inputs: number[][], outputs: number[][]): number {
+  const rows = (name === "QscapeMlp" ? inputs[0] : inputs[1])?.[0] ?? 0;
+  const layer = (w: number[] | undefined) => 2 * rows * (w?.[0] ?? 0) * (w?.[1] ?? 0);
+  if (name === "QscapeMlp") return inputs.filter((_, i) => i % 2 === 1).reduce((f, w) => f + layer(w), 0);
+  const layers = (inputs.length - 1) / 2; // dy, x, L−1 hidden activations, L weights
+  const weights = inputs.slice(-layers);
+  const inputGrad = outputs.length === 1 || outputs.length === 2 * layers + 1;
+  const paramGrads = outputs.length >= 2 * layers;
+  return weights.reduce((f, w, l) => f + (paramGrads ? layer(w) : 0) + (l > 0 || inputGrad ? layer(w) : 0), 0);
+}
+
 async function kernelCensus(p: Profiled): Promise<void> {
   // Two updates: one with and one without the actor phase.
   const info = await tf.profile(() => {
@@ -113,6 +125,8 @@ async function kernelCensus(p: Profiled): Promise<void> {
     byKernel.set(kInfo.name, (byKernel.get(kInfo.name) ?? 0) + 1);
     if (kInfo.name === "BatchMatMul" || kInfo.name === "_FusedMatMul") {
       flops += matMulFlops(kInfo.inputShapes as number[][]);
+    } else if (kInfo.name === "QscapeMlp" || kInfo.name === "QscapeMlpGrad") {
+      flops += mlpFlops(kInfo.name, kInfo.inputShapes as number[][], kInfo.outputShapes as number[][]);
     }
   }
   const rows = [...byKernel.entries()].sort((x, y) => y[1] - x[1]);
