@@ -101,7 +101,8 @@ describe("registration through the core backend loader", () => {
     );
     expect(report.details).toMatchObject({
       blasThreads: 1,
-      kernels: "BatchMatMul,_FusedMatMul,Sum,Identity,Cast,QscapeAdam,QscapeSumSquares,QscapePolyak,QscapeReluBackward,QscapeMlp,QscapeMlpGrad",
+      kernels:
+        "BatchMatMul,_FusedMatMul,Sum,Identity,Cast,QscapeAdam,QscapeSumSquares,QscapePolyak,QscapeReluBackward,QscapeMlp,QscapeMlpGrad",
       tfjs: "4.22.0",
     });
     expect(String(report.details.blas)).toMatch(/OpenBLAS/);
