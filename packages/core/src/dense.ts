@@ -130,17 +130,17 @@ export function nativeMlp(
     const input = inputGrad ? (given[0] as tf.Tensor2D) : x;
     const ps = paramGrads ? given.slice(inputGrad ? 1 : 0) : params;
     const [y, ...hidden] = forward(input, ps);
-    save([input, ...hidden, ...ps.filter((_, i) => i % 2 === 0)]);
+    // The weights are read from the closure in the backward pass (a clone per saved tensor costs
+    // an engine op); the activations are intermediates and must be saved.
+    save([input, ...hidden]);
     return {
       value: y as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const inputs: tf.NamedTensorMap = { dy, x: saved[0] as tf.Tensor };
-        const hs = saved.slice(1, weights.length);
-        const ws = saved.slice(weights.length);
-        hs.forEach((h, l) => {
+        saved.slice(1).forEach((h, l) => {
           inputs[`h${l}`] = h;
         });
-        ws.forEach((w, l) => {
+        weights.forEach((w, l) => {
           inputs[`w${l}`] = w;
         });
         const attrs = { inputGrad: inputGrad ? 1 : 0, paramGrads: paramGrads ? 1 : 0 };
