@@ -174,8 +174,9 @@ export class SavoSacAgent extends SACAgent {
       if (s.surrogate === "learned") metrics.surrogateLoss = this.chain.fitSurrogates(obs, anchor, chain, targets);
       metrics.successorLoss = this.chain.stepActors(obs, chain, {
         thresholds: targets.thresholds,
-        exactQ: (o, a) => this.critics.min(o, a),
-        firstQ: (o, a) => this.critics.q1(o, a),
+        // Actor steps only: the critics pass gradients through, their weight gradients are skipped.
+        exactQ: (o, a) => this.critics.min(o, a, { paramGrads: false }),
+        firstQ: (o, a) => this.critics.q1(o, a, { paramGrads: false }),
         flip: s.flipActorLoss,
       });
     }
