@@ -21,6 +21,7 @@ import {
   type Activation,
   activate,
   dense,
+  denseMode,
   Linear,
   type ListSummarizer,
   MLP,
@@ -51,8 +52,13 @@ export function contextualise(obs: tf.Tensor2D, previous: tf.Tensor2D[]): tf.Ten
 
 let matMulImpl: ((x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D) | null = null;
 
-/** x @ w with explicit-transpose gradients (core's `fastDense` without the bias). */
+/**
+ * x @ w with explicit-transpose gradients (core's `fastDense` without the bias). The native
+ * kernels take transpose flags at full speed, so there tfjs's own gradient (which also skips
+ * gradients nobody asked for) is the cheaper one.
+ */
 function matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (denseMode() === "native") return tf.matMul(x, w);
   matMulImpl ??= tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
     const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, (s: tf.Tensor[]) => void];
     save([a, b]);
