@@ -18,7 +18,7 @@ import {
   TrainingLoop,
 } from "@qscape/core";
 import { make } from "@qscape/envs";
-import { SavoAgent } from "@qscape/savo";
+import { SavoAgent, SavoSacAgent } from "@qscape/savo";
 import { beforeAll, describe, expect, it } from "vitest";
 
 beforeAll(async () => {
@@ -29,14 +29,14 @@ const total = 900;
 const loopConfig = { totalSteps: total, warmupSteps: 200, evalEvery: 300, evalEpisodes: 1, seed: 4 };
 const randomAction = (rng: Rng) => Float32Array.of(rng.uniform(-2, 2));
 
-type Maker = () => Agent<Float32Array, Float32Array> & { actors: { parameters(): unknown[] }[] };
+type Maker = () => Agent<Float32Array, Float32Array>;
+type Params = Parameters<typeof readParameters>[0];
 
+/** Actor(s) and critics: TD3-style agents hold `actors`, SAC-style ones one stochastic `actor`. */
 function weightsOf(agent: Agent<Float32Array, Float32Array>): number[][] {
-  const a = agent as unknown as {
-    actors: Parameters<typeof readParameters>[0][];
-    critics: Parameters<typeof readParameters>[0];
-  };
-  return [...a.actors.flatMap((m) => readParameters(m)), ...readParameters(a.critics)].map((p) => Array.from(p.data));
+  const a = agent as unknown as { actors?: Params[]; actor?: Params; critics: Params };
+  const actors = a.actors ?? (a.actor ? [a.actor] : []);
+  return [...actors.flatMap((m) => readParameters(m)), ...readParameters(a.critics)].map((p) => Array.from(p.data));
 }
 
 const makers: Record<string, Maker> = {
@@ -50,6 +50,14 @@ const makers: Record<string, Maker> = {
     }) as never,
   savo: () =>
     new SavoAgent(make("Pendulum-v1"), {
+      seed: 1,
+      actorHidden: [16],
+      criticHidden: [16],
+      batchSize: 32,
+      learningStarts: 200,
+    }) as never,
+  "savo-sac": () =>
+    new SavoSacAgent(make("Pendulum-v1"), {
       seed: 1,
       actorHidden: [16],
       criticHidden: [16],
