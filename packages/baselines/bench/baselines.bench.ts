@@ -41,7 +41,12 @@ function td3UpdatesPerSecond(seconds: number): number {
 
 function torchPeer(): { rate: number; version: string } | { error: string } {
   if (!existsSync(peerScript)) return { error: `peer script not found at ${peerScript}` };
-  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], { encoding: "utf8", timeout: 600_000 });
+  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], {
+    encoding: "utf8",
+    timeout: 600_000,
+    // One BLAS thread: torch.set_num_threads(1) does not reach Debian's OpenBLAS pthread pool.
+    env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
+  });
   const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout ?? "");
   if (!m) {
     const last = `${res.stderr ?? ""}${res.stdout ?? ""}`.trim().split("\n").at(-1);
@@ -104,7 +109,7 @@ console.log(`  qscape TD3Agent.update              ${ours.toFixed(1)} updates/s`
 const peer = torchPeer();
 if ("error" in peer) console.log(`  pytorch peer                        ${peer.error}`);
 else {
-  console.log(`  pytorch ${peer.version} peer (1 thread)   ${peer.rate.toFixed(1)} updates/s`);
+  console.log(`  pytorch ${peer.version} peer (1 BLAS thread) ${peer.rate.toFixed(1)} updates/s`);
   console.log(`  ratio ours/peer                     ${(ours / peer.rate).toFixed(3)}`);
 }
 

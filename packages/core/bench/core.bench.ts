@@ -85,10 +85,18 @@ function ensurePeer(): string | null {
   }
 }
 
-function runPeer(): { updatesPerSec: number; version: string } | { error: string } {
+/**
+ * The PyTorch peer with one BLAS thread (the matched comparison: ours runs one per process), or
+ * with OpenBLAS's default pool (`blasThreads: "default"`, for reference). `torch.set_num_threads(1)`
+ * does not reach Debian's OpenBLAS (torch is built with BLAS_INFO=generic): without
+ * OPENBLAS_NUM_THREADS its pthread pool takes every core (1.8 cores busy on the 2-core machine).
+ */
+function runPeer(blasThreads: "1" | "default" = "1"): { updatesPerSec: number; version: string } | { error: string } {
   const missing = ensurePeer();
   if (missing) return { error: missing };
-  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], { encoding: "utf8", timeout: 600_000 });
+  const env = { ...process.env };
+  if (blasThreads === "1") Object.assign(env, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" });
+  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], { encoding: "utf8", timeout: 600_000, env });
   const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout);
   if (!m) return { error: `peer printed no figure: ${(res.stderr || res.stdout).trim().split("\n").at(-1)}` };
   return { version: m[1] as string, updatesPerSec: Number(m[2]) };
@@ -160,11 +168,11 @@ async function main(): Promise<void> {
       : { version: peerAfter.version, updatesPerSec: (peerBefore.updatesPerSec + peerAfter.updatesPerSec) / 2 };
   results.peer = { before: peerBefore, after: peerAfter, reference: peer };
   if ("error" in peer) {
-    console.log(`  pytorch peer (1 thread)            unavailable: ${peer.error}`);
+    console.log(`  pytorch peer (1 BLAS thread)       unavailable: ${peer.error}`);
   } else {
     const [b, a] = [peerBefore, peerAfter].map((p) => ("error" in p ? Number.NaN : p.updatesPerSec));
     console.log(
-      `  pytorch ${peer.version} peer (1 thread)    ${peer.updatesPerSec.toFixed(1)} updates/s (before ${b?.toFixed(1)}, after ${a?.toFixed(1)})`,
+      `  pytorch ${peer.version} peer (1 BLAS thread) ${peer.updatesPerSec.toFixed(1)} updates/s (before ${b?.toFixed(1)}, after ${a?.toFixed(1)})`,
     );
     const ratios: Record<string, number> = {};
     for (const r of learner) {
@@ -172,6 +180,15 @@ async function main(): Promise<void> {
     }
     results.ratioToPeer = ratios;
     for (const [k, v] of Object.entries(ratios)) console.log(`  ratio ours/peer ${k.padEnd(20)} ${v.toFixed(3)}`);
+    // For reference only: the same peer when OpenBLAS may use every core (not a per-process figure).
+    const pooled = runPeer("default");
+    results.peerDefaultBlasThreads = pooled;
+    if (!("error" in pooled)) {
+      const native = learner.find((r) => r.backend === "wasm+native" && !r.error);
+      console.log(
+        `  (peer with OpenBLAS's default thread pool, all cores: ${pooled.updatesPerSec.toFixed(1)} updates/s${native ? `; ours wasm+native on one core / that = ${(native.updatesPerSec / pooled.updatesPerSec).toFixed(3)}` : ""})`,
+      );
+    }
   }
   const fast = learner.find((r) => r.backend === "wasm" && r.fast && !r.error);
   const slow = learner.find((r) => r.backend === "wasm" && !r.fast && !r.error);

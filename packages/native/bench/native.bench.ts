@@ -221,7 +221,12 @@ function ensurePeer(): string | null {
 function runPeer(): NativeBenchResult["peer"] {
   const missing = ensurePeer();
   if (missing) return { error: missing };
-  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], { encoding: "utf8", timeout: 900_000 });
+  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], {
+    encoding: "utf8",
+    timeout: 900_000,
+    // One BLAS thread: torch.set_num_threads(1) does not reach Debian's OpenBLAS pthread pool.
+    env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
+  });
   const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout);
   if (!m) return { error: `peer printed no figure: ${(res.stderr || res.stdout).trim().split("\n").at(-1)}` };
   return { version: m[1] as string, updatesPerSec: Number(m[2]) };
@@ -270,7 +275,7 @@ export async function runNativeBench(options: { seconds?: number; rounds?: numbe
   if ("error" in peer) {
     console.log(`  ${"pytorch peer".padEnd(34)} unavailable: ${peer.error}`);
   } else {
-    console.log(`  ${`pytorch ${peer.version} (1 thread)`.padEnd(34)} ${peer.updatesPerSec.toFixed(1)} updates/s`);
+    console.log(`  ${`pytorch ${peer.version} (1 BLAS thread)`.padEnd(34)} ${peer.updatesPerSec.toFixed(1)} updates/s`);
     for (const r of variants) if (!r.error) ratioToPeer[r.variant] = r.updatesPerSec / peer.updatesPerSec;
     console.log("  ratio ours/peer:");
     for (const [k, v] of Object.entries(ratioToPeer)) console.log(`    ${k.padEnd(34)} ${v.toFixed(2)}`);
