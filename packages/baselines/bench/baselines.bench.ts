@@ -1,20 +1,7 @@
-/**
- * `pnpm bench:baselines`: learner and end-to-end throughput of the baselines on the WASM backend.
- *
- * 1. TD3 update throughput at Hopper's shape (obs 11, act 3, 256-256, batch 256) against the
- *    PyTorch peer (`shared/peers/torch_td3_update.py`, 1 thread) run in the same process tree.
- * 2. End-to-end env steps/s of TD3 and SAC, one update per env step: Hopper-v5 with 256-256 nets
- *    and batch 256; InvertedPendulum-v5 with 64-64 nets. Env time and learner time (act + update)
- *    are measured separately; their ratio says where a step's time goes.
- * 3. Wall-clock for TD3 to solve Pendulum-v1 (the learning test's configuration, seed 1).
- *
- * The machine may be shared: compare ratios measured in the same run, not absolute figures.
- */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Agent, describeBackend, initBackend, Rng, runOffPolicy } from "@qscape/core";
+import { runTorchPeer } from "@qscape/core/testing";
 import { loadMujoco, make } from "@qscape/envs";
 import { SACAgent, TD3Agent } from "../src/index.js";
 import { boxEnv, fillReplay } from "../src/testing.js";
@@ -40,19 +27,8 @@ function td3UpdatesPerSecond(seconds: number): number {
 }
 
 function torchPeer(): { rate: number; version: string } | { error: string } {
-  if (!existsSync(peerScript)) return { error: `peer script not found at ${peerScript}` };
-  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], {
-    encoding: "utf8",
-    timeout: 600_000,
-    // One BLAS thread: torch.set_num_threads(1) does not reach Debian's OpenBLAS pthread pool.
-    env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-  });
-  const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout ?? "");
-  if (!m) {
-    const last = `${res.stderr ?? ""}${res.stdout ?? ""}`.trim().split("\n").at(-1);
-    return { error: `peer unavailable (apt-get install python3-torch libopenblas0-pthread): ${last}` };
-  }
-  return { version: m[1] as string, rate: Number(m[2]) };
+  const peer = runTorchPeer(peerScript);
+  return "error" in peer ? peer : { version: peer.version, rate: peer.updatesPerSec };
 }
 
 interface StepTiming {

@@ -4,14 +4,14 @@
  * one process, and a fresh process keeps the figures independent). Figures print as a table and
  * as JSON (`--json out.json`).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, describeBackend, initBackend } from "../src/backend.js";
 import { fastDense, plainDense, setFastDense } from "../src/dense.js";
-import { Td3ShapedLearner } from "../src/testing/index.js";
+import { runTorchPeer, Td3ShapedLearner } from "../src/testing/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");
@@ -64,43 +64,8 @@ function runChild(backend: BackendName, fast: boolean | null, seconds: number): 
   }
 }
 
-function ensurePeer(): string | null {
-  if (!existsSync(peerScript)) return `peer script not found at ${peerScript}`;
-  const hasTorch = spawnSync("/usr/bin/python3", ["-c", "import torch"], { encoding: "utf8" }).status === 0;
-  const hasBlas =
-    existsSync("/usr/lib/x86_64-linux-gnu/openblas-pthread") ||
-    existsSync("/usr/lib/aarch64-linux-gnu/openblas-pthread");
-  if (hasTorch && hasBlas) return null;
-  if (process.env.QSCAPE_BENCH_NO_APT) return "python3-torch/libopenblas0-pthread missing (QSCAPE_BENCH_NO_APT set)";
-  try {
-    process.stderr.write("installing python3-torch and libopenblas0-pthread for the PyTorch peer (apt-get)…\n");
-    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
-    execFileSync("apt-get", ["install", "-y", "-qq", "python3-torch", "libopenblas0-pthread"], {
-      stdio: "ignore",
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
-    return null;
-  } catch (err) {
-    return `could not install the peer: ${(err as Error).message.split("\n")[0]}`;
-  }
-}
-
-/**
- * The PyTorch peer with one BLAS thread (the matched comparison: ours runs one per process), or
- * with OpenBLAS's default pool (`blasThreads: "default"`, for reference). `torch.set_num_threads(1)`
- * does not reach Debian's OpenBLAS (torch is built with BLAS_INFO=generic): without
- * OPENBLAS_NUM_THREADS its pthread pool takes every core (1.8 cores busy on the 2-core machine).
- */
-function runPeer(blasThreads: "1" | "default" = "1"): { updatesPerSec: number; version: string } | { error: string } {
-  const missing = ensurePeer();
-  if (missing) return { error: missing };
-  const env = { ...process.env };
-  if (blasThreads === "1") Object.assign(env, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" });
-  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], { encoding: "utf8", timeout: 600_000, env });
-  const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout);
-  if (!m) return { error: `peer printed no figure: ${(res.stderr || res.stdout).trim().split("\n").at(-1)}` };
-  return { version: m[1] as string, updatesPerSec: Number(m[2]) };
-}
+/** The PyTorch peer; "default" lets OpenBLAS use every core (reference only). */
+const runPeer = (blasThreads: "1" | "default" = "1") => runTorchPeer(peerScript, blasThreads);
 
 /** Gradient of a 256×256 dense layer: fast (explicit transposes) vs tfjs autodiff (transposed matMul). */
 async function denseGradBench(): Promise<{ fastMs: number; plainMs: number }> {

@@ -40,50 +40,31 @@ export function plainDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.T
   return tf.add(tf.matMul(x, w), b);
 }
 
+let nativeDenseImpl: DenseFn | null = null;
+
 /**
  * Dense through qscape's native kernels (`@qscape/native` registers them on the WASM backend):
- * the forward is one `_FusedMatMul` (matMul + bias + optional ReLU, OpenBLAS), the backward one
- * fused ReLU/bias-gradient kernel and two matMuls whose transposes the native kernel handles.
+ * the forward is one `_FusedMatMul` (matMul + bias, OpenBLAS), the backward a bias sum and two
+ * matMuls whose transposes the native kernel handles. (ReLU MLPs use `nativeMlp` instead.)
  */
-function buildNativeDense(activation: "linear" | "relu"): DenseFn {
-  const f = tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
-    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, (s: tf.Tensor[]) => void];
-    const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
+export function nativeDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  nativeDenseImpl ??= tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
+    const [xIn, wIn, bIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, (s: tf.Tensor[]) => void];
+    const attrs = { transposeA: false, transposeB: false, activation: "linear", leakyreluAlpha: 0 };
     const y = tf
       .engine()
-      .runKernel("_FusedMatMul", { a: x, b: w, bias: b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-    save([x, w, y]);
+      .runKernel("_FusedMatMul", { a: xIn, b: wIn, bias: bIn }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    save([xIn, wIn]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        let dAct = dy as tf.Tensor2D;
-        let dBias: tf.Tensor1D;
-        if (activation === "relu") {
-          [dAct, dBias] = tf.engine().runKernel("QscapeReluBackward", { dy, y: sy }) as unknown as [
-            tf.Tensor2D,
-            tf.Tensor1D,
-          ];
-        } else {
-          dBias = tf.sum(dAct, 0);
-        }
-        return [tf.matMul(dAct, sw, false, true), tf.matMul(sx, dAct, true, false), dBias];
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const d = dy as tf.Tensor2D;
+        return [tf.matMul(d, sw, false, true), tf.matMul(sx, d, true, false), tf.sum(d, 0)];
       },
     };
-  });
-  return f as unknown as DenseFn;
-}
-
-const nativeDenseImpl: Partial<Record<"linear" | "relu", DenseFn>> = {};
-
-export function nativeDense(
-  x: tf.Tensor2D,
-  w: tf.Tensor2D,
-  b: tf.Tensor1D,
-  activation: "linear" | "relu",
-): tf.Tensor2D {
-  nativeDenseImpl[activation] ??= buildNativeDense(activation);
-  return (nativeDenseImpl[activation] as DenseFn)(x, w, b);
+  }) as unknown as DenseFn;
+  return nativeDenseImpl(x, w, b);
 }
 
 /** Which gradients a network pass must provide (both by default). */
@@ -160,10 +141,7 @@ export type DenseMode = "fast" | "plain" | "native";
 let mode: DenseMode = "fast";
 
 export function setDenseMode(m: DenseMode): void {
-  if (
-    m === "native" &&
-    !["QscapeReluBackward", "QscapeMlp", "QscapeMlpGrad"].every((k) => tf.getKernel(k, tf.getBackend()))
-  ) {
+  if (m === "native" && !["QscapeMlp", "QscapeMlpGrad"].every((k) => tf.getKernel(k, tf.getBackend()))) {
     throw new Error(`dense mode "native" needs qscape's native kernels on the active backend (${tf.getBackend()})`);
   }
   mode = m;
@@ -179,6 +157,6 @@ export function setFastDense(enabled: boolean): void {
 }
 
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  if (mode === "native") return nativeDense(x, w, b, "linear");
+  if (mode === "native") return nativeDense(x, w, b);
   return mode === "fast" ? fastDense(x, w, b) : plainDense(x, w, b);
 }

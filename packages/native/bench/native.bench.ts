@@ -4,13 +4,12 @@
  * a 256×256 matmul microbenchmark on both backends; and a per-kernel profile of one learner update.
  * tfjs backends cannot be cleanly swapped in one process, so each variant runs in a child process.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DenseMode, describeBackend, initBackend, setDenseMode, tf } from "@qscape/core";
-import { Td3ShapedLearner } from "@qscape/core/testing";
+import { runTorchPeer, Td3ShapedLearner } from "@qscape/core/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const thisFile = fileURLToPath(import.meta.url);
@@ -199,37 +198,8 @@ function runChild(backend: Backend, seconds: number, detailed: boolean): Variant
   }
 }
 
-function ensurePeer(): string | null {
-  if (!existsSync(peerScript)) return `peer script not found at ${peerScript}`;
-  const hasTorch = spawnSync("/usr/bin/python3", ["-c", "import torch"]).status === 0;
-  if (hasTorch && existsSync("/usr/lib/x86_64-linux-gnu/openblas-pthread")) return null;
-  if (process.env.QSCAPE_BENCH_NO_APT) return "python3-torch/libopenblas0-pthread missing (QSCAPE_BENCH_NO_APT set)";
-  try {
-    process.stderr.write("installing python3-torch and libopenblas0-pthread for the PyTorch peer (apt-get)…\n");
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", env });
-    execFileSync("apt-get", ["install", "-y", "-qq", "python3-torch", "libopenblas0-pthread"], {
-      stdio: "ignore",
-      env,
-    });
-    return null;
-  } catch (err) {
-    return `could not install the peer: ${(err as Error).message.split("\n")[0]}`;
-  }
-}
-
 function runPeer(): NativeBenchResult["peer"] {
-  const missing = ensurePeer();
-  if (missing) return { error: missing };
-  const res = spawnSync("/usr/bin/python3", [peerScript, "11", "1"], {
-    encoding: "utf8",
-    timeout: 900_000,
-    // One BLAS thread: torch.set_num_threads(1) does not reach Debian's OpenBLAS pthread pool.
-    env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-  });
-  const m = /torch (\S+) threads=\d+ td3 updates\/s ([\d.]+)/.exec(res.stdout);
-  if (!m) return { error: `peer printed no figure: ${(res.stderr || res.stdout).trim().split("\n").at(-1)}` };
-  return { version: m[1] as string, updatesPerSec: Number(m[2]) };
+  return runTorchPeer(peerScript);
 }
 
 /** Run every variant and the peer, print the figures, and return them. */
