@@ -3,8 +3,30 @@
 //   chromium          — the report-rendering test screenshots the HTML report headless
 //   libopenblas-dev   — @qscape/native links the WASM backend's hot kernels against OpenBLAS
 // Runs apt-get only as root on a Debian-like system; elsewhere it prints what to install.
+// Also lets node-gyp build offline (better-sqlite3 when its prebuilt binary cannot be downloaded,
+// @qscape/native): see seedNodeGypHeaders.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+// node-gyp downloads Node's headers into its cache unless they are there already; npm passes its
+// `nodedir` setting to install scripts but pnpm does not. Where this Node ships its headers
+// (Debian/Ubuntu's nodejs: /usr/include/node), put them in node-gyp's cache so no download is needed.
+function seedNodeGypHeaders() {
+  const prefix = path.resolve(path.dirname(process.execPath), "..");
+  const headers = path.join(prefix, "include", "node");
+  if (!existsSync(path.join(headers, "node.h")) || !existsSync(path.join(headers, "common.gypi"))) return;
+  const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
+  const dir = path.join(cacheRoot, "node-gyp", process.versions.node);
+  const versionFile = path.join(dir, "installVersion");
+  if (existsSync(path.join(dir, "include", "node", "node.h")) && existsSync(versionFile)) return;
+  mkdirSync(path.join(dir, "include"), { recursive: true });
+  if (!existsSync(path.join(dir, "include", "node"))) symlinkSync(headers, path.join(dir, "include", "node"));
+  // node-gyp re-downloads when this number is below its own (11 in node-gyp 10–12).
+  writeFileSync(versionFile, "11\n");
+}
+seedNodeGypHeaders();
 
 const wanted = [
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },

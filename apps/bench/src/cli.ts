@@ -12,14 +12,14 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { initBackend } from "@qscape/core";
+import { initBackend, QscapeError } from "@qscape/core";
 import { loadMujoco, registry } from "@qscape/envs";
 import { ALGORITHMS, algorithm } from "./algorithms.js";
 import { openResults } from "./db/index.js";
-import { executeSuite } from "./executor.js";
+import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
-import { expandRuns, parseSuite, type Suite, SuiteError } from "./suite.js";
+import { expandRuns, labelOf, parseSuite, type Suite, SuiteError } from "./suite.js";
 import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -44,7 +44,13 @@ export async function loadSuite(name: string): Promise<Suite> {
   const file = isPath ? userPath(name) : path.join(benchmarksDir, `${name}.ts`);
   if (isPath && !existsSync(file)) throw new UsageError(`no suite file at ${file}`);
   if (!existsSync(file)) throw new UsageError(`unknown suite "${name}"; known: ${suiteNames().join(", ")}`);
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (err) {
+    const e = err as Error;
+    throw new UsageError(`suite file ${file} failed to load: ${e.name}: ${e.message.split("\n")[0]}`);
+  }
   return parseSuite(mod.default, isPath ? file : `benchmarks/${name}.ts`);
 }
 
@@ -66,8 +72,15 @@ const positiveInt = (v: string | undefined, flag: string): number | undefined =>
 export function applyOverrides(base: Suite, o: Overrides): Suite {
   if (!o.algos && !o.envs && !o.seeds && !o.steps) return base;
   const steps = o.steps ?? base.budget.envSteps;
+  const algorithms = o.algos?.length ?? base.algorithms.length;
+  const envs = o.envs?.length ?? base.envs.length;
+  const seeds = o.seeds ?? base.seeds.length;
   const raw = {
     ...base,
+    // The suite's measured duration, scaled by env steps in all (a rough guide: algorithms differ).
+    estimatedMinutes:
+      (base.estimatedMinutes * (algorithms * envs * seeds * steps)) /
+      (base.algorithms.length * base.envs.length * base.seeds.length * base.budget.envSteps),
     name: o.algos || o.envs ? `${base.name}-custom` : base.name,
     algorithms: o.algos
       ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
@@ -83,7 +96,12 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
   return parseSuite(raw, "command-line suite");
 }
 
-/** Everything that can be checked before a run starts: algorithms, env ids, space support. */
+/**
+ * Everything that can be checked before a run starts: algorithms, env ids, space support, and each
+ * algorithm's config (an agent is built once per algorithm and env with the suite's settings, so a
+ * typo fails here, naming the suite, the algorithm and the field, not after other runs began).
+ * Needs the backend initialised.
+ */
 export async function validateRunnable(suite: Suite): Promise<void> {
   const problems: string[] = [];
   const known = new Set(registry.keys());
@@ -94,12 +112,31 @@ export async function validateRunnable(suite: Suite): Promise<void> {
     if (!known.has(e.id)) problems.push(`unknown environment "${e.id}" (see \`pnpm bench list\`)`);
   if (problems.length === 0) {
     await loadMujoco();
+    const configChecked = new Set<string>();
     for (const e of suite.envs) {
       const env = makeEnv(e.id, e.kwargs, e.actionRepresentation);
       try {
         for (const a of suite.algorithms) {
-          const why = algorithm(a.algo).supports(env);
-          if (why) problems.push(`${a.label ?? a.algo} cannot run on ${e.id}: ${why}`);
+          const label = labelOf(a);
+          const entry = algorithm(a.algo);
+          const why = entry.supports(env);
+          if (why) {
+            problems.push(`${label} cannot run on ${e.id}: ${why}`);
+            continue;
+          }
+          if (configChecked.has(label)) continue;
+          configChecked.add(label);
+          try {
+            const built = entry.create(env, {
+              seed: suite.seeds[0] ?? 0,
+              hidden: suite.hidden,
+              warmupSteps: suite.budget.warmupSteps,
+              config: a.config,
+            });
+            built.agent.dispose();
+          } catch (err) {
+            problems.push(`algorithm "${label}" (${a.algo}) config: ${(err as Error).message.split("\n").join(" ")}`);
+          }
         }
       } finally {
         env.close();
@@ -110,6 +147,7 @@ export async function validateRunnable(suite: Suite): Promise<void> {
 }
 
 function duration(minutes: number): string {
+  if (minutes < 1) return `${Math.max(1, Math.round(minutes * 60))} s`;
   if (minutes < 120) return `${Math.round(minutes)} min`;
   if (minutes < 72 * 60) return `${Math.round(minutes / 60)} h`;
   return `${Math.round(minutes / 1440)} days`;
@@ -156,6 +194,7 @@ function parseCli0(argv: string[]) {
       suite: { type: "string" },
       quiet: { type: "boolean", default: false },
       fresh: { type: "boolean", default: false },
+      yes: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -213,15 +252,48 @@ export async function main(argv: string[]): Promise<number> {
     ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") as number } : {}),
   });
   const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
+  const estimate = `~${duration(suite.estimatedMinutes)} on 2 cores (from the suite's measured duration, scaled by env steps)`;
+  if (suite.estimatedMinutes > 24 * 60 && !values.yes) {
+    throw new UsageError(
+      `suite ${suite.name} is estimated at ${estimate}: ${expandRuns(suite).length} runs × ${suite.budget.envSteps} env steps; pass --yes to run it anyway`,
+    );
+  }
+  const backend = await initBackend();
   await validateRunnable(suite);
 
   const outDir = values.out ? userPath(values.out) : path.join(repoRoot, "bench-results", suite.name);
   const dbFile = path.join(outDir, "results.db");
-  if (values.fresh) rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  const db = openResults(dbFile); // a corrupt file fails here, before anything runs or is written
   try {
-    const backend = await initBackend();
+    if (values.fresh) rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot create the results folder ${outDir}: ${(err as Error).message}`);
+  }
+  const db = openResults(dbFile); // a corrupt or busy store fails here, before anything runs or is written
+  const stop = new AbortController();
+  let stopSignal: NodeJS.Signals | null = null;
+  let stopAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Ctrl-C signals the whole process group, and a launcher in it (tsx, pnpm) may pass the same
+    // signal on: copies within half a second are one press.
+    if (stopSignal !== null && performance.now() - stopAt < 500) return;
+    if (stopSignal === null) {
+      stopSignal = signal;
+      stopAt = performance.now();
+      console.error(
+        `\n${signal}: stopping — running runs checkpoint at their next episode end (${signal === "SIGINT" ? "Ctrl-C" : signal} again to exit at once; either way the same command resumes)`,
+      );
+      stop.abort();
+      return;
+    }
+    console.error(`${signal} again: exiting now; run the same command to resume from the last checkpoints`);
+    killWorkers();
+    db.close();
+    process.exit(exitCodeFor(signal));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
     db.ensureSuite(suite.name, {
       description: suite.description,
       protocol: {
@@ -242,37 +314,65 @@ export async function main(argv: string[]): Promise<number> {
     const tasks = expandRuns(suite);
     const progress = new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY);
     console.error(
-      `suite ${suite.name}: ${tasks.length} runs, ${workers} worker(s), backend ${backend.name}, results in ${dbFile}`,
+      `suite ${suite.name}: ${tasks.length} runs, ${workers} worker(s), backend ${backend.name}, ${estimate}; results in ${dbFile}`,
     );
     const summary = await executeSuite(db, suite, tasks, {
       workers,
       checkpointRoot: path.join(outDir, "checkpoints"),
       checkpointEvery: Math.max(suite.evaluation.every, Math.floor(suite.budget.envSteps / 10)),
       progress,
+      stop: stop.signal,
     });
-    const written = writeSuiteReport(db, suite.name, outDir, suite);
     writeFileSync(
       path.join(outDir, "summary.json"),
       `${JSON.stringify({ workers, backend: backend.name, ...summary }, null, 2)}\n`,
     );
+    for (const f of summary.failed) console.error(`failed: ${f.label} on ${f.env} seed ${f.seed}: ${f.error}`);
+    for (const m of summary.resumeMismatches)
+      console.error(
+        `warning: ${m.label} on ${m.env} seed ${m.seed}: the resumed run re-made its step-${m.step} evaluation differently; the stored one is kept (resume was not exact)`,
+      );
     if (summary.finished > 0) {
       const overhead = 1 - summary.loopSeconds / Math.max(1e-9, summary.runSeconds);
       console.error(
         `wall ${summary.wallSeconds.toFixed(1)} s; runs ${summary.runSeconds.toFixed(1)} s, of which training loops ${summary.loopSeconds.toFixed(1)} s: harness overhead (process start, imports, backend init, IPC, DB writes) ${(100 * overhead).toFixed(1)}%`,
       );
     }
-    console.log(`report: ${written.html}`);
-    for (const f of summary.failed) console.error(`failed: ${f.label} on ${f.env} seed ${f.seed}: ${f.error}`);
+    if (db.finishedAlgosAndEnvs(suite.name).algos.length > 0) {
+      const written = writeSuiteReport(db, suite.name, outDir, suite);
+      console.log(`report: ${written.html}`);
+    } else {
+      console.error(`no finished runs yet: no report written (summary in ${path.join(outDir, "summary.json")})`);
+    }
+    if (stopSignal !== null) {
+      console.error(
+        `stopped: ${summary.interrupted} run(s) checkpointed; run the same command again to resume:\n  ${resumeCommand()}`,
+      );
+      return exitCodeFor(stopSignal);
+    }
     return summary.failed.length > 0 ? 1 : 0;
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     db.close();
   }
+}
+
+/** Shell convention: 128 + the signal's number. */
+function exitCodeFor(signal: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[signal] ?? 1);
+}
+
+/** The same `pnpm bench …` command, to run again. */
+function resumeCommand(): string {
+  const args = process.argv.slice(2).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`));
+  return `pnpm bench ${args.join(" ")}`.trim();
 }
 
 function readHelp(): string {
   const src = fileURLToPath(import.meta.url);
   return `qscape bench — see the header of ${path.relative(process.cwd(), src)}\n
-  pnpm bench [suite] [--algos a,b] [--envs e1,e2] [--seeds N] [--steps N] [--workers N] [--out DIR] [--quiet] [--fresh]
+  pnpm bench [suite] [--algos a,b] [--envs e1,e2] [--seeds N] [--steps N] [--workers N] [--out DIR] [--quiet] [--fresh] [--yes]
   pnpm bench report <results.db> [--suite NAME] [--out DIR]
   pnpm bench list`;
 }
@@ -283,7 +383,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     (err: unknown) => {
       const e = err as Error;
       console.error(
-        e instanceof UsageError || e instanceof SuiteError || e.name === "QscapeError" ? `error: ${e.message}` : e,
+        e instanceof UsageError || e instanceof SuiteError || e instanceof QscapeError ? `error: ${e.message}` : e,
       );
       process.exit(2);
     },

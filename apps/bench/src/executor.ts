@@ -1,9 +1,17 @@
 /**
  * Local executor: (algorithm, env, seed) runs execute in `workers` child processes, one run per
  * process at a time; a worker is reused for the next run so its start-up is paid once. A crashed
- * run is marked failed with its error, its worker is replaced, and the others finish. The parent is the single
- * writer of the results database; evaluations are written as they arrive, each in a transaction.
- * Re-running the same suite skips finished runs and resumes unfinished ones from their checkpoint.
+ * run is marked failed with its error, its worker is replaced, and the others finish. The parent
+ * is the single writer of the results database; evaluations are written as they arrive, each in a
+ * transaction, and a worker checkpoints only after the parent confirmed (sync → synced) that
+ * everything before is stored.
+ *
+ * Re-running the same suite skips finished runs and resumes unfinished ones from their checkpoint;
+ * what an interrupted attempt stored is kept, and the evaluations a resumed run re-makes after its
+ * checkpoint are compared with the stored ones, never written twice.
+ *
+ * Stopping: when `stop` aborts, no new run starts and every running worker checkpoints at its next
+ * episode end and reports `interrupted` (its run goes back to 'pending').
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
@@ -12,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import type { ResultsDb } from "./db/index.js";
 import type { Progress } from "./progress.js";
 import type { RunTask, Suite } from "./suite.js";
-import type { WorkerMessage, WorkerStart } from "./worker.js";
+import type { ParentMessage, WorkerMessage, WorkerStart } from "./worker.js";
 
 export interface ExecutorOptions {
   workers: number;
@@ -22,12 +30,18 @@ export interface ExecutorOptions {
   progress: Progress;
   /** Extra environment for the children (e.g. QSCAPE_BACKEND). */
   env?: NodeJS.ProcessEnv;
+  /** Graceful stop (first Ctrl-C): running workers checkpoint and stop, queued runs do not start. */
+  stop?: AbortSignal;
 }
 
 export interface ExecutionSummary {
   finished: number;
   failed: { label: string; env: string; seed: number; error: string }[];
   skipped: number;
+  /** Runs stopped on request after a checkpoint; the next invocation resumes them. */
+  interrupted: number;
+  /** Evaluations a resumed run re-made differently from the stored ones (kept): resume was not exact. */
+  resumeMismatches: { label: string; env: string; seed: number; step: number }[];
   wallSeconds: number;
   /** Seconds the children spent inside the training loop (learning + env + eval), summed. */
   loopSeconds: number;
@@ -36,6 +50,14 @@ export interface ExecutionSummary {
 }
 
 const workerFile = fileURLToPath(new URL("./worker.ts", import.meta.url));
+
+/** Every worker process alive, of any executeSuite call. */
+const liveWorkers = new Set<ChildProcess>();
+
+/** Ends every worker at once (a second Ctrl-C): their runs resume from the last checkpoint. */
+export function killWorkers(): void {
+  for (const child of liveWorkers) child.kill("SIGKILL");
+}
 
 export function runConfigOf(task: RunTask): Record<string, unknown> {
   return {
@@ -59,11 +81,13 @@ export async function executeSuite(
     finished: 0,
     failed: [],
     skipped: 0,
+    interrupted: 0,
+    resumeMismatches: [],
     wallSeconds: 0,
     loopSeconds: 0,
     runSeconds: 0,
   };
-  const queue: { task: RunTask; runId: number; floor: number }[] = [];
+  const queue: { task: RunTask; runId: number }[] = [];
   for (const task of tasks) {
     const run = db.upsertRun({
       suite: suite.name,
@@ -74,14 +98,14 @@ export async function executeSuite(
     });
     if (run.status === "finished") {
       summary.skipped += 1;
+      // A kill between storing the finish and removing the checkpoint leaves it behind.
+      rmSync(path.join(opts.checkpointRoot, String(run.id)), { recursive: true, force: true });
       continue;
     }
-    // Evaluations already stored (before a kill) are kept; the resumed run re-reaches them
-    // deterministically and does not write them twice.
-    const floor = db.evaluations(run.id).reduce((m, e) => Math.max(m, e.step), -1);
-    queue.push({ task, runId: run.id, floor });
+    queue.push({ task, runId: run.id });
   }
   opts.progress.start(queue.length, summary.skipped);
+  const pending = [...queue];
 
   interface Slot {
     child: ChildProcess | null;
@@ -97,17 +121,35 @@ export async function executeSuite(
     child.stderr?.on("data", (d: Buffer) => {
       slot.stderr = (slot.stderr + d.toString()).slice(-4000);
     });
+    liveWorkers.add(child);
+    child.once("exit", () => liveWorkers.delete(child));
     return child;
   };
+  const sendStop = () => {
+    for (const child of liveWorkers) if (child.connected) child.send({ type: "stop" } satisfies ParentMessage);
+  };
+  opts.stop?.addEventListener("abort", () => {
+    pending.length = 0;
+    sendStop();
+  });
+  if (opts.stop?.aborted) pending.length = 0;
 
   // One job on a slot's worker (started if the slot has none). A worker that dies takes only its
   // current run with it; the slot starts a fresh worker for the next one.
-  const runOne = (slot: Slot, { task, runId, floor }: (typeof queue)[number]): Promise<void> =>
+  const runOne = (slot: Slot, { task, runId }: (typeof queue)[number]): Promise<void> =>
     new Promise((resolve) => {
       const checkpointDir = path.join(opts.checkpointRoot, String(runId));
       mkdirSync(opts.checkpointRoot, { recursive: true });
       slot.child ??= spawnWorker(slot);
       const child = slot.child;
+      // Named from the start, so a run that fails before its worker reports is shown by name.
+      opts.progress.update(runId, {
+        label: task.label,
+        env: task.env,
+        seed: task.seed,
+        total: task.budget.envSteps,
+        step: 0,
+      });
       let errorMessage: string | null = null;
       const started = performance.now();
       const finish = (error: string | null) => {
@@ -121,29 +163,33 @@ export async function executeSuite(
         switch (msg.type) {
           case "backend":
             db.markRunning(runId, { backend: msg.backend });
-            opts.progress.update(runId, {
-              label: task.label,
-              env: task.env,
-              seed: task.seed,
-              total: task.budget.envSteps,
-              step: msg.resumedFrom ?? 0,
-            });
+            opts.progress.update(runId, { step: msg.resumedFrom ?? 0 });
             break;
-          case "eval":
-            if (msg.step > floor) {
-              db.recordEval(runId, {
-                step: msg.step,
-                episodeReturns: msg.returns,
-                ...(msg.success !== null ? { success: msg.success } : {}),
-              });
-            }
+          case "eval": {
+            const outcome = db.recordEval(runId, {
+              step: msg.step,
+              episodeReturns: msg.returns,
+              ...(msg.success !== null ? { success: msg.success } : {}),
+            });
+            if (outcome === "differs-from-stored")
+              summary.resumeMismatches.push({ label: task.label, env: task.env, seed: task.seed, step: msg.step });
             opts.progress.update(runId, { lastEval: msg.returns.reduce((a, b) => a + b, 0) / msg.returns.length });
             break;
-          case "metrics": {
-            const rows = msg.rows.filter((r) => r.step > floor);
-            if (rows.length > 0) db.recordMetrics(runId, rows);
-            break;
           }
+          case "metrics":
+            db.recordMetrics(runId, msg.rows, { skipExisting: true });
+            break;
+          case "sync":
+            child.send({ type: "synced", seq: msg.seq } satisfies ParentMessage);
+            break;
+          case "interrupted":
+            db.markInterrupted(runId);
+            summary.interrupted += 1;
+            opts.progress.finish(runId, null, `at step ${msg.step} (checkpointed)`);
+            child.off("message", onMessage);
+            child.off("exit", onExit);
+            resolve();
+            break;
           case "progress":
             opts.progress.update(runId, { step: msg.step, episodes: msg.episodes });
             break;
@@ -182,7 +228,6 @@ export async function executeSuite(
       child.send(start);
     });
 
-  const pending = [...queue];
   const slots = Array.from({ length: Math.max(1, Math.min(opts.workers, queue.length)) }, async () => {
     const slot: Slot = { child: null, stderr: "" };
     for (let job = pending.shift(); job; job = pending.shift()) await runOne(slot, job);

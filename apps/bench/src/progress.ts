@@ -16,7 +16,8 @@ export interface RunProgress {
 export interface Progress {
   start(runs: number, skipped: number): void;
   update(runId: number, p: Partial<RunProgress>): void;
-  finish(runId: number, error: string | null): void;
+  /** A run ended: finished (error null), failed, or stopped on request (`stopped` says how). */
+  finish(runId: number, error: string | null, stopped?: string): void;
   stop(): void;
 }
 
@@ -37,6 +38,7 @@ export class ConsoleProgress implements Progress {
   private total = 0;
   private done = 0;
   private failed = 0;
+  private stopped = 0;
   private skipped = 0;
   private t0 = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -69,17 +71,22 @@ export class ConsoleProgress implements Progress {
     this.runs.set(runId, { ...cur, ...p });
   }
 
-  finish(runId: number, error: string | null): void {
+  finish(runId: number, error: string | null, stopped?: string): void {
     const r = this.runs.get(runId);
     this.runs.delete(runId);
-    if (error) this.failed += 1;
-    else this.done += 1;
     const name = r ? `${r.label} on ${r.env} seed ${r.seed}` : `run ${runId}`;
     const elapsed = r ? (performance.now() - r.startedAt) / 1000 : 0;
+    this.clear();
+    if (stopped) {
+      this.stopped += 1;
+      this.out.write(`[stopped] ${name} ${stopped}\n`);
+      return;
+    }
+    if (error) this.failed += 1;
+    else this.done += 1;
     const line = error
       ? `✗ ${name} failed after ${fmtTime(elapsed)}: ${error}`
       : `✓ ${name} in ${fmtTime(elapsed)}${r?.lastEval != null ? `, final eval ${r.lastEval.toFixed(1)}` : ""}`;
-    this.clear();
     this.out.write(`[${this.done + this.failed}/${this.total}] ${line}\n`);
   }
 
@@ -88,7 +95,9 @@ export class ConsoleProgress implements Progress {
     this.timer = null;
     this.clear();
     const secs = (performance.now() - this.t0) / 1000;
-    this.out.write(`done: ${this.done} finished, ${this.failed} failed, ${this.skipped} skipped in ${fmtTime(secs)}\n`);
+    this.out.write(
+      `done: ${this.done} finished, ${this.failed} failed, ${this.skipped} skipped${this.stopped ? `, ${this.stopped} stopped` : ""} in ${fmtTime(secs)}\n`,
+    );
   }
 
   private clear(): void {

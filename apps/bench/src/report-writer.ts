@@ -1,6 +1,7 @@
 import type { ResultsDb } from "./db/index.js";
 import { buildReportData, writeReport } from "./report/index.js";
 import type { Suite } from "./suite.js";
+import { holdForTest } from "./test-hold.js";
 
 /** Build a suite's report from the store and write report.html/.json/.csv into `outDir`. */
 export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: string, suite?: Suite) {
@@ -20,5 +21,5 @@ export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: strin
     lastN,
     ...(Object.keys(normalisation).length > 0 ? { normalisation } : {}),
   });
-  return writeReport(outDir, data);
+  return writeReport(outDir, data, { between: () => holdForTest("report") });
 }

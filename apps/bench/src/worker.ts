@@ -1,11 +1,17 @@
 /**
  * Runs in worker processes: builds the env and agent, trains under the suite's budget, reports
  * progress/evaluations/metrics to the parent over IPC, and checkpoints at episode boundaries so a
- * killed run resumes where it stopped. The parent is the only database writer.
+ * killed run resumes where it stopped. The parent is the only database writer, and a checkpoint
+ * is written only after the parent has confirmed that every evaluation before it is stored — so
+ * a kill at any moment loses no evaluation: those after the last checkpoint are re-made
+ * (identically) by the resumed run.
+ *
+ * Stopping: a `stop` message from the parent, or SIGINT/SIGTERM reaching the worker itself (Ctrl-C
+ * signals the whole process group), ends the run at the next episode end with a checkpoint.
  */
-import { existsSync } from "node:fs";
 import {
   type BackendReport,
+  checkpointExists,
   initBackend,
   loadCheckpoint,
   type Rng,
@@ -16,6 +22,7 @@ import {
 import { loadMujoco, make, NearestItemWrapper } from "@qscape/envs";
 import { algorithm } from "./algorithms.js";
 import type { RunTask } from "./suite.js";
+import { holdForTest } from "./test-hold.js";
 
 export interface WorkerStart {
   type: "start";
@@ -26,6 +33,10 @@ export interface WorkerStart {
   checkpointEvery: number;
 }
 
+/** Parent → worker, besides `start`. */
+export type ParentMessage = WorkerStart | { type: "stop" } | { type: "synced"; seq: number };
+
+/** Worker → parent. */
 export type WorkerMessage =
   | { type: "backend"; runId: number; backend: string; resumedFrom: number | null }
   | { type: "progress"; runId: number; step: number; episodes: number; updates: number; lastReturn: number | null }
@@ -38,6 +49,10 @@ export type WorkerMessage =
       timings: Record<string, number>;
       stoppedBy: string | null;
     }
+  /** Everything sent before this is to be stored before the parent answers `synced`. */
+  | { type: "sync"; runId: number; seq: number }
+  /** Stopped on request, checkpointed at `step`: resumable. */
+  | { type: "interrupted"; runId: number; step: number }
   | { type: "error"; runId: number; message: string };
 
 type AnyEnv = ReturnType<typeof make>;
@@ -76,6 +91,20 @@ function send(msg: WorkerMessage): Promise<void> {
     if (!process.send) return resolve();
     process.send(msg, (err: Error | null) => (err ? reject(err) : resolve()));
   });
+}
+
+let stopRequested = false;
+let syncSeq = 0;
+const syncWaiters = new Map<number, () => void>();
+
+/** Resolves once the parent has stored everything this worker sent before. */
+async function syncWithParent(runId: number): Promise<void> {
+  if (!process.send) return;
+  syncSeq += 1;
+  const seq = syncSeq;
+  const acked = new Promise<void>((resolve) => syncWaiters.set(seq, resolve));
+  await send({ type: "sync", runId, seq });
+  await acked;
 }
 
 export async function runTask(start: WorkerStart, backend?: BackendReport): Promise<void> {
@@ -132,7 +161,8 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
   );
 
   let resumedFrom: number | null = null;
-  if (existsSync(checkpointDir)) {
+  // A checkpoint directory whose first save was killed before its commit holds no checkpoint.
+  if (checkpointExists(checkpointDir)) {
     const snap = loadCheckpoint(checkpointDir) as { loop: Snapshot; agent: Snapshot };
     agent.load(snap.agent);
     loop.load(snap.loop);
@@ -160,14 +190,35 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
     });
   };
 
+  const checkpoint = async () => {
+    await flush();
+    await syncWithParent(runId); // evaluations are stored before the checkpoint that follows them
+    saveCheckpoint(
+      checkpointDir,
+      { loop: loop.save(), agent: agent.save() },
+      { beforeCommit: () => holdForTest("checkpoint") },
+    );
+  };
+  const close = () => {
+    agent.dispose();
+    env.close();
+    evalEnv.close();
+  };
+
   const chunk = Math.max(100, Math.min(1000, Math.floor(task.budget.envSteps / 50)));
   let nextCheckpoint = (Math.floor(loop.currentStep / checkpointEvery) + 1) * checkpointEvery;
   while (!loop.done) {
     loop.runUntil(loop.currentStep + chunk);
-    if (loop.currentStep >= nextCheckpoint && !loop.done) {
+    // A stop message or signal is seen here, having arrived while flush awaited the IPC channel.
+    const stopping = stopRequested;
+    if ((stopping || loop.currentStep >= nextCheckpoint) && !loop.done) {
       loop.runUntil(loop.currentStep, { toEpisodeEnd: true });
-      await flush(); // evaluations reach the parent before the checkpoint that follows them
-      saveCheckpoint(checkpointDir, { loop: loop.save(), agent: agent.save() });
+      await checkpoint();
+      if (stopping && !loop.done) {
+        await send({ type: "interrupted", runId, step: loop.currentStep });
+        close();
+        return;
+      }
       nextCheckpoint = (Math.floor(loop.currentStep / checkpointEvery) + 1) * checkpointEvery;
     }
     await flush();
@@ -190,9 +241,7 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
     timings: { ...result.timings, total: (performance.now() - t0) / 1000 },
     stoppedBy,
   });
-  agent.dispose();
-  env.close();
-  evalEnv.close();
+  close();
 }
 
 // As a child process: run `start` messages one at a time for as long as the parent keeps the
@@ -200,7 +249,16 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
 // that throws ends the process, so the next run starts from a clean one.
 if (process.send && process.argv.includes("--qscape-worker")) {
   let backend: BackendReport | undefined;
-  process.on("message", (msg: WorkerStart) => {
+  process.on("message", (msg: ParentMessage) => {
+    if (msg.type === "stop") {
+      stopRequested = true;
+      return;
+    }
+    if (msg.type === "synced") {
+      syncWaiters.get(msg.seq)?.();
+      syncWaiters.delete(msg.seq);
+      return;
+    }
     (async () => {
       backend ??= await initBackend();
       await runTask(msg, backend);
@@ -210,5 +268,7 @@ if (process.send && process.argv.includes("--qscape-worker")) {
       process.exit(1);
     });
   });
+  // The parent decides; a worker that gets the terminal's Ctrl-C itself checkpoints and stops its run.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (stopRequested = true));
   process.on("disconnect", () => process.exit(0));
 }

@@ -176,8 +176,12 @@ function syncDirectory(dir: string): void {
   } catch {}
 }
 
-/** Writes `snapshot` to directory `dir` (created if needed), replacing any checkpoint there atomically. */
-export function saveCheckpoint(dir: string, snapshot: Snapshot): void {
+/**
+ * Writes `snapshot` to directory `dir` (created if needed), replacing any checkpoint there atomically.
+ * `beforeCommit` runs when everything is written but the manifest rename that commits it (lets a
+ * crash test stop a process at the worst moment).
+ */
+export function saveCheckpoint(dir: string, snapshot: Snapshot, options: { beforeCommit?: () => void } = {}): void {
   const layout: EncodeState = { arrays: [], offsets: [], bytes: 0, ancestors: new Set() };
   const encoded = encode(snapshot, layout, "snapshot");
   const { arrays, offsets } = layout;
@@ -222,6 +226,7 @@ export function saveCheckpoint(dir: string, snapshot: Snapshot): void {
     manifestTemp = path.join(dir, tempName(MANIFEST));
     const json = Buffer.from(JSON.stringify(manifest));
     writeFileDurably(manifestTemp, (fd) => writeAll(fd, json));
+    options.beforeCommit?.();
     fs.renameSync(manifestTemp, path.join(dir, MANIFEST));
     syncDirectory(dir);
 

@@ -1,7 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ResultsLockedError } from "./lock.js";
 import { configHash, openResults, type ResultsDb, runKey } from "./results.js";
 import type { SuiteProtocol } from "./types.js";
 
@@ -109,7 +112,7 @@ describe("results store", () => {
     expect(db.listRuns("smoke")).toHaveLength(2);
   });
 
-  it("marks failures with the error, and a restart clears the earlier attempt", () => {
+  it("marks failures with the error; a restart keeps what the earlier attempt stored", () => {
     const run = db.upsertRun({ suite: "smoke", algo: "sac", env: "Hopper", seed: 2, config: {} });
     db.markRunning(run.id);
     db.recordEval(run.id, { step: 0, episodeReturns: [1] });
@@ -118,7 +121,25 @@ describe("results store", () => {
     expect(db.finishedRunKeys("smoke").size).toBe(0);
     db.markRunning(run.id);
     expect(db.getRun(run.id)).toMatchObject({ status: "running", error: null });
-    expect(db.evaluations(run.id)).toEqual([]);
+    expect(db.evaluations(run.id)).toEqual([{ step: 0, episodeReturns: [1], meanReturn: 1, success: null }]);
+  });
+
+  it("never changes a stored evaluation: a resumed run's repeats are kept out and compared", () => {
+    const run = db.upsertRun({ suite: "smoke", algo: "td3", env: "Hopper", seed: 0, config: {} });
+    expect(db.recordEval(run.id, { step: 100, episodeReturns: [1.5, 2.5] }, [{ step: 100, name: "q", value: 1 }])).toBe(
+      "inserted",
+    );
+    expect(db.recordEval(run.id, { step: 100, episodeReturns: [1.5, 2.5] }, [{ step: 100, name: "q", value: 1 }])).toBe(
+      "already-stored",
+    );
+    expect(db.recordEval(run.id, { step: 100, episodeReturns: [9, 9] }, [{ step: 100, name: "q", value: 7 }])).toBe(
+      "differs-from-stored",
+    );
+    db.recordMetrics(run.id, [{ step: 100, name: "q", value: 8 }], { skipExisting: true });
+    expect(db.evaluations(run.id)).toEqual([{ step: 100, episodeReturns: [1.5, 2.5], meanReturn: 2, success: null }]);
+    expect(db.metrics(run.id)).toEqual([{ step: 100, name: "q", value: 1 }]);
+    db.markInterrupted(run.id);
+    expect(db.getRun(run.id).status).toBe("pending");
   });
 
   it("an exception mid-transaction leaves no partial evaluation", () => {
@@ -231,10 +252,82 @@ describe("opening files", () => {
 
   it("refuses a SQLite database that is not a results store", async () => {
     const path = join(dir, "other.sqlite");
-    const { default: sqlite } = await import("node-sqlite3-wasm");
-    const other = new sqlite.Database(path);
+    const { default: Database } = await import("better-sqlite3");
+    const other = new Database(path);
     other.exec("CREATE TABLE customers (name TEXT)");
     other.close();
+    const before = readFileSync(path);
     expect(() => openResults(path)).toThrow(/not a qscape results store \(tables: customers\)/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+});
+
+describe("one writer, many readers", () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "qscape-results-"));
+    path = join(dir, "results.db");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A child process that opens the store for writing and reports when it holds it. */
+  function holder(): Promise<ChildProcess> {
+    const appDir = fileURLToPath(new URL("../..", import.meta.url));
+    const child = spawn(
+      join(appDir, "../../node_modules/.bin/tsx"),
+      ["--conditions=@qscape/source", join(appDir, "test/hold-store.ts"), path],
+      { stdio: ["ignore", "pipe", "inherit"], detached: true },
+    );
+    return new Promise((resolve, reject) => {
+      child.stdout?.on("data", (d: Buffer) => d.toString().includes("held") && resolve(child));
+      child.on("exit", (code) => reject(new Error(`holder exited with ${code}`)));
+    });
+  }
+
+  it("refuses a second writer naming the owner, and takes over after the owner is SIGKILLed", async () => {
+    openResults(path).close();
+    const child = await holder();
+    try {
+      expect(() => openResults(path)).toThrow(
+        new RegExp(`results store .*results.db is in use by pid \\d+ on ${hostname()} since \\d{4}-.*hold-store`),
+      );
+      try {
+        openResults(path);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ResultsLockedError);
+        expect((e as Error).message).not.toMatch(/corrupt/);
+      }
+      // A reader is never refused.
+      const reader = openResults(path, { readonly: true });
+      expect(reader.suiteNames()).toEqual([]);
+      reader.close();
+    } finally {
+      process.kill(-(child.pid as number), "SIGKILL"); // tsx and the node process it starts
+      await new Promise((r) => child.once("exit", r));
+    }
+    expect(existsSync(`${path}.owner`)).toBe(true); // left behind by the kill
+    const db = openResults(path);
+    expect(readFileSync(`${path}.owner`, "utf8")).toContain(`"pid": ${process.pid}`);
+    db.close();
+    expect(existsSync(`${path}.owner`)).toBe(false);
+  });
+
+  it("keeps writing while another program holds a read transaction open, which sees a consistent snapshot", async () => {
+    const db = openResults(path);
+    db.ensureSuite("s", { protocol });
+    const run = db.upsertRun({ suite: "s", algo: "a", env: "e", seed: 0, config: {} });
+    db.recordEval(run.id, { step: 0, episodeReturns: [1] });
+    const { default: Database } = await import("better-sqlite3");
+    const user = new Database(path, { readonly: true });
+    user.exec("BEGIN");
+    const count = () => (user.prepare("SELECT COUNT(*) AS n FROM evaluations").get() as { n: number }).n;
+    expect(count()).toBe(1);
+    for (let step = 1; step <= 50; step++) db.recordEval(run.id, { step, episodeReturns: [step] });
+    expect(count()).toBe(1); // its snapshot
+    user.exec("COMMIT");
+    expect(count()).toBe(51);
+    user.close();
+    db.close();
   });
 });

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, rmdirSync, statSync } from "node:fs";
 import { QscapeError } from "@qscape/core";
-import type { SQLiteValue, Database as SqliteDatabase, Statement } from "node-sqlite3-wasm";
-import sqlite from "node-sqlite3-wasm";
+import Database from "better-sqlite3";
 import type { z } from "zod";
+import { OwnerLock } from "./lock.js";
 import { FORMAT_NAME, SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
 import {
   type EvaluationInput,
@@ -20,66 +20,80 @@ import {
   type TimingRecord,
 } from "./types.js";
 
-const { Database } = sqlite;
+type Row = Record<string, unknown>;
+type SqlValue = string | number | bigint | null;
+
+/** The file is not an intact qscape results store; it was left untouched. */
+export class ResultsCorruptError extends QscapeError {}
+
+/** What recordEval did with an evaluation. */
+export type RecordOutcome = "inserted" | "already-stored" | "differs-from-stored";
 
 /**
- * The benchmark's results store: one SQLite file (real SQLite compiled to WASM, persisted with
- * Node's fs).
+ * The benchmark's results store: one SQLite file (better-sqlite3: real SQLite with the operating
+ * system's file locks) in WAL mode.
  *
- * Single writer: the WASM VFS takes no file locks, so exactly one process — the parent that
- * schedules the worker processes — may open a store for writing. Workers report to the parent
- * (IPC), and the parent writes. Readers (report building) should run when no writer is active.
- * Every multi-row write is one transaction, so a crash leaves whole evaluations or none.
+ * - One writer: the process that schedules the runs (workers report to it over IPC). It holds an
+ *   owner file `<db>.owner` naming its pid, host and start time for as long as it is open; a
+ *   second writer is refused with those details, and an owner file left by a process that no
+ *   longer exists (a SIGKILL) is detected and replaced.
+ * - Any number of readers, at any time, also other programs (`sqlite3 results.db`, pandas): WAL
+ *   readers never block the writer and never see half a transaction.
+ * - No transaction or statement stays open between writes; every multi-row write is one
+ *   transaction, committed with synchronous=FULL, so a kill leaves whole evaluations or none.
  */
 export class ResultsDb {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: Database.Database,
     readonly path: string,
+    private readonly lock: OwnerLock | null,
   ) {}
 
   /** Opens (or creates) a store; see openResults. */
-  static open(path: string): ResultsDb {
+  static open(path: string, options: { readonly?: boolean } = {}): ResultsDb {
+    const readonly = options.readonly ?? false;
     const existing = existsSync(path) && statSync(path).size > 0;
+    if (readonly && !existing) throw new QscapeError(`results store ${path}: no such file`);
     if (existing) assertSqliteHeader(path);
-    let db: SqliteDatabase;
+    const lock = readonly ? null : OwnerLock.acquire(`${path}.owner`, `results store ${path}`);
+    let db: Database.Database | undefined;
     try {
-      db = new Database(path);
+      removeWasmLockDir(path);
+      try {
+        db = new Database(path, { readonly, fileMustExist: existing, timeout: 10_000 });
+      } catch (e) {
+        throw new QscapeError(`results store ${path}: cannot open (${(e as Error).message})`);
+      }
+      if (existing) verifyExisting(db, path, readonly);
+      if (!readonly) {
+        // Checked before the first write, so a file that is not ours is never modified.
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = FULL");
+        if (!existing) initialise(db);
+      }
+      db.pragma("foreign_keys = ON");
+      return new ResultsDb(db, path, lock);
     } catch (e) {
-      throw new QscapeError(`results store ${path}: cannot open (${(e as Error).message})`);
-    }
-    try {
-      if (existing) verifyExisting(db, path);
-      else initialise(db);
-      db.exec("PRAGMA foreign_keys = ON");
-    } catch (e) {
-      db.close();
+      db?.close();
+      lock?.release();
       throw e;
     }
-    return new ResultsDb(db, path);
   }
 
   close(): void {
-    for (const s of this.statements.values()) s.finalize();
     this.statements.clear();
-    if (this.db.isOpen) this.db.close();
+    if (this.db.open) this.db.close();
+    this.lock?.release();
   }
 
   /**
-   * Runs fn in a transaction (a savepoint, so calls nest): everything it wrote is rolled back if it
+   * Runs fn in a transaction (a savepoint when nested): everything it wrote is rolled back if it
    * throws, and the error is rethrown.
    */
   transaction<T>(fn: () => T): T {
-    this.db.exec("SAVEPOINT qscape_tx");
-    try {
-      const result = fn();
-      this.db.exec("RELEASE qscape_tx");
-      return result;
-    } catch (e) {
-      this.db.exec("ROLLBACK TO qscape_tx; RELEASE qscape_tx");
-      throw e;
-    }
+    return this.db.transaction(fn)();
   }
 
   // ---- suites ----
@@ -148,7 +162,7 @@ export class ResultsDb {
       "SELECT * FROM runs WHERE suite = ? AND algo = ? AND env = ? AND seed = ? AND config_hash = ?",
       [s.suite, s.algo, s.env, s.seed, hash],
     );
-    return toRunRecord(row as Record<string, SQLiteValue>);
+    return toRunRecord(row as Row);
   }
 
   getRun(id: number): RunRecord {
@@ -175,20 +189,22 @@ export class ResultsDb {
   }
 
   /**
-   * Starts (or restarts) a run: status 'running', start time now, and any evaluations, metrics and
-   * timings of an earlier attempt deleted, all in one transaction.
+   * Starts or resumes a run: status 'running', the backend it runs on, no error. What an earlier
+   * attempt stored (evaluations, metrics, timings) is kept: a resumed run continues it.
    */
   markRunning(runId: number, options: { backend?: string } = {}): void {
     this.getRun(runId);
-    this.transaction(() => {
-      for (const table of ["evaluations", "metrics", "timings"])
-        this.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
-      this.run(
-        `UPDATE runs SET status = 'running', backend = COALESCE(?, backend), error = NULL, started_at = ?,
-         finished_at = NULL, wall_clock_s = NULL, counters = '{}' WHERE id = ?`,
-        [options.backend ?? null, new Date().toISOString(), runId],
-      );
-    });
+    this.run(
+      `UPDATE runs SET status = 'running', backend = COALESCE(?, backend), error = NULL,
+       started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ?`,
+      [options.backend ?? null, new Date().toISOString(), runId],
+    );
+  }
+
+  /** A run stopped on request (Ctrl-C) after its checkpoint: pending again, resumed by the next invocation. */
+  markInterrupted(runId: number): void {
+    this.getRun(runId);
+    this.run("UPDATE runs SET status = 'pending' WHERE id = ?", [runId]);
   }
 
   markFinished(runId: number, result: { wallClockS: number; counters?: Record<string, number> }): void {
@@ -233,8 +249,12 @@ export class ResultsDb {
   /**
    * Records one evaluation (raw episode returns; the mean is derived) and, optionally, metrics
    * logged at the same step — atomically: on any error nothing of it is stored.
+   *
+   * A stored evaluation is never changed: a resumed run re-reaches the evaluations made after its
+   * last checkpoint, and those already stored are kept as they are ("already-stored" when the
+   * new one is identical, "differs-from-stored" when it is not — resume was not exact).
    */
-  recordEval(runId: number, evaluation: EvaluationInput, metrics: readonly MetricInput[] = []): void {
+  recordEval(runId: number, evaluation: EvaluationInput, metrics: readonly MetricInput[] = []): RecordOutcome {
     const { step, episodeReturns, success } = evaluation;
     checkStep(step, `run ${runId} evaluation`);
     if (episodeReturns.length === 0)
@@ -246,29 +266,49 @@ export class ResultsDb {
       throw new QscapeError(`run ${runId} evaluation at step ${step}: success rate ${success} is outside [0, 1]`);
     }
     const meanReturn = episodeReturns.reduce((a, b) => a + b, 0) / episodeReturns.length;
-    this.transaction(() => {
+    const returnsJson = JSON.stringify(episodeReturns);
+    return this.transaction(() => {
+      const stored = this.get("SELECT episode_returns, success FROM evaluations WHERE run_id = ? AND step = ?", [
+        runId,
+        step,
+      ]);
+      if (stored) {
+        this.insertMetrics(runId, metrics, { skipExisting: true });
+        return stored.episode_returns === returnsJson && (stored.success ?? null) === (success ?? null)
+          ? "already-stored"
+          : "differs-from-stored";
+      }
       this.run("INSERT INTO evaluations (run_id, step, episode_returns, mean_return, success) VALUES (?, ?, ?, ?, ?)", [
         runId,
         step,
-        JSON.stringify(episodeReturns),
+        returnsJson,
         meanReturn,
         success ?? null,
       ]);
       this.insertMetrics(runId, metrics);
+      return "inserted";
     });
   }
 
-  /** Records a batch of metrics in one transaction; a (name, step) may be logged once per run. */
-  recordMetrics(runId: number, metrics: readonly MetricInput[]): void {
-    this.transaction(() => this.insertMetrics(runId, metrics));
+  /**
+   * Records a batch of metrics in one transaction; a (name, step) may be logged once per run. With
+   * skipExisting (a resumed run re-logging steps after its checkpoint) stored values are kept.
+   */
+  recordMetrics(runId: number, metrics: readonly MetricInput[], options: { skipExisting?: boolean } = {}): void {
+    this.transaction(() => this.insertMetrics(runId, metrics, options));
   }
 
-  private insertMetrics(runId: number, metrics: readonly MetricInput[]): void {
+  private insertMetrics(
+    runId: number,
+    metrics: readonly MetricInput[],
+    options: { skipExisting?: boolean } = {},
+  ): void {
+    const conflict = options.skipExisting ? " ON CONFLICT (run_id, name, step) DO NOTHING" : "";
     for (const m of metrics) {
       checkStep(m.step, `run ${runId} metric '${m.name}'`);
       checkFinite(m.value, `run ${runId} metric '${m.name}' at step ${m.step}`);
       try {
-        this.run("INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)", [
+        this.run(`INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)${conflict}`, [
           runId,
           m.step,
           m.name,
@@ -358,45 +398,37 @@ export class ResultsDb {
 
   // ---- low-level helpers ----
 
-  /**
-   * Runs a cached prepared statement. A statement whose step failed cannot be reset by the WASM
-   * binding, so it is finalized and dropped from the cache before the error propagates.
-   */
-  private withStatement<T>(sql: string, use: (s: Statement) => T): T {
+  /** A cached prepared statement; better-sqlite3 resets it after every call, so none stays open. */
+  private statement(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
       this.statements.set(sql, s);
     }
-    try {
-      return use(s);
-    } catch (e) {
-      this.statements.delete(sql);
-      s.finalize();
-      throw e;
-    }
+    return s;
   }
 
-  private run(sql: string, values: SQLiteValue[]): void {
-    this.withStatement(sql, (s) => s.run(values));
+  private run(sql: string, values: SqlValue[]): void {
+    this.statement(sql).run(values);
   }
 
-  private get(sql: string, values: SQLiteValue[]): Record<string, SQLiteValue> | null {
-    return this.withStatement(sql, (s) => s.get(values) as Record<string, SQLiteValue> | null);
+  private get(sql: string, values: SqlValue[]): Row | null {
+    return (this.statement(sql).get(values) as Row | undefined) ?? null;
   }
 
-  private all(sql: string, values: SQLiteValue[] = []): Record<string, SQLiteValue>[] {
-    return this.withStatement(sql, (s) => s.all(values) as Record<string, SQLiteValue>[]);
+  private all(sql: string, values: SqlValue[] = []): Row[] {
+    return this.statement(sql).all(values) as Row[];
   }
 }
 
 /**
  * Opens the results store at `path`, creating it (with its schema) when the file is missing or
  * empty. An existing file that is not an intact qscape results store is refused with an error and
- * left untouched.
+ * left untouched. For writing, only one process at a time (see ResultsDb); `readonly` opens it
+ * beside a running writer.
  */
-export function openResults(path: string): ResultsDb {
-  return ResultsDb.open(path);
+export function openResults(path: string, options: { readonly?: boolean } = {}): ResultsDb {
+  return ResultsDb.open(path, options);
 }
 
 /** Identity of a run across invocations: what finishedRunKeys returns. */
@@ -429,48 +461,72 @@ function assertSqliteHeader(path: string): void {
     closeSync(fd);
   }
   if (header.toString("latin1") !== "SQLite format 3\0") {
-    throw new QscapeError(
+    throw new ResultsCorruptError(
       `results store ${path}: not a SQLite database (bad file header); refusing to open or overwrite it`,
     );
   }
 }
 
-function verifyExisting(db: SqliteDatabase, path: string): void {
+/** Earlier versions (a WASM SQLite without OS locks) locked with a directory `<db>.lock`; ours is gone. */
+function removeWasmLockDir(path: string): void {
+  try {
+    rmdirSync(`${path}.lock`);
+  } catch {
+    // absent (or not an empty directory: not ours to remove)
+  }
+}
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: string }).code ?? "";
+  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+}
+
+function verifyExisting(db: Database.Database, path: string, readonly: boolean): void {
   let check: string;
   let tables: string[];
   try {
-    check = String(
-      db
-        .all("PRAGMA quick_check(3)")
-        .map((r) => String(r.quick_check).replaceAll("\n", " | "))
-        .join(" | "),
+    check = (db.pragma("quick_check(3)") as { quick_check: string }[])
+      .map((r) => String(r.quick_check).replaceAll("\n", " | "))
+      .join(" | ");
+    tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (r) => r.name,
     );
-    tables = db.all("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name as string);
   } catch (e) {
-    throw new QscapeError(`results store ${path}: corrupt SQLite file (${(e as Error).message}); left untouched`);
+    if (isBusy(e)) {
+      throw new QscapeError(
+        `results store ${path}: locked by another program for over 10 s (${(e as Error).message}); try again when it is done`,
+      );
+    }
+    throw new ResultsCorruptError(
+      `results store ${path}: corrupt SQLite file (${(e as Error).message}); left untouched`,
+    );
   }
   if (check !== "ok")
-    throw new QscapeError(`results store ${path}: corrupt SQLite file (quick_check: ${check}); left untouched`);
+    throw new ResultsCorruptError(`results store ${path}: corrupt SQLite file (quick_check: ${check}); left untouched`);
   if (tables.length === 0) {
+    if (readonly) throw new QscapeError(`results store ${path}: an empty SQLite database, not a results store`);
     initialise(db);
     return;
   }
   if (!tables.includes("qscape_meta")) {
-    throw new QscapeError(
+    throw new ResultsCorruptError(
       `results store ${path}: a SQLite database but not a qscape results store (tables: ${tables.join(", ")}); left untouched`,
     );
   }
   const meta = Object.fromEntries(
-    db.all("SELECT key, value FROM qscape_meta").map((r) => [r.key as string, r.value as string]),
+    (db.prepare("SELECT key, value FROM qscape_meta").all() as { key: string; value: string }[]).map((r) => [
+      r.key,
+      r.value,
+    ]),
   );
   if (meta.format !== FORMAT_NAME || meta.schema_version !== String(SCHEMA_VERSION)) {
-    throw new QscapeError(
+    throw new ResultsCorruptError(
       `results store ${path}: format ${meta.format} schema ${meta.schema_version}, expected ${FORMAT_NAME} schema ${SCHEMA_VERSION}`,
     );
   }
 }
 
-function initialise(db: SqliteDatabase): void {
+function initialise(db: Database.Database): void {
   db.exec(`BEGIN; ${SCHEMA_SQL}
     INSERT INTO qscape_meta (key, value) VALUES ('format', '${FORMAT_NAME}'), ('schema_version', '${SCHEMA_VERSION}');
     COMMIT;`);
@@ -495,7 +551,7 @@ function checkStep(step: number, what: string): void {
     throw new QscapeError(`${what}: step ${step} must be a non-negative integer`);
 }
 
-function toRunRecord(row: Record<string, SQLiteValue>): RunRecord {
+function toRunRecord(row: Row): RunRecord {
   return {
     id: Number(row.id),
     suite: row.suite as string,

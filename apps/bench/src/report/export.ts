@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ReportData } from "./data.js";
 import { renderReportHtml } from "./html.js";
@@ -107,12 +107,28 @@ export function reportToCsv(d: ReportData): string {
   return `${[CSV_COLUMNS.join(","), ...rows.map((row) => row.map(csvField).join(","))].join("\n")}\n`;
 }
 
-/** Writes report.html, report.json and report.csv into `dir`; returns their paths. */
-export function writeReport(dir: string, d: ReportData): { html: string; json: string; csv: string } {
+/**
+ * Writes report.html, report.json and report.csv into `dir`; returns their paths. Each file is
+ * written under a temporary name and renamed into place, so a kill leaves the previous version or
+ * the new one, never half a file. `between` runs after each file (a crash test's hook).
+ */
+export function writeReport(
+  dir: string,
+  d: ReportData,
+  options: { between?: () => void } = {},
+): { html: string; json: string; csv: string } {
   mkdirSync(dir, { recursive: true });
   const paths = { html: join(dir, "report.html"), json: join(dir, "report.json"), csv: join(dir, "report.csv") };
-  writeFileSync(paths.html, renderReportHtml(d));
-  writeFileSync(paths.json, reportToJson(d));
-  writeFileSync(paths.csv, reportToCsv(d));
+  const files: [string, string][] = [
+    [paths.html, renderReportHtml(d)],
+    [paths.json, reportToJson(d)],
+    [paths.csv, reportToCsv(d)],
+  ];
+  for (const [file, text] of files) {
+    const temp = `${file}.tmp-${process.pid}`;
+    writeFileSync(temp, text);
+    renameSync(temp, file);
+    options.between?.();
+  }
   return paths;
 }
