@@ -51,6 +51,11 @@ export interface ExecutionSummary {
 
 const workerFile = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
+/** A message to a worker; one that has just died cannot take it, and its exit handler tells what happened. */
+function send(child: ChildProcess, msg: ParentMessage): void {
+  if (child.connected) child.send(msg, () => {});
+}
+
 /** Every worker process alive, of any executeSuite call. */
 const liveWorkers = new Set<ChildProcess>();
 
@@ -126,7 +131,7 @@ export async function executeSuite(
     return child;
   };
   const sendStop = () => {
-    for (const child of liveWorkers) if (child.connected) child.send({ type: "stop" } satisfies ParentMessage);
+    for (const child of liveWorkers) send(child, { type: "stop" });
   };
   opts.stop?.addEventListener("abort", () => {
     pending.length = 0;
@@ -180,7 +185,7 @@ export async function executeSuite(
             db.recordMetrics(runId, msg.rows, { skipExisting: true });
             break;
           case "sync":
-            child.send({ type: "synced", seq: msg.seq } satisfies ParentMessage);
+            send(child, { type: "synced", seq: msg.seq });
             break;
           case "interrupted":
             db.markInterrupted(runId);
@@ -215,6 +220,17 @@ export async function executeSuite(
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         slot.child = null;
+        if (errorMessage === null && opts.stop?.aborted && signal !== null) {
+          // Ended by the stop's signal before it could checkpoint (e.g. Ctrl-C while it was still
+          // starting): not a failure, the run resumes from its last checkpoint.
+          db.markInterrupted(runId);
+          summary.interrupted += 1;
+          child.off("message", onMessage);
+          child.off("exit", onExit);
+          opts.progress.finish(runId, null, `ended by ${signal} (resumes from its last checkpoint)`);
+          resolve();
+          return;
+        }
         const error =
           errorMessage ??
           `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}: ${slot.stderr.trim().split("\n").slice(-3).join(" | ")}`;
@@ -225,7 +241,7 @@ export async function executeSuite(
       child.on("message", onMessage);
       child.on("exit", onExit);
       const start: WorkerStart = { type: "start", runId, task, checkpointDir, checkpointEvery: opts.checkpointEvery };
-      child.send(start);
+      send(child, start);
     });
 
   const slots = Array.from({ length: Math.max(1, Math.min(opts.workers, queue.length)) }, async () => {

@@ -95,6 +95,8 @@ interface LoopState {
   rng: RngState;
   evals: EvalResult[];
   episodes: EpisodeRecord[];
+  /** Training metrics accumulated since the last log: a resumed run logs the same averages. */
+  metricSums?: [string, { sum: number; n: number }][];
 }
 
 export class TrainingLoop<Obs, Act> {
@@ -300,6 +302,7 @@ export class TrainingLoop<Obs, Act> {
       rng: this.rng.getState(),
       evals: this.evals,
       episodes: this.episodes,
+      metricSums: [...this.metricSums],
     };
     return JSON.parse(JSON.stringify(state)) as Snapshot;
   }
@@ -314,6 +317,7 @@ export class TrainingLoop<Obs, Act> {
     this.rng = Rng.fromState(s.rng);
     this.evals = s.evals;
     this.episodes = s.episodes;
+    this.metricSums = new Map(s.metricSums ?? []);
     this.obs = null;
   }
 }

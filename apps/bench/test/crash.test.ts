@@ -1,0 +1,291 @@
+/**
+ * "Kill the bench at any moment and run the same command again" — tested as users do it, on real
+ * processes: the bench runs as its own process group (parent + worker processes) on a small suite
+ * (two learners × two seeds), and is
+ *   - SIGKILLed as a whole group: before the first evaluation, after a few evaluations, while a
+ *     worker writes a checkpoint, and while the parent writes the report;
+ *   - stopped by Ctrl-C (SIGINT to the group: checkpoint, exit 130), by SIGTERM to the parent alone
+ *     (`timeout`, `kill PID`: exit 143), and by a second Ctrl-C (exit at once);
+ * and after every stop the same command is run again. Each time, every evaluation and metric row
+ * stored before the stop must still be there, unchanged, and the rerun must start without manual
+ * steps; at the end the stored numbers equal those of an uninterrupted run, number for number.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openResults } from "../src/db/index.js";
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cli = path.join(appDir, "src/cli.ts");
+const tsx = path.resolve(appDir, "../../node_modules/.bin/tsx");
+const root = mkdtempSync(path.join(os.tmpdir(), "qscape-crash-"));
+const suiteFile = path.join(root, "kill-suite.mjs");
+const SUITE = "kill-check";
+// 5 evaluations per run (0, 400, 800, 1200, 1600), 4 runs.
+const EVALS_PER_RUN = 5;
+const RUNS = 4;
+writeFileSync(
+  suiteFile,
+  `export default ${JSON.stringify({
+    name: SUITE,
+    description: "crash-safety check: two learners, two seeds, short budget",
+    estimatedMinutes: 1,
+    algorithms: [{ algo: "td3" }, { algo: "ddpg" }],
+    envs: [{ id: "Pendulum-v1" }],
+    seeds: [0, 1],
+    budget: { envSteps: 1600, warmupSteps: 200 },
+    evaluation: { every: 400, episodes: 2 },
+    hidden: [32, 32],
+  })};\n`,
+);
+
+const args = (out: string, workers = 2) => [
+  "--conditions=@qscape/source",
+  cli,
+  suiteFile,
+  "--workers",
+  String(workers),
+  "--quiet",
+  "--out",
+  out,
+];
+
+interface Bench {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+}
+
+/** Starts the bench as the leader of a new process group (as a shell does for a command). */
+function start(out: string, env: NodeJS.ProcessEnv = {}): Bench {
+  const child = spawn(tsx, args(out), {
+    cwd: appDir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited, output: () => output };
+}
+
+/** Every stored row that carries a number, keyed so two stores can be compared row for row. */
+function rows(out: string): Map<string, string> {
+  const file = path.join(out, "results.db");
+  const map = new Map<string, string>();
+  if (!existsSync(file)) return map;
+  const db = openResults(file, { readonly: true }); // beside a running writer
+  try {
+    for (const run of db.listRuns(SUITE)) {
+      const key = `${run.algo}/${run.seed}`;
+      for (const e of db.evaluations(run.id)) map.set(`eval ${key} ${e.step}`, JSON.stringify(e));
+      for (const m of db.metrics(run.id)) map.set(`metric ${key} ${m.name} ${m.step}`, String(m.value));
+    }
+  } finally {
+    db.close();
+  }
+  return map;
+}
+
+const evalCount = (out: string) => [...rows(out).keys()].filter((k) => k.startsWith("eval ")).length;
+const runCount = (out: string): number => {
+  const file = path.join(out, "results.db");
+  if (!existsSync(file)) return 0;
+  const db = openResults(file, { readonly: true });
+  try {
+    return db.suiteNames().includes(SUITE) ? db.listRuns(SUITE).length : 0;
+  } finally {
+    db.close();
+  }
+};
+
+async function waitFor(what: string, pred: () => boolean, bench: Bench, timeoutMs = 120_000): Promise<void> {
+  const t0 = Date.now();
+  let exited = false;
+  bench.exited.then(() => (exited = true));
+  for (;;) {
+    let ok = false;
+    try {
+      ok = pred();
+    } catch {
+      // the store is being created
+    }
+    if (ok) return;
+    if (exited) throw new Error(`bench exited before ${what}:\n${bench.output()}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}:\n${bench.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Processes left in the bench's group (workers must end with their parent). */
+function groupMembers(pgid: number): number[] {
+  const ps = spawnSync("ps", ["-o", "pid=,stat=", "-g", String(pgid)], { encoding: "utf8" });
+  return ps.stdout
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([pid, stat]) => pid && !stat?.startsWith("Z"))
+    .map(([pid]) => Number(pid));
+}
+
+async function groupGone(pgid: number): Promise<void> {
+  for (let i = 0; i < 100 && groupMembers(pgid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(groupMembers(pgid), "processes left after the bench stopped").toEqual([]);
+}
+
+async function killGroup(bench: Bench): Promise<void> {
+  const pgid = bench.child.pid as number;
+  process.kill(-pgid, "SIGKILL");
+  await bench.exited;
+  await groupGone(pgid);
+}
+
+/** Every row stored before must be there, with the same value. */
+function expectKept(before: Map<string, string>, after: Map<string, string>, when: string): void {
+  const lost = [...before].filter(([k, v]) => after.get(k) !== v).map(([k]) => k);
+  expect(lost, `rows lost or changed after ${when}`).toEqual([]);
+}
+
+let reference: Map<string, string>;
+
+beforeAll(() => {
+  const out = path.join(root, "reference");
+  const res = spawnSync(tsx, args(out, 1), { cwd: appDir, encoding: "utf8", timeout: 300_000 });
+  expect(res.status, res.stderr).toBe(0);
+  reference = rows(out);
+  expect([...reference.keys()].filter((k) => k.startsWith("eval "))).toHaveLength(RUNS * EVALS_PER_RUN);
+}, 300_000);
+
+describe("pnpm bench killed at any moment", () => {
+  it("SIGKILL of the whole group before the first evaluation, after a few, mid-checkpoint and mid-report: nothing lost, the final numbers equal an uninterrupted run", async () => {
+    const out = path.join(root, "sigkill");
+    let before = new Map<string, string>();
+
+    // 1. Runs registered, nothing evaluated yet.
+    let bench = start(out);
+    await waitFor("the runs to be registered", () => runCount(out) === RUNS, bench);
+    await killGroup(bench);
+    expect(existsSync(path.join(out, "results.db.owner")), "the dead owner's file is left behind").toBe(true);
+    before = rows(out);
+
+    // 2. A few evaluations stored.
+    bench = start(out);
+    await waitFor("3 evaluations", () => evalCount(out) >= 3, bench);
+    await killGroup(bench);
+    let now = rows(out);
+    expectKept(before, now, "the kill before the first evaluation");
+    before = now;
+
+    // 3. A worker between writing a checkpoint and committing it.
+    const heldAtCheckpoint = path.join(root, "held-checkpoint");
+    bench = start(out, { QSCAPE_TEST_HOLD: `checkpoint:${heldAtCheckpoint}` });
+    await waitFor("a checkpoint being written", () => existsSync(heldAtCheckpoint), bench);
+    await killGroup(bench);
+    now = rows(out);
+    expectKept(before, now, "the kill after a few evaluations");
+    before = now;
+
+    // 4. The parent between the report's files, every run finished.
+    const heldAtReport = path.join(root, "held-report");
+    bench = start(out, { QSCAPE_TEST_HOLD: `report:${heldAtReport}` });
+    await waitFor("the report being written", () => existsSync(heldAtReport), bench);
+    now = rows(out);
+    expectKept(before, now, "the kill mid-checkpoint");
+    await killGroup(bench);
+    before = rows(out);
+
+    // The same command again, with no manual step: every run finished already, the report is written.
+    bench = start(out);
+    const { code } = await bench.exited;
+    expect(code, bench.output()).toBe(0);
+    expect(bench.output()).toMatch(/4 already finished \(skipped\)/);
+    expectKept(before, rows(out), "the kill mid-report");
+    expect(rows(out)).toEqual(reference);
+    expect(readFileSync(path.join(out, "report.html"), "utf8")).toMatch(/<\/html>\s*$/);
+    expect(JSON.parse(readFileSync(path.join(out, "report.json"), "utf8"))).toBeTruthy();
+    expect(existsSync(path.join(out, "results.db.owner"))).toBe(false);
+  }, 600_000);
+
+  it("Ctrl-C checkpoints and exits 130, SIGTERM to the parent alone exits 143, a second Ctrl-C exits at once; each resumes with nothing lost", async () => {
+    const out = path.join(root, "signals");
+
+    // Ctrl-C: the terminal signals the whole group.
+    let bench = start(out);
+    await waitFor("2 evaluations", () => evalCount(out) >= 2, bench);
+    process.kill(-(bench.child.pid as number), "SIGINT");
+    let exit = await bench.exited;
+    expect(exit.code, bench.output()).toBe(130);
+    expect(bench.output()).toMatch(
+      /stopped: [12] run\(s\) checkpointed; run the same command again to resume:\n {2}pnpm bench /,
+    );
+    await groupGone(bench.child.pid as number);
+    let before = rows(out);
+    expect(before.size).toBeGreaterThan(0);
+
+    // SIGTERM to the parent only (as `timeout` or `kill PID` send it): the workers are told to stop.
+    bench = start(out);
+    await waitFor(
+      "2 more evaluations",
+      () => evalCount(out) >= [...before.keys()].filter((k) => k.startsWith("eval ")).length + 2,
+      bench,
+    );
+    process.kill(bench.child.pid as number, "SIGTERM");
+    exit = await bench.exited;
+    expect(exit.code, bench.output()).toBe(143);
+    await groupGone(bench.child.pid as number);
+    let now = rows(out);
+    expectKept(before, now, "Ctrl-C");
+    before = now;
+
+    // Two Ctrl-Cs a second apart, while a worker is slow to checkpoint: out at once, still resumable.
+    const slow = path.join(root, "held-signals");
+    bench = start(out, { QSCAPE_TEST_HOLD: `checkpoint:${slow}` });
+    await waitFor("a checkpoint being written", () => existsSync(slow), bench);
+    process.kill(-(bench.child.pid as number), "SIGINT");
+    await new Promise((r) => setTimeout(r, 1000));
+    process.kill(-(bench.child.pid as number), "SIGINT");
+    exit = await bench.exited;
+    expect(exit.code, bench.output()).toBe(130);
+    expect(bench.output()).toMatch(/SIGINT again: exiting now/);
+    await groupGone(bench.child.pid as number);
+    now = rows(out);
+    expectKept(before, now, "SIGTERM");
+    before = now;
+
+    bench = start(out);
+    exit = await bench.exited;
+    expect(exit.code, bench.output()).toBe(0);
+    expectKept(before, rows(out), "the second Ctrl-C");
+    expect(rows(out)).toEqual(reference);
+  }, 600_000);
+
+  it("refuses a corrupt results file, leaving it untouched", () => {
+    const out = path.join(root, "corrupt");
+    const db = path.join(out, "results.db");
+    spawnSync("mkdir", ["-p", out]);
+    const bytes = readFileSync(path.join(root, "reference", "results.db"));
+    for (let i = 4096; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+    writeFileSync(db, bytes);
+    const res = spawnSync(tsx, args(out), { cwd: appDir, encoding: "utf8", timeout: 120_000 });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/error: results store .*results\.db: corrupt SQLite file .*left untouched/);
+    expect(readFileSync(db).equals(bytes)).toBe(true);
+  }, 120_000);
+
+  it("refuses a second bench on the same results while one runs, naming the process", async () => {
+    const out = path.join(root, "busy");
+    const bench = start(out);
+    await waitFor("the store to be open", () => runCount(out) === RUNS, bench);
+    const second = spawnSync(tsx, args(out), { cwd: appDir, encoding: "utf8", timeout: 120_000 });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(/results store .*results\.db is in use by pid \d+ on .* since \d{4}-/);
+    expect(second.stderr).not.toMatch(/corrupt/);
+    await killGroup(bench);
+  }, 300_000);
+});
