@@ -3,6 +3,7 @@ import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
 import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } from "./recsim.js";
 
 export * from "./action-representation.js";
+export * from "./action-set.js";
 export * from "./knn.js";
 export * from "./mineworld.js";
 export * from "./nearest-item.js";
