@@ -40,14 +40,20 @@ class PickEnv extends Env<ActionSetObservation, number> {
     maxActions: 6,
   });
   readonly actionSpace = new ActionSubset(40, 6);
-  readonly observationSpace = actionSetObservationSpace(new Box(0, 1, [1]), this.inventory, 6);
+  readonly observationSpace = actionSetObservationSpace(new Box(0, 1, [1]), 40, 2, 6);
   reset({ seed, options }: ResetArgs = {}): [ActionSetObservation, Info] {
     this.seedRng(seed);
     const split = resetActionSet(this, this.inventory, this.actionSpace, this.config, options);
-    return [observeActionSet(new Float32Array(1), this.inventory, this.actionSpace), { split }];
+    return [observeActionSet(new Float32Array(1), this.inventory.representations, 2, this.actionSpace), { split }];
   }
   step(a: number): StepResult<ActionSetObservation> {
-    return [observeActionSet(new Float32Array(1), this.inventory, this.actionSpace), a, true, false, {}];
+    return [
+      observeActionSet(new Float32Array(1), this.inventory.representations, 2, this.actionSpace),
+      a,
+      true,
+      false,
+      {},
+    ];
   }
 }
 

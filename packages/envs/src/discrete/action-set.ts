@@ -127,31 +127,35 @@ export interface ActionSetObservation extends Record<string, unknown> {
   actionMask: Uint8Array;
 }
 
-/** The Dict space of `ActionSetObservation`s. */
+/** The Dict space of `ActionSetObservation`s over an inventory of `size` actions with `dim`-d features. */
 export function actionSetObservationSpace(
   state: Box,
-  inventory: ActionInventory,
+  size: number,
+  dim: number,
   maxActions: number,
   featureLow = Number.NEGATIVE_INFINITY,
   featureHigh = Number.POSITIVE_INFINITY,
 ): Dict<ActionSetObservation> {
   return new Dict<ActionSetObservation>({
     state,
-    actionIds: new MultiDiscrete(new Array(maxActions).fill(inventory.size + 1), new Array(maxActions).fill(-1)),
-    actionFeatures: new Box(featureLow, featureHigh, [maxActions, inventory.dim]),
+    actionIds: new MultiDiscrete(new Array(maxActions).fill(size + 1), new Array(maxActions).fill(-1)),
+    actionFeatures: new Box(featureLow, featureHigh, [maxActions, dim]),
     // MultiBinary samples Int8Arrays but contains any 0/1 array; the env emits Uint8Array masks.
     actionMask: new MultiBinary(maxActions) as unknown as Space<Uint8Array>,
   });
 }
 
-/** A fresh observation of `state` and the space's available actions, padded to its `maxAvailable`. */
+/**
+ * A fresh observation of `state` and the space's available actions (features are rows of
+ * `representations`, `dim` wide), padded to the space's `maxAvailable`.
+ */
 export function observeActionSet(
   state: Float32Array,
-  inventory: ActionInventory,
+  representations: Float32Array,
+  dim: number,
   space: ActionSubset,
 ): ActionSetObservation {
   const { maxAvailable } = space;
-  const { dim, representations } = inventory;
   const ids = space.available;
   const actionIds = new Int32Array(maxAvailable).fill(-1);
   const actionFeatures = new Float32Array(maxAvailable * dim);

@@ -1,9 +1,12 @@
 import { register } from "../registry.js";
+import { type DigLavaConfig, DigLavaEnv } from "./dig-lava.js";
 import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
 import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } from "./recsim.js";
 
 export * from "./action-representation.js";
 export * from "./action-set.js";
+export * from "./dig-lava.js";
+export * from "./grid-render.js";
 export * from "./knn.js";
 export * from "./mineworld.js";
 export * from "./nearest-item.js";
@@ -27,4 +30,11 @@ register({
   id: "RecSimSlate-v0",
   entryPoint: (kwargs) => new RecSimSlateEnv(kwargs as RecSimSlateConfig),
   maxEpisodeSteps: 15,
+});
+
+// AGILE Dig Lava (thesis §3.5.1, App. B A.1): 50-step episodes, 7 of 9 skills per episode.
+register({
+  id: "DigLava-v0",
+  entryPoint: (kwargs) => new DigLavaEnv(kwargs as DigLavaConfig),
+  maxEpisodeSteps: 50,
 });
