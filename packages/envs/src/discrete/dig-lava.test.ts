@@ -135,7 +135,9 @@ describe("DigLava-v0", () => {
       e + R.subgoal * (1 - (0.9 * 9) / 50) - e * 4, // (8, 5): subgoal 2, 4 bonuses since subgoal 1
       e + R.goal * (1 - (0.99 * 10) / 50) - e * 1, // goal (9, 5) at t = 10
     ];
-    steps.forEach((s, t) => expect(s.reward).toBeCloseTo(expected[t] as number, 12));
+    steps.forEach((s, t) => {
+      expect(s.reward).toBeCloseTo(expected[t] as number, 12);
+    });
     expect(steps.map((s) => s.info.dug)).toEqual([false, false, true, false, false, false, false, true, false, false]);
     expect(steps[9]?.terminated).toBe(true);
     expect(steps.reduce((a, s) => a + s.reward, 0)).toBeCloseTo(
