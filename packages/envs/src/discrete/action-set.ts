@@ -16,7 +16,13 @@ import { Rng } from "@qscape/core";
 import { z } from "zod";
 import type { Env } from "../env.js";
 import { envLabel } from "../env.js";
-import { ActionSetSizeError, EnvError, UnknownSplitError } from "../errors.js";
+import {
+  ActionSetSizeError,
+  EnvError,
+  InvalidActionError,
+  UnavailableActionError,
+  UnknownSplitError,
+} from "../errors.js";
 import { type ActionSubset, Box, Dict, MultiBinary, MultiDiscrete, type Space } from "../spaces.js";
 import type { ActionRepresentation } from "./action-representation.js";
 
@@ -269,4 +275,16 @@ export function resetActionSet(
   const checked = checkSplit(split, `${envLabel(env)} reset`);
   space.setAvailable(inventory.sample(checked, config.actionsPerEpisode, env.npRandom, envLabel(env)));
   return checked;
+}
+
+/**
+ * Throws `UnavailableActionError` for an inventory index outside this episode's action set and
+ * `InvalidActionError` for anything that is not an inventory index (the envs check this themselves,
+ * so the unwrapped envs fail as loudly as `make()`'s ValidateStep).
+ */
+export function checkAvailableAction(env: Env<unknown, unknown>, space: ActionSubset, action: unknown): void {
+  const why = space.explain(action);
+  if (why === null) return;
+  const ErrorClass = space.isUnavailable(action) ? UnavailableActionError : InvalidActionError;
+  throw new ErrorClass(`${envLabel(env)}: ${why}`);
 }

@@ -26,10 +26,15 @@
 import { z } from "zod";
 import type { Info, ResetArgs, StepResult } from "../env.js";
 import { Env, envLabel } from "../env.js";
-import { EnvError, InvalidActionError, ResetNeededError, UnavailableActionError } from "../errors.js";
+import { EnvError, ResetNeededError } from "../errors.js";
 import { ActionSubset, Box, type Dict } from "../spaces.js";
 import type { ActionRepresentation, HasActionRepresentation } from "./action-representation.js";
-import { type ActionSetObservation, actionSetObservationSpace, observeActionSet } from "./action-set.js";
+import {
+  type ActionSetObservation,
+  actionSetObservationSpace,
+  checkAvailableAction,
+  observeActionSet,
+} from "./action-set.js";
 import { drawAgent, fillRect, type Rgb, type RgbFrame, rasterizeGrid } from "./grid-render.js";
 
 export const DIG_LAVA_SIZE = 11;
@@ -201,11 +206,7 @@ export class DigLavaEnv extends Env<ActionSetObservation, number> implements Has
 
   step(action: number): StepResult<ActionSetObservation> {
     if (!this.hasState) throw new ResetNeededError(`${envLabel(this)}: call reset() before step()`);
-    const why = this.actionSpace.explain(action);
-    if (why !== null) {
-      const ErrorClass = this.actionSpace.isUnavailable(action) ? UnavailableActionError : InvalidActionError;
-      throw new ErrorClass(`${envLabel(this)}: skill ${action}: ${why}`);
-    }
+    checkAvailableAction(this, this.actionSpace, action);
     const R = DIG_LAVA_REWARD;
     const N = this.config.maxSteps;
     this.steps++;

@@ -2,6 +2,7 @@ import { register } from "../registry.js";
 import { type DigLavaConfig, DigLavaEnv } from "./dig-lava.js";
 import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
 import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } from "./recsim.js";
+import { type SkillGridWorldConfig, SkillGridWorldEnv } from "./skill-grid-world.js";
 
 export * from "./action-representation.js";
 export * from "./action-set.js";
@@ -11,6 +12,7 @@ export * from "./knn.js";
 export * from "./mineworld.js";
 export * from "./nearest-item.js";
 export * from "./recsim.js";
+export * from "./skill-grid-world.js";
 
 register({
   id: "MineWorld-v0",
@@ -37,4 +39,11 @@ register({
   id: "DigLava-v0",
   entryPoint: (kwargs) => new DigLavaEnv(kwargs as DigLavaConfig),
   maxEpisodeSteps: 50,
+});
+
+// New-actions Grid World (App. A.1): 10 five-move skills per episode, 50 of 1,024 skills offered.
+register({
+  id: "SkillGridWorld-v0",
+  entryPoint: (kwargs) => new SkillGridWorldEnv(kwargs as SkillGridWorldConfig),
+  maxEpisodeSteps: 10,
 });
