@@ -1,6 +1,7 @@
 import { register } from "../registry.js";
 import { type DigLavaConfig, DigLavaEnv } from "./dig-lava.js";
 import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
+import { type RecoGymConfig, RecoGymEnv } from "./recogym.js";
 import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } from "./recsim.js";
 import { type SkillGridWorldConfig, SkillGridWorldEnv } from "./skill-grid-world.js";
 
@@ -11,6 +12,7 @@ export * from "./grid-render.js";
 export * from "./knn.js";
 export * from "./mineworld.js";
 export * from "./nearest-item.js";
+export * from "./recogym.js";
 export * from "./recsim.js";
 export * from "./skill-grid-world.js";
 
@@ -46,4 +48,11 @@ register({
   id: "SkillGridWorld-v0",
   entryPoint: (kwargs) => new SkillGridWorldEnv(kwargs as SkillGridWorldConfig),
   maxEpisodeSteps: 10,
+});
+
+// New-actions recommender (App. A.2): up to 100 recommendations per user, 500 of 10,000 products offered.
+register({
+  id: "RecoGym-v0",
+  entryPoint: (kwargs) => new RecoGymEnv(kwargs as RecoGymConfig),
+  maxEpisodeSteps: 100,
 });
