@@ -102,6 +102,36 @@ describe("RecoGym-v0", () => {
     expect(episodes).toBeGreaterThan(20);
   });
 
+  it("a greedy oracle that knows v and μ clicks far more often than random play", () => {
+    const env = make("RecoGym-v0", { numProducts: 2000, actionsPerEpisode: 100 });
+    const inner = env.unwrapped as RecoGymEnv;
+    const rng = new Rng(2);
+    const rate = (policy: (obs: ActionSetObservation) => number) => {
+      let clicks = 0;
+      let steps = 0;
+      for (let ep = 0; ep < 30; ep++) {
+        let [obs] = env.reset({ seed: ep }) as [ActionSetObservation, unknown];
+        for (;;) {
+          const [next, r, terminated, truncated] = env.step(policy(obs));
+          clicks += r;
+          steps++;
+          obs = next;
+          if (terminated || truncated) break;
+        }
+      }
+      return clicks / steps;
+    };
+    const random = rate((obs) => randomAvailable(obs, rng));
+    const greedy = rate((obs) =>
+      Array.from(obs.actionIds).reduce((best, id) =>
+        inner.clickProbability(id) > inner.clickProbability(best) ? id : best,
+      ),
+    );
+    expect(random).toBeGreaterThan(0.12);
+    expect(random).toBeLessThan(0.3);
+    expect(greedy).toBeGreaterThan(0.6);
+  });
+
   it("keeps held-out products out of train episodes and names bad splits and sizes", () => {
     const env = make("RecoGym-v0");
     const inner = env.unwrapped as RecoGymEnv;
