@@ -191,7 +191,7 @@ export class Box implements Space<Float32Array> {
 export class Discrete implements Space<number> {
   readonly shape: number[] = [];
   readonly dtype: Dtype = "int64";
-  private rng = new Rng(DEFAULT_SPACE_SEED);
+  protected rng = new Rng(DEFAULT_SPACE_SEED);
 
   constructor(
     readonly n: number,
@@ -251,7 +251,6 @@ export class Discrete implements Space<number> {
 export class ActionSubset extends Discrete {
   readonly mask: Uint8Array;
   private ids = new Int32Array(0);
-  private subsetRng = new Rng(DEFAULT_SPACE_SEED);
 
   constructor(
     n: number,
@@ -289,11 +288,6 @@ export class ActionSubset extends Discrete {
     this.ids = Int32Array.from(ids);
   }
 
-  override seed(seed: number): void {
-    super.seed(seed);
-    this.subsetRng = new Rng(seed);
-  }
-
   /** Uniform over the available actions; with `mask` (length n) over those it also allows. */
   override sample(mask?: ArrayLike<number>): number {
     if (mask && mask.length !== this.n)
@@ -306,7 +300,7 @@ export class ActionSubset extends Discrete {
           : "ActionSubset.sample: the mask allows no available action",
       );
     }
-    return this.subsetRng.choice(allowed);
+    return this.rng.choice(allowed);
   }
 
   /** True when `x` is an inventory index (in `Discrete(n)`) that is not available this episode. */
