@@ -4,6 +4,7 @@ import { ActionSetSizeError, UnavailableActionError, UnknownSplitError } from ".
 import { make } from "../registry.js";
 import type { ActionSetObservation } from "./action-set.js";
 import "./index.js";
+import { NearestItemWrapper } from "./nearest-item.js";
 import {
   collectSkillPlayObservations,
   NUM_SKILLS,
@@ -143,6 +144,20 @@ describe("SkillGridWorld-v0", () => {
     );
     expect(obs.actionMask.reduce((a, b) => a + b, 0)).toBe(50);
     expect(obs.actionIds[50]).toBe(-1);
+  });
+
+  it("NearestItemWrapper snaps a proto-action to the nearest skill of this episode's set", () => {
+    const env = new SkillGridWorldEnv();
+    const wrapped = new NearestItemWrapper(env);
+    const [obs] = wrapped.reset({ seed: 4 });
+    const offered = new Set(obs.actionIds);
+    const absent = [...Array(NUM_SKILLS).keys()].find((k) => !offered.has(k)) as number;
+    const proto = env.inventory.representations.slice(absent * 5, absent * 5 + 5);
+    const item = wrapped.nearestItem(proto);
+    expect(offered.has(item)).toBe(true);
+    const [, , , , info] = wrapped.step(proto);
+    expect(info.item).toBe(item);
+    wrapped.close();
   });
 
   it("renders an RGB frame that changes when the agent moves", () => {
