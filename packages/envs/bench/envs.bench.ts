@@ -1,8 +1,9 @@
 /**
  * All @qscape/envs benchmarks, one section each (`bench/<section>.ts` exports `run<Section>Bench`).
  *
- *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete]
+ *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete,action-sets]
  */
+import { runActionSetScores } from "./action-sets.js";
 import { runClassicBench } from "./classic.js";
 import { runDiscreteBench } from "./discrete.js";
 import { runDmcBench } from "./dmc.js";
@@ -19,6 +20,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   mujoco: () => runMujocoBench(quick ? { envSteps: 1000, physicsSteps: 5000, rounds: 1, validSamples: 5000 } : {}),
   dmc: () => runDmcBench(quick ? { steps: 1000, rounds: 1 } : {}),
   discrete: () => runDiscreteBench(quick ? { itemCounts: [10_000, 100_000], repeats: 3, envSteps: 5000 } : {}),
+  "action-sets": async () => runActionSetScores(quick ? { episodes: 20 } : {}),
 };
 
 for (const [name, run] of Object.entries(sections)) {

@@ -24,3 +24,18 @@ export class EnvCheckError extends EnvError {
 export class UnregisteredEnvError extends EnvError {
   override name = "UnregisteredEnvError";
 }
+
+/** An action that is a valid inventory index but not in the action set available this episode. */
+export class UnavailableActionError extends InvalidActionError {
+  override name = "UnavailableActionError";
+}
+
+/** A train/validation/test action split that does not exist (reset option or config `split`). */
+export class UnknownSplitError extends EnvError {
+  override name = "UnknownSplitError";
+}
+
+/** A per-episode action-set size that the chosen split (or the padding) cannot hold. */
+export class ActionSetSizeError extends EnvError {
+  override name = "ActionSetSizeError";
+}

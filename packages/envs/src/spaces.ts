@@ -7,6 +7,7 @@
  * (Gymnasium draws OS entropy instead); call `seed(n)` for an independent stream.
  */
 import { QscapeError, Rng } from "@qscape/core";
+import { ActionSetSizeError, EnvError } from "./errors.js";
 
 export type Dtype = "float32" | "float64" | "int32" | "int64" | "int8" | "uint8" | "object";
 
@@ -16,6 +17,7 @@ export const DEFAULT_SPACE_SEED = 0;
 export type SpaceJSON =
   | { type: "Box"; low: (number | string)[]; high: (number | string)[]; shape: number[]; dtype: Dtype }
   | { type: "Discrete"; n: number; start: number }
+  | { type: "ActionSubset"; n: number; maxAvailable: number }
   | { type: "MultiDiscrete"; nvec: number[]; start: number[] }
   | { type: "MultiBinary"; n: number }
   | { type: "Tuple"; spaces: SpaceJSON[] }
@@ -189,7 +191,7 @@ export class Box implements Space<Float32Array> {
 export class Discrete implements Space<number> {
   readonly shape: number[] = [];
   readonly dtype: Dtype = "int64";
-  private rng = new Rng(DEFAULT_SPACE_SEED);
+  protected rng = new Rng(DEFAULT_SPACE_SEED);
 
   constructor(
     readonly n: number,
@@ -231,6 +233,93 @@ export class Discrete implements Space<number> {
 
   toString(): string {
     return this.start === 0 ? `Discrete(${this.n})` : `Discrete(${this.n}, start=${this.start})`;
+  }
+}
+
+/**
+ * An episode's available subset of a large action inventory {0, …, n − 1}: a `Discrete(n)` whose
+ * `sample` and `contains` only admit the inventory indices made available by the env's last reset
+ * (new-actions paper §A1 "𝒜 ⊂ 𝔸"; AGILE §B1 varying action sets). At most `maxAvailable` actions
+ * are available at once, the fixed padding of the action-set observation.
+ *
+ * `mask` (length n, 1 = available) is one array updated in place, the per-inventory mask of
+ * MaskablePPO's `action_masks()`; wrappers share the space instance, so `env.actionSpace.mask` is
+ * current through any wrapper that keeps the action space. Batched by vector envs as `Discrete`
+ * (an `Int32Array` of inventory indices per step); batched sampling ignores availability, so
+ * vector agents sample from the observation's padded action set instead.
+ */
+export class ActionSubset extends Discrete {
+  readonly mask: Uint8Array;
+  private ids = new Int32Array(0);
+
+  constructor(
+    n: number,
+    readonly maxAvailable: number,
+  ) {
+    super(n);
+    if (!Number.isInteger(maxAvailable) || maxAvailable < 1 || maxAvailable > n) {
+      throw new ActionSetSizeError(`ActionSubset: maxAvailable must be an integer in 1..${n}, got ${maxAvailable}`);
+    }
+    this.mask = new Uint8Array(n);
+  }
+
+  /** The available inventory indices, in slot order (a copy). */
+  get available(): Int32Array {
+    return this.ids.slice();
+  }
+
+  /** Makes exactly `ids` available (distinct inventory indices, at most `maxAvailable`). */
+  setAvailable(ids: ArrayLike<number>): void {
+    if (ids.length < 1 || ids.length > this.maxAvailable) {
+      throw new ActionSetSizeError(
+        `ActionSubset: ${ids.length} available actions, expected 1..${this.maxAvailable} (the padding)`,
+      );
+    }
+    const next = new Uint8Array(this.n);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (!Number.isInteger(id) || id < 0 || id >= this.n) {
+        throw new EnvError(`ActionSubset: ${id} is not an inventory index in 0..${this.n - 1}`);
+      }
+      if (next[id]) throw new EnvError(`ActionSubset: action ${id} is listed twice`);
+      next[id] = 1;
+    }
+    this.mask.set(next);
+    this.ids = Int32Array.from(ids);
+  }
+
+  /** Uniform over the available actions; with `mask` (length n) over those it also allows. */
+  override sample(mask?: ArrayLike<number>): number {
+    if (mask && mask.length !== this.n)
+      throw new QscapeError(`ActionSubset.sample: mask has ${mask.length} entries, expected ${this.n}`);
+    const allowed = mask ? Array.from(this.ids).filter((id) => mask[id]) : Array.from(this.ids);
+    if (allowed.length === 0) {
+      throw new EnvError(
+        this.ids.length === 0
+          ? "ActionSubset.sample: no action is available yet (reset the env first)"
+          : "ActionSubset.sample: the mask allows no available action",
+      );
+    }
+    return this.rng.choice(allowed);
+  }
+
+  /** True when `x` is an inventory index (in `Discrete(n)`) that is not available this episode. */
+  isUnavailable(x: unknown): boolean {
+    return super.explain(x) === null && !this.mask[x as number];
+  }
+
+  override explain(x: unknown): string | null {
+    const why = super.explain(x);
+    if (why !== null) return why;
+    return this.mask[x as number] ? null : `action ${x} is not in this episode's available action set`;
+  }
+
+  override toJSON(): SpaceJSON {
+    return { type: "ActionSubset", n: this.n, maxAvailable: this.maxAvailable };
+  }
+
+  override toString(): string {
+    return `ActionSubset(${this.n}, maxAvailable=${this.maxAvailable})`;
   }
 }
 
@@ -455,6 +544,8 @@ export function spaceFromJSON(json: SpaceJSON): AnySpace {
       return new Box(json.low.map(decodeBound), json.high.map(decodeBound), json.shape, json.dtype);
     case "Discrete":
       return new Discrete(json.n, json.start);
+    case "ActionSubset":
+      return new ActionSubset(json.n, json.maxAvailable);
     case "MultiDiscrete":
       return new MultiDiscrete(json.nvec, json.start);
     case "MultiBinary":

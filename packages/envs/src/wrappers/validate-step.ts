@@ -1,7 +1,7 @@
 import type { Env, Info, ResetArgs, StepResult } from "../env.js";
 import { envLabel, Wrapper } from "../env.js";
-import { InvalidActionError, ResetNeededError } from "../errors.js";
-import { explainValue } from "../spaces.js";
+import { InvalidActionError, ResetNeededError, UnavailableActionError } from "../errors.js";
+import { ActionSubset, explainValue } from "../spaces.js";
 
 /**
  * Checks every step: the action must be in the action space (right type and shape, no NaN,
@@ -31,7 +31,13 @@ export class ValidateStep<Obs, Act> extends Wrapper<Obs, Act> {
       );
     }
     const why = explainValue(this.actionSpace, action);
-    if (why !== null) throw new InvalidActionError(`${envLabel(this)}: invalid action for ${this.actionSpace}: ${why}`);
+    if (why !== null) {
+      const space = this.actionSpace;
+      // A valid index outside this episode's action set gets its own error class (envs with varying action sets).
+      const ErrorClass =
+        space instanceof ActionSubset && space.isUnavailable(action) ? UnavailableActionError : InvalidActionError;
+      throw new ErrorClass(`${envLabel(this)}: invalid action for ${space}: ${why}`);
+    }
     const result = this.env.step(action);
     if (result[2]) this.ended = "terminated";
     else if (result[3]) this.ended = "truncated";
