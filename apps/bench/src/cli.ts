@@ -323,11 +323,21 @@ export async function main(argv: string[]): Promise<number> {
       progress,
       stop: stop.signal,
     });
-    writeFileSync(
-      path.join(outDir, "summary.json"),
-      `${JSON.stringify({ workers, backend: backend.name, ...summary }, null, 2)}\n`,
-    );
+    try {
+      writeFileSync(
+        path.join(outDir, "summary.json"),
+        `${JSON.stringify({ workers, backend: backend.name, ...summary }, null, 2)}\n`,
+      );
+    } catch (err) {
+      console.error(`warning: could not write summary.json: ${(err as Error).message}`);
+    }
     for (const f of summary.failed) console.error(`failed: ${f.label} on ${f.env} seed ${f.seed}: ${f.error}`);
+    if (summary.storeError !== null) {
+      console.error(
+        `error: the results store ${dbFile} refused a write (${summary.storeError}); every run was stopped. What was stored is intact; free space (or fix the device) and run the same command again to resume:\n  ${resumeCommand()}`,
+      );
+      return 1;
+    }
     for (const m of summary.resumeMismatches)
       console.error(
         `warning: ${m.label} on ${m.env} seed ${m.seed}: the resumed run re-made its step-${m.step} evaluation differently; the stored one is kept (resume was not exact)`,

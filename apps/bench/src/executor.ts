@@ -40,6 +40,8 @@ export interface ExecutionSummary {
   skipped: number;
   /** Runs stopped on request after a checkpoint; the next invocation resumes them. */
   interrupted: number;
+  /** Why the results store refused a write (then every run was stopped), or null. */
+  storeError: string | null;
   /** Evaluations a resumed run re-made differently from the stored ones (kept): resume was not exact. */
   resumeMismatches: { label: string; env: string; seed: number; step: number }[];
   wallSeconds: number;
@@ -87,6 +89,7 @@ export async function executeSuite(
     failed: [],
     skipped: 0,
     interrupted: 0,
+    storeError: null,
     resumeMismatches: [],
     wallSeconds: 0,
     loopSeconds: 0,
@@ -130,6 +133,15 @@ export async function executeSuite(
     child.once("exit", () => liveWorkers.delete(child));
     return child;
   };
+  // The store refused a write (a full disk, a failing device): nothing more can be recorded, so
+  // every worker is ended at once; what was stored stays, and each run resumes from its last
+  // checkpoint, which was written only after everything before it was stored.
+  const storeFailed = (err: unknown) => {
+    if (summary.storeError !== null) return;
+    summary.storeError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    pending.length = 0;
+    killWorkers();
+  };
   const sendStop = () => {
     for (const child of liveWorkers) send(child, { type: "stop" });
   };
@@ -157,14 +169,21 @@ export async function executeSuite(
       });
       let errorMessage: string | null = null;
       const started = performance.now();
-      const finish = (error: string | null) => {
+      const finish = (error: string | null, stopped?: string) => {
         child.off("message", onMessage);
         child.off("exit", onExit);
-        opts.progress.finish(runId, error);
+        opts.progress.finish(runId, error, stopped);
         resolve();
       };
       const onMessage = (msg: WorkerMessage) => {
-        if (msg.runId !== runId) return;
+        if (msg.runId !== runId || summary.storeError !== null) return;
+        try {
+          handle(msg);
+        } catch (err) {
+          storeFailed(err);
+        }
+      };
+      const handle = (msg: WorkerMessage) => {
         switch (msg.type) {
           case "backend":
             db.markRunning(runId, { backend: msg.backend });
@@ -190,20 +209,19 @@ export async function executeSuite(
           case "interrupted":
             db.markInterrupted(runId);
             summary.interrupted += 1;
-            opts.progress.finish(runId, null, `at step ${msg.step} (checkpointed)`);
-            child.off("message", onMessage);
-            child.off("exit", onExit);
-            resolve();
+            finish(null, `at step ${msg.step} (checkpointed)`);
             break;
           case "progress":
             opts.progress.update(runId, { step: msg.step, episodes: msg.episodes });
             break;
           case "done": {
             const wall = (performance.now() - started) / 1000;
-            db.recordTimings(runId, msg.timings);
-            db.markFinished(runId, {
-              wallClockS: wall,
-              counters: { ...msg.counters, ...(msg.stoppedBy ? { stoppedEarly: 1 } : {}) },
+            db.transaction(() => {
+              db.recordTimings(runId, msg.timings);
+              db.markFinished(runId, {
+                wallClockS: wall,
+                counters: { ...msg.counters, ...(msg.stoppedBy ? { stoppedEarly: 1 } : {}) },
+              });
             });
             summary.loopSeconds +=
               (msg.timings.env ?? 0) + (msg.timings.act ?? 0) + (msg.timings.update ?? 0) + (msg.timings.eval ?? 0);
@@ -220,22 +238,31 @@ export async function executeSuite(
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         slot.child = null;
+        if (summary.storeError !== null) {
+          finish(null, "stopped: the results store cannot be written");
+          return;
+        }
         if (errorMessage === null && opts.stop?.aborted && signal !== null) {
           // Ended by the stop's signal before it could checkpoint (e.g. Ctrl-C while it was still
           // starting): not a failure, the run resumes from its last checkpoint.
-          db.markInterrupted(runId);
           summary.interrupted += 1;
-          child.off("message", onMessage);
-          child.off("exit", onExit);
-          opts.progress.finish(runId, null, `ended by ${signal} (resumes from its last checkpoint)`);
-          resolve();
+          try {
+            db.markInterrupted(runId);
+          } catch (err) {
+            storeFailed(err);
+          }
+          finish(null, `ended by ${signal} (resumes from its last checkpoint)`);
           return;
         }
         const error =
           errorMessage ??
           `worker exited with ${signal ? `signal ${signal}` : `code ${code}`}: ${slot.stderr.trim().split("\n").slice(-3).join(" | ")}`;
-        db.markFailed(runId, error, { wallClockS: (performance.now() - started) / 1000 });
         summary.failed.push({ label: task.label, env: task.env, seed: task.seed, error });
+        try {
+          db.markFailed(runId, error, { wallClockS: (performance.now() - started) / 1000 });
+        } catch (err) {
+          storeFailed(err);
+        }
         finish(errorMessage ?? "crashed");
       };
       child.on("message", onMessage);

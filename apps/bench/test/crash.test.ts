@@ -4,6 +4,7 @@
  * (two learners × two seeds), and is
  *   - SIGKILLed as a whole group: before the first evaluation, after a few evaluations, while a
  *     worker writes a checkpoint, and while the parent writes the report;
+ *   - starved of disk space mid-run (a small tmpfs that fills up);
  *   - stopped by Ctrl-C (SIGINT to the group: checkpoint, exit 130), by SIGTERM to the parent alone
  *     (`timeout`, `kill PID`: exit 143), and by a second Ctrl-C (exit at once);
  * and after every stop the same command is run again. Each time, every evaluation and metric row
@@ -11,10 +12,22 @@
  * steps; at the end the stored numbers equal those of an uninterrupted run, number for number.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkpointExists, loadCheckpoint } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openResults } from "../src/db/index.js";
 
@@ -263,6 +276,49 @@ describe("pnpm bench killed at any moment", () => {
     expect(exit.code, bench.output()).toBe(0);
     expectKept(before, rows(out), "the second Ctrl-C");
     expect(rows(out)).toEqual(reference);
+  }, 600_000);
+
+  it("a disk that fills up mid-suite stops the bench with the store and checkpoints intact; with space again it resumes to the same numbers", async () => {
+    // A real full disk: a small tmpfs (root, as CI and these machines run), filled mid-run.
+    const mount = path.join(root, "small-disk");
+    mkdirSync(mount);
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mount], { encoding: "utf8" });
+    expect(mounted.status, `this test needs to mount a tmpfs (run as root): ${mounted.stderr}`).toBe(0);
+    try {
+      const out = path.join(mount, "out");
+      const bench = start(out);
+      await waitFor("3 evaluations", () => evalCount(out) >= 3, bench);
+      const before = rows(out);
+      const filler = openSync(path.join(mount, "filler"), "w");
+      const block = Buffer.alloc(64 * 1024, 1);
+      try {
+        for (;;) writeSync(filler, block);
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe("ENOSPC");
+      } finally {
+        closeSync(filler);
+      }
+      const exit = await bench.exited;
+      expect(exit.code, bench.output()).toBe(1);
+      expect(bench.output()).toMatch(/ENOSPC|no space left|disk is full|SQLITE_FULL/i);
+      await groupGone(bench.child.pid as number);
+      // Intact: the store opens (quick_check), keeps every row, and each stored number is right.
+      const after = rows(out);
+      expectKept(before, after, "the disk filled up");
+      for (const [k, v] of after) expect(v, k).toBe(reference.get(k));
+      const checkpoints = path.join(out, "checkpoints");
+      for (const run of existsSync(checkpoints) ? readdirSync(checkpoints) : []) {
+        const dir = path.join(checkpoints, run);
+        if (checkpointExists(dir)) expect(() => loadCheckpoint(dir), `checkpoint of run ${run}`).not.toThrow();
+      }
+      rmSync(path.join(mount, "filler"));
+      const again = start(out);
+      const done = await again.exited;
+      expect(done.code, again.output()).toBe(0);
+      expect(rows(out)).toEqual(reference);
+    } finally {
+      spawnSync("umount", ["-l", mount]);
+    }
   }, 600_000);
 
   it("refuses a corrupt results file, leaving it untouched", () => {

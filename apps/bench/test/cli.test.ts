@@ -1,0 +1,152 @@
+/**
+ * The CLI end to end on bad input and failing runs (kills and resumes: crash.test.ts): every
+ * problem that can be found before a run starts is found then, in one named line, and a run that
+ * fails is recorded with its diagnosis while the others go on.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { openResults } from "../src/db/index.js";
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cli = path.join(appDir, "src/cli.ts");
+const tsx = path.resolve(appDir, "../../node_modules/.bin/tsx");
+
+describe("pnpm bench", () => {
+  it("rejects unknown algorithms, environments and bad budgets before running anything", () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "qscape-bench-"));
+    const run = (...args: string[]) =>
+      spawnSync(tsx, ["--conditions=@qscape/source", cli, ...args, "--out", out, "--quiet"], {
+        cwd: appDir,
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    const a = run("default", "--algos", "td4");
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/unknown algorithm "td4"/);
+    const e = run("default", "--envs", "Hoppr-v5");
+    expect(e.status).toBe(2);
+    expect(e.stderr).toMatch(/unknown environment "Hoppr-v5"/);
+    const s = run("default", "--steps=-5");
+    expect(s.status).toBe(2);
+    expect(s.stderr).toMatch(/--steps must be a positive integer/);
+    const s2 = run("default", "--steps", "-5");
+    expect(s2.status).toBe(2);
+    expect(s2.stderr).toMatch(/error: .*--steps/);
+    const d = run("default", "--envs", "CartPole-v1");
+    expect(d.status).toBe(2);
+    expect(d.stderr).toMatch(/td3 cannot run on CartPole-v1: needs a Box \(continuous\) action space/);
+    const u = run("nosuchsuite");
+    expect(u.stderr).toMatch(/unknown suite "nosuchsuite"/);
+    expect(existsSync(path.join(out, "results.db"))).toBe(false);
+  }, 300_000);
+});
+
+describe("pnpm bench with failing runs", () => {
+  it("names a run that fails before its worker reports, fails a NaN run with its diagnosis, and reports failures when nothing finished", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "qscape-bench-"));
+    const out = path.join(dir, "out");
+    const suiteFile = path.join(dir, "crash-suite.mjs");
+    writeFileSync(
+      suiteFile,
+      `export default ${JSON.stringify({
+        name: "crash-check",
+        description: "a run with a damaged checkpoint, and one whose learning rate overflows its losses",
+        estimatedMinutes: 1,
+        algorithms: [{ algo: "td3" }, { algo: "td3", label: "exploding", config: { criticLr: 1e30, actorLr: 1e30 } }],
+        envs: [{ id: "Pendulum-v1" }],
+        seeds: [0],
+        budget: { envSteps: 600, warmupSteps: 200 },
+        evaluation: { every: 300, episodes: 1 },
+        hidden: [16],
+      })};\n`,
+    );
+    // Run 1 (td3, seed 0) finds a damaged checkpoint and fails before its worker says anything.
+    mkdirSync(path.join(out, "checkpoints", "1"), { recursive: true });
+    writeFileSync(path.join(out, "checkpoints", "1", "checkpoint.json"), "{ not json");
+    const res = spawnSync(
+      tsx,
+      ["--conditions=@qscape/source", cli, suiteFile, "--workers", "1", "--quiet", "--out", out],
+      { cwd: appDir, encoding: "utf8", timeout: 300_000 },
+    );
+    expect(res.status, res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/✗ td3 on Pendulum-v1 seed 0 failed after/);
+    expect(res.stderr).not.toMatch(/run 1 failed/);
+    expect(res.stderr).toMatch(/failed: td3 on Pendulum-v1 seed 0: .*checkpoint/i);
+    expect(res.stderr).toMatch(/failed: exploding on Pendulum-v1 seed 0: NonFiniteError: .*loss is (NaN|-?Infinity)/);
+    expect(res.stderr).toMatch(/no finished runs yet: no report written/);
+    const summary = JSON.parse(readFileSync(path.join(out, "summary.json"), "utf8")) as { failed: unknown[] };
+    expect(summary.failed).toHaveLength(2);
+    const db = openResults(path.join(out, "results.db"));
+    try {
+      const byAlgo = Object.fromEntries(db.listRuns("crash-check").map((r) => [r.algo, r]));
+      expect(byAlgo.td3?.status).toBe("failed");
+      expect(byAlgo.exploding?.status).toBe("failed");
+      expect(byAlgo.exploding?.error).toMatch(/NonFiniteError/);
+    } finally {
+      db.close();
+    }
+  }, 300_000);
+});
+
+describe("pnpm bench refuses bad input before anything runs", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "qscape-bench-"));
+  const run = (...args: string[]) =>
+    spawnSync(tsx, ["--conditions=@qscape/source", cli, ...args, "--quiet"], {
+      cwd: appDir,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+  const suite = (name: string, body: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, body);
+    return file;
+  };
+  const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
+
+  it("a config typo, naming the suite, the algorithm and the field", () => {
+    const file = suite(
+      "typo.mjs",
+      `export default ${JSON.stringify({
+        name: "typo",
+        description: "a misspelt hyperparameter",
+        estimatedMinutes: 1,
+        algorithms: [{ algo: "td3" }, { algo: "td3", label: "tuned", config: { actorLR: 1e-3 } }],
+        envs: [{ id: "Pendulum-v1" }],
+        seeds: [0],
+        budget: { envSteps: 300, warmupSteps: 100 },
+        evaluation: { every: 300, episodes: 1 },
+        hidden: [16],
+      })};\n`,
+    );
+    const out = path.join(dir, "typo-out");
+    const res = run(file, "--out", out);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/suite "typo" cannot run:\n {2}algorithm "tuned" \(td3\) config: .*actorLR/);
+    noStack(res.stderr);
+    expect(existsSync(path.join(out, "results.db"))).toBe(false);
+  });
+
+  it("a suite file that throws, and a results folder that cannot be created, in one line each", () => {
+    const res = run(suite("throws.mjs", 'throw new Error("boom");\n'));
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim()).toMatch(/^error: suite file .*throws\.mjs failed to load: Error: boom$/);
+    const blocker = path.join(dir, "a-file");
+    writeFileSync(blocker, "");
+    const out = run("default", "--algos", "td3", "--envs", "Pendulum-v1", "--out", path.join(blocker, "sub"));
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toMatch(
+      /^error: cannot create the results folder .*a-file\/sub: .*(ENOTDIR|not a directory)/,
+    );
+  });
+
+  it("a budget that would take over a day, unless --yes", () => {
+    const res = run("default", "--steps", "1000000000000", "--out", path.join(dir, "huge"));
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/estimated at ~\d+ days on 2 cores.*pass --yes to run it anyway/);
+    expect(existsSync(path.join(dir, "huge"))).toBe(false);
+  });
+});
