@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Installs the Debian packages the tests and benchmarks use, when they are missing:
+// Installs the Debian packages the tests and benchmarks use, when they are missing (`--bench`: only
+// those `pnpm bench` uses):
 //   chromium          — the report-rendering test screenshots the HTML report headless
 //   libopenblas-dev   — @qscape/native links the WASM backend's hot kernels against OpenBLAS
 // Runs apt-get only as root on a Debian-like system; elsewhere it prints what to install.
@@ -28,9 +29,11 @@ function seedNodeGypHeaders() {
 }
 seedNodeGypHeaders();
 
+// `--bench`: only what `pnpm bench` needs (the native kernels' BLAS), not the test-only browser.
+const benchOnly = process.argv.includes("--bench");
 const wanted = [
-  { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
-  { pkg: "fonts-dejavu-core", present: () => existsSync("/usr/share/fonts/truetype/dejavu") },
+  { pkg: "chromium", testOnly: true, present: () => existsSync("/usr/bin/chromium") },
+  { pkg: "fonts-dejavu-core", testOnly: true, present: () => existsSync("/usr/share/fonts/truetype/dejavu") },
   {
     pkg: "libopenblas-dev",
     present: () =>
@@ -54,7 +57,7 @@ function buildNative() {
   });
 }
 
-const missing = wanted.filter((w) => !w.present()).map((w) => w.pkg);
+const missing = wanted.filter((w) => !(benchOnly && w.testOnly) && !w.present()).map((w) => w.pkg);
 if (missing.length === 0) {
   buildNative();
   process.exit(0);

@@ -354,6 +354,10 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       console.error(`no finished runs yet: no report written (summary in ${path.join(outDir, "summary.json")})`);
     }
+    if (stopSignal !== null && summary.interrupted === 0) {
+      console.error(`stopped by ${stopSignal}; no run was left unfinished`);
+      return exitCodeFor(stopSignal);
+    }
     if (stopSignal !== null) {
       console.error(
         `stopped: ${summary.interrupted} run(s) checkpointed; run the same command again to resume:\n  ${resumeCommand()}`,
