@@ -4,7 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ResultsLockedError } from "./lock.js";
+import { type OwnerInfo, ownerIsGone, ResultsLockedError } from "./lock.js";
 import { configHash, openResults, type ResultsDb, runKey } from "./results.js";
 import type { SuiteProtocol } from "./types.js";
 
@@ -307,6 +307,9 @@ describe("one writer, many readers", () => {
       await new Promise((r) => child.once("exit", r));
     }
     expect(existsSync(`${path}.owner`)).toBe(true); // left behind by the kill
+    // The group's SIGKILL reaches the node process tsx started a moment after tsx itself exits.
+    const owner = JSON.parse(readFileSync(`${path}.owner`, "utf8")) as OwnerInfo;
+    for (let i = 0; i < 100 && !ownerIsGone(owner); i++) await new Promise((r) => setTimeout(r, 50));
     const db = openResults(path);
     expect(readFileSync(`${path}.owner`, "utf8")).toContain(`"pid": ${process.pid}`);
     db.close();

@@ -1,0 +1,100 @@
+/**
+ * Bench entries: how an algorithm package tells `pnpm bench` (or any harness) what it offers.
+ * Each package exports its entries, made with `defineAlgorithm`; the harness collects the entries
+ * of the packages it depends on and of the plug-in modules a suite names, and knows algorithms only
+ * through them.
+ */
+import type { z } from "zod";
+import type { Agent } from "../agent.js";
+import { QscapeError } from "../errors.js";
+import type { EnvSpaces } from "./spaces.js";
+
+/** The settings a harness matches across algorithms, plus this algorithm's own overrides. */
+export interface AlgorithmContext {
+  seed: number;
+  /** Hidden layer widths every network uses (matched capacity). */
+  hidden: number[];
+  /** Random-action warm-up steps the loop takes before the agent acts (off-policy). */
+  warmupSteps: number;
+  /** Hyperparameter overrides, validated by the entry's schema. */
+  config: Record<string, unknown>;
+}
+
+/** How the training loop drives the agent, when it differs from the off-policy default. */
+export interface LoopShape {
+  /** On-policy learners: one update per rollout of this many steps, no random warm-up. */
+  rolloutSteps?: number;
+}
+
+/** An agent whatever its observation and action types: the loop passes the env's values through. */
+export type AnyAgent = Agent<unknown, unknown>;
+
+export interface AlgorithmEntry {
+  /** The id suites and the CLI use, e.g. "td3". */
+  readonly id: string;
+  readonly description: string;
+  /** Its hyperparameters with their defaults (zod); a suite's `config` is checked against it. */
+  readonly schema: z.ZodType;
+  /** null when the env's spaces are supported, else why not. */
+  supports(spaces: EnvSpaces): string | null;
+  /** Throws, naming the field, when `config` is not valid for this algorithm. */
+  checkConfig(config: Record<string, unknown>): void;
+  create(spaces: EnvSpaces, ctx: AlgorithmContext): { agent: AnyAgent; loop: LoopShape };
+}
+
+export interface AlgorithmDefinition<S extends z.ZodType> {
+  id: string;
+  description: string;
+  /** The agent's config schema; overrides are parsed with it before `create` sees them. */
+  schema: S;
+  supports(spaces: EnvSpaces): string | null;
+  /**
+   * Builds the agent. `matched` holds the harness's settings mapped to this algorithm's config
+   * names by `matched`, overridden by the suite's config, parsed by `schema`.
+   */
+  create(spaces: EnvSpaces, config: z.output<S>): AnyAgent;
+  /** Maps the matched settings to config fields (e.g. hidden → actorHidden, criticHidden). */
+  matched(ctx: Omit<AlgorithmContext, "config">): Record<string, unknown>;
+  /** The loop shape for a parsed config (default: off-policy). */
+  loop?(config: z.output<S>): LoopShape;
+}
+
+/** A typed bench entry: the suite's overrides are parsed by the algorithm's own schema. */
+export function defineAlgorithm<S extends z.ZodType>(def: AlgorithmDefinition<S>): AlgorithmEntry {
+  const parse = (ctx: AlgorithmContext): z.output<S> => {
+    const result = def.schema.safeParse({ ...def.matched(ctx), ...ctx.config });
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+      throw new QscapeError(`${def.id} config: ${issues}`);
+    }
+    return result.data;
+  };
+  return {
+    id: def.id,
+    description: def.description,
+    schema: def.schema,
+    supports: def.supports,
+    checkConfig: (config) => {
+      parse({ seed: 0, hidden: [1], warmupSteps: 0, config });
+    },
+    create: (spaces, ctx) => {
+      const config = parse(ctx);
+      return { agent: def.create(spaces, config), loop: def.loop?.(config) ?? {} };
+    },
+  };
+}
+
+/** Entries by id; two entries with one id are an error naming both descriptions. */
+export function collectAlgorithms(...groups: readonly (readonly AlgorithmEntry[])[]): Map<string, AlgorithmEntry> {
+  const byId = new Map<string, AlgorithmEntry>();
+  for (const entry of groups.flat()) {
+    const other = byId.get(entry.id);
+    if (other) {
+      throw new QscapeError(
+        `two algorithms are registered as "${entry.id}": "${other.description}" and "${entry.description}"`,
+      );
+    }
+    byId.set(entry.id, entry);
+  }
+  return byId;
+}
