@@ -2,7 +2,7 @@
  * CREATE levels (new-actions paper App. A.3, Fig. A.7; spec §A6.3), in screen units ([−1, 1]², y
  * up). Only Push's layout is given in the spec (target (0.1, −0.25), goal (−0.7, −0.75), marker
  * ball dropped from (0.6, 0.75), two medium floors); Obstacle and Seesaw follow the figure's idea
- * with a layout of our own. Initial positions get uniform noise (±`LEVEL_NOISE`), as the level
+ * with a layout of our own (Seesaw: the goal floats above the see-saw, a star in the figure). Initial positions get uniform noise (±`LEVEL_NOISE`), as the level
  * files do; the subgoal is a region on the intended path that pays once (§A6.3 "subgoal, once").
  */
 import type { Rng } from "@qscape/core";
@@ -22,6 +22,8 @@ const LEVEL_NOISE = 0.03;
 /** A "medium floor" is 0.6 screen units wide. */
 const MEDIUM_FLOOR = 0.6;
 const FLOOR_THICKNESS = 0.04;
+/** The level see-saw rests on its left end: tilt (rad) for a 0.1 pivot height and 0.8 length. */
+const SEESAW_TILT = Math.asin(0.09 / 0.4);
 
 export interface LevelScene {
   target: planck.Body;
@@ -81,15 +83,16 @@ export function buildLevel(level: CreateLevel, world: CreateWorld, rng: Rng): Le
       break;
     }
     case "Seesaw": {
-      // The target waits on the left end of a see-saw; the goal is on a shelf up on the left.
+      // The target waits at the low left end of a see-saw, held by a stop; something heavy dropped
+      // on the high right end launches it up into the goal.
       floor(0, -0.9, 2);
-      floor(-0.75, 0.05, 0.5);
-      world.addPivotPlank(0, -0.8, 0.8 * S, 0, 0.5, tag("level"), 0.8);
+      world.addStaticBox(-0.45 * S, -0.85 * S, 0.03 * S, 0.1 * S, 0, tag("level"));
+      world.addPivotPlank(0, -0.8 * S, 0.8 * S, SEESAW_TILT, 0.5, tag("level"), 0.8);
       scene = {
-        target: ball(-0.3 + jitter(), -0.8 + 0.01 + TARGET_RADIUS, TARGET_RADIUS, "target"),
+        target: ball(-0.38, -0.78, TARGET_RADIUS, "target"),
         marker: ball(0.55 + jitter(), 0.8, MARKER_RADIUS, "marker"),
-        goal: [-0.75, 0.05 + GOAL_RADIUS],
-        subgoals: [[-0.3, -0.3]],
+        goal: [-0.25, -0.1],
+        subgoals: [[-0.35, -0.45]],
       };
       break;
     }
