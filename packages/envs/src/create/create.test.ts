@@ -1,0 +1,251 @@
+import type { Rng } from "@qscape/core";
+import * as planck from "planck";
+import { describe, expect, it } from "vitest";
+import { expectActionSetEnvConformance } from "../../test/action-set-conformance.js";
+import type { ActionSetObservation } from "../discrete/action-set.js";
+import {
+  ActionSetSizeError,
+  InvalidActionError,
+  PositionOutOfRangeError,
+  UnavailableActionError,
+  UnknownLevelError,
+} from "../errors.js";
+import { make } from "../registry.js";
+import { CREATE_IMAGE_SIZE, CREATE_REWARD as R, CREATE_STATE_DIM, type CreateAction, CreateEnv } from "./create.js";
+import { GOAL_RADIUS } from "./levels.js";
+import { CREATE_FULL_SPLIT_HELD_OUT, CREATE_FULL_SPLIT_TRAIN, CREATE_NUM_TOOLS, generateCreateTools } from "./tools.js";
+import { CREATE_SCALE, tagOf } from "./world.js";
+import "./index.js";
+
+const randomCreateAction = (obs: ActionSetObservation, rng: Rng): CreateAction => {
+  const slots = Array.from(obs.actionMask, (m, i) => (m ? i : -1)).filter((i) => i >= 0);
+  return { tool: obs.actionIds[rng.choice(slots)] as number, position: [rng.uniform(-1, 1), rng.uniform(-1, 1)] };
+};
+
+/** The body of the level's `role` ball (target or marker). */
+function body(env: CreateEnv, role: "target" | "marker"): planck.Body {
+  for (let b = env.world.world.getBodyList(); b; b = b.getNext()) {
+    const f = b.getFixtureList();
+    if (f && tagOf(f).role === role) return b;
+  }
+  throw new Error(`no ${role} body`);
+}
+
+/** A reset env whose action set contains `tool` (makes it available by hand otherwise). */
+function resetWith(env: CreateEnv, tool: number, seed = 0): void {
+  env.reset({ seed });
+  env.toolSpace.setAvailable([tool, env.noOp]);
+}
+
+const noOp = (env: CreateEnv): CreateAction => ({ tool: env.noOp, position: [0, 0] });
+const toolOf = (env: CreateEnv, cls: string, size: number, angle = 0) =>
+  env.tools.findIndex((t) => t.cls === cls && t.size === size && t.angle === angle);
+
+describe("CREATE", () => {
+  it("passes the env checker, seeded resets, ResetNeeded after the end, the time limit and vector autoreset", () => {
+    expectActionSetEnvConformance("CreatePush-v0", {}, randomCreateAction);
+  });
+
+  it("registers Push, Obstacle and Seesaw with 30-action episodes and a Dict{tool, position} action", () => {
+    for (const id of ["CreatePush-v0", "CreateObstacle-v0", "CreateSeesaw-v0"]) {
+      const env = make(id);
+      expect(env.spec?.maxEpisodeSteps).toBe(30);
+      expect(String(env.actionSpace)).toBe(
+        "Dict(position: Box(-1, 1, (2,), float32), tool: ActionSubset(2111, maxAvailable=51))",
+      );
+      const [obs] = env.reset({ seed: 3 });
+      expect(env.observationSpace.contains(obs)).toBe(true);
+    }
+  });
+
+  it("generates 2,110 tools plus the No-Op, same-parameter tools ≥ 15° apart", () => {
+    const tools = generateCreateTools();
+    expect(tools.length).toBe(2110);
+    expect(CREATE_NUM_TOOLS).toBe(2110);
+    const groups = new Map<string, number[]>();
+    for (const t of tools) {
+      const key = `${t.cls}|${t.size}|${t.friction}|${t.elasticity}|${t.strength}`;
+      groups.set(key, [...(groups.get(key) ?? []), t.angle]);
+    }
+    for (const angles of groups.values()) {
+      angles.sort((a, b) => a - b);
+      for (let i = 1; i < angles.length; i++) expect((angles[i] as number) - (angles[i - 1] as number)).toBe(15);
+    }
+  });
+
+  it("offers m = 50 tools of the split plus the No-Op; held-out tools never appear in train episodes", () => {
+    const env = new CreateEnv();
+    expect(env.inventory.ids("train").length).toBe(1055);
+    expect(env.inventory.ids("validation").length).toBe(527);
+    expect(env.inventory.ids("test").length).toBe(528);
+    const train = new Set(env.inventory.ids("train"));
+    for (let seed = 0; seed < 100; seed++) {
+      const [obs] = env.reset({ seed });
+      expect(obs.actionMask.every((m) => m === 1)).toBe(true);
+      expect(obs.actionIds[50]).toBe(env.noOp);
+      for (const id of obs.actionIds.subarray(0, 50)) expect(train.has(id)).toBe(true);
+    }
+    const [test, info] = env.reset({ seed: 1, options: { split: "test" } });
+    expect(info.split).toBe("test");
+    const testIds = new Set(env.inventory.ids("test"));
+    for (const id of test.actionIds.subarray(0, 50)) expect(testIds.has(id)).toBe(true);
+  });
+
+  it("full split (Table A.1): train classes train, held-out classes split 1:1 into validation and test", () => {
+    const env = new CreateEnv({ toolSplit: "full" });
+    const cls = (ids: Int32Array) => new Set(Array.from(ids, (i) => env.tools[i]?.cls));
+    expect([...cls(env.inventory.ids("train"))].sort()).toEqual([...CREATE_FULL_SPLIT_TRAIN].sort());
+    const [validation, test] = [env.inventory.ids("validation"), env.inventory.ids("test")];
+    expect(Math.abs(validation.length - test.length)).toBeLessThanOrEqual(1);
+    for (const ids of [validation, test]) {
+      for (const c of cls(ids)) expect(CREATE_FULL_SPLIT_HELD_OUT).toContain(c);
+    }
+    expect(env.inventory.ids("train").length + validation.length + test.length).toBe(1968);
+  });
+
+  it("names its errors: unknown level, m larger than the split, unavailable tool, position out of range", () => {
+    expect(() => new CreateEnv({ level: "Nope" })).toThrow(UnknownLevelError);
+    expect(() => new CreateEnv({ toolSplit: "full", split: "test", actionsPerEpisode: 500 })).toThrow(
+      ActionSetSizeError,
+    );
+    const env = new CreateEnv();
+    const [obs] = env.reset({ seed: 0 });
+    const missing = env.inventory.ids("test")[0] as number;
+    expect(obs.actionIds).not.toContain(missing);
+    expect(() => env.step({ tool: missing, position: [0, 0] })).toThrow(UnavailableActionError);
+    expect(() => env.step({ tool: env.noOp, position: [1.5, 0] })).toThrow(PositionOutOfRangeError);
+    expect(() => env.step({ tool: env.noOp, position: [Number.NaN, 0] })).toThrow(PositionOutOfRangeError);
+    const wrapped = make("CreatePush-v0");
+    wrapped.reset({ seed: 0 });
+    expect(() => wrapped.step({ tool: missing, position: [0, 0] })).toThrow(UnavailableActionError);
+    expect(() => wrapped.step({ tool: 2110, position: [0, -1.2] })).toThrow(InvalidActionError);
+  });
+
+  it("pays 0.01 per action alive, No-Op included", () => {
+    const env = new CreateEnv({ level: "Push" });
+    env.reset({ seed: 0 });
+    const [, reward, terminated, , info] = env.step(noOp(env));
+    expect(reward).toBeCloseTo(R.alive, 12);
+    expect(terminated).toBe(false);
+    expect(info.outcome).toBe("noop");
+  });
+
+  it("pays −0.01 for a tool that reaches off the screen and for overlaps, and does not place those tools", () => {
+    const env = new CreateEnv({ level: "Obstacle" });
+    const ramp = toolOf(env, "ramp", 5);
+    resetWith(env, ramp);
+    // A 5 m ramp centred 0.5 m from the right edge reaches off the screen: invalid.
+    let [, reward, , , info] = env.step({ tool: ramp, position: [0.95, 0] });
+    expect(info.outcome).toBe("invalid");
+    expect(reward).toBeCloseTo(R.alive + R.invalid, 12);
+    [, reward, , , info] = env.step({ tool: ramp, position: [0.5, 0.5] });
+    expect(info.outcome).toBe("placed");
+    expect(reward).toBeCloseTo(R.alive, 12);
+    // Within 0.3 of a placed tool's position: blocked.
+    [, reward, , , info] = env.step({ tool: ramp, position: [0.7, 0.5] });
+    expect(info.outcome).toBe("overlap");
+    expect(reward).toBeCloseTo(R.alive + R.overlap, 12);
+    // Far from placed tools but through the level's wall: blocked too.
+    [, reward, , , info] = env.step({ tool: ramp, position: [0.05, -0.55] });
+    expect(info.outcome).toBe("overlap");
+    expect(reward).toBeCloseTo(R.alive + R.overlap, 12);
+  });
+
+  it("pays +10 when the target reaches the goal and terminates with success", () => {
+    const env = new CreateEnv({ level: "Push" });
+    env.reset({ seed: 0 });
+    const target = body(env, "target");
+    target.setPosition(planck.Vec2(-0.7 * CREATE_SCALE, (-0.75 + GOAL_RADIUS / 2) * CREATE_SCALE));
+    const [, reward, terminated, , info] = env.step(noOp(env));
+    expect(info.success).toBe(true);
+    expect(terminated).toBe(true);
+    expect(reward).toBeCloseTo(R.alive + R.goal, 12);
+  });
+
+  it("pays +2 once per subgoal (0 with subgoalReward: false)", () => {
+    for (const subgoalReward of [true, false]) {
+      const env = new CreateEnv({ level: "Push", subgoalReward });
+      env.reset({ seed: 0 });
+      const target = body(env, "target");
+      target.setPosition(planck.Vec2(-0.35 * CREATE_SCALE, -0.45 * CREATE_SCALE));
+      target.setLinearVelocity(planck.Vec2(0, 0));
+      const [obs, reward, , , info] = env.step(noOp(env));
+      expect(info.subgoals).toBe(1);
+      expect(obs.state[11]).toBe(1);
+      expect(reward).toBeCloseTo(R.alive + (subgoalReward ? R.subgoal : 0), 12);
+      target.setPosition(planck.Vec2(-0.35 * CREATE_SCALE, -0.45 * CREATE_SCALE));
+      const [, again] = env.step(noOp(env));
+      expect(again).toBeCloseTo(R.alive, 12);
+    }
+  });
+
+  it("pays +1 the first time the marker ball or a placed tool hits the target", () => {
+    const env = new CreateEnv({ level: "Push" });
+    env.reset({ seed: 0 });
+    const [tx, ty] = [body(env, "target").getPosition().x, body(env, "target").getPosition().y];
+    const marker = body(env, "marker");
+    marker.setPosition(planck.Vec2(tx + 0.3, ty + 1.5));
+    marker.setLinearVelocity(planck.Vec2(0, -5));
+    const [, reward, , , info] = env.step(noOp(env));
+    expect(info.targetHit).toBe(true);
+    expect(reward).toBeCloseTo(R.alive + R.targetHit, 12);
+    const [, next, , , nextInfo] = env.step(noOp(env));
+    expect(nextInfo.targetHit).toBe(false);
+    expect(next).toBeLessThan(R.alive + R.targetHit);
+  });
+
+  it("terminates when nothing on the screen moves for two actions, or when the target leaves the screen", () => {
+    const env = new CreateEnv({ level: "Push" });
+    env.reset({ seed: 0 });
+    let info: Record<string, unknown> = {};
+    let terminated = false;
+    let n = 0;
+    while (!terminated && n < 30) [, , terminated, , info] = env.step(noOp(env)), n++;
+    expect(terminated).toBe(true);
+    expect(info.stopped).toBe(true);
+    expect(info.success).toBe(false);
+    env.reset({ seed: 0 });
+    body(env, "target").setPosition(planck.Vec2(0, -1.5 * CREATE_SCALE));
+    const [, , off, , offInfo] = env.step(noOp(env));
+    expect(off).toBe(true);
+    expect(offInfo.offScreen).toBe(true);
+  });
+
+  it("observes a low-dimensional state by default and 3 stacked 84 × 84 grayscale frames with observation: image", () => {
+    const env = new CreateEnv({ level: "Obstacle" });
+    const [obs] = env.reset({ seed: 2 });
+    expect(obs.state.length).toBe(CREATE_STATE_DIM);
+    expect(Array.from(obs.state.subarray(4, 6))).toEqual([Math.fround(0.6), Math.fround(-0.82)]);
+    const image = new CreateEnv({ level: "Obstacle", observation: "image" });
+    const [first] = image.reset({ seed: 2 });
+    const n = CREATE_IMAGE_SIZE * CREATE_IMAGE_SIZE;
+    expect(first.state.length).toBe(n * 3);
+    expect(image.observationSpace.contains(first)).toBe(true);
+    const channel = (s: Float32Array, c: number) => Array.from({ length: n }, (_, i) => s[3 * i + c]);
+    expect(channel(first.state, 0)).toEqual(channel(first.state, 2));
+    // The target falls during the action: the three frames differ.
+    const [next] = image.step(noOp(image));
+    expect(channel(next.state, 0)).not.toEqual(channel(next.state, 2));
+    expect(next.state.every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
+
+  it("renders 84 × 84 RGB frames that change when a tool is placed and when the ball moves", () => {
+    const env = new CreateEnv({ level: "Push" });
+    const ramp = toolOf(env, "ramp", 3);
+    resetWith(env, ramp);
+    const before = env.render();
+    expect([before.width, before.height, before.data.length]).toEqual([84, 84, 84 * 84 * 3]);
+    // Red target, green goal are drawn.
+    const has = (f: typeof before, rgb: readonly number[]) =>
+      Array.from({ length: 84 * 84 }, (_, i) => i).some((i) => rgb.every((v, c) => f.data[3 * i + c] === v));
+    expect(has(before, [230, 40, 40])).toBe(true);
+    expect(has(before, [40, 200, 60])).toBe(true);
+    expect(has(before, [230, 200, 60])).toBe(false);
+    env.step({ tool: ramp, position: [-0.5, 0.5] });
+    const placed = env.render();
+    expect(has(placed, [230, 200, 60])).toBe(true);
+    const target = body(env, "target");
+    target.setPosition(planck.Vec2(target.getPosition().x - 2, target.getPosition().y));
+    expect(env.render().data).not.toEqual(placed.data);
+  });
+});
