@@ -32,8 +32,15 @@ const DROPPED: readonly CreateToolClass[] = [
 const clamp = (x: number) => Math.min(1, Math.max(-1, x));
 
 /** The available tool of `classes` that `score` ranks highest (lower is better), else the No-Op. */
-function pick(obs: ActionSetObservation, env: CreateEnv, classes: readonly CreateToolClass[], score: (id: number) => number) {
-  const ids = Array.from(obs.actionIds).filter((i) => i >= 0 && i !== env.noOp && classes.includes(env.tools[i]?.cls as CreateToolClass));
+function pick(
+  obs: ActionSetObservation,
+  env: CreateEnv,
+  classes: readonly CreateToolClass[],
+  score: (id: number) => number,
+) {
+  const ids = Array.from(obs.actionIds).filter(
+    (i) => i >= 0 && i !== env.noOp && classes.includes(env.tools[i]?.cls as CreateToolClass),
+  );
   ids.sort((a, b) => score(a) - score(b));
   return ids[0] ?? env.noOp;
 }
@@ -48,9 +55,7 @@ const SCRIPTED: Record<string, Policy> = {
   // A trampoline tilted about 30° under the falling target bounces it over the wall.
   "CreateObstacle-v0": (obs, env, t) => ({
     tool:
-      t === 0
-        ? pick(obs, env, ["trampoline"], (i) => Math.abs(((env.tools[i]?.angle ?? 0) % 180) - 150))
-        : env.noOp,
+      t === 0 ? pick(obs, env, ["trampoline"], (i) => Math.abs(((env.tools[i]?.angle ?? 0) % 180) - 150)) : env.noOp,
     position: [clamp(obs.state[0] as number), 0.2],
   }),
   // Drop the biggest ball on the high end of the see-saw.

@@ -11,7 +11,7 @@ import {
   UnknownLevelError,
 } from "../errors.js";
 import { make } from "../registry.js";
-import { CREATE_IMAGE_SIZE, CREATE_REWARD as R, CREATE_STATE_DIM, type CreateAction, CreateEnv } from "./create.js";
+import { CREATE_IMAGE_SIZE, CREATE_STATE_DIM, type CreateAction, CreateEnv, CREATE_REWARD as R } from "./create.js";
 import { GOAL_RADIUS } from "./levels.js";
 import { CREATE_FULL_SPLIT_HELD_OUT, CREATE_FULL_SPLIT_TRAIN, CREATE_NUM_TOOLS, generateCreateTools } from "./tools.js";
 import { CREATE_SCALE, tagOf } from "./world.js";
@@ -199,8 +199,7 @@ describe("CREATE", () => {
     env.reset({ seed: 0 });
     let info: Record<string, unknown> = {};
     let terminated = false;
-    let n = 0;
-    while (!terminated && n < 30) [, , terminated, , info] = env.step(noOp(env)), n++;
+    for (let n = 0; !terminated && n < 30; n++) [, , terminated, , info] = env.step(noOp(env));
     expect(terminated).toBe(true);
     expect(info.stopped).toBe(true);
     expect(info.success).toBe(false);

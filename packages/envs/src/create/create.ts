@@ -28,10 +28,6 @@
  *   128-d HVAE embeddings; `representations` feeds learned ones ([2,111 × d]).
  */
 import { z } from "zod";
-import type { Info, ResetArgs, StepResult } from "../env.js";
-import { Env, envLabel } from "../env.js";
-import { EnvError, InvalidActionError, PositionOutOfRangeError, ResetNeededError } from "../errors.js";
-import { ActionSubset, Box, Dict, describeValue } from "../spaces.js";
 import type { ActionRepresentation, HasActionRepresentation } from "../discrete/action-representation.js";
 import {
   ActionInventory,
@@ -46,10 +42,21 @@ import {
   resolveActionSetConfig,
 } from "../discrete/action-set.js";
 import type { RgbFrame } from "../discrete/grid-render.js";
-import { buildLevel, type CreateLevel, checkLevel, GOAL_RADIUS, type LevelScene, SUBGOAL_RADIUS, TARGET_RADIUS } from "./levels.js";
+import type { Info, ResetArgs, StepResult } from "../env.js";
+import { Env, envLabel } from "../env.js";
+import { EnvError, InvalidActionError, PositionOutOfRangeError, ResetNeededError } from "../errors.js";
+import { ActionSubset, Box, Dict, describeValue } from "../spaces.js";
+import {
+  buildLevel,
+  type CreateLevel,
+  checkLevel,
+  GOAL_RADIUS,
+  type LevelScene,
+  SUBGOAL_RADIUS,
+  TARGET_RADIUS,
+} from "./levels.js";
 import { grayscaleInto, renderCreate } from "./render.js";
 import {
-  CREATE_FEATURE_DIM,
   CREATE_FULL_SPLIT_HELD_OUT,
   CREATE_FULL_SPLIT_TRAIN,
   type CreateTool,
@@ -284,7 +291,13 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
     const terminated = success || offScreen || stopped;
     const obs = this.observe();
     if (terminated) this.scene = null;
-    return [obs, reward, terminated, false, { success, outcome, targetHit: hitNow, subgoals: newSubgoals, offScreen, stopped }];
+    return [
+      obs,
+      reward,
+      terminated,
+      false,
+      { success, outcome, targetHit: hitNow, subgoals: newSubgoals, offScreen, stopped },
+    ];
   }
 
   /** Validates and places the chosen tool (§A6.3 invalid and overlap rules). */
@@ -323,7 +336,12 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
       state = new Float32Array(CREATE_STATE_DIM);
       if (scene) this.lowDimState(scene, state);
     }
-    return observeActionSet(state, this.actionRepresentation.itemEmbeddings, this.actionRepresentation.dim, this.toolSpace);
+    return observeActionSet(
+      state,
+      this.actionRepresentation.itemEmbeddings,
+      this.actionRepresentation.dim,
+      this.toolSpace,
+    );
   }
 
   private lowDimState(scene: LevelScene, out: Float32Array): void {

@@ -38,7 +38,9 @@ export interface LevelScene {
 
 export function checkLevel(level: string): CreateLevel {
   if (!(CREATE_LEVELS as readonly string[]).includes(level)) {
-    throw new UnknownLevelError(`CREATE: unknown level ${JSON.stringify(level)}; expected one of ${CREATE_LEVELS.join(", ")}`);
+    throw new UnknownLevelError(
+      `CREATE: unknown level ${JSON.stringify(level)}; expected one of ${CREATE_LEVELS.join(", ")}`,
+    );
   }
   return level as CreateLevel;
 }
@@ -55,7 +57,8 @@ export function buildLevel(level: CreateLevel, world: CreateWorld, rng: Rng): Le
   const jitter = () => rng.uniform(-LEVEL_NOISE, LEVEL_NOISE);
   const floor = (x: number, topY: number, width: number) =>
     world.addStaticBox(x * S, (topY - FLOOR_THICKNESS / 2) * S, width * S, FLOOR_THICKNESS * S, 0, tag("level"));
-  const ball = (x: number, y: number, r: number, role: "target" | "marker") => world.addBall(x * S, y * S, r * S, tag(role));
+  const ball = (x: number, y: number, r: number, role: "target" | "marker") =>
+    world.addBall(x * S, y * S, r * S, tag(role));
   let scene: Omit<LevelScene, "subgoalBodies">;
   switch (level) {
     case "Push": {

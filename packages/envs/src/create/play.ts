@@ -36,7 +36,7 @@ export interface CreatePlayObservations {
   length: number;
 }
 
-/** One seeded stream draws the launches tool by tool, so a seed fixes the whole data set. */
+/** A seed fixes the launches and so the whole data set. */
 export function collectCreatePlayObservations({
   seed,
   tools,
@@ -53,27 +53,31 @@ export function collectCreatePlayObservations({
     if (!Number.isInteger(id) || id < 0 || id >= all.length)
       throw new EnvError(`collectCreatePlayObservations: ${id} is not a tool id in 0..${all.length - 1}`);
   }
+  // One set of launches per seed, shared by every tool, so trajectories differ only by the tool.
   const rng = new Rng(seed);
+  const launches = Array.from({ length: trajectoriesPerTool }, () => {
+    const phi = rng.uniform(0, 2 * Math.PI);
+    const dist = rng.uniform(5, 7);
+    const aimR = rng.uniform(0, 1);
+    const aimPhi = rng.uniform(0, 2 * Math.PI);
+    const speed = rng.uniform(6, 14);
+    const sx = dist * Math.cos(phi);
+    const sy = dist * Math.sin(phi);
+    const ax = aimR * Math.cos(aimPhi) - sx;
+    const ay = aimR * Math.sin(aimPhi) - sy;
+    const norm = Math.hypot(ax, ay);
+    return { sx, sy, vx: (speed * ax) / norm, vy: (speed * ay) / norm };
+  });
   const L = CREATE_PLAY_LENGTH;
   const positions = new Float32Array(ids.length * trajectoriesPerTool * L * 2);
   const probeTag = { role: "marker" as const, colour: CREATE_COLOURS.marker as Rgb, solid: true };
   let o = 0;
   for (const id of ids) {
-    for (let j = 0; j < trajectoriesPerTool; j++) {
-      const phi = rng.uniform(0, 2 * Math.PI);
-      const dist = rng.uniform(5, 7);
-      const aimR = rng.uniform(0, 1);
-      const aimPhi = rng.uniform(0, 2 * Math.PI);
-      const speed = rng.uniform(6, 14);
+    for (const { sx, sy, vx, vy } of launches) {
       const world = new CreateWorld(0);
       world.addTool(all[id] as (typeof all)[number], 0, 0);
-      const sx = dist * Math.cos(phi);
-      const sy = dist * Math.sin(phi);
-      const ax = aimR * Math.cos(aimPhi) - sx;
-      const ay = aimR * Math.sin(aimPhi) - sy;
-      const norm = Math.hypot(ax, ay);
       const probe = world.addBall(sx, sy, PROBE_RADIUS, probeTag);
-      probe.setLinearVelocity({ x: (speed * ax) / norm, y: (speed * ay) / norm });
+      probe.setLinearVelocity({ x: vx, y: vy });
       for (let t = 0; t < L; t++) {
         if (t > 0) for (let k = 0; k < STEPS_BETWEEN; k++) world.step();
         const p = probe.getPosition();

@@ -128,14 +128,15 @@ const MAX_SIZE = 5;
 const MAX_STRENGTH = 26;
 const MAX_ELASTICITY = 1.3;
 
+/** Width of `createToolFeatures` rows. */
+export const CREATE_FEATURE_DIM = CREATE_TOOL_CLASSES.length + 1 + 6;
+
 /**
  * Ground-truth tool features, the stand-in for the paper's 128-d HVAE embeddings (§B4.2 allows
  * "ground-truth tool parameters"): a one-hot over the 16 classes plus the No-Op, then cos/sin of
  * the angle, size, friction, elasticity and strength scaled into [0, 1]. Row `tools.length`
  * is the No-Op (its one-hot only). [(tools + 1) × 23].
  */
-export const CREATE_FEATURE_DIM = CREATE_TOOL_CLASSES.length + 1 + 6;
-
 export function createToolFeatures(tools: readonly CreateTool[]): Float32Array {
   const d = CREATE_FEATURE_DIM;
   const out = new Float32Array((tools.length + 1) * d);

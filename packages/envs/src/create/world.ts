@@ -76,7 +76,7 @@ export class CreateWorld {
         const c = e.contact;
         if (!c.isTouching() || (c.getFixtureA() !== f && c.getFixtureB() !== f)) continue;
         const other = e.other;
-        if (!other || !other.isDynamic()) continue;
+        if (!other?.isDynamic()) continue;
         if (field.kind === "fan") {
           other.applyForceToCenter(planck.Vec2.mul(other.getMass() * field.strength, field.dir), true);
         } else {
@@ -87,7 +87,15 @@ export class CreateWorld {
   }
 
   /** A static box (floors, walls) centred at (x, y) metres. */
-  addStaticBox(x: number, y: number, w: number, h: number, angle: number, tag: FixtureTag, friction = 0.6): planck.Body {
+  addStaticBox(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    angle: number,
+    tag: FixtureTag,
+    friction = 0.6,
+  ): planck.Body {
     const body = this.world.createBody({ type: "static", position: planck.Vec2(x, y), angle });
     body.createFixture(planck.Box(w / 2, h / 2), { friction, restitution: 0.1, userData: tag });
     return body;
