@@ -14,7 +14,7 @@ import { make } from "../registry.js";
 import { CREATE_IMAGE_SIZE, CREATE_STATE_DIM, type CreateAction, CreateEnv, CREATE_REWARD as R } from "./create.js";
 import { GOAL_RADIUS } from "./levels.js";
 import { CREATE_FULL_SPLIT_HELD_OUT, CREATE_FULL_SPLIT_TRAIN, CREATE_NUM_TOOLS, generateCreateTools } from "./tools.js";
-import { CREATE_SCALE, tagOf } from "./world.js";
+import { CREATE_COLOURS, CREATE_SCALE, CreateWorld, tagOf } from "./world.js";
 import "./index.js";
 
 const randomCreateAction = (obs: ActionSetObservation, rng: Rng): CreateAction => {
@@ -226,6 +226,27 @@ describe("CREATE", () => {
     const [next] = image.step(noOp(image));
     expect(channel(next.state, 0)).not.toEqual(channel(next.state, 2));
     expect(next.state.every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
+
+  it("conveyor belts, fans and cannons move a ball along the tool's angle", () => {
+    const tools = generateCreateTools();
+    const probe = {
+      role: "marker" as const,
+      colour: CREATE_COLOURS.marker as readonly [number, number, number],
+      solid: true,
+    };
+    const push = (cls: string, angle: number, at: [number, number], gravity: number) => {
+      const world = new CreateWorld(gravity);
+      world.addTool(tools.find((t) => t.cls === cls && t.angle === angle) as (typeof tools)[number], 0, 0);
+      const ball = world.addBall(at[0], at[1], 0.3, probe);
+      for (let i = 0; i < 40; i++) world.step();
+      return [ball.getPosition().x - at[0], ball.getPosition().y - at[1]];
+    };
+    expect(push("conveyor", 0, [0, 0.6], 10)[0]).toBeGreaterThan(0.1);
+    expect(push("conveyor", 180, [0, 0.6], 10)[0]).toBeLessThan(-0.1);
+    expect(push("fan", 0, [2, 0], 0)[0]).toBeGreaterThan(1);
+    expect(push("fan", 90, [0.5, 2], 0)[1]).toBeGreaterThan(1);
+    expect(push("cannon", 90, [0, 0.2], 0)[1]).toBeGreaterThan(3);
   });
 
   it("renders 84 × 84 RGB frames that change when a tool is placed and when the ball moves", () => {

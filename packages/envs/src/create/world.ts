@@ -57,12 +57,18 @@ export class CreateWorld {
   /** `gravity` in m/s² downwards (the play scene of play.ts has none). */
   constructor(gravity = CREATE_GRAVITY) {
     this.world = new planck.World({ gravity: planck.Vec2(0, -gravity) });
-    // Conveyor belts move their surface: Box2D's per-contact tangent speed, set before solving.
+    // Conveyor belts move their surface along the belt's angle: Box2D's per-contact tangent speed
+    // (the speed of B's surface relative to A's along the tangent (n.y, −n.x)), set before solving.
     this.world.on("pre-solve", (contact) => {
-      const a = tagOf(contact.getFixtureA()).beltSpeed;
-      const b = tagOf(contact.getFixtureB()).beltSpeed;
-      if (a !== undefined) contact.setTangentSpeed(a);
-      else if (b !== undefined) contact.setTangentSpeed(-b);
+      const fa = contact.getFixtureA();
+      const fb = contact.getFixtureB();
+      const beltA = tagOf(fa).beltSpeed;
+      const belt = beltA !== undefined ? fa : tagOf(fb).beltSpeed !== undefined ? fb : null;
+      const manifold = belt ? contact.getWorldManifold(null) : undefined;
+      if (!belt || !manifold) return;
+      const angle = belt.getBody().getAngle();
+      const along = Math.cos(angle) * manifold.normal.y - Math.sin(angle) * manifold.normal.x;
+      contact.setTangentSpeed((tagOf(belt).beltSpeed as number) * along * (belt === fa ? 1 : -1));
     });
   }
 
