@@ -162,7 +162,7 @@ describe("CREATE", () => {
     expect(reward).toBeCloseTo(R.alive + R.goal, 12);
   });
 
-  it("pays +2 once per subgoal (0 with subgoalReward: false)", () => {
+  it("pays +2 once per subgoal; without subgoal rewards (App. C.3) there is no subgoal region", () => {
     for (const subgoalReward of [true, false]) {
       const env = new CreateEnv({ level: "Push", subgoalReward });
       env.reset({ seed: 0 });
@@ -170,8 +170,8 @@ describe("CREATE", () => {
       target.setPosition(planck.Vec2(-0.35 * CREATE_SCALE, -0.45 * CREATE_SCALE));
       target.setLinearVelocity(planck.Vec2(0, 0));
       const [obs, reward, , , info] = env.step(noOp(env));
-      expect(info.subgoals).toBe(1);
-      expect(obs.state[11]).toBe(1);
+      expect(info.subgoals).toBe(subgoalReward ? 1 : 0);
+      expect(obs.state[11]).toBe(subgoalReward ? 1 : 0);
       expect(reward).toBeCloseTo(R.alive + (subgoalReward ? R.subgoal : 0), 12);
       target.setPosition(planck.Vec2(-0.35 * CREATE_SCALE, -0.45 * CREATE_SCALE));
       const [, again] = env.step(noOp(env));
@@ -267,5 +267,75 @@ describe("CREATE", () => {
     const target = body(env, "target");
     target.setPosition(planck.Vec2(target.getPosition().x - 2, target.getPosition().y));
     expect(env.render().data).not.toEqual(placed.data);
+  });
+});
+
+describe("CREATE with activators (AGILE §B4.2)", () => {
+  it("passes the conformance checks", () => {
+    expectActionSetEnvConformance("CreateActivatorsPush-v0", {}, randomCreateAction);
+  });
+
+  it("offers 23 general tools + 2 of the 5 activators, no No-Op, with 6-d type one-hots", () => {
+    const env = new CreateEnv({ activators: true, actionsPerEpisode: 23 });
+    const kinds = new Set<string>();
+    for (let seed = 0; seed < 100; seed++) {
+      const [obs] = env.reset({ seed });
+      expect(obs.actionIds.length).toBe(25);
+      const ids = Array.from(obs.actionIds);
+      expect(ids).not.toContain(env.noOp);
+      const acts = ids.filter((i) => i >= env.firstActivator);
+      expect(acts.length).toBe(2);
+      kinds.add(acts.join());
+    }
+    expect(kinds.size).toBe(10);
+    const rep = env.actionRepresentation;
+    expect(rep.dim).toBe(23 + 6);
+    const row = (i: number) => Array.from(rep.itemEmbeddings.subarray(i * rep.dim, (i + 1) * rep.dim));
+    expect(row(env.firstActivator + 4).slice(23)).toEqual([0, 0, 0, 0, 0, 1]);
+    expect(
+      row(env.firstActivator + 4)
+        .slice(0, 23)
+        .every((v) => v === 0),
+    ).toBe(true);
+    expect(row(0).slice(23)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it("a tool is pass-through until its activator touches it", () => {
+    const env = new CreateEnv({ activators: true, actionsPerEpisode: 23 });
+    const ramp = toolOf(env, "ramp", 3);
+    const water = env.firstActivator + 1;
+    const markerY = (withWater: boolean) => {
+      env.reset({ seed: 0 });
+      env.toolSpace.setAvailable([ramp, water]);
+      const x = body(env, "marker").getPosition().x / CREATE_SCALE;
+      env.step({ tool: ramp, position: [x, 0.2] });
+      if (withWater) env.step({ tool: water, position: [x, 0.2] });
+      env.step({ tool: ramp, position: [-0.8, 0.8] });
+      return body(env, "marker").getPosition().y / CREATE_SCALE;
+    };
+    expect(markerY(false)).toBeLessThan(0);
+    expect(markerY(true)).toBeGreaterThan(0.2);
+  });
+
+  it("blocks only general-on-general and activator-on-activator overlaps, and pays no subgoal", () => {
+    const env = new CreateEnv({ activators: true, actionsPerEpisode: 23 });
+    const ramp = toolOf(env, "ramp", 3);
+    const [fire, water] = [env.firstActivator, env.firstActivator + 1];
+    env.reset({ seed: 0 });
+    env.toolSpace.setAvailable([ramp, fire, water]);
+    expect(env.step({ tool: ramp, position: [-0.5, 0.5] })[4].outcome).toBe("placed");
+    expect(env.step({ tool: fire, position: [-0.5, 0.5] })[4].outcome).toBe("placed");
+    const [, reward, , , info] = env.step({ tool: water, position: [-0.45, 0.5] });
+    expect(info.outcome).toBe("overlap");
+    expect(reward).toBeCloseTo(R.alive + R.overlap, 12);
+    expect(env.step({ tool: ramp, position: [-0.5, 0.6] })[4].outcome).toBe("overlap");
+    env.reset({ seed: 0 });
+    env.toolSpace.setAvailable([ramp, fire, water]);
+    const target = body(env, "target");
+    target.setPosition(planck.Vec2(-0.35 * CREATE_SCALE, -0.45 * CREATE_SCALE));
+    target.setLinearVelocity(planck.Vec2(0, 0));
+    const [, plain, , , plainInfo] = env.step({ tool: water, position: [0.9, 0.9] });
+    expect(plainInfo.subgoals).toBe(0);
+    expect(plain).toBeCloseTo(R.alive, 12);
   });
 });

@@ -26,6 +26,15 @@
  *   (§A6.3 "last 3 grayscale frames"; the reset frame three times).
  * - Action features: ground-truth tool parameters (tools.ts), the stand-in for the paper's
  *   128-d HVAE embeddings; `representations` feeds learned ones ([2,111 × d]).
+ *
+ * `activators: true` is AGILE's configuration (§B4.2; Part C #10 keeps the two apart): 5 activator
+ * tools (fire, water, electric, magnet, spring; inventory 2,111–2,115, 1.2 m square pads) of which
+ * each episode offers 2, with m = 23 general tools (registered as `CreateActivatorsPush-v0`); a
+ * general tool works only while it touches an activator of its kind (`CREATE_TOOL_ACTIVATOR`) and
+ * is pass-through otherwise (loose ones still rest on the level); no No-Op; reward 0.01 + 10 goal
+ * + 1 target hit − 0.01 invalid − 0.01 overlap (no subgoal term), where overlaps count only
+ * between two general tools or two activators; features [tool features, 0 × 6] for general tools
+ * and [0 × d, one-hot over {no-op, fire, water, electric, magnet, spring}] for activators.
  */
 import { z } from "zod";
 import type { ActionRepresentation, HasActionRepresentation } from "../discrete/action-representation.js";
@@ -57,14 +66,16 @@ import {
 } from "./levels.js";
 import { grayscaleInto, renderCreate } from "./render.js";
 import {
+  CREATE_ACTIVATORS,
   CREATE_FULL_SPLIT_HELD_OUT,
   CREATE_FULL_SPLIT_TRAIN,
+  CREATE_TOOL_ACTIVATOR,
   type CreateTool,
   createToolFeatures,
   generateCreateTools,
   toolIdsOfClasses,
 } from "./tools.js";
-import { CREATE_PHYSICS_STEPS_PER_ACTION, CREATE_SCALE, CreateWorld, tagOf } from "./world.js";
+import { CREATE_PHYSICS_STEPS_PER_ACTION, CREATE_SCALE, CreateWorld, type FixtureTag, tagOf } from "./world.js";
 
 /** §A6.3 reward constants (the code's `CreateGameSettings` defaults). */
 export const CREATE_REWARD = {
@@ -86,6 +97,8 @@ export const CREATE_IMAGE_SIZE = 84;
 /** Physics steps (1-based) within an action after which the 3 stacked frames are taken. */
 const FRAME_STEPS = [13, 26, 40] as const;
 export const CREATE_STATE_DIM = 12 + 3 * CREATE_MAX_ACTIONS;
+/** Activators offered per episode (§B4.2: 23 general tools + 2 activators). */
+const ACTIVATORS_PER_EPISODE = 2;
 
 export interface CreateAction extends Record<string, unknown> {
   /** Inventory index of a tool available this episode (or the No-Op). */
@@ -108,6 +121,11 @@ export const CreateConfigSchema = z
     subgoalReward: z.boolean().default(true),
     /** [2,111 × d] tool representations (e.g. HVAE means, No-Op last); default the ground-truth features. */
     representations: z.instanceof(Float32Array).optional(),
+    /**
+     * AGILE's configuration (§B4.2, Part C #10): 5 activator tools, 2 of them per episode; general
+     * tools only work while touching their activator; no No-Op and no subgoal term.
+     */
+    activators: z.boolean().default(false),
   })
   .strict();
 
@@ -123,8 +141,10 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
   readonly config: z.output<typeof CreateConfigSchema>;
   readonly level: CreateLevel;
   readonly tools: readonly CreateTool[];
-  /** Inventory index of the No-Op (= the number of general tools). */
+  /** Inventory index of the No-Op (= the number of general tools); never offered with `activators`. */
   readonly noOp: number;
+  /** Inventory index of the first activator (fire; `CREATE_ACTIVATORS` order), with `activators`. */
+  readonly firstActivator: number;
   readonly inventory: ActionInventory;
   readonly actionSet: EpisodeActionSetConfig;
   /** The `tool` part of the action: this episode's tools plus the No-Op. */
@@ -156,11 +176,15 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
     this.level = checkLevel(c.level);
     this.tools = generateCreateTools();
     this.noOp = this.tools.length;
-    const representations = c.representations ?? createToolFeatures(this.tools);
-    const dim = representations.length / (this.noOp + 1);
-    if (!Number.isInteger(dim) || dim < 1) {
-      throw new EnvError(`CREATE: representations has ${representations.length} values, not ${this.noOp + 1} × d`);
+    this.firstActivator = this.noOp + 1;
+    const base = c.representations ?? createToolFeatures(this.tools);
+    const baseDim = base.length / (this.noOp + 1);
+    if (!Number.isInteger(baseDim) || baseDim < 1) {
+      throw new EnvError(`CREATE: representations has ${base.length} values, not ${this.noOp + 1} × d`);
     }
+    const size = c.activators ? this.firstActivator + CREATE_ACTIVATORS.length : this.noOp + 1;
+    const representations = c.activators ? activatorRepresentations(base, baseDim, this.noOp) : base;
+    const dim = representations.length / size;
     this.inventory = new ActionInventory({
       representations: representations.subarray(0, this.noOp * dim),
       size: this.noOp,
@@ -176,7 +200,8 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
           : undefined,
     });
     this.actionSet = resolveActionSetConfig("CREATE", this.inventory, c);
-    this.toolSpace = new ActionSubset(this.noOp + 1, this.actionSet.maxActions + 1);
+    // Besides m tools, each episode offers the No-Op (Ch. 2) or 2 of the 5 activators (§B4.2).
+    this.toolSpace = new ActionSubset(size, this.actionSet.maxActions + (c.activators ? ACTIVATORS_PER_EPISODE : 1));
     this.actionSpace = new Dict<CreateAction>({ tool: this.toolSpace, position: new Box(-1, 1, [2]) });
     const state =
       c.observation === "image"
@@ -185,7 +210,7 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
     const ground = c.representations === undefined;
     this.observationSpace = actionSetObservationSpace(
       state,
-      this.noOp + 1,
+      size,
       dim,
       this.toolSpace.maxAvailable,
       ground ? -1 : Number.NEGATIVE_INFINITY,
@@ -193,7 +218,7 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
     );
     this.actionRepresentation = {
       itemEmbeddings: representations,
-      numItems: this.noOp + 1,
+      numItems: size,
       dim,
       available: this.toolSpace.mask,
     };
@@ -208,9 +233,14 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
   /** `options.split` ("train" | "validation" | "test") overrides the configured split for this episode. */
   reset({ seed, options }: ResetArgs = {}): [ActionSetObservation, Info] {
     this.seedRng(seed);
-    this.split = resetActionSet(this, this.inventory, this.toolSpace, this.actionSet, options, [this.noOp]);
+    const extra = this.config.activators
+      ? Array.from(this.rng.permutation(CREATE_ACTIVATORS.length).subarray(0, ACTIVATORS_PER_EPISODE))
+          .sort((a, b) => a - b)
+          .map((k) => this.firstActivator + k)
+      : [this.noOp];
+    this.split = resetActionSet(this, this.inventory, this.toolSpace, this.actionSet, options, extra);
     this.world = new CreateWorld();
-    const scene = buildLevel(this.level, this.world, this.rng);
+    const scene = buildLevel(this.level, this.world, this.rng, this.paysSubgoals());
     this.scene = scene;
     this.placed = [];
     this.subgoalReached = scene.subgoals.map(() => false);
@@ -223,7 +253,8 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
       const b = contact.getFixtureB();
       const [ta, tb] = [tagOf(a), tagOf(b)];
       const other = ta.role === "target" ? tb : tb.role === "target" ? ta : null;
-      if (other && (other.role === "tool" || other.role === "marker") && other.solid) this.targetHit = true;
+      const hits = other && (other.role === "tool" || other.role === "marker") && other.solid;
+      if (hits && this.world.isActive(other)) this.targetHit = true;
     });
     if (this.config.observation === "image") {
       const frame = renderCreate(this.world.world, CREATE_IMAGE_SIZE);
@@ -280,7 +311,7 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
     }
     this.steps++;
     if (success) reward += R.goal;
-    if (this.config.subgoalReward) reward += R.subgoal * newSubgoals;
+    reward += R.subgoal * newSubgoals;
     const hitNow = this.targetHit && !wasHit;
     if (hitNow) reward += R.targetHit;
 
@@ -300,18 +331,37 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
     ];
   }
 
-  /** Validates and places the chosen tool (§A6.3 invalid and overlap rules). */
+  /** Subgoal regions exist (and pay) in the Ch. 2 configuration unless switched off (App. C.3). */
+  private paysSubgoals(): boolean {
+    return this.config.subgoalReward && !this.config.activators;
+  }
+
+  /**
+   * Validates and places the chosen tool (§A6.3 invalid and overlap rules; with activators, only
+   * general tools block general tools and activators block activators, §B4.2).
+   */
   private place(tool: number, x: number, y: number): CreateOutcome {
     if (tool === this.noOp) return "noop";
-    if (this.placed.some((q) => Math.hypot(q.x - x, q.y - y) <= CREATE_OVERLAP_THRESHOLD)) return "overlap";
-    const bodies = this.world.addTool(this.tools[tool] as CreateTool, x * CREATE_SCALE, y * CREATE_SCALE);
+    const activator = tool >= this.firstActivator ? CREATE_ACTIVATORS[tool - this.firstActivator] : undefined;
+    const sameKind = this.placed.filter((q) => q.tool >= this.firstActivator === (activator !== undefined));
+    if (sameKind.some((q) => Math.hypot(q.x - x, q.y - y) <= CREATE_OVERLAP_THRESHOLD)) return "overlap";
+    const [wx, wy] = [x * CREATE_SCALE, y * CREATE_SCALE];
+    const general = this.tools[tool] as CreateTool;
+    const bodies = activator ? this.world.addActivator(activator, wx, wy) : this.world.addTool(general, wx, wy);
+    const blocking = activator ? (t: FixtureTag) => t.activator !== undefined : undefined;
     const outcome = this.world.outside(bodies, CREATE_SCALE)
       ? "invalid"
-      : this.world.overlapsOthers(bodies)
+      : this.world.overlapsOthers(bodies, blocking)
         ? "overlap"
         : "placed";
-    if (outcome !== "placed") this.world.removeBodies(bodies);
-    else this.placed.push({ tool, x, y });
+    if (outcome !== "placed") {
+      this.world.removeBodies(bodies);
+      return outcome;
+    }
+    if (this.config.activators && !activator) {
+      this.world.requireActivator(bodies, CREATE_TOOL_ACTIVATOR[general.cls], this.placed.length);
+    }
+    this.placed.push({ tool, x, y });
     return outcome;
   }
 
@@ -365,4 +415,16 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
   render(): RgbFrame {
     return renderCreate(this.world.world, CREATE_IMAGE_SIZE);
   }
+}
+
+/**
+ * §B4.2's action representations: general tools [features, 0 × 6], the No-Op and the activators
+ * [0 × d, one-hot over {no-op, fire, water, electric, magnet, spring}].
+ */
+function activatorRepresentations(base: Float32Array, d: number, noOp: number): Float32Array {
+  const dim = d + 1 + CREATE_ACTIVATORS.length;
+  const out = new Float32Array((noOp + 1 + CREATE_ACTIVATORS.length) * dim);
+  for (let i = 0; i < noOp; i++) out.set(base.subarray(i * d, (i + 1) * d), i * dim);
+  for (let k = 0; k <= CREATE_ACTIVATORS.length; k++) out[(noOp + k) * dim + d + k] = 1;
+  return out;
 }

@@ -17,3 +17,11 @@ for (const level of CREATE_LEVELS) {
     maxEpisodeSteps: 30,
   });
 }
+
+// AGILE's CREATE with activators (thesis §3.5.2, App. B A.2): Push with 23 general tools + 2 activators per episode.
+register({
+  id: "CreateActivatorsPush-v0",
+  entryPoint: (kwargs) =>
+    new CreateEnv({ actionsPerEpisode: 23, ...kwargs, level: "Push", activators: true } as CreateConfig),
+  maxEpisodeSteps: 30,
+});

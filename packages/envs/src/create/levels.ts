@@ -51,8 +51,8 @@ const tag = (role: FixtureTag["role"], solid = true): FixtureTag => ({
   solid,
 });
 
-/** Builds `level` into `world` (positions jittered with `rng`). */
-export function buildLevel(level: CreateLevel, world: CreateWorld, rng: Rng): LevelScene {
+/** Builds `level` into `world` (positions jittered with `rng`), with its subgoal regions when `subgoals`. */
+export function buildLevel(level: CreateLevel, world: CreateWorld, rng: Rng, subgoals: boolean): LevelScene {
   const S = CREATE_SCALE;
   const jitter = () => rng.uniform(-LEVEL_NOISE, LEVEL_NOISE);
   const floor = (x: number, topY: number, width: number) =>
@@ -101,6 +101,7 @@ export function buildLevel(level: CreateLevel, world: CreateWorld, rng: Rng): Le
     }
   }
   world.addSensorDisc(scene.goal[0] * S, scene.goal[1] * S, GOAL_RADIUS * S, tag("goal", false));
+  if (!subgoals) return { ...scene, subgoals: [], subgoalBodies: [] };
   const subgoalBodies = scene.subgoals.map(([x, y]) =>
     world.addSensorDisc(x * S, y * S, SUBGOAL_RADIUS * S, tag("subgoal", false)),
   );

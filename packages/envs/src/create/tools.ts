@@ -52,6 +52,33 @@ export const CREATE_FULL_SPLIT_HELD_OUT: readonly CreateToolClass[] = [
   "funnel",
 ];
 
+/** §B4.2's activator tools, in the order of their one-hot features (after the no-op slot). */
+export const CREATE_ACTIVATORS = ["fire", "water", "electric", "magnet", "spring"] as const;
+export type CreateActivator = (typeof CREATE_ACTIVATORS)[number];
+
+/**
+ * The activator each class needs in the activator variant (§B4.2, Fig. B.1). The thesis names two
+ * pairs, cannon ← fire and trampoline ← spring; the other classes are assigned here by theme.
+ */
+export const CREATE_TOOL_ACTIVATOR: Record<CreateToolClass, CreateActivator> = {
+  ramp: "water",
+  trampoline: "spring",
+  seesaw: "spring",
+  lever: "spring",
+  ball: "fire",
+  bouncy_ball: "fire",
+  conveyor: "electric",
+  funnel: "water",
+  bucket: "water",
+  triangle: "magnet",
+  bouncy_triangle: "spring",
+  square: "magnet",
+  pentagon: "magnet",
+  hexagon: "magnet",
+  cannon: "fire",
+  fan: "electric",
+};
+
 /** One general tool. Lengths in world metres (the screen [−1, 1]² is 20 m × 20 m). */
 export interface CreateTool {
   id: number;

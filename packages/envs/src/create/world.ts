@@ -12,7 +12,7 @@
  */
 import * as planck from "planck";
 import type { Rgb } from "../discrete/grid-render.js";
-import type { CreateTool } from "./tools.js";
+import type { CreateActivator, CreateTool } from "./tools.js";
 
 export const CREATE_SCALE = 10;
 export const CREATE_DT = 1 / 60;
@@ -33,6 +33,11 @@ export interface FixtureTag {
   field?: { kind: "fan" | "cannon"; strength: number; dir: planck.Vec2 };
   /** Conveyor belt surface speed (m/s). */
   beltSpeed?: number;
+  /** Activator variant (§B4.2): the activator this general tool needs, and the tool's placement number. */
+  needs?: CreateActivator;
+  group?: number;
+  /** An activator tool of this kind (a sensor pad). */
+  activator?: CreateActivator;
 }
 
 export const CREATE_COLOURS: Record<string, Rgb> = {
@@ -44,6 +49,11 @@ export const CREATE_COLOURS: Record<string, Rgb> = {
   goal: [40, 200, 60],
   subgoal: [30, 90, 40],
   field: [70, 70, 90],
+  fire: [255, 110, 0],
+  water: [60, 170, 255],
+  electric: [255, 255, 120],
+  magnet: [120, 120, 255],
+  spring: [255, 150, 200],
 };
 
 const DENSITY = 1;
@@ -53,6 +63,9 @@ const THICKNESS = 0.3;
 export class CreateWorld {
   readonly world: planck.World;
   private readonly fields: planck.Fixture[] = [];
+  private readonly activators: planck.Fixture[] = [];
+  /** Placement numbers of the general tools touching their activator (activator variant only). */
+  private readonly activeGroups = new Set<number>();
 
   /** `gravity` in m/s² downwards (the play scene of play.ts has none). */
   constructor(gravity = CREATE_GRAVITY) {
@@ -62,6 +75,17 @@ export class CreateWorld {
     this.world.on("pre-solve", (contact) => {
       const fa = contact.getFixtureA();
       const fb = contact.getFixtureB();
+      // §B4.2: a tool without its activator is pass-through for the other objects (loose ones
+      // still rest on the level, so they can be activated later).
+      for (const [f, g] of [
+        [fa, fb],
+        [fb, fa],
+      ] as const) {
+        if (!this.isActive(tagOf(f)) && !(f.getBody().isDynamic() && tagOf(g).role === "level")) {
+          contact.setEnabled(false);
+          return;
+        }
+      }
       const beltA = tagOf(fa).beltSpeed;
       const belt = beltA !== undefined ? fa : tagOf(fb).beltSpeed !== undefined ? fb : null;
       const manifold = belt ? contact.getWorldManifold(null) : undefined;
@@ -74,10 +98,12 @@ export class CreateWorld {
 
   /** One fixed physics step, then fans push and cannons fire what is inside them. */
   step(): void {
+    if (this.activators.length > 0) this.updateActivation();
     this.world.step(CREATE_DT, 8, 3);
     for (const f of this.fields) {
-      const field = tagOf(f).field;
-      if (!field) continue;
+      const tag = tagOf(f);
+      const field = tag.field;
+      if (!field || !this.isActive(tag)) continue;
       for (let e = f.getBody().getContactList(); e; e = e.next ?? null) {
         const c = e.contact;
         if (!c.isTouching() || (c.getFixtureA() !== f && c.getFixtureB() !== f)) continue;
@@ -89,6 +115,51 @@ export class CreateWorld {
           other.setLinearVelocity(planck.Vec2.mul(field.strength, field.dir));
         }
       }
+    }
+  }
+
+  /** False for a general tool of the activator variant that does not touch its activator. */
+  isActive(tag: FixtureTag): boolean {
+    return tag.needs === undefined || this.activeGroups.has(tag.group as number);
+  }
+
+  private updateActivation(): void {
+    this.activeGroups.clear();
+    for (let b = this.world.getBodyList(); b; b = b.getNext()) {
+      for (let f = b.getFixtureList(); f; f = f.getNext()) {
+        const tag = tagOf(f);
+        if (tag.needs === undefined || this.activeGroups.has(tag.group as number)) continue;
+        for (const a of this.activators) {
+          if (tagOf(a).activator !== tag.needs) continue;
+          if (planck.testOverlap(f.getShape(), 0, a.getShape(), 0, b.getTransform(), a.getBody().getTransform())) {
+            this.activeGroups.add(tag.group as number);
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  /** An activator pad (§B4.2): a 1.2 m square sensor at (x, y) metres that activates the tools it touches. */
+  addActivator(kind: CreateActivator, x: number, y: number): planck.Body[] {
+    const body = this.world.createBody({ type: "static", position: planck.Vec2(x, y) });
+    const pad = body.createFixture(planck.Box(0.6, 0.6), {
+      isSensor: true,
+      userData: {
+        role: "tool",
+        colour: CREATE_COLOURS[kind] as Rgb,
+        solid: false,
+        activator: kind,
+      } satisfies FixtureTag,
+    });
+    this.activators.push(pad);
+    return [body];
+  }
+
+  /** Marks `bodies` (one placed general tool) as needing activator `needs`; `group` is its placement number. */
+  requireActivator(bodies: readonly planck.Body[], needs: CreateActivator, group: number): void {
+    for (const b of bodies) {
+      for (let f = b.getFixtureList(); f; f = f.getNext()) f.setUserData({ ...tagOf(f), needs, group });
     }
   }
 
@@ -260,26 +331,31 @@ export class CreateWorld {
     }
   }
 
-  /** Removes bodies (a rejected placement) and their air regions. */
+  /** Removes bodies (a rejected placement) and their air regions and activator pads. */
   removeBodies(bodies: readonly planck.Body[]): void {
     for (const b of bodies) {
       for (let f = b.getFixtureList(); f; f = f.getNext()) {
-        const i = this.fields.indexOf(f);
-        if (i >= 0) this.fields.splice(i, 1);
+        for (const list of [this.fields, this.activators]) {
+          const i = list.indexOf(f);
+          if (i >= 0) list.splice(i, 1);
+        }
       }
       this.world.destroyBody(b);
     }
   }
 
-  /** True when a solid fixture of `bodies` overlaps a solid fixture of any other body. */
-  overlapsOthers(bodies: readonly planck.Body[]): boolean {
+  /**
+   * True when a fixture of `bodies` overlaps a fixture of any other body, both `blocking` (by
+   * default solid ones; activator pads only block each other, §B4.2).
+   */
+  overlapsOthers(bodies: readonly planck.Body[], blocking = (t: FixtureTag) => t.solid): boolean {
     for (const b of bodies) {
       for (let f = b.getFixtureList(); f; f = f.getNext()) {
-        if (!tagOf(f).solid) continue;
+        if (!blocking(tagOf(f))) continue;
         for (let o = this.world.getBodyList(); o; o = o.getNext()) {
           if (bodies.includes(o)) continue;
           for (let g = o.getFixtureList(); g; g = g.getNext()) {
-            if (!tagOf(g).solid) continue;
+            if (!blocking(tagOf(g))) continue;
             if (planck.testOverlap(f.getShape(), 0, g.getShape(), 0, b.getTransform(), o.getTransform())) return true;
           }
         }
