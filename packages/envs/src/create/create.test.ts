@@ -162,6 +162,18 @@ describe("CREATE", () => {
     expect(reward).toBeCloseTo(R.alive + R.goal, 12);
   });
 
+  it("on a mid-action success, the image observation repeats the final frame in the channels not yet taken", () => {
+    const env = new CreateEnv({ level: "Push", observation: "image" });
+    env.reset({ seed: 0 });
+    body(env, "target").setPosition(planck.Vec2(-0.7 * CREATE_SCALE, (-0.75 + GOAL_RADIUS / 2) * CREATE_SCALE));
+    const [obs, , terminated] = env.step(noOp(env));
+    expect(terminated).toBe(true);
+    const n = CREATE_IMAGE_SIZE * CREATE_IMAGE_SIZE;
+    const channel = (c: number) => Array.from({ length: n }, (_, i) => obs.state[3 * i + c]);
+    expect(channel(0)).toEqual(channel(2));
+    expect(channel(1)).toEqual(channel(2));
+  });
+
   it("pays +2 once per subgoal; without subgoal rewards (App. C.3) there is no subgoal region", () => {
     for (const subgoalReward of [true, false]) {
       const env = new CreateEnv({ level: "Push", subgoalReward });

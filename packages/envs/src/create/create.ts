@@ -300,13 +300,11 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
         this.world.world.destroyBody(scene.subgoalBodies[i] as (typeof scene.subgoalBodies)[number]);
         newSubgoals++;
       });
-      const frame = FRAME_STEPS.indexOf(k as (typeof FRAME_STEPS)[number]);
-      if (this.config.observation === "image" && (frame >= 0 || success)) {
+      if (this.config.observation === "image" && (FRAME_STEPS.includes(k as (typeof FRAME_STEPS)[number]) || success)) {
         const rgb = renderCreate(this.world.world, CREATE_IMAGE_SIZE);
-        // On success the episode ends mid-action: that frame fills the remaining channels.
-        for (let c = success ? Math.max(frame, 0) : frame; c < (success ? 3 : frame + 1); c++) {
-          grayscaleInto(rgb, this.frames, c, 3);
-        }
+        // On success the episode ends mid-action: this frame also fills the channels not yet taken.
+        const from = FRAME_STEPS.filter((s) => s < k).length;
+        for (let c = from; c < (success ? 3 : from + 1); c++) grayscaleInto(rgb, this.frames, c, 3);
       }
     }
     this.steps++;
