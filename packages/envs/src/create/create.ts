@@ -147,7 +147,7 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
   readonly firstActivator: number;
   readonly inventory: ActionInventory;
   readonly actionSet: EpisodeActionSetConfig;
-  /** The `tool` part of the action: this episode's tools plus the No-Op. */
+  /** The `tool` part of the action: this episode's tools plus the No-Op (or 2 activators). */
   readonly toolSpace: ActionSubset;
   readonly actionSpace: Dict<CreateAction>;
   readonly observationSpace: Dict<ActionSetObservation>;
