@@ -1,10 +1,12 @@
 /**
  * All @qscape/envs benchmarks, one section each (`bench/<section>.ts` exports `run<Section>Bench`).
  *
- *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete,action-sets]
+ *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete,action-sets,create-physics,create]
  */
 import { runActionSetScores } from "./action-sets.js";
 import { runClassicBench } from "./classic.js";
+import { runCreateScores } from "./create.js";
+import { runCreatePhysicsBench } from "./create-physics.js";
 import { runDiscreteBench } from "./discrete.js";
 import { runDmcBench } from "./dmc.js";
 import { runMujocoBench } from "./mujoco.js";
@@ -21,6 +23,8 @@ const sections: Record<string, () => Promise<unknown>> = {
   dmc: () => runDmcBench(quick ? { steps: 1000, rounds: 1 } : {}),
   discrete: () => runDiscreteBench(quick ? { itemCounts: [10_000, 100_000], repeats: 3, envSteps: 5000 } : {}),
   "action-sets": async () => runActionSetScores(quick ? { episodes: 20 } : {}),
+  "create-physics": async () => runCreatePhysicsBench(quick ? { steps: 500, rounds: 1 } : {}),
+  create: async () => runCreateScores(quick ? { episodes: 10 } : {}),
 };
 
 for (const [name, run] of Object.entries(sections)) {

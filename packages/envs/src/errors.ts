@@ -39,3 +39,13 @@ export class UnknownSplitError extends EnvError {
 export class ActionSetSizeError extends EnvError {
   override name = "ActionSetSizeError";
 }
+
+/** A CREATE level name that does not exist (config `level`). */
+export class UnknownLevelError extends EnvError {
+  override name = "UnknownLevelError";
+}
+
+/** A CREATE placement position outside the screen box [−1, 1]² (a NaN included). */
+export class PositionOutOfRangeError extends InvalidActionError {
+  override name = "PositionOutOfRangeError";
+}

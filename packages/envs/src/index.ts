@@ -1,6 +1,7 @@
 export * from "./bandits.js";
 export * from "./checker.js";
 export * from "./classic/index.js";
+export * from "./create/index.js";
 export * from "./discrete/index.js";
 export * from "./dmc/index.js";
 export * from "./env.js";

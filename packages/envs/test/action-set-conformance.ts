@@ -16,7 +16,18 @@ export function randomAvailable(obs: ActionSetObservation, rng: Rng): number {
   return obs.actionIds[rng.choice(slots)] as number;
 }
 
-export function expectActionSetEnvConformance(id: string, makeOptions: MakeOptions = {}): void {
+/** A policy over action-set observations (an inventory index, or a hybrid action such as CREATE's). */
+export type ActionSetPolicy = (obs: ActionSetObservation, rng: Rng) => unknown;
+
+/**
+ * `act` picks the actions of the random episodes (default: a random available inventory index);
+ * vector envs get one per env, batched as an `Int32Array` when they are indices.
+ */
+export function expectActionSetEnvConformance(
+  id: string,
+  makeOptions: MakeOptions = {},
+  act: ActionSetPolicy = randomAvailable,
+): void {
   expect(() => checkEnv(make(id, makeOptions).unwrapped)).not.toThrow();
 
   const env = make(id, makeOptions);
@@ -29,13 +40,13 @@ export function expectActionSetEnvConformance(id: string, makeOptions: MakeOptio
   const rng = new Rng(1);
   let obs = a as ActionSetObservation;
   for (;;) {
-    const [next, reward, terminated, truncated] = env.step(randomAvailable(obs, rng));
+    const [next, reward, terminated, truncated] = env.step(act(obs, rng));
     expect(Number.isFinite(reward)).toBe(true);
     expect(env.observationSpace.contains(next)).toBe(true);
     obs = next as ActionSetObservation;
     if (terminated || truncated) break;
   }
-  expect(() => env.step(obs.actionIds[0] as number)).toThrow(ResetNeededError);
+  expect(() => env.step(act(obs, rng))).toThrow(ResetNeededError);
 
   // A 3-step time limit truncates (terminated stays false) unless the MDP ended first.
   const short = make(id, { ...makeOptions, maxEpisodeSteps: 3 });
@@ -43,7 +54,7 @@ export function expectActionSetEnvConformance(id: string, makeOptions: MakeOptio
   for (let seed = 0; seed < 20 && truncations === 0; seed++) {
     let [o] = short.reset({ seed });
     for (let t = 1; t <= 3; t++) {
-      const [next, , terminated, truncated] = short.step(randomAvailable(o as ActionSetObservation, rng));
+      const [next, , terminated, truncated] = short.step(act(o as ActionSetObservation, rng));
       o = next;
       if (terminated) break;
       expect(truncated).toBe(t === 3);
@@ -54,12 +65,13 @@ export function expectActionSetEnvConformance(id: string, makeOptions: MakeOptio
   expect(spec(id).maxEpisodeSteps).not.toBeNull();
 
   // NEXT_STEP autoreset: after an env's episode ends, its next step resets it with reward 0.
-  const vec = makeVec<ActionSetObservation[], Int32Array>(id, 2, { makeOptions });
+  const vec = makeVec<ActionSetObservation[], Int32Array | unknown[]>(id, 2, { makeOptions });
   let [batch] = vec.reset({ seed: 5 });
   let ended = new Uint8Array(2);
   let autoresets = 0;
   for (let t = 0; t < 400 && autoresets < 2; t++) {
-    const actions = Int32Array.from(batch, (o) => randomAvailable(o, rng));
+    const perEnv = batch.map((o) => act(o, rng));
+    const actions = perEnv.every((a) => typeof a === "number") ? Int32Array.from(perEnv as number[]) : perEnv;
     const [next, rewards, terminated, truncated] = vec.step(actions);
     for (let i = 0; i < 2; i++) {
       if (ended[i]) {

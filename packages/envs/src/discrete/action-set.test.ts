@@ -85,6 +85,28 @@ describe("ActionInventory splits", () => {
     expect(seen.size).toBe(512);
   });
 
+  it("takes a fixed (class-based) split: train as given, held-out cut into validation : test, the rest in none", () => {
+    const make = (splitSeed: number) =>
+      new ActionInventory({
+        representations: new Float32Array(20),
+        size: 10,
+        dim: 2,
+        splitSeed,
+        splitRatio: [2, 1, 1],
+        fixedSplit: { train: [7, 1, 3], heldOut: [0, 2, 4, 5, 8] },
+      });
+    const inv = make(0);
+    expect(Array.from(inv.ids("train"))).toEqual([1, 3, 7]);
+    const [v, t] = [Array.from(inv.ids("validation")), Array.from(inv.ids("test"))];
+    expect(v.length).toBe(2);
+    expect([...v, ...t].sort()).toEqual([0, 2, 4, 5, 8]);
+    expect(Array.from(make(0).ids("validation"))).toEqual(v);
+    expect(
+      () =>
+        new ActionInventory({ ...inv, splitSeed: 0, splitRatio: [2, 1, 1], fixedSplit: { train: [1], heldOut: [1] } }),
+    ).toThrow(EnvError);
+  });
+
   it("names bad splits and oversized action sets", () => {
     const inv = inventory(40);
     expect(() => inv.sample("dev" as never, 3, new Rng(0))).toThrow(UnknownSplitError);

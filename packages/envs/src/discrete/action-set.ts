@@ -42,6 +42,12 @@ export interface ActionInventoryOptions {
   splitSeed: number;
   /** Relative sizes of train : validation : test (§A1: 2:1:1 in every environment). */
   splitRatio: readonly [number, number, number];
+  /**
+   * A split fixed by hand instead of drawn (CREATE's class-based "full" split, new-actions
+   * Table A.1): `train` as given, `heldOut` cut into validation : test by `splitRatio[1] :
+   * splitRatio[2]` with the seeded permutation; actions in neither list are in no split.
+   */
+  fixedSplit?: { train: ArrayLike<number>; heldOut: ArrayLike<number> } | undefined;
 }
 
 /**
@@ -55,7 +61,7 @@ export class ActionInventory {
   readonly dim: number;
   private readonly splitIds: Record<ActionSplit, Int32Array>;
 
-  constructor({ representations, size, dim, splitSeed, splitRatio }: ActionInventoryOptions) {
+  constructor({ representations, size, dim, splitSeed, splitRatio, fixedSplit }: ActionInventoryOptions) {
     if (representations.length !== size * dim) {
       throw new EnvError(
         `ActionInventory: representations has ${representations.length} values, expected ${size} × ${dim}`,
@@ -67,11 +73,30 @@ export class ActionInventory {
     this.representations = representations;
     this.size = size;
     this.dim = dim;
+    const sorted = (a: Int32Array) => a.slice().sort();
+    if (fixedSplit) {
+      const train = Int32Array.from(fixedSplit.train);
+      const heldOut = Int32Array.from(fixedSplit.heldOut);
+      const seen = new Uint8Array(size);
+      for (const id of [...train, ...heldOut]) {
+        if (!Number.isInteger(id) || id < 0 || id >= size || seen[id]) {
+          throw new EnvError(`ActionInventory: fixedSplit id ${id} is out of range or listed twice`);
+        }
+        seen[id] = 1;
+      }
+      const perm = new Rng(splitSeed).permutation(heldOut.length).map((i) => heldOut[i] as number);
+      const nValidation = Math.floor((heldOut.length * splitRatio[1]) / (splitRatio[1] + splitRatio[2]));
+      this.splitIds = {
+        train: sorted(train),
+        validation: sorted(perm.subarray(0, nValidation)),
+        test: sorted(perm.subarray(nValidation)),
+      };
+      return;
+    }
     const total = splitRatio[0] + splitRatio[1] + splitRatio[2];
     const nTrain = Math.floor((size * splitRatio[0]) / total);
     const nValidation = Math.floor((size * splitRatio[1]) / total);
     const perm = new Rng(splitSeed).permutation(size);
-    const sorted = (a: Int32Array) => a.slice().sort();
     this.splitIds = {
       train: sorted(perm.subarray(0, nTrain)),
       validation: sorted(perm.subarray(nTrain, nTrain + nValidation)),
@@ -260,7 +285,9 @@ export function resolveActionSetConfig(
 
 /**
  * Reads the `split` reset option (the constructor's split when absent), rejects any other option,
- * and makes a fresh subsample of that split available on `space`. Returns the split used.
+ * and makes a fresh subsample of that split available on `space`, plus `alwaysAvailable` (actions
+ * outside every split that each episode offers, e.g. CREATE's No-Op; larger than every inventory
+ * index, so the slots stay ascending). Returns the split used.
  */
 export function resetActionSet(
   env: Env<unknown, unknown>,
@@ -268,12 +295,14 @@ export function resetActionSet(
   space: ActionSubset,
   config: EpisodeActionSetConfig,
   options: Record<string, unknown> | undefined,
+  alwaysAvailable: readonly number[] = [],
 ): ActionSplit {
   const { split = config.split, ...rest } = options ?? {};
   const extra = Object.keys(rest);
   if (extra.length > 0) throw new EnvError(`${envLabel(env)}: unknown reset options ${extra.join(", ")}; only split`);
   const checked = checkSplit(split, `${envLabel(env)} reset`);
-  space.setAvailable(inventory.sample(checked, config.actionsPerEpisode, env.npRandom, envLabel(env)));
+  const ids = inventory.sample(checked, config.actionsPerEpisode, env.npRandom, envLabel(env));
+  space.setAvailable([...ids, ...alwaysAvailable]);
   return checked;
 }
 

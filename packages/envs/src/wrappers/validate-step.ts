@@ -1,7 +1,7 @@
 import type { Env, Info, ResetArgs, StepResult } from "../env.js";
 import { envLabel, Wrapper } from "../env.js";
 import { InvalidActionError, ResetNeededError, UnavailableActionError } from "../errors.js";
-import { ActionSubset, explainValue } from "../spaces.js";
+import { ActionSubset, type AnySpace, Dict, explainValue } from "../spaces.js";
 
 /**
  * Checks every step: the action must be in the action space (right type and shape, no NaN,
@@ -34,8 +34,7 @@ export class ValidateStep<Obs, Act> extends Wrapper<Obs, Act> {
     if (why !== null) {
       const space = this.actionSpace;
       // A valid index outside this episode's action set gets its own error class (envs with varying action sets).
-      const ErrorClass =
-        space instanceof ActionSubset && space.isUnavailable(action) ? UnavailableActionError : InvalidActionError;
+      const ErrorClass = isUnavailable(space, action) ? UnavailableActionError : InvalidActionError;
       throw new ErrorClass(`${envLabel(this)}: invalid action for ${space}: ${why}`);
     }
     const result = this.env.step(action);
@@ -43,4 +42,14 @@ export class ValidateStep<Obs, Act> extends Wrapper<Obs, Act> {
     else if (result[3]) this.ended = "truncated";
     return result;
   }
+}
+
+/**
+ * A valid index outside this episode's action set, the action itself or, for hybrid Dict actions
+ * (CREATE's `{ tool, position }`), one of its entries.
+ */
+function isUnavailable(space: AnySpace, action: unknown): boolean {
+  if (space instanceof ActionSubset) return space.isUnavailable(action);
+  if (!(space instanceof Dict) || typeof action !== "object" || action === null) return false;
+  return space.keys.some((k) => isUnavailable(space.spaces[k] as AnySpace, (action as Record<string, unknown>)[k]));
 }
