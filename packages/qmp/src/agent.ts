@@ -71,7 +71,9 @@ export class QmpAgent {
     this.scaler = first.scaler;
     this.fixedPolicies.forEach((p, i) => {
       if (p && p.mean.length !== this.actionDim) {
-        throw new QscapeError(`qmp: task ${i} fixedPolicy.mean has ${p.mean.length} values, expected ${this.actionDim}`);
+        throw new QscapeError(
+          `qmp: task ${i} fixedPolicy.mean has ${p.mean.length} values, expected ${this.actionDim}`,
+        );
       }
     });
     this.rng = new Rng(this.config.seed);

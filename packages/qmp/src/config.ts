@@ -103,7 +103,8 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
 /** Validates a QMP config; the `sac` block is checked by SAC's own schema (errors say `sac.<field>`). */
 export function resolveQmpConfig(input: QmpConfigInput = {}): QmpSettings {
   const c = parse(QmpConfig, input, "qmp");
-  if ("seed" in c.sac) throw new QscapeError("qmp config: sac.seed: set qmp's seed; each task's SAC seed derives from it");
+  if ("seed" in c.sac)
+    throw new QscapeError("qmp config: sac.seed: set qmp's seed; each task's SAC seed derives from it");
   const sac = parse(SACConfig, { ...QMP_SAC_DEFAULTS, ...c.sac }, "qmp sac");
   return { ...c, sac };
 }
