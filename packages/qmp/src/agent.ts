@@ -194,7 +194,10 @@ export class QmpAgent {
     this.learner(task);
     const action = tf.tidy(() => {
       const s = this.obsTensor(obs);
-      if (mode === "own") return this.proposal(task, s).mean().dataSync() as Float32Array;
+      // No-Sharing's behaviour policy is π_i itself, so its "mixture" is π_i.
+      if (mode === "own" || this.config.sharing === "none") {
+        return this.proposal(task, s).mean().dataSync() as Float32Array;
+      }
       const proposals = this.proposalsAt(s);
       const j = QmpAgent.argmax(this.scoreProposals(task, s, proposals));
       return (proposals[j] as Proposal).mean().dataSync() as Float32Array;

@@ -38,6 +38,9 @@ export interface TrainResult {
   evaluations: EvaluationRecord[];
   /** counts[i][j]: task-i training steps acted by π_j (the paper's selection-frequency analysis). */
   selections: number[][];
+  /** Per task: training episodes finished, and how many of them ended with `info.success` (behaviour policy). */
+  trainEpisodes: number[];
+  trainSuccesses: number[];
 }
 
 export interface EvaluateOptions {
@@ -103,6 +106,8 @@ export function trainMultiTask(
   // Evaluation episodes start from the same seeded states every time, so curves compare like with like.
   const evalSeed = c.seed + 1;
   const evaluations: EvaluationRecord[] = [];
+  const trainEpisodes = taskSet.tasks.map(() => 0);
+  const trainSuccesses = taskSet.tasks.map(() => 0);
   let envSteps = 0;
   let epochs = 0;
   while (envSteps < c.totalEnvSteps) {
@@ -110,10 +115,12 @@ export function trainMultiTask(
       for (let k = 0; k < c.envStepsPerUpdate && envSteps < c.totalEnvSteps; k++) {
         const current = obs[i] as Float32Array;
         const { action } = agent.behave(i, current);
-        const [nextObs, reward, terminated, truncated] = taskSet.step(i, action);
+        const [nextObs, reward, terminated, truncated, info] = taskSet.step(i, action);
         agent.observe(i, { obs: current, action, reward, nextObs, terminated, truncated });
         envSteps += 1;
         if (terminated || truncated) {
+          trainEpisodes[i] = (trainEpisodes[i] as number) + 1;
+          if (info.success === true) trainSuccesses[i] = (trainSuccesses[i] as number) + 1;
           obs[i] = taskSet.reset(i)[0];
           agent.beginEpisode(i);
         } else obs[i] = nextObs;
@@ -139,5 +146,12 @@ export function trainMultiTask(
       onEvaluation?.(record);
     }
   }
-  return { envSteps, epochs, evaluations, selections: agent.selectionCounts() };
+  return {
+    envSteps,
+    epochs,
+    evaluations,
+    selections: agent.selectionCounts(),
+    trainEpisodes,
+    trainSuccesses,
+  };
 }

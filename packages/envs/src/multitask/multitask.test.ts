@@ -188,6 +188,10 @@ describe("PointReachMT-v0", () => {
     expect(out[2]).toBe(true);
     expect(out[4].success).toBe(true);
 
+    const exp = makeTaskSet("PointReachMT-v0", { reward: "expDistance" });
+    exp.reset(0, 0);
+    expect(exp.step(0, [1, 1])[1]).toBeCloseTo(Math.exp(-Math.hypot(9, 9)) - 1, 6);
+
     // Standing still: truncated at 50 steps, never successful.
     set.reset(0, 0);
     let steps = 0;

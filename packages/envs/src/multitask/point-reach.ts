@@ -5,8 +5,10 @@
  * "irrelevant" set (↑, →, ↙) only offers partial progress (↑ and →) and one conflicting direction.
  *
  * The paper gives neither episode length, noise scale nor reward formula; the defaults (spec §6.0)
- * are 50 steps, helper σ = 0.1 and reward −‖p − goal‖. Success (ours): ‖p − goal‖ < 0.5, which
- * ends the episode. A helper task's reward is its progress along its direction; it succeeds after
+ * are 50 steps, helper σ = 0.1 and reward −‖p − goal‖ ("distance"). The option `reward:
+ * "expDistance"` gives exp(−‖p − goal‖) − 1 instead, the Maze reward of the same paper (App. D
+ * D.2): nearly flat (≈ −1) far from the goal, so only behaviour that gets close is informative.
+ * Success (ours): ‖p − goal‖ < 0.5, which ends the episode. A helper task's reward is its progress along its direction; it succeeds after
  * 10 units of progress. The observation is the position only (no task id, no goal).
  */
 import type { BoxAction, Info, ResetArgs, StepResult } from "../env.js";
@@ -25,8 +27,10 @@ export const POINT_REACH_HELPER_STD = 0.1;
 const ARENA = 20;
 
 /** Reach a goal (reward −‖p − goal‖) or move along a direction (reward = progress along it). */
+export type PointReachReward = "distance" | "expDistance";
+
 export type PointTask =
-  | { kind: "reach"; goal: readonly [number, number] }
+  | { kind: "reach"; goal: readonly [number, number]; reward: PointReachReward }
   | { kind: "move"; direction: [number, number] };
 
 export class PointReachEnv extends Env<Float32Array, BoxAction> {
@@ -58,7 +62,8 @@ export class PointReachEnv extends Env<Float32Array, BoxAction> {
     if (this.task.kind === "reach") {
       const d = Math.hypot((this.pos[0] as number) - this.task.goal[0], (this.pos[1] as number) - this.task.goal[1]);
       const success = d < POINT_REACH_SUCCESS_RADIUS;
-      return [obs, -d, success, false, { success, distance: d }];
+      const reward = this.task.reward === "distance" ? -d : Math.exp(-d) - 1;
+      return [obs, reward, success, false, { success, distance: d }];
     }
     const [ux, uy] = this.task.direction;
     const norm = Math.hypot(ux, uy);
@@ -81,15 +86,20 @@ export type PointReachHelperSet = "relevant" | "irrelevant";
 export interface PointReachMTOptions {
   /** "relevant" (default): ↑, →, ↗; "irrelevant": ↑, →, ↙. */
   helpers?: PointReachHelperSet;
+  /** Task 0's reward: "distance" (default, −d) or "expDistance" (exp(−d) − 1). */
+  reward?: PointReachReward;
 }
 
 /** Task 0 "reach" is the one to learn; tasks 1–3 are the fixed helpers. */
-export function pointReachTaskSet(id: string, { helpers = "relevant" }: PointReachMTOptions = {}): TaskSet {
+export function pointReachTaskSet(
+  id: string,
+  { helpers = "relevant", reward = "distance" }: PointReachMTOptions = {},
+): TaskSet {
   const names: (keyof typeof HELPERS)[] =
     helpers === "relevant" ? ["up", "right", "upRight"] : ["up", "right", "downLeft"];
   const reach: TaskDefinition = {
     name: "reach",
-    make: () => new PointReachEnv({ kind: "reach", goal: POINT_REACH_GOAL }),
+    make: () => new PointReachEnv({ kind: "reach", goal: POINT_REACH_GOAL, reward }),
     maxEpisodeSteps: POINT_REACH_STEPS,
   };
   const helperTasks = names.map(
