@@ -156,7 +156,7 @@ export class QmpAgent {
    * policy keeps acting with a fresh sample each step (§5.7.3).
    */
   behave(task: number, obs: Float32Array): { action: Float32Array; policy: number } {
-    this.learner(task);
+    this.learner(task); // only learning tasks collect data
     const hold = this.holds[task] as Hold;
     const { sharing, holdSteps, ownPolicyProb } = this.config;
     const out = tf.tidy(() => {
@@ -191,7 +191,7 @@ export class QmpAgent {
    * results report by default, spec §10 #14) or the mean of the policy the Q-switch picks ("mixture").
    */
   evalAction(task: number, obs: Float32Array, mode: "own" | "mixture" = "own"): Float32Array {
-    this.learner(task);
+    this.learner(task); // fixed helpers are not evaluated
     const action = tf.tidy(() => {
       const s = this.obsTensor(obs);
       // No-Sharing's behaviour policy is π_i itself, so its "mixture" is π_i.
@@ -224,12 +224,6 @@ export class QmpAgent {
     return Array.from({ length: this.numTasks }, (_, i) =>
       Array.from(this.selections.subarray(i * this.numTasks, (i + 1) * this.numTasks)),
     );
-  }
-
-  counters(): Record<string, number> {
-    let gradientUpdates = 0;
-    for (const l of this.learners) gradientUpdates += l ? (l.counters().gradientUpdates as number) : 0;
-    return { gradientUpdates };
   }
 
   /** The whole multi-task state: every learner (weights, optimisers, α, replay, RNG), the QMP RNG, holds, counts. */
