@@ -8,7 +8,9 @@
  * are 50 steps, helper σ = 0.1 and reward −‖p − goal‖ ("distance"). The option `reward:
  * "expDistance"` gives exp(−‖p − goal‖) − 1 instead, the Maze reward of the same paper (App. D
  * D.2): nearly flat (≈ −1) far from the goal, so only behaviour that gets close is informative.
- * Success (ours): ‖p − goal‖ < 0.5, which ends the episode. A helper task's reward is its progress along its direction; it succeeds after
+ * Success (ours): ‖p − goal‖ < 1, which ends the episode. The radius is not the Maze's 0.5: a
+ * diagonal step is up to √2 long, and the ↗ helper (whose clipped noise shortens its steps to
+ * ≈ 0.96 per axis) would often step over a 0.5 disc around the goal. A helper task's reward is its progress along its direction; it succeeds after
  * 10 units of progress. The observation is the position only (no task id, no goal).
  */
 import type { BoxAction, Info, ResetArgs, StepResult } from "../env.js";
@@ -20,7 +22,7 @@ import { TaskSet } from "./task-set.js";
 
 export const POINT_REACH_GOAL = [10, 10] as const;
 export const POINT_REACH_STEPS = 50;
-export const POINT_REACH_SUCCESS_RADIUS = 0.5;
+export const POINT_REACH_SUCCESS_RADIUS = 1;
 /** σ of the fixed helper policies (spec §6.0 default). */
 export const POINT_REACH_HELPER_STD = 0.1;
 /** The arena is clipped to this half-width, so observations stay in a bounded box. */
