@@ -138,7 +138,7 @@ export class QmpAgent {
     return q.dataSync() as Float32Array;
   }
 
-  /** j* = argmax_j scores[j]; ties go to the lowest index (the own policy wins ties only if it is first). */
+  /** j* = argmax_j scores[j]; ties go to the lowest task index. */
   static argmax(scores: ArrayLike<number>): number {
     let best = 0;
     for (let j = 1; j < scores.length; j++) if ((scores[j] as number) > (scores[best] as number)) best = j;
