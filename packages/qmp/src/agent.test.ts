@@ -47,7 +47,7 @@ describe("config", () => {
     expect(() => resolveQmpConfig({ ownPolicyProb: 1.5 })).toThrow(/ownPolicyProb/);
     expect(() => resolveQmpConfig({ sac: { batchSize: -1 } })).toThrow(/qmp sac config: batchSize/);
     expect(() => resolveQmpConfig({ sac: { seed: 1 } as never })).toThrow(/sac.seed/);
-    expect(() => resolveQmpConfig({ sharing: "uniform" } as never)).toThrow(/sharing/);
+    expect(() => resolveQmpConfig({ sharing: "softmax" } as never)).toThrow(/sharing/);
   });
 
   it("one SAC learner per learning task, none for fixed-policy tasks", () => {
@@ -113,6 +113,20 @@ describe("Q-switch", () => {
     for (let k = 0; k < 5; k++) expect(agent.behave(0, new Float32Array([k, k])).policy).toBe(0);
     expect(spy).not.toHaveBeenCalled();
     expect(agent.selectionCounts()[0]).toEqual([5, 0, 0, 0]);
+    agent.dispose();
+  });
+
+  it("QMP-Uniform picks every policy about equally often, never consults a critic, and evaluates π_i", () => {
+    const agent = new QmpAgent(makeTaskSet("PointReachMT-v0"), { ...small, sharing: "uniform" });
+    const spy = stubCritic(agent, 0, (a) => -dist2(a, [1, 1]));
+    for (let k = 0; k < 400; k++) agent.behave(0, new Float32Array(2));
+    for (const count of agent.selectionCounts()[0] as number[]) {
+      expect(count).toBeGreaterThan(70);
+      expect(count).toBeLessThan(130);
+    }
+    const s = new Float32Array([1, 2]);
+    expect(agent.evalAction(0, s, "mixture")).toEqual(agent.evalAction(0, s));
+    expect(spy).not.toHaveBeenCalled();
     agent.dispose();
   });
 

@@ -158,32 +158,38 @@ export class QmpAgent {
   behave(task: number, obs: Float32Array): { action: Float32Array; policy: number } {
     this.learner(task); // only learning tasks collect data
     const hold = this.holds[task] as Hold;
-    const { sharing, holdSteps, ownPolicyProb } = this.config;
     const out = tf.tidy(() => {
       const s = this.obsTensor(obs);
-      let policy: number;
       let proposal: Proposal;
       if (hold.stepsLeft > 0) {
-        policy = hold.policy;
-        proposal = this.proposal(policy, s);
         hold.stepsLeft -= 1;
-      } else if (sharing === "none" || (ownPolicyProb > 0 && this.rng.random() < ownPolicyProb)) {
-        policy = task;
-        proposal = this.proposal(task, s);
-        hold.policy = task;
-        hold.stepsLeft = holdSteps - 1;
+        proposal = this.proposal(hold.policy, s);
       } else {
-        const proposals = this.proposalsAt(s);
-        policy = QmpAgent.argmax(this.scoreProposals(task, s, proposals));
-        proposal = proposals[policy] as Proposal;
-        hold.policy = policy;
-        hold.stepsLeft = holdSteps - 1;
+        const chosen = this.select(task, s);
+        hold.policy = chosen.policy;
+        hold.stepsLeft = this.config.holdSteps - 1;
+        proposal = chosen.proposal;
       }
-      return { policy, action: proposal.sample().dataSync() as Float32Array };
+      return { policy: hold.policy, action: proposal.sample().dataSync() as Float32Array };
     });
     const cell = task * this.numTasks + out.policy;
     this.selections[cell] = (this.selections[cell] as number) + 1;
     return { action: this.scaler.toEnv(out.action), policy: out.policy };
+  }
+
+  /** The policy that acts for task i from state s (a re-selection), with its proposal there. */
+  private select(task: number, s: tf.Tensor2D): { policy: number; proposal: Proposal } {
+    const { sharing, ownPolicyProb } = this.config;
+    if (sharing === "none" || (ownPolicyProb > 0 && this.rng.random() < ownPolicyProb)) {
+      return { policy: task, proposal: this.proposal(task, s) };
+    }
+    if (sharing === "uniform") {
+      const policy = this.rng.int(0, this.numTasks);
+      return { policy, proposal: this.proposal(policy, s) };
+    }
+    const proposals = this.proposalsAt(s);
+    const policy = QmpAgent.argmax(this.scoreProposals(task, s, proposals));
+    return { policy, proposal: proposals[policy] as Proposal };
   }
 
   /**
@@ -194,8 +200,9 @@ export class QmpAgent {
     this.learner(task); // fixed helpers are not evaluated
     const action = tf.tidy(() => {
       const s = this.obsTensor(obs);
-      // No-Sharing's behaviour policy is π_i itself, so its "mixture" is π_i.
-      if (mode === "own" || this.config.sharing === "none") {
+      // Only the Q-switch has a deterministic mixture: No-Sharing's behaviour is π_i itself, and
+      // QMP-Uniform's random switch has no deterministic form, so both evaluate π_i.
+      if (mode === "own" || this.config.sharing !== "qSwitch") {
         return this.proposal(task, s).mean().dataSync() as Float32Array;
       }
       const proposals = this.proposalsAt(s);

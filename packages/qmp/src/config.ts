@@ -37,8 +37,10 @@ export const QmpConfig = z
     /**
      * "qSwitch": QMP's behaviour policy (Def. 5.4.2). "none": the No-Sharing baseline, each task
      * collects with its own policy, i.e. N independent SACs through the same code path.
+     * "uniform": the QMP-Uniform ablation (§5.7.4), a uniformly random task policy at each
+     * re-selection, no critic consulted.
      */
-    sharing: z.enum(["qSwitch", "none"]).default("qSwitch"),
+    sharing: z.enum(["qSwitch", "none", "uniform"]).default("qSwitch"),
     /**
      * H of the multistep variant (§5.7.3, App. D E.6): the chosen policy acts for H steps before
      * the Q-switch runs again. 1 is plain QMP; Table D.2 uses 25 for Maze and 10 elsewhere. The
@@ -79,15 +81,11 @@ export const TrainConfig = z
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 export type TrainSettings = z.output<typeof TrainConfig>;
 
-/** Table D.4 for the two task sets built here, as (loop settings, SAC settings) pairs. */
+/** Table D.4's Maze column (the task set built here), as loop settings and SAC settings. */
 export const TABLE_D4 = {
   maze: {
     train: { minBufferSize: 3000, envStepsPerUpdate: 600, gradStepsPerUpdate: 100 },
     sac: { batchSize: 256, actorLr: 3e-4, criticLr: 3e-4, alphaLr: 3e-4 },
-  },
-  reacher: {
-    train: { minBufferSize: 10000, envStepsPerUpdate: 1000, gradStepsPerUpdate: 100 },
-    sac: { batchSize: 32, actorLr: 3e-4, criticLr: 3e-4, alphaLr: 3e-4 },
   },
 } satisfies Record<string, { train: Partial<TrainConfigInput>; sac: SACConfigInput }>;
 
