@@ -21,6 +21,7 @@ export default defineConfig({
       project("savo", "packages/savo"),
       project("smoothie", "packages/smoothie"),
       project("qmle", "packages/qmle"),
+      project("qmp", "packages/qmp"),
       project("native", "packages/native"),
       project("bench", "apps/bench"),
       { extends: true as const, test: { name: "tests", root: "tests", include: ["*.test.ts"] } },

@@ -7,6 +7,7 @@ export * from "./dmc/index.js";
 export * from "./env.js";
 export * from "./errors.js";
 export * from "./mujoco/index.js";
+export * from "./multitask/index.js";
 export * from "./registry.js";
 export * from "./spaces.js";
 export * from "./vector/index.js";

@@ -1,0 +1,16 @@
+import { MAZE_LARGE_MT3_TASKS, MAZE_LARGE_TASKS, mazeLargeTaskSet } from "./maze.js";
+import { type PointReachMTOptions, pointReachTaskSet } from "./point-reach.js";
+import { registerTaskSet } from "./task-set.js";
+
+export * from "./maze.js";
+export * from "./point-reach.js";
+export * from "./task-set.js";
+
+registerTaskSet("PointReachMT-v0", (kwargs) => pointReachTaskSet("PointReachMT-v0", kwargs as PointReachMTOptions));
+registerTaskSet("MazeLargeMT10-v0", () =>
+  mazeLargeTaskSet(
+    "MazeLargeMT10-v0",
+    MAZE_LARGE_TASKS.map((_, i) => i),
+  ),
+);
+registerTaskSet("MazeLargeMT3-v0", () => mazeLargeTaskSet("MazeLargeMT3-v0", MAZE_LARGE_MT3_TASKS));

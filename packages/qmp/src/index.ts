@@ -1,0 +1,3 @@
+export * from "./agent.js";
+export * from "./config.js";
+export * from "./train.js";
