@@ -1,7 +1,3 @@
-export * from "./common/config.js";
-export * from "./common/critic.js";
-export * from "./common/replay.js";
-export * from "./common/spaces.js";
 export * from "./ddpg/agent.js";
 export * from "./ddpg/config.js";
 export * from "./dqn/agent.js";

@@ -1,7 +1,6 @@
 /** Seeded training runs on registered envs through core's loop, stopping once a threshold is reached. */
-import { type Agent, type LoopResult, type Rng, runOffPolicy, runOnPolicy } from "@qscape/core";
+import { type Agent, isBox, isDiscrete, type LoopResult, type Rng, runOffPolicy, runOnPolicy } from "@qscape/core";
 import { make } from "@qscape/envs";
-import { isBox, isDiscrete } from "../src/index.js";
 
 export interface Run {
   result: LoopResult;

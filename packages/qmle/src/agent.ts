@@ -19,12 +19,13 @@
  * Actions are normalised to [−1, 1]^d inside the agent; `act` maps them to the env's bounds.
  */
 
-import { ActionScaler, type EnvSpaces, requireBoxAction, requireBoxObservation } from "@qscape/baselines";
 import {
+  ActionScaler,
   type ActOptions,
   Adam,
   type Agent,
   actionsToBins,
+  type EnvSpaces,
   FactoredCategorical,
   hardUpdate,
   PrioritizedReplayBuffer,
@@ -33,6 +34,8 @@ import {
   type ReplayBufferOptions,
   Rng,
   readParameters,
+  requireBoxAction,
+  requireBoxObservation,
   type SerializedTensor,
   type Snapshot,
   type Transition,

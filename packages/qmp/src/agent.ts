@@ -17,8 +17,8 @@
  * A task with a fixed policy (the didactic example's scripted Gaussians, §5.5.2) contributes
  * candidates but has no learner and collects no data.
  */
-import { type ActionScaler, type EnvSpaces, SACAgent } from "@qscape/baselines";
-import { QscapeError, Rng, type Snapshot, type Transition, tf } from "@qscape/core";
+import { SACAgent } from "@qscape/baselines";
+import { type ActionScaler, type EnvSpaces, QscapeError, Rng, type Snapshot, type Transition, tf } from "@qscape/core";
 import { type FixedGaussianPolicy, taskSeed } from "@qscape/envs";
 import { type QmpConfigInput, type QmpSettings, resolveQmpConfig } from "./config.js";
 

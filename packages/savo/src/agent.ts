@@ -15,11 +15,13 @@
  * the envs package's `KnnIndex` before it is ranked by Q and before it conditions the next actor.
  */
 
-import { type Critics, type EnvSpaces, TD3Agent, type TD3Batch } from "@qscape/baselines";
+import { TD3Agent, type TD3Batch } from "@qscape/baselines";
 import {
   type ActionNoise,
   type ActOptions,
   activate,
+  type Critics,
+  type EnvSpaces,
   GaussianNoise,
   type Linear,
   OUNoise,

@@ -18,10 +18,12 @@
  *               ν1..νk−1 step (Eq. 8), then SAC's own actor and α steps. ν1..νk−1 thus take as
  *               many steps as ν0 [default].
  */
-import { type ActionChoice, type ContinuousBatch, type EnvSpaces, SACAgent } from "@qscape/baselines";
+import { type ActionChoice, SACAgent } from "@qscape/baselines";
 import {
   type ActionNoise,
   type ActOptions,
+  type ContinuousBatch,
+  type EnvSpaces,
   GaussianNoise,
   OUNoise,
   QscapeError,

@@ -7,7 +7,8 @@
  * noise-before-cascade (SAC's target is its own sampled next action, see sac-agent.ts), and the
  * + Joint Action ablation (ν0 is SAC's actor, not one chunk of a joint network).
  */
-import { ExplorationNoise, SACConfig } from "@qscape/baselines";
+import { SACConfig } from "@qscape/baselines";
+import { ExplorationNoise } from "@qscape/core";
 import type { z } from "zod";
 import { SavoConfig } from "./config.js";
 

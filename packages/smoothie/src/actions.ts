@@ -5,8 +5,7 @@
  * unclipped and clipped only when they are handed to the env (spec §2.4, ambiguity 4).
  */
 
-import { type EnvSpaces, isBox } from "@qscape/baselines";
-import { QscapeError } from "@qscape/core";
+import { type EnvSpaces, isBox, QscapeError } from "@qscape/core";
 
 export class ActionMap {
   readonly dim: number;

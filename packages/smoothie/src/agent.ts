@@ -14,19 +14,21 @@
  * Actions are in the agent's units (`ActionMap`: [−1, 1] for bounded dimensions). Truncated
  * transitions bootstrap; only `terminated` masks the target.
  */
-import { type EnvSpaces, parseConfig, requireBoxObservation } from "@qscape/baselines";
 import {
   type ActOptions,
   Adam,
   type Agent,
+  type EnvSpaces,
   hardUpdate,
   type MLP,
   type Parameterized,
+  parseConfig,
   polyakUpdate,
   QscapeError,
   ReplayBuffer,
   Rng,
   readParameters,
+  requireBoxObservation,
   type SerializedTensor,
   type Snapshot,
   type Transition,

@@ -1,5 +1,5 @@
 /** DDPG: the TD3 agent configured with one critic, no target smoothing and OU noise. */
-import type { EnvSpaces } from "../common/spaces.js";
+import type { EnvSpaces } from "@qscape/core";
 import { TD3Agent } from "../td3/agent.js";
 import { DDPGConfig, type DDPGConfigInput } from "./config.js";
 

@@ -5,8 +5,9 @@
  * with the paper's OU noise θ = 0.15, σ = 0.2 (baselines spec §3.2). Lillicrap's critic L2
  * penalty is not modelled.
  */
+
+import { ExplorationNoise } from "@qscape/core";
 import { z } from "zod";
-import { ExplorationNoise } from "../common/config.js";
 import { TD3Config } from "../td3/config.js";
 
 export const DDPGConfig = TD3Config.extend({

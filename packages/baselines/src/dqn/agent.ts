@@ -13,17 +13,21 @@ import {
   type ActOptions,
   Adam,
   type Agent,
+  type EnvSpaces,
   hardUpdate,
   linearSchedule,
   maskLogits,
   NStepAccumulator,
   PrioritizedReplayBuffer,
+  parseConfig,
   polyakUpdate,
   QscapeError,
   ReplayBuffer,
   type ReplayBufferOptions,
   Rng,
   readParameters,
+  requireBoxObservation,
+  requireDiscreteAction,
   type Schedule,
   type SerializedTensor,
   type Snapshot,
@@ -31,8 +35,6 @@ import {
   tf,
   writeParameters,
 } from "@qscape/core";
-import { parseConfig } from "../common/config.js";
-import { type EnvSpaces, requireBoxObservation, requireDiscreteAction } from "../common/spaces.js";
 import { DQNConfig, type DQNConfigInput, type DQNSettings } from "./config.js";
 import { makeQNetwork, type QNetwork } from "./networks.js";
 

@@ -6,8 +6,9 @@
  * steps, 10k warm-up, one update every 10 steps); PER uses QMLE's settings (α 0.6, constant β 0.2,
  * priority |δ| + 1e-6; baselines spec §5.2).
  */
+
+import { hiddenSizes } from "@qscape/core";
 import { z } from "zod";
-import { hiddenSizes } from "../common/config.js";
 
 export const DQNConfig = z
   .object({

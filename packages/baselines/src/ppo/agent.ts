@@ -11,29 +11,27 @@
  * in the normalised box whose samples are clipped to [−1, 1] and mapped to the env's bounds.
  */
 import {
+  ActionScaler,
   type ActOptions,
   Adam,
   type Agent,
   type Categorical,
   type DiagGaussian,
+  type EnvSpaces,
+  isDiscrete,
+  parseConfig,
   QscapeError,
   Rng,
   readParameters,
+  requireBoxAction,
+  requireBoxObservation,
+  requireDiscreteAction,
   type SerializedTensor,
   type Snapshot,
   type Transition,
   tf,
   writeParameters,
 } from "@qscape/core";
-import { parseConfig } from "../common/config.js";
-import {
-  ActionScaler,
-  type EnvSpaces,
-  isDiscrete,
-  requireBoxAction,
-  requireBoxObservation,
-  requireDiscreteAction,
-} from "../common/spaces.js";
 import type { DiscreteAgentOptions } from "../dqn/agent.js";
 import { PPOConfig, type PPOConfigInput, type PPOSettings } from "./config.js";
 import { clippedPolicyLoss, computeGae, valueLoss } from "./losses.js";

@@ -4,8 +4,9 @@
  * γ 0.99, value coefficient 0.5, grad-norm 0.5, Adam eps 1e-5, lr 1e-3 decaying linearly to 0,
  * hidden 64. Value clipping and per-minibatch advantage normalisation follow CleanRL's ppo.py.
  */
+
+import { hiddenSizes } from "@qscape/core";
 import { z } from "zod";
-import { hiddenSizes } from "../common/config.js";
 
 export const PPOConfig = z
   .object({

@@ -5,10 +5,9 @@
  * select-by-Q step returns the best action found. The TD target runs the same search on the
  * target critic. There is no actor to train.
  */
-import { tf } from "@qscape/core";
-import { gatherCandidates } from "../common/candidates.js";
-import type { Critics } from "../common/critic.js";
-import type { EnvSpaces } from "../common/spaces.js";
+
+import type { Critics, EnvSpaces } from "@qscape/core";
+import { gatherCandidates, tf } from "@qscape/core";
 import { TD3Agent } from "../td3/agent.js";
 import type { TD3Settings } from "../td3/config.js";
 import { CEMConfig, type CEMConfigInput } from "./config.js";

@@ -3,8 +3,9 @@
  * DPG on the shared Q1; their actions are ranked by Q1 when acting and (target actors, target
  * critic) in the TD target. Everything is TD3's multi-actor path; this class only sets k.
  */
-import { parseConfig } from "../common/config.js";
-import type { EnvSpaces } from "../common/spaces.js";
+
+import type { EnvSpaces } from "@qscape/core";
+import { parseConfig } from "@qscape/core";
 import { TD3Agent } from "../td3/agent.js";
 import { EnsembleConfig, type EnsembleConfigInput } from "./config.js";
 

@@ -9,9 +9,12 @@
  * The critics and TD target are TD3's (target actor mean, optional smoothing). Greedy-AC acts by
  * sampling the actor; Greedy-TD3 acts with the mean plus TD3's exploration noise.
  */
+
+import type { EnvSpaces } from "@qscape/core";
 import {
   type Adam,
   Adam as AdamOptimizer,
+  gatherCandidates,
   type MLP,
   type Parameterized,
   ParamGroup,
@@ -22,8 +25,6 @@ import {
   variable,
   writeParameters,
 } from "@qscape/core";
-import { gatherCandidates } from "../common/candidates.js";
-import type { EnvSpaces } from "../common/spaces.js";
 import { TD3Agent, type TD3Batch } from "../td3/agent.js";
 import type { TD3Settings } from "../td3/config.js";
 import { makeActor } from "../td3/networks.js";

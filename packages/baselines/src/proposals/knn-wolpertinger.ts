@@ -6,10 +6,8 @@
  * The critic and actor learn exactly as TD3's, with the executed item's vector as the action.
  */
 import type { ActOptions, Agent, MLP, Snapshot, Transition } from "@qscape/core";
-import { QscapeError, tf } from "@qscape/core";
+import { type EnvSpaces, parseConfig, QscapeError, requireDiscreteAction, tf } from "@qscape/core";
 import type { z } from "zod";
-import { parseConfig } from "../common/config.js";
-import { type EnvSpaces, requireDiscreteAction } from "../common/spaces.js";
 import { TD3Agent } from "../td3/agent.js";
 import { TD3Config } from "../td3/config.js";
 import { candidateCount } from "./config.js";

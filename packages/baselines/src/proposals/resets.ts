@@ -4,8 +4,9 @@
  * afresh (same initialiser as at construction), their target copies set equal to them and their
  * Adam moments zeroed; the replay buffer is kept.
  */
+
+import type { EnvSpaces } from "@qscape/core";
 import { type Adam, hardUpdate, Linear, type MLP, ParamGroup, type tf } from "@qscape/core";
-import type { EnvSpaces } from "../common/spaces.js";
 import { TD3Agent } from "../td3/agent.js";
 import type { TD3Settings } from "../td3/config.js";
 import { ResetConfig, type ResetConfigInput } from "./config.js";

@@ -4,8 +4,9 @@
  * acting and, with the target actor and target critic, in the TD target. The actor learns by DPG
  * at the proto-action (the TD3 update).
  */
+
+import type { EnvSpaces } from "@qscape/core";
 import { type MLP, tf } from "@qscape/core";
-import type { EnvSpaces } from "../common/spaces.js";
 import { TD3Agent } from "../td3/agent.js";
 import type { TD3Settings } from "../td3/config.js";
 import { WolpertingerConfig, type WolpertingerConfigInput } from "./config.js";

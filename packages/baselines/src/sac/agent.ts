@@ -10,16 +10,25 @@
  * SAC) extend it through `SACVariant` (name, schema), `policyStep` and `saveExtra`/`loadExtra`.
  */
 import {
+  ActionScaler,
   type ActOptions,
   Adam,
   type Agent,
+  type ContinuousBatch,
+  Critics,
+  continuousBatch,
+  continuousReplay,
+  type EnvSpaces,
   hardUpdate,
   type Parameterized,
+  parseConfig,
   polyakUpdate,
   QscapeError,
   type ReplayBuffer,
   Rng,
   readParameters,
+  requireBoxAction,
+  requireBoxObservation,
   type SerializedTensor,
   type Snapshot,
   type Transition,
@@ -28,10 +37,6 @@ import {
   writeParameters,
 } from "@qscape/core";
 import type { z } from "zod";
-import { parseConfig } from "../common/config.js";
-import { Critics } from "../common/critic.js";
-import { type ContinuousBatch, continuousBatch, continuousReplay } from "../common/replay.js";
-import { ActionScaler, type EnvSpaces, requireBoxAction, requireBoxObservation } from "../common/spaces.js";
 import { SACConfig, type SACConfigInput, type SACSettings } from "./config.js";
 import { SquashedGaussianActor } from "./networks.js";
 

@@ -5,8 +5,9 @@
  * TD3-style delayed policy updates (every 2 critic updates, run twice to compensate), target
  * entropy −|A|. Hidden 256-256 as in SB3/garage.
  */
+
+import { hiddenSizes } from "@qscape/core";
 import { z } from "zod";
-import { hiddenSizes } from "../common/config.js";
 
 export const SACConfig = z
   .object({

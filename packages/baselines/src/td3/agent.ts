@@ -13,22 +13,32 @@
  * noise); `act` maps them to the env's bounds. Truncated transitions bootstrap: only
  * `terminated` masks the target.
  */
+
+import type { Critics } from "@qscape/core";
 import {
   type ActionNoise,
+  ActionScaler,
   type ActOptions,
   Adam,
   type Agent,
+  type ContinuousBatch,
+  continuousBatch,
+  continuousReplay,
+  type EnvSpaces,
   GaussianNoise,
   hardUpdate,
   type MLP,
   OUNoise,
   type Parameterized,
   ParamGroup,
+  parseConfig,
   polyakUpdate,
   QscapeError,
   type ReplayBuffer,
   Rng,
   readParameters,
+  requireBoxAction,
+  requireBoxObservation,
   type SerializedTensor,
   type Snapshot,
   type Transition,
@@ -36,10 +46,6 @@ import {
   writeParameters,
 } from "@qscape/core";
 import type { z } from "zod";
-import { parseConfig } from "../common/config.js";
-import type { Critics } from "../common/critic.js";
-import { type ContinuousBatch, continuousBatch, continuousReplay } from "../common/replay.js";
-import { ActionScaler, type EnvSpaces, requireBoxAction, requireBoxObservation } from "../common/spaces.js";
 import { TD3Config, type TD3ConfigInput, type TD3Settings } from "./config.js";
 import { makeActor, makeCritics } from "./networks.js";
 

@@ -5,8 +5,9 @@
  * presets are in `TD3_PRESETS` (baselines spec §2.2). Noise scales are in the normalised action
  * box [−1, 1], i.e. fractions of max_action as in the author code.
  */
+
+import { ExplorationNoise, hiddenSizes } from "@qscape/core";
 import { z } from "zod";
-import { ExplorationNoise, hiddenSizes } from "../common/config.js";
 
 export const TD3Config = z
   .object({

@@ -1,6 +1,5 @@
 /** TD3's networks: a deterministic tanh actor into the [−1, 1] box, and one or two critics. */
-import { MLP, type Rng } from "@qscape/core";
-import { Critics } from "../common/critic.js";
+import { Critics, MLP, type Rng } from "@qscape/core";
 import type { TD3Settings } from "./config.js";
 
 export function makeActor(rng: Rng, obsDim: number, actionDim: number, config: TD3Settings, name: string): MLP {

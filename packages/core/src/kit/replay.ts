@@ -1,5 +1,6 @@
 /** The transition replay of the continuous-action learners, and its minibatches as tensors. */
-import { ReplayBuffer, tf } from "@qscape/core";
+import * as tf from "@tensorflow/tfjs";
+import { ReplayBuffer } from "../replay/index.js";
 
 /** One minibatch as tensors; actions in the normalised box. */
 export interface ContinuousBatch {

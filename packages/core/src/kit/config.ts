@@ -1,6 +1,7 @@
 /** Config parsing shared by the learners: zod validation with errors that name the field. */
-import { QscapeError } from "@qscape/core";
+
 import { z } from "zod";
+import { QscapeError } from "../errors.js";
 
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(input ?? {});

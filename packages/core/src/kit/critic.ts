@@ -2,7 +2,11 @@
  * State-action critics Q(s, a) on concat(s, a). `Critics` holds one (DDPG) or two (TD3, SAC:
  * clipped double Q) networks that learn in one optimizer step: the loss is the sum of their errors.
  */
-import { type Activation, type GradOptions, MLP, type Parameterized, type Rng, tf } from "@qscape/core";
+import * as tf from "@tensorflow/tfjs";
+import type { GradOptions } from "../dense.js";
+import { type Activation, MLP } from "../nn/mlp.js";
+import type { Parameterized } from "../params.js";
+import type { Rng } from "../rng.js";
 
 export interface CriticOptions {
   hidden: number[];

@@ -4,7 +4,7 @@
  * Each learner calls one of the `require*` functions at construction and fails with a message
  * naming the env and the unsupported space instead of failing later inside a tensor op.
  */
-import { QscapeError } from "@qscape/core";
+import { QscapeError } from "../errors.js";
 
 export interface BoxSpaceLike {
   shape: readonly number[];

@@ -1,5 +1,5 @@
 /** Tensor helpers for ranking candidate actions per state. */
-import { tf } from "@qscape/core";
+import * as tf from "@tensorflow/tfjs";
 
 /**
  * candidates[b, indices[b, j]] → [B, J, A]. Written as one flat gather because the WASM
