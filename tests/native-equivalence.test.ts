@@ -17,7 +17,6 @@ async function trace(backend: "wasm" | "wasm+native") {
     actorHidden: [32, 32],
     criticHidden: [32, 32],
     batchSize: 64,
-    learningStarts: 0,
   });
   const rng = new Rng(5);
   let [obs] = env.reset({ seed: 1 });

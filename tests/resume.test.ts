@@ -46,7 +46,6 @@ const makers: Record<string, Maker> = {
       actorHidden: [16],
       criticHidden: [16],
       batchSize: 32,
-      learningStarts: 200,
     }) as never,
   savo: () =>
     new SavoAgent(make("Pendulum-v1"), {
@@ -54,7 +53,6 @@ const makers: Record<string, Maker> = {
       actorHidden: [16],
       criticHidden: [16],
       batchSize: 32,
-      learningStarts: 200,
     }) as never,
   "savo-sac": () =>
     new SavoSacAgent(make("Pendulum-v1"), {
@@ -62,7 +60,6 @@ const makers: Record<string, Maker> = {
       actorHidden: [16],
       criticHidden: [16],
       batchSize: 32,
-      learningStarts: 200,
     }) as never,
 };
 

@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { initBackend, QscapeError } from "@qscape/core";
 import { loadMujoco, registry } from "@qscape/envs";
-import { ALGORITHMS, algorithm } from "./algorithms.js";
+import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
 import { openResults } from "./db/index.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
@@ -51,7 +51,12 @@ export async function loadSuite(name: string): Promise<Suite> {
     const e = err as Error;
     throw new UsageError(`suite file ${file} failed to load: ${e.name}: ${e.message.split("\n")[0]}`);
   }
-  return parseSuite(mod.default, isPath ? file : `benchmarks/${name}.ts`);
+  const suite = parseSuite(mod.default, isPath ? file : `benchmarks/${name}.ts`);
+  // Plug-in paths are relative to the suite file; package names resolve as imports do.
+  const plugins = suite.plugins.map((p) =>
+    p.startsWith(".") || path.isAbsolute(p) ? pathToFileURL(path.resolve(path.dirname(file), p)).href : p,
+  );
+  return { ...suite, plugins };
 }
 
 export interface Overrides {
@@ -97,17 +102,17 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
 }
 
 /**
- * Everything that can be checked before a run starts: algorithms, env ids, space support, and each
- * algorithm's config (an agent is built once per algorithm and env with the suite's settings, so a
- * typo fails here, naming the suite, the algorithm and the field, not after other runs began).
- * Needs the backend initialised.
+ * Everything that can be checked before a run starts: plug-ins, algorithms, env ids, space support,
+ * and each algorithm's config against its own schema (a typo fails here, naming the suite, the
+ * algorithm and the field, not after other runs began).
  */
 export async function validateRunnable(suite: Suite): Promise<void> {
+  await loadPlugins(suite.plugins);
   const problems: string[] = [];
   const known = new Set(registry.keys());
   for (const a of suite.algorithms)
-    if (!ALGORITHMS.has(a.algo))
-      problems.push(`unknown algorithm "${a.algo}" (known: ${[...ALGORITHMS.keys()].join(", ")})`);
+    if (!algorithms().has(a.algo))
+      problems.push(`unknown algorithm "${a.algo}" (known: ${[...algorithms().keys()].join(", ")})`);
   for (const e of suite.envs)
     if (!known.has(e.id)) problems.push(`unknown environment "${e.id}" (see \`pnpm bench list\`)`);
   if (problems.length === 0) {
@@ -127,13 +132,7 @@ export async function validateRunnable(suite: Suite): Promise<void> {
           if (configChecked.has(label)) continue;
           configChecked.add(label);
           try {
-            const built = entry.create(env, {
-              seed: suite.seeds[0] ?? 0,
-              hidden: suite.hidden,
-              warmupSteps: suite.budget.warmupSteps,
-              config: a.config,
-            });
-            built.agent.dispose();
+            entry.checkConfig(a.config);
           } catch (err) {
             problems.push(`algorithm "${label}" (${a.algo}) config: ${(err as Error).message.split("\n").join(" ")}`);
           }
@@ -167,7 +166,7 @@ async function list(): Promise<void> {
     }
   }
   console.log("\nAlgorithms:");
-  for (const a of ALGORITHMS.values()) console.log(`  ${a.id.padEnd(26)} ${a.description}`);
+  for (const a of algorithms().values()) console.log(`  ${a.id.padEnd(26)} ${a.description}`);
   console.log("\nEnvironments:");
   for (const id of [...registry.keys()].sort()) console.log(`  ${id}`);
 }

@@ -62,6 +62,11 @@ export const SuiteSchema = z
     hidden: z.array(z.number().int().positive()).min(1).default([256, 256]),
     /** The algorithm (label) others are compared against in probability-of-improvement plots. */
     baseline: z.string().optional(),
+    /**
+     * Modules with more algorithms: paths relative to the suite file, or package names. Each
+     * exports `algorithms`, entries made with `defineAlgorithm` from @qscape/core.
+     */
+    plugins: z.array(z.string().min(1)).default([]),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -121,6 +126,8 @@ export interface RunTask {
   budget: Suite["budget"];
   evaluation: Suite["evaluation"];
   hidden: number[];
+  /** The suite's plug-in modules (resolved specifiers), loaded by the worker before it builds the agent. */
+  plugins: string[];
 }
 
 export function expandRuns(suite: Suite): RunTask[] {
@@ -140,6 +147,7 @@ export function expandRuns(suite: Suite): RunTask[] {
           budget: suite.budget,
           evaluation: suite.evaluation,
           hidden: suite.hidden,
+          plugins: suite.plugins,
         });
       }
     }

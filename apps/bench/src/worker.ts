@@ -20,7 +20,7 @@ import {
   TrainingLoop,
 } from "@qscape/core";
 import { loadMujoco, make, NearestItemWrapper } from "@qscape/envs";
-import { algorithm } from "./algorithms.js";
+import { algorithm, loadPlugins } from "./algorithms.js";
 import type { RunTask } from "./suite.js";
 import { holdForTest } from "./test-hold.js";
 
@@ -113,6 +113,7 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
   await loadMujoco();
   const env = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
   const evalEnv = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
+  await loadPlugins(task.plugins);
   const built = algorithm(task.algo).create(env, {
     seed: task.seed,
     hidden: task.hidden,
@@ -126,7 +127,7 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
   const pendingEvals: WorkerMessage[] = [];
   let stoppedBy: string | null = null;
   const { maxUpdates, maxQEvaluations, maxWallSeconds } = task.budget;
-  const loop = new TrainingLoop(
+  const loop = new TrainingLoop<unknown, unknown>(
     {
       totalSteps: task.budget.envSteps,
       // On-policy learners update once per rollout, without random warm-up.
@@ -139,10 +140,10 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
       seed: task.seed,
     },
     {
-      env: env as never,
-      evalEnv: evalEnv as never,
-      agent: agent as never,
-      randomAction: randomActionFor(env.actionSpace) as never,
+      env,
+      evalEnv,
+      agent,
+      randomAction: randomActionFor(env.actionSpace),
       sink: { record: (step, name, value) => pendingMetrics.push({ step, name, value }) },
       onEval: (r) => {
         pendingEvals.push({ type: "eval", runId, step: r.step, returns: r.returns, success: r.successRate });

@@ -92,6 +92,83 @@ describe("pnpm bench with failing runs", () => {
   }, 300_000);
 });
 
+describe("plug-in algorithms", () => {
+  it("runs an algorithm package the bench does not depend on, named in the suite file", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "qscape-bench-"));
+    const plugin = path.join(appDir, "test/fixtures/random-plugin/index.ts");
+    const suiteFile = path.join(dir, "plugin-suite.mjs");
+    writeFileSync(
+      suiteFile,
+      `export default ${JSON.stringify({
+        name: "plugin-check",
+        description: "a plug-in algorithm beside a built-in one",
+        estimatedMinutes: 1,
+        plugins: [path.relative(dir, plugin)],
+        algorithms: [{ algo: "td3" }, { algo: "random-uniform", config: { scale: 0.5 } }],
+        envs: [{ id: "Pendulum-v1" }],
+        seeds: [0],
+        budget: { envSteps: 400, warmupSteps: 100 },
+        evaluation: { every: 200, episodes: 1 },
+        hidden: [16],
+      })};\n`,
+    );
+    const out = path.join(dir, "out");
+    const res = spawnSync(
+      tsx,
+      ["--conditions=@qscape/source", cli, suiteFile, "--workers", "1", "--quiet", "--out", out],
+      {
+        cwd: appDir,
+        encoding: "utf8",
+        timeout: 300_000,
+      },
+    );
+    expect(res.status, res.stderr).toBe(0);
+    const db = openResults(path.join(out, "results.db"), { readonly: true });
+    try {
+      const runs = db.listRuns("plugin-check");
+      expect(runs.map((r) => [r.algo, r.status])).toEqual([
+        ["random-uniform", "finished"],
+        ["td3", "finished"],
+      ]);
+      const random = runs.find((r) => r.algo === "random-uniform");
+      expect(db.evaluations(random?.id as number).map((e) => e.step)).toEqual([0, 200, 400]);
+    } finally {
+      db.close();
+    }
+    // A typo in the plug-in's config is found by its own schema, before anything runs.
+    writeFileSync(suiteFile, readFileSync(suiteFile, "utf8").replace('"scale":0.5', '"scale":5'));
+    const bad = spawnSync(
+      tsx,
+      ["--conditions=@qscape/source", cli, suiteFile, "--quiet", "--out", path.join(dir, "bad")],
+      {
+        cwd: appDir,
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/algorithm "random-uniform" \(random-uniform\) config: .*scale/);
+    // A plug-in that reuses a built-in id is refused, naming both.
+    const clash = path.join(dir, "clash.mjs");
+    writeFileSync(
+      clash,
+      `import { algorithms as a } from ${JSON.stringify(plugin)};\nexport const algorithms = [{ ...a[0], id: "td3" }];\n`,
+    );
+    writeFileSync(suiteFile, readFileSync(suiteFile, "utf8").replace(path.relative(dir, plugin), "./clash.mjs"));
+    const twice = spawnSync(
+      tsx,
+      ["--conditions=@qscape/source", cli, suiteFile, "--quiet", "--out", path.join(dir, "clash")],
+      {
+        cwd: appDir,
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/two algorithms are registered as "td3": "TD3 .*" and "uniform random actions/);
+  }, 300_000);
+});
+
 describe("pnpm bench refuses bad input before anything runs", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "qscape-bench-"));
   const run = (...args: string[]) =>

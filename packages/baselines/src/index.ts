@@ -1,3 +1,4 @@
+export * from "./bench.js";
 export * from "./ddpg/agent.js";
 export * from "./ddpg/config.js";
 export * from "./dqn/agent.js";

@@ -27,8 +27,6 @@ it(
       lr: 1e-3,
       batchSize: 64,
       bufferSize: 50_000,
-      learningStarts: 1000,
-      trainFrequency: 1,
       targetUpdateInterval: 1,
       tau: 0.01,
       epsilonEnd: 0.02,
@@ -36,7 +34,7 @@ it(
     };
     const run = trainOffPolicy("CartPole-v1", (env) => new DQNAgent(env, config), {
       totalSteps: 30_000,
-      warmupSteps: config.learningStarts,
+      warmupSteps: 1000,
       evalEvery: 2000,
       evalEpisodes: 10,
       seed: 1,

@@ -94,7 +94,7 @@ for (const shape of SHAPES) {
   const mk = (targetCandidates: number) =>
     new QmleAgent(env, { seed: 0, learningStarts: 0, bufferSize: 10_000, targetCandidates });
   const agents = { m101: mk(100), m1000: mk(999) };
-  const td3 = new TD3Agent(env, { seed: 0, learningStarts: 0, bufferSize: 10_000 });
+  const td3 = new TD3Agent(env, { seed: 0, bufferSize: 10_000 });
   for (const a of [agents.m101, agents.m1000, td3]) fill(a as Learner, new Rng(1), 5000);
   for (const a of [agents.m101, agents.m1000]) a.learn();
   td3.update();
@@ -121,7 +121,7 @@ for (const shape of SHAPES) {
   const env = boxEnv(shape.obsDim, shape.actionDim);
   const steps = QUICK ? 20 : 100;
   const qmle = new QmleAgent(env, { seed: 0, learningStarts: 0, bufferSize: 10_000 });
-  const td3 = new TD3Agent(env, { seed: 0, learningStarts: 0, bufferSize: 10_000 });
+  const td3 = new TD3Agent(env, { seed: 0, bufferSize: 10_000 });
   const rng = new Rng(2);
   fill(qmle, rng, 5000);
   fill(td3 as unknown as Learner, rng, 5000);

@@ -91,7 +91,6 @@ function makeAgent(method: string, env: ReturnType<typeof make>, seed: number): 
     criticHidden: [hidden, hidden],
     batchSize: 256,
     bufferSize: steps,
-    learningStarts: warmup,
   };
   if (method === "td3") return new TD3Agent(env as never, shared);
   return new SavoAgent(env as never, {

@@ -2,7 +2,7 @@
  * SAVO-TD3 configuration (savo.md §3, §9, §12). Defaults follow the paper ([paper]); where the paper
  * is silent they follow the spec's [default]s, and the official code's choices are options
  * (`SAVO_PRESETS.officialCode`). The TD3 fields keep TD3Config's names and meaning, so the bench's
- * shared overrides (seed, actorHidden, criticHidden, learningStarts, …) apply unchanged.
+ * shared overrides (seed, actorHidden, criticHidden, …) apply unchanged.
  */
 import { TD3Config } from "@qscape/baselines";
 import { z } from "zod";
@@ -23,8 +23,6 @@ export const SavoConfig = TD3Config.extend({
   explorationNoise: TD3Config.shape.explorationNoise
     .removeDefault()
     .default({ type: "ou", theta: 0.15, sigma: 0.2, dt: 1 }),
-  /** [default] §9.3: 10k random warm-up steps (official code: max(10000, 1000·envs)). */
-  learningStarts: z.number().int().nonnegative().default(10_000),
   /** [paper] Table 2: 5×10⁵ replay for MuJoCo. */
   bufferSize: z.number().int().positive().default(500_000),
 

@@ -219,7 +219,6 @@ describe("SavoSacAgent", () => {
       summarizerHidden: 16,
       summarySize: 8,
       batchSize: 64,
-      learningStarts: 200,
       epsilon: { decaySteps: steps },
     };
     const train = (c: SavoSacConfigInput) => {

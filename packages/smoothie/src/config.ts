@@ -45,8 +45,6 @@ export const SmoothieConfig = z
     gamma: z.number().min(0).max(1).default(0.99),
     /** Polyak rate for θ', φ', w' (Algorithm 1's target lag). */
     tau: z.number().min(0).max(1).default(0.005),
-    /** Random-action steps before the policy acts: the loop's `warmupSteps` (read by the bench app). */
-    learningStarts: z.number().int().nonnegative().default(25_000),
     /** c: rewards are multiplied by this in the critic target (searched in the paper, spec §2.4 erratum 3). */
     rewardScale: z.number().positive().default(1),
     /** λ: weight of KL(π ‖ π_target) in the policy objective (eq. 20); 0 is the no-KL ablation. */

@@ -7,7 +7,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-const small = { hidden: [16, 16], batchSize: 16, bufferSize: 500, seed: 4, learningStarts: 0 };
+const small = { hidden: [16, 16], batchSize: 16, bufferSize: 500, seed: 4 };
 
 function fill(agent: DQNAgent, rng: Rng, count: number): void {
   for (let i = 0; i < count; i++) {

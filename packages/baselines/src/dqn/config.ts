@@ -23,10 +23,6 @@ export const DQNConfig = z
     /** Target update: τ = 1 copies every `targetUpdateInterval` updates; τ < 1 is Polyak. */
     tau: z.number().min(0).max(1).default(1),
     targetUpdateInterval: z.number().int().positive().default(50),
-    /** Random-action steps before the agent acts: the loop's `warmupSteps`. */
-    learningStarts: z.number().int().nonnegative().default(10_000),
-    /** Env steps per update: the loop's `updateEvery`. */
-    trainFrequency: z.number().int().positive().default(10),
     epsilonStart: z.number().min(0).max(1).default(1),
     epsilonEnd: z.number().min(0).max(1).default(0.05),
     /** Env steps over which ε decays linearly. */

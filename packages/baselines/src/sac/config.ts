@@ -23,8 +23,6 @@ export const SACConfig = z
     bufferSize: z.number().int().positive().default(1_000_000),
     gamma: z.number().min(0).max(1).default(0.99),
     tau: z.number().min(0).max(1).default(0.005),
-    /** Random-action steps before the policy acts: the loop's `warmupSteps`. */
-    learningStarts: z.number().int().nonnegative().default(5000),
     /** Policy (and α) updates happen every this many critic updates, this many times. */
     policyFrequency: z.number().int().positive().default(2),
     /** Learn α towards the target entropy; off keeps α fixed at `initialAlpha`. */
@@ -44,13 +42,12 @@ export type SACSettings = z.output<typeof SACConfig>;
 export const SAC_PRESETS = {
   cleanrl: {},
   /** SB3 sac.py: lr 3e-4 everywhere, 100 warm-up steps, policy every step, log σ in [−20, 2]. */
-  sb3: { criticLr: 3e-4, alphaLr: 3e-4, learningStarts: 100, policyFrequency: 1, logStdMin: -20 },
+  sb3: { criticLr: 3e-4, alphaLr: 3e-4, policyFrequency: 1, logStdMin: -20 },
   /** Tianshou mujoco_sac.py: lr 1e-3 both nets, α lr 3e-4, 10k warm-up, α fixed at 0.2 by default. */
   tianshou: {
     actorLr: 1e-3,
     criticLr: 1e-3,
     alphaLr: 3e-4,
-    learningStarts: 10_000,
     autoAlpha: false,
     initialAlpha: 0.2,
     policyFrequency: 1,

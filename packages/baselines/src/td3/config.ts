@@ -23,8 +23,6 @@ export const TD3Config = z
     bufferSize: z.number().int().positive().default(1_000_000),
     gamma: z.number().min(0).max(1).default(0.99),
     tau: z.number().min(0).max(1).default(0.005),
-    /** Random-action steps before the actor acts: the loop's `warmupSteps`. */
-    learningStarts: z.number().int().nonnegative().default(25_000),
     /** Critic updates per actor (and target) update. */
     policyDelay: z.number().int().positive().default(2),
     /** Target-policy smoothing: σ of the noise added to μ'(s'), clipped to ±targetNoiseClip; 0 turns it off. */
@@ -49,7 +47,6 @@ export const TD3_PRESETS = {
     actorLr: 1e-3,
     criticLr: 1e-3,
     batchSize: 100,
-    learningStarts: 1000,
   },
   /** sfujim/TD3 current code (the defaults). */
   authorCode: {},
@@ -61,11 +58,10 @@ export const TD3_PRESETS = {
     criticHidden: [400, 300],
     actorLr: 1e-3,
     criticLr: 1e-3,
-    learningStarts: 100,
     explorationNoise: { type: "gaussian", sigma: 0 },
   },
   /** RL Zoo td3.yml (MuJoCo): 400-300, lr 1e-3, 10k warm-up, normal noise 0.1. */
-  rlZoo: { actorHidden: [400, 300], criticHidden: [400, 300], actorLr: 1e-3, criticLr: 1e-3, learningStarts: 10_000 },
+  rlZoo: { actorHidden: [400, 300], criticHidden: [400, 300], actorLr: 1e-3, criticLr: 1e-3 },
   /** Tianshou mujoco_td3.py: 256-256, 3e-4, 25k warm-up. */
   tianshou: {},
 } satisfies Record<string, TD3ConfigInput>;

@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import type { Agent } from "../agent.js";
 import { QscapeError } from "../errors.js";
-import type { EnvSpaces } from "./spaces.js";
+import { type EnvSpaces, isBox, isDiscrete } from "./spaces.js";
 
 /** The settings a harness matches across algorithms, plus this algorithm's own overrides. */
 export interface AlgorithmContext {
@@ -98,3 +98,22 @@ export function collectAlgorithms(...groups: readonly (readonly AlgorithmEntry[]
   }
   return byId;
 }
+
+/** Box observations and Box actions. */
+export function continuousControl(spaces: EnvSpaces): string | null {
+  if (!isBox(spaces.observationSpace)) return "needs a Box observation space";
+  return isBox(spaces.actionSpace) ? null : "needs a Box (continuous) action space";
+}
+
+/** Box observations and Discrete actions. */
+export function discreteControl(spaces: EnvSpaces): string | null {
+  if (!isBox(spaces.observationSpace)) return "needs a Box observation space";
+  return isDiscrete(spaces.actionSpace) ? null : "needs a Discrete action space";
+}
+
+/** Actor-critics name their widths actorHidden / criticHidden. */
+export const actorCriticWidths = ({ seed, hidden }: Omit<AlgorithmContext, "config">) => ({
+  seed,
+  actorHidden: hidden,
+  criticHidden: hidden,
+});
