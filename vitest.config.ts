@@ -1,10 +1,14 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+// Absolute, so a package's own `pnpm test` (run from its folder) finds its project.
+const at = (dir: string) => fileURLToPath(new URL(`./${dir}/`, import.meta.url));
 
 // One project per package; packages consume each other's TypeScript source via the
 // `@qscape/source` export condition, so tests need no build step.
 const project = (name: string, root: string, extra: Record<string, unknown> = {}) => ({
   extends: true as const,
-  test: { name, root, include: ["src/**/*.test.ts", "test/**/*.test.ts"], ...extra },
+  test: { name, root: at(root), include: ["src/**/*.test.ts", "test/**/*.test.ts"], ...extra },
 });
 
 export default defineConfig({
@@ -24,7 +28,7 @@ export default defineConfig({
       project("qmp", "packages/qmp"),
       project("native", "packages/native"),
       project("bench", "apps/bench"),
-      { extends: true as const, test: { name: "tests", root: "tests", include: ["*.test.ts"] } },
+      { extends: true as const, test: { name: "tests", root: at("tests"), include: ["*.test.ts"] } },
     ],
   },
 });
