@@ -11,6 +11,7 @@ export * from "./kit/config.js";
 export * from "./kit/critic.js";
 export * from "./kit/replay.js";
 export * from "./kit/spaces.js";
+export * from "./kit/state.js";
 export * from "./loop.js";
 export * from "./nn/attention.js";
 export * from "./nn/film.js";

@@ -25,22 +25,23 @@ import {
   Adam,
   type Agent,
   actionsToBins,
+  disposeState,
   type EnvSpaces,
   FactoredCategorical,
   hardUpdate,
+  loadState,
   PrioritizedReplayBuffer,
   QscapeError,
   ReplayBuffer,
   type ReplayBufferOptions,
   Rng,
-  readParameters,
   requireBoxAction,
   requireBoxObservation,
-  type SerializedTensor,
   type Snapshot,
+  type StateParts,
+  saveState,
   type Transition,
   tf,
-  writeParameters,
 } from "@qscape/core";
 import {
   type BestCandidates,
@@ -64,8 +65,6 @@ export interface QmleOptions {
   fixedQ?: FixedQ;
 }
 
-type AdamState = Parameters<Adam["setState"]>[0];
-
 /** Largest (state, candidate) batch evaluated in one pass. */
 const MAX_ROWS_PER_PASS = 16_384;
 
@@ -88,11 +87,8 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
   private readonly fixedQ: FixedQ | null;
   /** Gradient updates between hard target copies. */
   private readonly targetSyncEvery: number;
-  private envSteps = 0;
-  /** Updates done on the agent's own schedule (see `update`). */
-  private scheduledUpdates = 0;
-  private gradientUpdates = 0;
-  private qEvaluations = 0;
+  /** Env steps seen, updates done on the agent's own schedule (see `update`), and the bench's counters. */
+  private readonly counts = { envSteps: 0, scheduledUpdates: 0, gradientUpdates: 0, qEvaluations: 0 };
 
   constructor(env: EnvSpaces, config: QmleConfigInput = {}, options: QmleOptions = {}) {
     this.config = resolveQmleConfig(config);
@@ -176,7 +172,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
       deltaNoiseStd: this.config.deltaNoiseStd,
     });
     const m = totalCandidates(counts);
-    this.qEvaluations += batch * m;
+    this.counts.qEvaluations += batch * m;
     const q = this.fixedQ ? this.fixedQ(obsData, candidates, batch, m) : this.candidateQ(net, features, candidates, m);
     return bestCandidates(q, candidates, batch, d);
   }
@@ -208,7 +204,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
   // ---- learning -----------------------------------------------------------------------------
 
   observe(t: Transition<Float32Array, Float32Array>): void {
-    this.envSteps += 1;
+    this.counts.envSteps += 1;
     const action = this.scaler.fromEnv(t.action);
     this.replay.add({
       obs: t.obs,
@@ -229,13 +225,13 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
   update(): Record<string, number> {
     const { learningStarts, updateEvery } = this.config;
     const due =
-      this.envSteps < learningStarts
+      this.counts.envSteps < learningStarts
         ? 0
-        : Math.floor((this.envSteps - learningStarts) / updateEvery) - this.scheduledUpdates;
+        : Math.floor((this.counts.envSteps - learningStarts) / updateEvery) - this.counts.scheduledUpdates;
     let metrics: Record<string, number> = {};
     for (let i = 0; i < due; i++) {
       metrics = this.learn();
-      this.scheduledUpdates += 1;
+      this.counts.scheduledUpdates += 1;
     }
     return metrics;
   }
@@ -317,8 +313,8 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
         (tdAbs as tf.Tensor | null)?.dispose();
       }
     });
-    this.gradientUpdates += 1;
-    if (this.gradientUpdates % this.targetSyncEvery === 0) hardUpdate(this.target, this.online);
+    this.counts.gradientUpdates += 1;
+    if (this.counts.gradientUpdates % this.targetSyncEvery === 0) hardUpdate(this.target, this.online);
     return metrics;
   }
 
@@ -347,50 +343,32 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
 
   /** Gradient updates, and Q(s, a) evaluations of candidates (acting and TD targets). */
   counters(): Record<string, number> {
-    return { gradientUpdates: this.gradientUpdates, qEvaluations: this.qEvaluations };
+    return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: this.counts.qEvaluations };
   }
 
   // ---- checkpoints --------------------------------------------------------------------------
 
   /** Whole learning state, including the replay with its stored a^max per transition. */
-  save(): Snapshot {
+  /** Everything a checkpoint holds and dispose frees. */
+  private stateParts(): StateParts {
     return {
-      name: this.name,
-      config: JSON.parse(JSON.stringify(this.config)) as Snapshot,
-      online: readParameters(this.online) as unknown as Snapshot,
-      target: readParameters(this.target) as unknown as Snapshot,
-      optimizer: this.optimizer.getState() as unknown as Snapshot,
-      rng: this.rng.getState() as unknown as Snapshot,
-      evalRng: this.evalRng.getState() as unknown as Snapshot,
-      replay: this.replay.getState() as unknown as Snapshot,
-      envSteps: this.envSteps,
-      scheduledUpdates: this.scheduledUpdates,
-      gradientUpdates: this.gradientUpdates,
-      qEvaluations: this.qEvaluations,
+      config: this.config,
+      networks: { online: this.online, target: this.target },
+      stateful: { optimizer: this.optimizer, rng: this.rng, evalRng: this.evalRng, replay: this.replay },
+      counters: [this.counts],
     };
   }
 
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
   load(state: Snapshot): void {
-    const s = state as Record<string, unknown> | null;
-    if (s === null || typeof s !== "object" || s.name !== this.name) {
-      throw new QscapeError(`qmle.load: not a qmle snapshot (name ${String(s?.name)})`);
-    }
-    writeParameters(this.online, s.online as SerializedTensor[]);
-    writeParameters(this.target, s.target as SerializedTensor[]);
-    this.optimizer.setState(s.optimizer as AdamState);
-    this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
-    this.evalRng.setState(s.evalRng as ReturnType<Rng["getState"]>);
-    this.replay.setState(s.replay as Snapshot);
-    this.envSteps = s.envSteps as number;
-    this.scheduledUpdates = s.scheduledUpdates as number;
-    this.gradientUpdates = s.gradientUpdates as number;
-    this.qEvaluations = s.qEvaluations as number;
+    loadState(this.name, this.stateParts(), state);
   }
 
   dispose(): void {
-    this.online.dispose();
-    this.target.dispose();
-    this.optimizer.dispose();
+    disposeState(this.stateParts());
   }
 
   private checkObs(obs: Float32Array, op: string): void {

@@ -7,7 +7,7 @@
  * Every action inside the agent lives in the normalised box [−1, 1]^d (DMC's own bounds), so the
  * delta noise, the bang-off-bang bins and the delta MSE are all in normalised units (§10.9).
  */
-import { QscapeError } from "@qscape/core";
+import { configFields, QscapeError } from "@qscape/core";
 import { z } from "zod";
 
 const ratio = z.number().min(0).max(1);
@@ -16,14 +16,14 @@ export const QmleConfig = z
   .object({
     /** "paper" (default) or "officialCode": fills the §10 conflict fields not given explicitly. */
     preset: z.enum(["paper", "officialCode"]).default("paper"),
-    seed: z.number().int().default(0),
+    seed: configFields.seed(),
     /** Observation/action stream and predictor width h; the joint head is 2h wide (§7.2: 128 / 256). */
     width: z.number().int().positive().default(128),
     /** One Adam for Q and both predictors (§3.4: α_q = α_argmax = 5e-4). */
-    lr: z.number().positive().default(5e-4),
-    batchSize: z.number().int().positive().default(256),
-    bufferSize: z.number().int().positive().default(1_000_000),
-    gamma: z.number().min(0).max(1).default(0.99),
+    lr: configFields.learningRate(5e-4),
+    batchSize: configFields.batchSize(256),
+    bufferSize: configFields.bufferSize(1_000_000),
+    gamma: configFields.gamma(),
     /** No gradient updates before this many env steps (§7.1 "training start size" 1000). */
     learningStarts: z.number().int().nonnegative().default(1000),
     /**

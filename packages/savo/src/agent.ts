@@ -20,6 +20,7 @@ import {
   type ActionNoise,
   type ActOptions,
   activate,
+  addParts,
   type Critics,
   type EnvSpaces,
   GaussianNoise,
@@ -27,6 +28,7 @@ import {
   OUNoise,
   QscapeError,
   type Snapshot,
+  type StateParts,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -90,7 +92,8 @@ export class SavoAgent extends TD3Agent {
   readonly snapper: ItemSnapper | null;
   private readonly proposalNoises: ActionNoise[];
   /** Explored env steps so far: drives the ε schedule. */
-  private exploreSteps = 0;
+  /** Exploring steps taken: the ε schedule's clock. */
+  private readonly savoCounts = { exploreSteps: 0 };
   private pendingMetrics: Record<string, number> = {};
 
   constructor(env: EnvSpaces, config: SavoConfigInput = {}, options: SavoOptions = {}) {
@@ -114,7 +117,7 @@ export class SavoAgent extends TD3Agent {
   }
 
   /** The ε noise-scale multiplier after `step` explored steps (Table 2: 1 → 0.01, linear). */
-  epsilon(step = this.exploreSteps): number {
+  epsilon(step = this.savoCounts.exploreSteps): number {
     const { start, end, decaySteps } = this.settings.epsilon;
     return decaySteps <= 0 ? end : start + (end - start) * Math.min(1, step / decaySteps);
   }
@@ -133,7 +136,7 @@ export class SavoAgent extends TD3Agent {
       for (let i = 0; i < action.length; i++) {
         action[i] = Math.min(1, Math.max(-1, (action[i] as number) + eps * (n[i] as number)));
       }
-      this.exploreSteps += 1;
+      this.savoCounts.exploreSteps += 1;
     }
     if (this.snapper) action = this.snapper.snapArray(action).actions;
     return this.scaler.toEnv(action);
@@ -184,7 +187,7 @@ export class SavoAgent extends TD3Agent {
    * state and action rows so the state's share is computed once per state, not once per action.
    */
   protected twinMinAt(critics: Critics, obs: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D {
-    this.qEvaluations += actions.shape[0];
+    this.counts.qEvaluations += actions.shape[0];
     const values = critics.nets.map((net) => {
       const first = net.layers[0] as Linear;
       const stateRows = tf.slice(first.weight, [0, 0], [this.obsDim, -1]) as tf.Tensor2D;
@@ -270,26 +273,18 @@ export class SavoAgent extends TD3Agent {
 
   // ---- checkpoints --------------------------------------------------------------------------
 
-  protected override saveExtra(): Snapshot {
-    return {
-      chain: this.chain.save(),
-      proposalNoises: this.proposalNoises.map((n) => n.getState()),
-      exploreSteps: this.exploreSteps,
-    };
-  }
-
-  protected override loadExtra(state: Snapshot): void {
-    const s = state as { chain: Snapshot; proposalNoises: number[][]; exploreSteps: number };
-    this.chain.load(s.chain);
-    this.proposalNoises.forEach((n, i) => {
-      n.setState(s.proposalNoises[i] as number[]);
+  protected override stateParts(): StateParts {
+    return addParts(super.stateParts(), {
+      stateful: {
+        chain: {
+          getState: () => this.chain.save(),
+          setState: (state: Snapshot) => this.chain.load(state),
+          dispose: () => this.chain.dispose(),
+        },
+        ...Object.fromEntries(this.proposalNoises.map((n, i) => [`proposalNoise${i + 1}`, n])),
+      },
+      counters: [this.savoCounts],
+      disposables: [this.snapper],
     });
-    this.exploreSteps = s.exploreSteps;
-  }
-
-  override dispose(): void {
-    super.dispose();
-    this.chain.dispose();
-    this.snapper?.dispose();
   }
 }

@@ -5,6 +5,7 @@
  * shared overrides (seed, actorHidden, criticHidden, …) apply unchanged.
  */
 import { TD3Config } from "@qscape/baselines";
+import { configFields } from "@qscape/core";
 import { z } from "zod";
 
 const EpsilonSchedule = z
@@ -24,7 +25,7 @@ export const SavoConfig = TD3Config.extend({
     .removeDefault()
     .default({ type: "ou", theta: 0.15, sigma: 0.2, dt: 1 }),
   /** [paper] Table 2: 5×10⁵ replay for MuJoCo. */
-  bufferSize: z.number().int().positive().default(500_000),
+  bufferSize: configFields.bufferSize(500_000),
 
   /**
    * Candidate actions in all, ν0 = μ plus numCandidates − 1 successive actors ("List Length 3",

@@ -22,12 +22,14 @@ import { type ActionChoice, SACAgent } from "@qscape/baselines";
 import {
   type ActionNoise,
   type ActOptions,
+  addParts,
   type ContinuousBatch,
   type EnvSpaces,
   GaussianNoise,
   OUNoise,
   QscapeError,
   type Snapshot,
+  type StateParts,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -44,11 +46,8 @@ export class SavoSacAgent extends SACAgent {
   readonly settings: SavoSacSettings;
   readonly chain: SuccessiveChain;
   private readonly proposalNoises: ActionNoise[];
-  /** Explored env steps so far: drives the ε schedule. */
-  private exploreSteps = 0;
-  private qEvaluations = 0;
-  /** Acts where μM chose a later actor's proposal over ν0's. */
-  private laterActorPicks = 0;
+  /** The ε schedule's clock, Q evaluations and how often a later actor won (the bench's counters). */
+  private readonly savoCounts = { exploreSteps: 0, qEvaluations: 0, laterActorPicks: 0 };
 
   constructor(env: EnvSpaces, config: SavoSacConfigInput = {}, options: SavoSacOptions = {}) {
     super(env, config, { name: options.name ?? "savo-sac", schema: SavoSacConfig });
@@ -70,7 +69,7 @@ export class SavoSacAgent extends SACAgent {
   }
 
   /** The ε noise-scale multiplier after `step` explored steps (SAVO-TD3's schedule, linear). */
-  epsilon(step = this.exploreSteps): number {
+  epsilon(step = this.savoCounts.exploreSteps): number {
     const { start, end, decaySteps } = this.settings.epsilon;
     return decaySteps <= 0 ? end : start + (end - start) * Math.min(1, step / decaySteps);
   }
@@ -79,7 +78,7 @@ export class SavoSacAgent extends SACAgent {
 
   override act(obs: Float32Array, opts: ActOptions): Float32Array {
     const { action } = this.chooseAction(obs, opts.explore);
-    if (opts.explore) this.exploreSteps += 1;
+    if (opts.explore) this.savoCounts.exploreSteps += 1;
     return this.scaler.toEnv(action);
   }
 
@@ -102,11 +101,11 @@ export class SavoSacAgent extends SACAgent {
     const k = data.length === d ? 1 : data.length / (d + 1);
     const candidates = Array.from({ length: k }, (_, j) => data.slice(j * d, (j + 1) * d));
     if (k === 1) return { action: candidates[0] as Float32Array, candidates, q: null };
-    this.qEvaluations += k;
+    this.savoCounts.qEvaluations += k;
     const q = data.slice(k * d);
     let best = 0;
     for (let j = 1; j < k; j++) if ((q[j] as number) > (q[best] as number)) best = j;
-    if (best > 0) this.laterActorPicks += 1;
+    if (best > 0) this.savoCounts.laterActorPicks += 1;
     return { action: (candidates[best] as Float32Array).slice(), candidates, q };
   }
 
@@ -171,7 +170,7 @@ export class SavoSacAgent extends SACAgent {
         anchor = tf.sum(tf.mul(tf.stack(chain, 1), tf.expandDims(pick, 2)), 1) as tf.Tensor2D;
         qAnchor = tf.max(all, 1, true) as tf.Tensor2D;
       }
-      this.qEvaluations += obs.shape[0] * (qChain.length + 1);
+      this.savoCounts.qEvaluations += obs.shape[0] * (qChain.length + 1);
       const targets = successiveTargets(qAnchor, qChain);
       if (s.surrogate === "learned") metrics.surrogateLoss = this.chain.fitSurrogates(obs, anchor, chain, targets);
       metrics.successorLoss = this.chain.stepActors(obs, chain, {
@@ -186,43 +185,26 @@ export class SavoSacAgent extends SACAgent {
   }
 
   override counters(): Record<string, number> {
-    return { ...super.counters(), qEvaluations: this.qEvaluations, laterActorPicks: this.laterActorPicks };
+    return {
+      ...super.counters(),
+      qEvaluations: this.savoCounts.qEvaluations,
+      laterActorPicks: this.savoCounts.laterActorPicks,
+    };
   }
 
   // ---- checkpoints --------------------------------------------------------------------------
 
-  protected override saveExtra(): Snapshot {
-    return {
-      chain: this.chain.save(),
-      proposalNoises: this.proposalNoises.map((n) => n.getState()),
-      exploreSteps: this.exploreSteps,
-      qEvaluations: this.qEvaluations,
-      laterActorPicks: this.laterActorPicks,
-    };
-  }
-
-  protected override loadExtra(state: Snapshot): void {
-    const s = state as {
-      chain: Snapshot;
-      proposalNoises: number[][];
-      exploreSteps: number;
-      qEvaluations: number;
-      laterActorPicks: number;
-    } | null;
-    if (s === null || typeof s !== "object" || !Array.isArray(s.proposalNoises)) {
-      throw new QscapeError(`${this.name}.load: snapshot has no SAVO chain`);
-    }
-    this.chain.load(s.chain);
-    this.proposalNoises.forEach((n, i) => {
-      n.setState(s.proposalNoises[i] as number[]);
+  protected override stateParts(): StateParts {
+    return addParts(super.stateParts(), {
+      stateful: {
+        chain: {
+          getState: () => this.chain.save(),
+          setState: (state: Snapshot) => this.chain.load(state),
+          dispose: () => this.chain.dispose(),
+        },
+        ...Object.fromEntries(this.proposalNoises.map((n, i) => [`proposalNoise${i + 1}`, n])),
+      },
+      counters: [this.savoCounts],
     });
-    this.exploreSteps = s.exploreSteps;
-    this.qEvaluations = s.qEvaluations;
-    this.laterActorPicks = s.laterActorPicks;
-  }
-
-  override dispose(): void {
-    super.dispose();
-    this.chain.dispose();
   }
 }

@@ -18,22 +18,22 @@ import {
   type ActOptions,
   Adam,
   type Agent,
+  disposeState,
   type EnvSpaces,
   hardUpdate,
+  loadState,
   type MLP,
-  type Parameterized,
   parseConfig,
   polyakUpdate,
   QscapeError,
   ReplayBuffer,
   Rng,
-  readParameters,
   requireBoxObservation,
-  type SerializedTensor,
   type Snapshot,
+  type StateParts,
+  saveState,
   type Transition,
   tf,
-  writeParameters,
 } from "@qscape/core";
 import { ActionMap } from "./actions.js";
 import { SmoothieConfig, type SmoothieConfigInput, type SmoothieSettings } from "./config.js";
@@ -67,7 +67,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
   private readonly criticOptimizer: Adam;
   private readonly logVarianceRange: [number, number];
   private pending: PendingSample | null = null;
-  private gradientUpdates = 0;
+  private readonly counts = { gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: SmoothieConfigInput = {}) {
     this.config = parseConfig(SmoothieConfig, config, this.name);
@@ -169,7 +169,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     const policyBatch = this.replay.sample(batchSize, this.rng).data;
     const criticBatch = this.replay.sample(batchSize, this.rng).data;
     const phantomNoise = this.rng.fillNormal(new Float32Array(batchSize * this.actionDim)) as Float32Array;
-    this.gradientUpdates += 1;
+    this.counts.gradientUpdates += 1;
     return tf.tidy(() => {
       const policyStats = this.updatePolicy(tf.tensor2d(policyBatch.obs as Float32Array, [batchSize, this.obsDim]));
       const criticLoss = this.updateCritic(criticBatch, phantomNoise);
@@ -277,55 +277,42 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
    * baselines: Smoothie acts from its policy alone, so it stays 0.
    */
   counters(): Record<string, number> {
-    return { gradientUpdates: this.gradientUpdates, qEvaluations: 0 };
+    return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: 0 };
   }
 
   // ---- checkpoints --------------------------------------------------------------------------
 
-  save(): Snapshot {
-    const params = (m: Parameterized) => readParameters(m) as unknown as Snapshot;
+  /** Everything a checkpoint holds and dispose frees. */
+  private stateParts(): StateParts {
     return {
-      name: this.name,
-      config: JSON.parse(JSON.stringify(this.config)) as Snapshot,
-      policy: params(this.policy),
-      targetPolicy: params(this.targetPolicy),
-      critic: params(this.critic),
-      targetCritic: params(this.targetCritic),
-      policyOptimizer: (this.policyOptimizer instanceof Adam
-        ? this.policyOptimizer.getState()
-        : null) as unknown as Snapshot,
-      criticOptimizer: this.criticOptimizer.getState() as unknown as Snapshot,
-      rng: this.rng.getState() as unknown as Snapshot,
-      replay: this.replay.getState() as unknown as Snapshot,
-      gradientUpdates: this.gradientUpdates,
+      config: this.config,
+      networks: {
+        policy: this.policy,
+        targetPolicy: this.targetPolicy,
+        critic: this.critic,
+        targetCritic: this.targetCritic,
+      },
+      stateful: {
+        // Plain SGD (the paper's option) keeps no state.
+        policyOptimizer: this.policyOptimizer instanceof Adam ? this.policyOptimizer : null,
+        criticOptimizer: this.criticOptimizer,
+        rng: this.rng,
+        replay: this.replay,
+      },
+      counters: [this.counts],
     };
   }
 
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
   load(state: Snapshot): void {
-    const s = state as Record<string, unknown> | null;
-    if (s === null || typeof s !== "object" || s.name !== this.name) {
-      throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot (name ${String(s?.name)})`);
-    }
-    const tensors = (v: unknown) => v as SerializedTensor[];
-    writeParameters(this.policy, tensors(s.policy));
-    writeParameters(this.targetPolicy, tensors(s.targetPolicy));
-    writeParameters(this.critic, tensors(s.critic));
-    writeParameters(this.targetCritic, tensors(s.targetCritic));
-    if (this.policyOptimizer instanceof Adam) {
-      this.policyOptimizer.setState(s.policyOptimizer as Parameters<Adam["setState"]>[0]);
-    }
-    this.criticOptimizer.setState(s.criticOptimizer as Parameters<Adam["setState"]>[0]);
-    this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
-    this.replay.setState(s.replay as Snapshot);
-    this.gradientUpdates = s.gradientUpdates as number;
+    loadState(this.name, this.stateParts(), state);
     this.pending = null;
   }
 
   dispose(): void {
-    for (const m of [this.policy, this.targetPolicy, this.critic, this.targetCritic]) {
-      for (const v of m.parameters()) v.dispose();
-    }
-    if (this.policyOptimizer instanceof Adam) this.policyOptimizer.dispose();
-    this.criticOptimizer.dispose();
+    disposeState(this.stateParts());
   }
 }

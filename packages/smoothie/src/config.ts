@@ -1,3 +1,4 @@
+import { configFields } from "@qscape/core";
 /**
  * Smoothie's hyperparameters (Nachum et al. 2018; spec `smoothie.md`). The paper's appendix with
  * network sizes and learning rates is not in the seed text (spec §0, §3.2), so every value below
@@ -20,7 +21,7 @@ export type SmoothActivation = (typeof SMOOTH_ACTIVATIONS)[number];
 
 export const SmoothieConfig = z
   .object({
-    seed: z.number().int().default(0),
+    seed: configFields.seed(),
     actorHidden: hiddenSizes.default([256, 256]),
     criticHidden: hiddenSizes.default([256, 256]),
     /** The mean network's hidden activation (no second derivative is taken through it). */
@@ -31,20 +32,20 @@ export const SmoothieConfig = z
       })
       .default("tanh"),
     /** η_π: step size for the mean network θ and the log-variance φ (Algorithm 1 uses one rate). */
-    actorLr: z.number().positive().default(3e-4),
+    actorLr: configFields.learningRate(3e-4),
     /**
      * How θ and φ follow their ascent directions: Adam (the [default] for MuJoCo) or plain gradient
      * steps θ ← θ + η_π Δθ as Algorithm 1 writes them (spec §2.3).
      */
     policyOptimizer: z.enum(["adam", "sgd"]).default("adam"),
     /** η_Q: Adam step size for the critic w. */
-    criticLr: z.number().positive().default(3e-4),
+    criticLr: configFields.learningRate(3e-4),
     gradClipNorm: z.number().positive().optional(),
-    batchSize: z.number().int().positive().default(256),
-    bufferSize: z.number().int().positive().default(1_000_000),
-    gamma: z.number().min(0).max(1).default(0.99),
+    batchSize: configFields.batchSize(256),
+    bufferSize: configFields.bufferSize(1_000_000),
+    gamma: configFields.gamma(),
     /** Polyak rate for θ', φ', w' (Algorithm 1's target lag). */
-    tau: z.number().min(0).max(1).default(0.005),
+    tau: configFields.tau(),
     /** c: rewards are multiplied by this in the critic target (searched in the paper, spec §2.4 erratum 3). */
     rewardScale: z.number().positive().default(1),
     /** λ: weight of KL(π ‖ π_target) in the policy objective (eq. 20); 0 is the no-KL ablation. */

@@ -13,9 +13,11 @@ import {
   type ActOptions,
   Adam,
   type Agent,
+  disposeState,
   type EnvSpaces,
   hardUpdate,
   linearSchedule,
+  loadState,
   maskLogits,
   NStepAccumulator,
   PrioritizedReplayBuffer,
@@ -25,15 +27,14 @@ import {
   ReplayBuffer,
   type ReplayBufferOptions,
   Rng,
-  readParameters,
   requireBoxObservation,
   requireDiscreteAction,
   type Schedule,
-  type SerializedTensor,
   type Snapshot,
+  type StateParts,
+  saveState,
   type Transition,
   tf,
-  writeParameters,
 } from "@qscape/core";
 import { DQNConfig, type DQNConfigInput, type DQNSettings } from "./config.js";
 import { makeQNetwork, type QNetwork } from "./networks.js";
@@ -42,8 +43,6 @@ export interface DiscreteAgentOptions {
   /** Which actions are available in a state (1 = may be chosen); every action when absent. */
   actionMask?: (obs: Float32Array) => ArrayLike<number>;
 }
-
-type AdamState = Parameters<Adam["setState"]>[0];
 
 export class DQNAgent implements Agent<Float32Array, number> {
   readonly name = "dqn";
@@ -58,8 +57,7 @@ export class DQNAgent implements Agent<Float32Array, number> {
   private readonly optimizer: Adam;
   private readonly nStep: NStepAccumulator<Float32Array, number>;
   private readonly actionMask: DiscreteAgentOptions["actionMask"];
-  private envSteps = 0;
-  private gradientUpdates = 0;
+  private readonly counts = { envSteps: 0, gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: DQNConfigInput = {}, options: DiscreteAgentOptions = {}) {
     this.config = parseConfig(DQNConfig, config, this.name);
@@ -107,7 +105,7 @@ export class DQNAgent implements Agent<Float32Array, number> {
       throw new QscapeError(`dqn.act: observation has ${obs.length} values, expected ${this.obsDim}`);
     }
     const mask = this.mask(obs);
-    if (opts.explore && this.rng.random() < this.epsilon(this.envSteps)) {
+    if (opts.explore && this.rng.random() < this.epsilon(this.counts.envSteps)) {
       if (!mask) return this.rng.int(0, this.numActions);
       const available = [...mask.keys()].filter((i) => mask[i] === 1);
       return this.rng.choice(available);
@@ -134,7 +132,7 @@ export class DQNAgent implements Agent<Float32Array, number> {
   }
 
   observe(t: Transition<Float32Array, number>): void {
-    this.envSteps += 1;
+    this.counts.envSteps += 1;
     for (const w of this.nStep.push(t)) {
       this.replay.add({
         obs: w.obs,
@@ -154,7 +152,7 @@ export class DQNAgent implements Agent<Float32Array, number> {
       this.replay instanceof PrioritizedReplayBuffer
         ? this.replay.sample(batchSize, this.rng)
         : { ...this.replay.sample(batchSize, this.rng), weights: null };
-    this.gradientUpdates += 1;
+    this.counts.gradientUpdates += 1;
     const loss = tf.tidy(() => {
       const { data } = sample;
       const obs = tf.tensor2d(data.obs as Float32Array, [batchSize, this.obsDim]);
@@ -171,11 +169,11 @@ export class DQNAgent implements Agent<Float32Array, number> {
         return tf.mean(weights ? tf.mul(weights, perSample) : perSample);
       });
     });
-    if (this.gradientUpdates % targetUpdateInterval === 0) {
+    if (this.counts.gradientUpdates % targetUpdateInterval === 0) {
       if (tau === 1) hardUpdate(this.targetNetwork, this.qNetwork);
       else polyakUpdate(this.targetNetwork, this.qNetwork, tau);
     }
-    return { loss, epsilon: this.epsilon(this.envSteps) };
+    return { loss, epsilon: this.epsilon(this.counts.envSteps) };
   }
 
   /** y = R + γ^k (1 − terminated) · Q'(s', a*), [B]. */
@@ -198,42 +196,31 @@ export class DQNAgent implements Agent<Float32Array, number> {
   }
 
   counters(): Record<string, number> {
-    return { gradientUpdates: this.gradientUpdates, qEvaluations: 0 };
+    return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: 0 };
   }
 
   /** Whole state; taken at episode boundaries, where the n-step window is empty. */
-  save(): Snapshot {
+  /** Everything a checkpoint holds and dispose frees. */
+  private stateParts(): StateParts {
     return {
-      name: this.name,
-      config: JSON.parse(JSON.stringify(this.config)) as Snapshot,
-      qNetwork: readParameters(this.qNetwork) as unknown as Snapshot,
-      targetNetwork: readParameters(this.targetNetwork) as unknown as Snapshot,
-      optimizer: this.optimizer.getState() as unknown as Snapshot,
-      rng: this.rng.getState() as unknown as Snapshot,
-      replay: this.replay.getState() as unknown as Snapshot,
-      envSteps: this.envSteps,
-      gradientUpdates: this.gradientUpdates,
+      config: this.config,
+      networks: { qNetwork: this.qNetwork, targetNetwork: this.targetNetwork },
+      stateful: { optimizer: this.optimizer, rng: this.rng, replay: this.replay },
+      counters: [this.counts],
     };
   }
 
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
   load(state: Snapshot): void {
-    const s = state as Record<string, unknown> | null;
-    if (s === null || typeof s !== "object" || s.name !== this.name) {
-      throw new QscapeError(`dqn.load: not a dqn snapshot (name ${String(s?.name)})`);
-    }
-    writeParameters(this.qNetwork, s.qNetwork as SerializedTensor[]);
-    writeParameters(this.targetNetwork, s.targetNetwork as SerializedTensor[]);
-    this.optimizer.setState(s.optimizer as AdamState);
-    this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
-    this.replay.setState(s.replay as Snapshot);
-    this.envSteps = s.envSteps as number;
-    this.gradientUpdates = s.gradientUpdates as number;
+    loadState(this.name, this.stateParts(), state);
     this.nStep.clear();
   }
 
   dispose(): void {
-    for (const v of [...this.qNetwork.parameters(), ...this.targetNetwork.parameters()]) v.dispose();
-    this.optimizer.dispose();
+    disposeState(this.stateParts());
   }
 }
 

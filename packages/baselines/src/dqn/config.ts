@@ -7,21 +7,21 @@
  * priority |δ| + 1e-6; baselines spec §5.2).
  */
 
-import { hiddenSizes } from "@qscape/core";
+import { configFields, hiddenSizes } from "@qscape/core";
 import { z } from "zod";
 
 export const DQNConfig = z
   .object({
-    seed: z.number().int().default(0),
+    seed: configFields.seed(),
     hidden: hiddenSizes.default([120, 84]),
     activation: z.enum(["relu", "tanh", "elu"]).default("relu"),
-    lr: z.number().positive().default(2.5e-4),
+    lr: configFields.learningRate(2.5e-4),
     gradClipNorm: z.number().positive().optional(),
-    batchSize: z.number().int().positive().default(128),
-    bufferSize: z.number().int().positive().default(10_000),
-    gamma: z.number().min(0).max(1).default(0.99),
+    batchSize: configFields.batchSize(128),
+    bufferSize: configFields.bufferSize(10_000),
+    gamma: configFields.gamma(),
     /** Target update: τ = 1 copies every `targetUpdateInterval` updates; τ < 1 is Polyak. */
-    tau: z.number().min(0).max(1).default(1),
+    tau: configFields.tau(1),
     targetUpdateInterval: z.number().int().positive().default(50),
     epsilonStart: z.number().min(0).max(1).default(1),
     epsilonEnd: z.number().min(0).max(1).default(0.05),

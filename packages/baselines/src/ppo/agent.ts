@@ -17,27 +17,26 @@ import {
   type Agent,
   type Categorical,
   type DiagGaussian,
+  disposeState,
   type EnvSpaces,
   isDiscrete,
+  loadState,
   parseConfig,
   QscapeError,
   Rng,
-  readParameters,
   requireBoxAction,
   requireBoxObservation,
   requireDiscreteAction,
-  type SerializedTensor,
   type Snapshot,
+  type StateParts,
+  saveState,
   type Transition,
   tf,
-  writeParameters,
 } from "@qscape/core";
 import type { DiscreteAgentOptions } from "../dqn/agent.js";
 import { PPOConfig, type PPOConfigInput, type PPOSettings } from "./config.js";
 import { clippedPolicyLoss, computeGae, valueLoss } from "./losses.js";
 import { ActorCritic } from "./networks.js";
-
-type AdamState = Parameters<Adam["setState"]>[0];
 
 /** One rollout step, as `act` and `observe` record it. */
 interface Step {
@@ -70,8 +69,7 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
   private readonly actionMask: DiscreteAgentOptions["actionMask"];
   private rollout: Step[] = [];
   private pending: Pending | null = null;
-  private updates = 0;
-  private gradientUpdates = 0;
+  private readonly counts = { updates: 0, gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: PPOConfigInput = {}, options: DiscreteAgentOptions = {}) {
     this.config = parseConfig(PPOConfig, config, this.name);
@@ -180,7 +178,7 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
       this.config;
     if (lrDecayUpdates !== undefined) {
       // Linear decay to 0 (spec §6.2), evaluated before this update's steps.
-      this.optimizer.config.lr = lr * Math.max(0, 1 - this.updates / lrDecayUpdates);
+      this.optimizer.config.lr = lr * Math.max(0, 1 - this.counts.updates / lrDecayUpdates);
     }
     const obs = concatRows(steps.map((s) => s.obs));
     const nextValues = tf.tidy(() =>
@@ -257,12 +255,12 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
           totals.entropy += ent as number;
           tf.dispose(parts);
           count += 1;
-          this.gradientUpdates += 1;
+          this.counts.gradientUpdates += 1;
         }
       }
     });
     this.rollout = [];
-    this.updates += 1;
+    this.counts.updates += 1;
     return {
       policyLoss: totals.policyLoss / count,
       valueLoss: totals.valueLoss / count,
@@ -288,39 +286,40 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
   }
 
   counters(): Record<string, number> {
-    return { gradientUpdates: this.gradientUpdates, qEvaluations: 0 };
+    return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: 0 };
   }
 
-  save(): Snapshot {
+  /** Everything a checkpoint holds and dispose frees. */
+  private stateParts(): StateParts {
     return {
-      name: this.name,
-      config: JSON.parse(JSON.stringify(this.config)) as Snapshot,
-      net: readParameters(this.net) as unknown as Snapshot,
-      optimizer: this.optimizer.getState() as unknown as Snapshot,
-      rng: this.rng.getState() as unknown as Snapshot,
-      rollout: this.rollout as unknown as Snapshot,
-      updates: this.updates,
-      gradientUpdates: this.gradientUpdates,
+      config: this.config,
+      networks: { net: this.net },
+      stateful: {
+        optimizer: this.optimizer,
+        rng: this.rng,
+        // The unfinished rollout: a resumed run completes it as the uninterrupted one would.
+        rollout: {
+          getState: () => this.rollout,
+          setState: (steps: Step[]) => {
+            this.rollout = steps.map((step) => ({ ...step }));
+          },
+        },
+      },
+      counters: [this.counts],
     };
   }
 
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
   load(state: Snapshot): void {
-    const s = state as Record<string, unknown> | null;
-    if (s === null || typeof s !== "object" || s.name !== this.name) {
-      throw new QscapeError(`ppo.load: not a ppo snapshot (name ${String(s?.name)})`);
-    }
-    writeParameters(this.net, s.net as SerializedTensor[]);
-    this.optimizer.setState(s.optimizer as AdamState);
-    this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
-    this.rollout = (s.rollout as unknown as Step[]).map((step) => ({ ...step }));
-    this.updates = s.updates as number;
-    this.gradientUpdates = s.gradientUpdates as number;
+    loadState(this.name, this.stateParts(), state);
     this.pending = null;
   }
 
   dispose(): void {
-    for (const v of this.net.parameters()) v.dispose();
-    this.optimizer.dispose();
+    disposeState(this.stateParts());
   }
 }
 

@@ -5,15 +5,15 @@
  * hidden 64. Value clipping and per-minibatch advantage normalisation follow CleanRL's ppo.py.
  */
 
-import { hiddenSizes } from "@qscape/core";
+import { configFields, hiddenSizes } from "@qscape/core";
 import { z } from "zod";
 
 export const PPOConfig = z
   .object({
-    seed: z.number().int().default(31),
+    seed: configFields.seed(31),
     hidden: hiddenSizes.default([64, 64]),
     activation: z.enum(["relu", "tanh", "elu"]).default("tanh"),
-    lr: z.number().positive().default(1e-3),
+    lr: configFields.learningRate(1e-3),
     /** Decay lr linearly to 0 over this many updates (rollouts); constant when absent. */
     lrDecayUpdates: z.number().int().positive().optional(),
     adamEps: z.number().positive().default(1e-5),
@@ -22,7 +22,7 @@ export const PPOConfig = z
     rolloutSteps: z.number().int().positive().default(2048),
     epochs: z.number().int().positive().default(4),
     minibatches: z.number().int().positive().default(4),
-    gamma: z.number().min(0).max(1).default(0.99),
+    gamma: configFields.gamma(),
     gaeLambda: z.number().min(0).max(1).default(0.95),
     clip: z.number().positive().default(0.1),
     /** Clip the value update around the rollout's values with the same ε (off: plain squared error). */

@@ -53,7 +53,7 @@ export class CEMAgent extends TD3Agent {
       ]);
       const samples = tf.clipByValue(tf.add(mean, tf.mul(std, eps)), -1, 1) as tf.Tensor3D;
       const q = this.scoreCandidates(critics, obs, samples);
-      this.qEvaluations += b * population;
+      this.counts.qEvaluations += b * population;
       const top = tf.topk(q, elites).indices;
       const best = gatherCandidates(samples, top as tf.Tensor2D);
       found.push(best);

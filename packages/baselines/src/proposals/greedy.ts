@@ -14,16 +14,14 @@ import type { EnvSpaces } from "@qscape/core";
 import {
   type Adam,
   Adam as AdamOptimizer,
+  addParts,
   gatherCandidates,
   type MLP,
   type Parameterized,
   ParamGroup,
-  readParameters,
-  type SerializedTensor,
-  type Snapshot,
+  type StateParts,
   tf,
   variable,
-  writeParameters,
 } from "@qscape/core";
 import { TD3Agent, type TD3Batch } from "../td3/agent.js";
 import type { TD3Settings } from "../td3/config.js";
@@ -118,7 +116,7 @@ abstract class GreedyAgentBase extends TD3Agent {
     ]);
     const mean = tf.expandDims(this.proposal.apply(obs), 1);
     const samples = tf.clipByValue(tf.add(mean, tf.mul(tf.exp(this.proposalLogStd), eps)), -1, 1) as tf.Tensor3D;
-    this.qEvaluations += b * proposalSamples;
+    this.counts.qEvaluations += b * proposalSamples;
     const top = tf.topk(this.scoreCandidates(this.critics, obs, samples), elites).indices;
     return gatherCandidates(samples, top as tf.Tensor2D);
   }
@@ -136,22 +134,13 @@ abstract class GreedyAgentBase extends TD3Agent {
     });
   }
 
-  protected override saveExtra(): Snapshot {
-    return readParameters(
-      new ParamGroup("extra", [this.actorLogStd, ...this.proposal.parameters(), this.proposalLogStd]),
-    ) as unknown as Snapshot;
-  }
-
-  protected override loadExtra(state: Snapshot): void {
-    writeParameters(
-      new ParamGroup("extra", [this.actorLogStd, ...this.proposal.parameters(), this.proposalLogStd]),
-      state as unknown as SerializedTensor[],
-    );
-  }
-
-  override dispose(): void {
-    super.dispose();
-    for (const v of [this.actorLogStd, ...this.proposal.parameters(), this.proposalLogStd]) v.dispose();
+  protected override stateParts(): StateParts {
+    return addParts(super.stateParts(), {
+      networks: {
+        proposal: this.proposal,
+        logStds: new ParamGroup(`${this.name}.logStds`, [this.actorLogStd, this.proposalLogStd]),
+      },
+    });
   }
 }
 

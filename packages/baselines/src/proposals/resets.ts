@@ -26,7 +26,7 @@ export class ResetTD3Agent extends TD3Agent {
   }
 
   protected override afterUpdate(): void {
-    if (this.gradientUpdates % this.settings.resetEvery === 0) this.reset();
+    if (this.counts.gradientUpdates % this.settings.resetEvery === 0) this.reset();
   }
 
   /** Re-initialises the configured layers now (online and target copies, Adam moments). */

@@ -18,29 +18,29 @@ import {
   Critics,
   continuousBatch,
   continuousReplay,
+  disposeState,
   type EnvSpaces,
   hardUpdate,
+  loadState,
   type Parameterized,
+  ParamGroup,
   parseConfig,
   polyakUpdate,
   QscapeError,
   type ReplayBuffer,
   Rng,
-  readParameters,
   requireBoxAction,
   requireBoxObservation,
-  type SerializedTensor,
   type Snapshot,
+  type StateParts,
+  saveState,
   type Transition,
   tf,
   variable,
-  writeParameters,
 } from "@qscape/core";
 import type { z } from "zod";
 import { SACConfig, type SACConfigInput, type SACSettings } from "./config.js";
 import { SquashedGaussianActor } from "./networks.js";
-
-type AdamState = Parameters<Adam["setState"]>[0];
 
 export interface SACVariant {
   /** Agent name in logs and checkpoints (default "sac"). */
@@ -66,7 +66,8 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
   private readonly criticOptimizer: Adam;
   private readonly actorOptimizer: Adam;
   private readonly alphaOptimizer: Adam | null;
-  private gradientUpdates = 0;
+  /** Gradient steps, for the bench's compute-matched mode. */
+  protected readonly counts = { gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: SACConfigInput = {}, variant: SACVariant = {}) {
     this.name = variant.name ?? "sac";
@@ -132,8 +133,8 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
   update(): Record<string, number> {
     const { batchSize, policyFrequency, tau } = this.config;
     const { data } = this.replay.sample(batchSize, this.rng);
-    this.gradientUpdates += 1;
-    const updatePolicy = this.gradientUpdates % policyFrequency === 0;
+    this.counts.gradientUpdates += 1;
+    const updatePolicy = this.counts.gradientUpdates % policyFrequency === 0;
     const metrics = tf.tidy(() => {
       const batch = continuousBatch(data, this.obsDim, this.actionDim);
       const alpha = tf.exp(this.logAlpha);
@@ -181,62 +182,42 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
   }
 
   counters(): Record<string, number> {
-    return { gradientUpdates: this.gradientUpdates, qEvaluations: 0 };
+    return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: 0 };
   }
 
-  save(): Snapshot {
-    const params = (m: Parameterized) => readParameters(m) as unknown as Snapshot;
+  /**
+   * Everything a checkpoint holds and dispose frees; a variant adds its own parts with
+   * `addParts(super.stateParts(), …)`.
+   */
+  protected stateParts(): StateParts {
     return {
-      name: this.name,
-      config: JSON.parse(JSON.stringify(this.config)) as Snapshot,
-      actor: params(this.actor),
-      critics: params(this.critics),
-      targetCritics: params(this.targetCritics),
-      logAlpha: this.logAlpha.dataSync()[0] as number,
-      criticOptimizer: this.criticOptimizer.getState() as unknown as Snapshot,
-      actorOptimizer: this.actorOptimizer.getState() as unknown as Snapshot,
-      alphaOptimizer: (this.alphaOptimizer?.getState() ?? null) as unknown as Snapshot,
-      rng: this.rng.getState() as unknown as Snapshot,
-      replay: this.replay.getState() as unknown as Snapshot,
-      gradientUpdates: this.gradientUpdates,
-      extra: this.saveExtra(),
+      config: this.config,
+      networks: {
+        actor: this.actor,
+        critics: this.critics,
+        targetCritics: this.targetCritics,
+        logAlpha: new ParamGroup(`${this.name}.logAlpha`, [this.logAlpha]),
+      },
+      stateful: {
+        criticOptimizer: this.criticOptimizer,
+        actorOptimizer: this.actorOptimizer,
+        alphaOptimizer: this.alphaOptimizer,
+        rng: this.rng,
+        replay: this.replay,
+      },
+      counters: [this.counts],
     };
   }
 
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
   load(state: Snapshot): void {
-    const s = state as Record<string, unknown> | null;
-    if (s === null || typeof s !== "object" || s.name !== this.name) {
-      throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot (name ${String(s?.name)})`);
-    }
-    writeParameters(this.actor, s.actor as SerializedTensor[]);
-    writeParameters(this.critics, s.critics as SerializedTensor[]);
-    writeParameters(this.targetCritics, s.targetCritics as SerializedTensor[]);
-    tf.tidy(() => {
-      this.logAlpha.assign(tf.scalar(s.logAlpha as number));
-    });
-    this.criticOptimizer.setState(s.criticOptimizer as AdamState);
-    this.actorOptimizer.setState(s.actorOptimizer as AdamState);
-    this.alphaOptimizer?.setState(s.alphaOptimizer as AdamState);
-    this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
-    this.replay.setState(s.replay as Snapshot);
-    this.gradientUpdates = s.gradientUpdates as number;
-    this.loadExtra(s.extra as Snapshot);
+    loadState(this.name, this.stateParts(), state);
   }
-
-  /** Subclass state beyond SAC's (extra networks, counters). */
-  protected saveExtra(): Snapshot {
-    return null;
-  }
-
-  protected loadExtra(_state: Snapshot): void {}
 
   dispose(): void {
-    for (const m of [this.actor, this.critics, this.targetCritics]) {
-      for (const v of m.parameters()) v.dispose();
-    }
-    this.logAlpha.dispose();
-    this.criticOptimizer.dispose();
-    this.actorOptimizer.dispose();
-    this.alphaOptimizer?.dispose();
+    disposeState(this.stateParts());
   }
 }

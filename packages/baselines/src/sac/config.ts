@@ -6,23 +6,23 @@
  * entropy −|A|. Hidden 256-256 as in SB3/garage.
  */
 
-import { hiddenSizes } from "@qscape/core";
+import { configFields, hiddenSizes } from "@qscape/core";
 import { z } from "zod";
 
 export const SACConfig = z
   .object({
-    seed: z.number().int().default(0),
+    seed: configFields.seed(),
     actorHidden: hiddenSizes.default([256, 256]),
     criticHidden: hiddenSizes.default([256, 256]),
     activation: z.enum(["relu", "tanh", "elu"]).default("relu"),
-    actorLr: z.number().positive().default(3e-4),
-    criticLr: z.number().positive().default(1e-3),
-    alphaLr: z.number().positive().default(1e-3),
+    actorLr: configFields.learningRate(3e-4),
+    criticLr: configFields.learningRate(1e-3),
+    alphaLr: configFields.learningRate(1e-3),
     gradClipNorm: z.number().positive().optional(),
-    batchSize: z.number().int().positive().default(256),
-    bufferSize: z.number().int().positive().default(1_000_000),
-    gamma: z.number().min(0).max(1).default(0.99),
-    tau: z.number().min(0).max(1).default(0.005),
+    batchSize: configFields.batchSize(256),
+    bufferSize: configFields.bufferSize(1_000_000),
+    gamma: configFields.gamma(),
+    tau: configFields.tau(),
     /** Policy (and α) updates happen every this many critic updates, this many times. */
     policyFrequency: z.number().int().positive().default(2),
     /** Learn α towards the target entropy; off keeps α fixed at `initialAlpha`. */

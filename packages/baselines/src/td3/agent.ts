@@ -24,9 +24,11 @@ import {
   type ContinuousBatch,
   continuousBatch,
   continuousReplay,
+  disposeState,
   type EnvSpaces,
   GaussianNoise,
   hardUpdate,
+  loadState,
   type MLP,
   OUNoise,
   type Parameterized,
@@ -36,14 +38,13 @@ import {
   QscapeError,
   type ReplayBuffer,
   Rng,
-  readParameters,
   requireBoxAction,
   requireBoxObservation,
-  type SerializedTensor,
   type Snapshot,
+  type StateParts,
+  saveState,
   type Transition,
   tf,
-  writeParameters,
 } from "@qscape/core";
 import type { z } from "zod";
 import { TD3Config, type TD3ConfigInput, type TD3Settings } from "./config.js";
@@ -84,8 +85,8 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
   protected readonly noise: ActionNoise;
   protected criticOptimizer: Adam;
   protected actorOptimizer: Adam | null;
-  protected gradientUpdates = 0;
-  protected qEvaluations = 0;
+  /** Gradient steps and Q evaluations, for the bench's compute-matched mode. */
+  protected readonly counts = { gradientUpdates: 0, qEvaluations: 0 };
 
   constructor(env: EnvSpaces, config: TD3ConfigInput = {}, variant: TD3Variant = {}) {
     this.name = variant.name ?? "td3";
@@ -169,7 +170,7 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
     const k = data.length === this.actionDim ? 1 : data.length / (this.actionDim + 1);
     const candidates = Array.from({ length: k }, (_, j) => data.slice(j * this.actionDim, (j + 1) * this.actionDim));
     if (k === 1) return { action: candidates[0] as Float32Array, candidates, q: null };
-    this.qEvaluations += k;
+    this.counts.qEvaluations += k;
     const q = data.slice(k * this.actionDim);
     let best = 0;
     for (let j = 1; j < k; j++) if ((q[j] as number) > (q[best] as number)) best = j;
@@ -218,7 +219,7 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
   protected selectByQ(critics: Critics, obs: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
     const [b, k, a] = candidates.shape;
     if (k === 1) return tf.reshape(candidates, [b, a]);
-    this.qEvaluations += b * k;
+    this.counts.qEvaluations += b * k;
     const best = tf.argMax(this.scoreCandidates(critics, obs, candidates), 1);
     const pick = tf.expandDims(tf.oneHot(best, k, 1, 0, "float32"), 2);
     return tf.sum(tf.mul(candidates, pick), 1);
@@ -240,8 +241,8 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
   update(): Record<string, number> {
     const { data } = this.replay.sample(this.config.batchSize, this.rng);
     const smoothing = this.smoothingNoise();
-    this.gradientUpdates += 1;
-    const updateActor = this.gradientUpdates % this.config.policyDelay === 0;
+    this.counts.gradientUpdates += 1;
+    const updateActor = this.counts.gradientUpdates % this.config.policyDelay === 0;
     const metrics = tf.tidy(() => {
       const batch = this.toTensors(data);
       const out: Record<string, number> = {};
@@ -322,67 +323,44 @@ export class TD3Agent implements Agent<Float32Array, Float32Array> {
   protected afterUpdate(): void {}
 
   counters(): Record<string, number> {
-    return { gradientUpdates: this.gradientUpdates, qEvaluations: this.qEvaluations };
+    return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: this.counts.qEvaluations };
   }
 
   // ---- checkpoints --------------------------------------------------------------------------
 
-  save(): Snapshot {
-    const params = (m: Parameterized) => readParameters(m) as unknown as Snapshot;
+  /**
+   * Everything a checkpoint holds and dispose frees; a variant adds its own parts with
+   * `addParts(super.stateParts(), …)`.
+   */
+  protected stateParts(): StateParts {
     return {
-      name: this.name,
-      config: JSON.parse(JSON.stringify(this.config)) as Snapshot,
-      actors: this.actors.map(params),
-      targetActors: this.targetActors.map(params),
-      critics: params(this.critics),
-      targetCritics: params(this.targetCritics),
-      criticOptimizer: this.criticOptimizer.getState() as unknown as Snapshot,
-      actorOptimizer: (this.actorOptimizer?.getState() ?? null) as unknown as Snapshot,
-      rng: this.rng.getState() as unknown as Snapshot,
-      noise: this.noise.getState(),
-      replay: this.replay.getState() as unknown as Snapshot,
-      gradientUpdates: this.gradientUpdates,
-      qEvaluations: this.qEvaluations,
-      extra: this.saveExtra(),
+      config: this.config,
+      networks: {
+        actors: this.actors,
+        targetActors: this.targetActors,
+        critics: this.critics,
+        targetCritics: this.targetCritics,
+      },
+      stateful: {
+        criticOptimizer: this.criticOptimizer,
+        actorOptimizer: this.actorOptimizer,
+        rng: this.rng,
+        noise: this.noise,
+        replay: this.replay,
+      },
+      counters: [this.counts],
     };
   }
 
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
   load(state: Snapshot): void {
-    const s = state as Record<string, unknown> | null;
-    if (s === null || typeof s !== "object" || s.name !== this.name) {
-      throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot (name ${String(s?.name)})`);
-    }
-    const tensors = (v: unknown) => v as SerializedTensor[];
-    this.actors.forEach((a, i) => {
-      writeParameters(a, tensors((s.actors as unknown[])[i]));
-    });
-    this.targetActors.forEach((a, i) => {
-      writeParameters(a, tensors((s.targetActors as unknown[])[i]));
-    });
-    writeParameters(this.critics, tensors(s.critics));
-    writeParameters(this.targetCritics, tensors(s.targetCritics));
-    this.criticOptimizer.setState(s.criticOptimizer as Parameters<Adam["setState"]>[0]);
-    if (this.actorOptimizer) this.actorOptimizer.setState(s.actorOptimizer as Parameters<Adam["setState"]>[0]);
-    this.rng.setState(s.rng as ReturnType<Rng["getState"]>);
-    this.noise.setState(s.noise as number[]);
-    this.replay.setState(s.replay as Snapshot);
-    this.gradientUpdates = s.gradientUpdates as number;
-    this.qEvaluations = s.qEvaluations as number;
-    this.loadExtra(s.extra as Snapshot);
+    loadState(this.name, this.stateParts(), state);
   }
-
-  /** Subclass state beyond TD3's (extra networks, counters). */
-  protected saveExtra(): Snapshot {
-    return null;
-  }
-
-  protected loadExtra(_state: Snapshot): void {}
 
   dispose(): void {
-    for (const m of [...this.actors, ...this.targetActors, this.critics, this.targetCritics]) {
-      for (const v of m.parameters()) v.dispose();
-    }
-    this.criticOptimizer.dispose();
-    this.actorOptimizer?.dispose();
+    disposeState(this.stateParts());
   }
 }

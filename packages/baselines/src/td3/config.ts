@@ -6,23 +6,23 @@
  * box [−1, 1], i.e. fractions of max_action as in the author code.
  */
 
-import { ExplorationNoise, hiddenSizes } from "@qscape/core";
+import { configFields, ExplorationNoise, hiddenSizes } from "@qscape/core";
 import { z } from "zod";
 
 export const TD3Config = z
   .object({
-    seed: z.number().int().default(0),
+    seed: configFields.seed(),
     actorHidden: hiddenSizes.default([256, 256]),
     criticHidden: hiddenSizes.default([256, 256]),
     activation: z.enum(["relu", "tanh", "elu"]).default("relu"),
-    actorLr: z.number().positive().default(3e-4),
-    criticLr: z.number().positive().default(3e-4),
+    actorLr: configFields.learningRate(3e-4),
+    criticLr: configFields.learningRate(3e-4),
     /** Global-norm gradient clipping for both optimizers (SAVO's code clips; TD3's does not). */
     gradClipNorm: z.number().positive().optional(),
-    batchSize: z.number().int().positive().default(256),
-    bufferSize: z.number().int().positive().default(1_000_000),
-    gamma: z.number().min(0).max(1).default(0.99),
-    tau: z.number().min(0).max(1).default(0.005),
+    batchSize: configFields.batchSize(256),
+    bufferSize: configFields.bufferSize(1_000_000),
+    gamma: configFields.gamma(),
+    tau: configFields.tau(),
     /** Critic updates per actor (and target) update. */
     policyDelay: z.number().int().positive().default(2),
     /** Target-policy smoothing: σ of the noise added to μ'(s'), clipped to ±targetNoiseClip; 0 turns it off. */
