@@ -39,6 +39,9 @@ describe("pnpm bench", () => {
     const d = run("default", "--envs", "CartPole-v1");
     expect(d.status).toBe(2);
     expect(d.stderr).toMatch(/td3 cannot run on CartPole-v1: needs a Box \(continuous\) action space/);
+    const v = run("default", "--algos", "dqn", "--envs", "DigLava-v0");
+    expect(v.status).toBe(2);
+    expect(v.stderr).toMatch(/dqn cannot run on DigLava-v0: needs a Box observation space/);
     const u = run("nosuchsuite");
     expect(u.stderr).toMatch(/unknown suite "nosuchsuite"/);
     expect(existsSync(path.join(out, "results.db"))).toBe(false);

@@ -105,10 +105,17 @@ export function continuousControl(spaces: EnvSpaces): string | null {
   return isBox(spaces.actionSpace) ? null : "needs a Box (continuous) action space";
 }
 
-/** Box observations and Discrete actions. */
+/**
+ * Box observations and a fixed Discrete action set. An action set that changes per episode (a
+ * Discrete space with an availability `mask`, e.g. Dig Lava, CREATE) needs a learner that reads
+ * the available actions, so it is refused here.
+ */
 export function discreteControl(spaces: EnvSpaces): string | null {
   if (!isBox(spaces.observationSpace)) return "needs a Box observation space";
-  return isDiscrete(spaces.actionSpace) ? null : "needs a Discrete action space";
+  if (!isDiscrete(spaces.actionSpace)) return "needs a Discrete action space";
+  return "mask" in (spaces.actionSpace as object)
+    ? "needs a fixed action set, but the available actions change per episode (an action-set learner is needed)"
+    : null;
 }
 
 /** Actor-critics name their widths actorHidden / criticHidden. */
