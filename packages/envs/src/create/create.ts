@@ -410,7 +410,7 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
   }
 
   /** An 84 × 84 RGB frame: level grey, tools yellow (dynamic ones violet), target red, marker blue, goal green. */
-  render(): RgbFrame {
+  override render(): RgbFrame {
     return renderCreate(this.world.world, CREATE_IMAGE_SIZE);
   }
 }

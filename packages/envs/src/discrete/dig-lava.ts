@@ -283,7 +283,7 @@ export class DigLavaEnv extends Env<ActionSetObservation, number> implements Has
    * official code, the top wall shows the episode's skills: cell x = 1 + skill index is lit when
    * that skill is available (dig skills in their lava colour).
    */
-  render(): RgbFrame {
+  override render(): RgbFrame {
     const tile = 16;
     const colours: Record<number, Rgb> = {
       [DL_EMPTY]: [0, 0, 0],

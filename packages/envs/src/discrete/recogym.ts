@@ -200,7 +200,7 @@ export class RecoGymEnv extends Env<ActionSetObservation, number> implements Has
   }
 
   /** An SVG frame (see `renderRecoGymSvg`). */
-  render(): string {
+  override render(): string {
     return renderRecoGymSvg(this);
   }
 

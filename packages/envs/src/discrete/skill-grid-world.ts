@@ -221,7 +221,7 @@ export class SkillGridWorldEnv extends Env<ActionSetObservation, number> impleme
   }
 
   /** An RGB frame (`rgb_array`, 16-pixel tiles): lava orange, opening blue until passed, goal green, agent red. */
-  render(): RgbFrame {
+  override render(): RgbFrame {
     const colours: Record<number, Rgb> = {
       [SG_EMPTY]: [0, 0, 0],
       [SG_WALL]: [100, 100, 100],
