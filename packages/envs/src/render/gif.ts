@@ -88,7 +88,10 @@ function palettize(data: Uint8Array): { palette: Uint8Array; indices: Uint8Array
     indices[p] = index;
   }
   const palette = new Uint8Array(colors.length * 3);
-  colors.forEach((c, i) => palette.set([c >> 16, (c >> 8) & 0xff, c & 0xff], 3 * i));
+  for (let i = 0; i < colors.length; i++) {
+    const c = colors[i] as number;
+    palette.set([c >> 16, (c >> 8) & 0xff, c & 0xff], 3 * i);
+  }
   return { palette, indices };
 }
 
