@@ -35,7 +35,9 @@ export abstract class DmcEnv extends MujocoEnv {
   private readonly label: string;
 
   protected constructor(xml: string, nSubSteps: number, name: string, layout: readonly ObservationEntry[]) {
-    super(xml, nSubSteps, name);
+    // No camera is set up for the DMC domains yet, so they do not offer a render mode.
+    super(xml, nSubSteps, name, undefined);
+    this.metadata = { ...this.metadata, renderModes: [] };
     this.label = name;
     this.observationLayout = layout;
     const size = layout.reduce((n, e) => n + e.size, 0);
