@@ -84,7 +84,8 @@ function lzwDecode(data: Uint8Array, minCodeSize: number): number[] {
     }
     if (code === clear + 1) break;
     const last: number[] | null = prev;
-    const entry = code < dict.length ? (dict[code] as number[]) : last ? [...last, last[0] as number] : null;
+    const entry: number[] | null =
+      code < dict.length ? (dict[code] as number[]) : last ? [...last, last[0] as number] : null;
     if (entry === null) throw new Error(`bad LZW code ${code}`);
     out.push(...entry);
     if (last !== null && dict.length < 4096) {
