@@ -26,12 +26,18 @@ export abstract class MujocoEnv extends Env<Float32Array, ArrayLike<number>> {
   readonly dt: number;
   readonly actionSpace: Box;
   abstract override readonly observationSpace: Box;
-  /** The view `render()` draws; the registered tasks' come from `MUJOCO_CAMERAS`. */
+  /** The view `render()` draws; the Gymnasium tasks' come from `MUJOCO_CAMERAS`, the DMC domains' from `DMC_CAMERAS`. */
   protected readonly camera: MujocoCamera;
   /** Built on the first `render()`, so envs that never render pay nothing. */
   private renderer: MujocoRenderer | null = null;
 
-  protected constructor(xml: string, frameSkip: number, name: string, renderMode: "rgb_array" | undefined) {
+  protected constructor(
+    xml: string,
+    frameSkip: number,
+    name: string,
+    renderMode: "rgb_array" | undefined,
+    camera: MujocoCamera = MUJOCO_CAMERAS[name] ?? DEFAULT_MUJOCO_CAMERA,
+  ) {
     super();
     if (!Number.isInteger(frameSkip) || frameSkip < 1) {
       throw new EnvError(`${name}: frameSkip must be a positive integer, got ${frameSkip}`);
@@ -45,7 +51,7 @@ export abstract class MujocoEnv extends Env<Float32Array, ArrayLike<number>> {
     this.actionSpace = new Box(low, high);
     this.metadata = { renderModes: ["rgb_array"], renderFps: Math.round(1 / this.dt) };
     this.initRenderMode(renderMode);
-    this.camera = MUJOCO_CAMERAS[name] ?? DEFAULT_MUJOCO_CAMERA;
+    this.camera = camera;
   }
 
   reset({ seed }: ResetArgs = {}): [Float32Array, Info] {
