@@ -147,17 +147,13 @@ export class MujocoRenderer {
       const fill = shade(this.colors[g] as Rgb, far - near > 1e-6 ? 1 - (0.3 * (depth - near)) / (far - near) : 1);
       const edge = shade(fill, 0.55);
       const c: Vec3 = [xpos[3 * g] as number, xpos[3 * g + 1] as number, xpos[3 * g + 2] as number];
-      // Columns of the row-major rotation matrix are the geom's local axes in world coordinates.
+      // geom_xmat is the row-major rotation from the geom's frame to the world: world = c + M · local.
       const m = xmat.subarray(9 * g, 9 * g + 9);
-      const axis = (j: number): Vec3 => [m[j] as number, m[3 + j] as number, m[6 + j] as number];
-      const local = (x: number, y: number, z: number): Vec3 => {
-        const [ax, ay, az] = [axis(0), axis(1), axis(2)];
-        return [
-          c[0] + ax[0] * x + ay[0] * y + az[0] * z,
-          c[1] + ax[1] * x + ay[1] * y + az[1] * z,
-          c[2] + ax[2] * x + ay[2] * y + az[2] * z,
-        ];
-      };
+      const local = (x: number, y: number, z: number): Vec3 => [
+        c[0] + (m[0] as number) * x + (m[1] as number) * y + (m[2] as number) * z,
+        c[1] + (m[3] as number) * x + (m[4] as number) * y + (m[5] as number) * z,
+        c[2] + (m[6] as number) * x + (m[7] as number) * y + (m[8] as number) * z,
+      ];
       const [sx, sy, sz] = [
         geoms.size[3 * g] as number,
         geoms.size[3 * g + 1] as number,
