@@ -146,6 +146,19 @@ describe("writeGif", () => {
     }
   });
 
+  it("round-trips tiny one-colour frames (the smallest colour table and code size)", () => {
+    for (const [w, h] of [
+      [1, 1],
+      [3, 2],
+    ] as const) {
+      const frame = new Raster(w, h);
+      frame.clear([10, 20, 30]);
+      const gif = readGif(encodeGif([frame, frame], { fps: 25 }));
+      expect(gif.frames.map((f) => Array.from(f.rgb))).toEqual([Array.from(frame.data), Array.from(frame.data)]);
+      expect(gif.frames[0]?.delay).toBe(4);
+    }
+  });
+
   it("throws FrameError for no frames, mixed sizes, short data or a bad fps", () => {
     const a = new Raster(4, 4);
     expect(() => encodeGif([], { fps: 10 })).toThrow(FrameError);
