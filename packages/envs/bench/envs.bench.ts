@@ -1,7 +1,7 @@
 /**
  * All @qscape/envs benchmarks, one section each (`bench/<section>.ts` exports `run<Section>Bench`).
  *
- *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete,action-sets,create-physics,create]
+ *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete,action-sets,create-physics,create,render]
  */
 import { runActionSetScores } from "./action-sets.js";
 import { runClassicBench } from "./classic.js";
@@ -10,6 +10,7 @@ import { runCreatePhysicsBench } from "./create-physics.js";
 import { runDiscreteBench } from "./discrete.js";
 import { runDmcBench } from "./dmc.js";
 import { runMujocoBench } from "./mujoco.js";
+import { runRenderBench } from "./render.js";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv
@@ -25,6 +26,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   "action-sets": async () => runActionSetScores(quick ? { episodes: 20 } : {}),
   "create-physics": async () => runCreatePhysicsBench(quick ? { steps: 500, rounds: 1 } : {}),
   create: async () => runCreateScores(quick ? { episodes: 10 } : {}),
+  render: () => runRenderBench(quick ? { frames: 50, rounds: 1 } : {}),
 };
 
 for (const [name, run] of Object.entries(sections)) {

@@ -9,7 +9,9 @@ import {
   SmoothieBandit,
 } from "./bandits.js";
 import { checkEnv } from "./checker.js";
+import { RenderModeError } from "./errors.js";
 import { make } from "./registry.js";
+import type { RgbFrame } from "./render/frame.js";
 
 /** Strict local maxima of f on a regular grid over [-1, 1]^dim (plateaus do not count). */
 function gridMaxima(
@@ -173,5 +175,58 @@ describe("ClimbingGame-v0", () => {
     e.reset();
     expect(e.step([-1, -1]).slice(1, 3)).toEqual([11, true]);
     expect(() => checkEnv(new ClimbingGame())).not.toThrow();
+  });
+});
+
+describe("rgb_array frames of the landscapes", () => {
+  const RED = [220, 40, 40];
+  const redPixels = (frame: RgbFrame) => {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let p = 0; p < frame.width * frame.height; p++) {
+      if ([0, 1, 2].every((c) => frame.data[3 * p + c] === RED[c])) {
+        xs.push((p % frame.width) + 0.5);
+        ys.push(Math.floor(p / frame.width) + 0.5);
+      }
+    }
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    return { n: xs.length, x: mean(xs), y: mean(ys) };
+  };
+
+  it("marks the last 1-D action with a red line at its place on the [−1, 1] axis", () => {
+    const env = make("Bandit1D-v0", { renderMode: "rgb_array" });
+    env.reset({ seed: 0 });
+    expect(redPixels(env.render() as RgbFrame).n).toBe(0);
+    for (const a of [-0.8, 0.1, 0.7]) {
+      env.reset();
+      env.step([a]);
+      // The plot spans columns 30–570 for actions −1…1.
+      expect(Math.abs(redPixels(env.render() as RgbFrame).x - (30 + ((a + 1) / 2) * 540))).toBeLessThan(1.5);
+    }
+  });
+
+  it("marks the last 2-D action with a red dot, a[0] to the right and a[1] up", () => {
+    for (const id of ["Bandit2D-v0", "ClimbingGame-v0"]) {
+      const env = make(id, { renderMode: "rgb_array" });
+      for (const [a0, a1] of [
+        [0.5, 0.5],
+        [-0.7, 0.2],
+      ] as const) {
+        env.reset({ seed: 0 });
+        env.step([a0, a1]);
+        const dot = redPixels(env.render() as RgbFrame);
+        expect(Math.abs(dot.x - ((a0 + 1) / 2) * 400)).toBeLessThan(1);
+        expect(Math.abs(dot.y - (400 - ((a1 + 1) / 2) * 400))).toBeLessThan(1);
+      }
+    }
+  });
+
+  it("offers no render mode for more than two action dimensions, and render() needs a mode", () => {
+    const bumps = [{ weight: 1, center: [0, 0, 0], width: 0.2 }];
+    expect(new GaussianBumpBandit({ bumps }).metadata.renderModes).toEqual([]);
+    expect(() => new GaussianBumpBandit({ bumps, renderMode: "rgb_array" })).toThrow(RenderModeError);
+    const env = make("SmoothieBandit-v0");
+    env.reset({ seed: 0 });
+    expect(() => env.render()).toThrow(RenderModeError);
   });
 });

@@ -9,7 +9,12 @@ import type { BoxAction, Info, ResetArgs, StepResult } from "./env.js";
 import { Env, envLabel } from "./env.js";
 import { EnvError, InvalidActionError } from "./errors.js";
 import { register } from "./registry.js";
+import type { RgbFrame } from "./render/frame.js";
+import { Landscape2dRenderer, renderLandscape1d } from "./render/landscape.js";
 import { Box } from "./spaces.js";
+
+/** "rgb_array" makes `render()` draw the landscape and the last action (1-D and 2-D actions only). */
+type BanditRenderMode = "rgb_array" | undefined;
 
 export interface GaussianBump {
   weight: number;
@@ -30,6 +35,7 @@ export interface GaussianBumpBanditOptions {
   high?: number;
   /** Bumps are normalised Gaussian densities w·N(a | c, s²I) instead of w·exp(−‖a − c‖²/2s²). */
   normalized?: boolean;
+  renderMode?: BanditRenderMode;
 }
 
 /** Sum-of-Gaussians bandit (see the module comment). */
@@ -41,8 +47,11 @@ export class GaussianBumpBandit extends Env<Float32Array, BoxAction> {
   readonly actionSpace: Box;
   /** Strict local maxima inside the action bounds, best first. */
   readonly optima: Optimum[];
+  /** The last action stepped, drawn by `render()`; null after reset. */
+  private lastAction: Float64Array | null = null;
+  private heatMap: Landscape2dRenderer | null = null;
 
-  constructor({ bumps, low = -1, high = 1, normalized = false }: GaussianBumpBanditOptions) {
+  constructor({ bumps, low = -1, high = 1, normalized = false, renderMode }: GaussianBumpBanditOptions) {
     super();
     if (bumps.length === 0) throw new EnvError("GaussianBumpBandit: needs at least one bump");
     const dim = bumps[0]?.center.length ?? 0;
@@ -56,6 +65,8 @@ export class GaussianBumpBandit extends Env<Float32Array, BoxAction> {
     this.normalized = normalized;
     this.actionSpace = new Box(low, high, [dim]);
     this.optima = this.findOptima();
+    this.metadata = { renderModes: dim <= 2 ? ["rgb_array"] : [] };
+    this.initRenderMode(renderMode);
   }
 
   get globalOptimum(): Optimum {
@@ -145,6 +156,7 @@ export class GaussianBumpBandit extends Env<Float32Array, BoxAction> {
 
   reset({ seed }: ResetArgs = {}): [Float32Array, Info] {
     this.seedRng(seed);
+    this.lastAction = null;
     return [new Float32Array(1), {}];
   }
 
@@ -152,7 +164,33 @@ export class GaussianBumpBandit extends Env<Float32Array, BoxAction> {
     if (action.length !== this.dim) {
       throw new InvalidActionError(`${envLabel(this)}: action has ${action.length} elements, expected ${this.dim}`);
     }
+    this.lastAction = Float64Array.from(action);
     return [new Float32Array(1), this.q(action), true, false, {}];
+  }
+
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    const optimum = this.globalOptimum.action;
+    if (this.dim === 1) {
+      // Unbounded actions (Smoothie) are plotted over the bumps ± 4 widths.
+      const lo = Math.max(
+        this.actionSpace.low[0] as number,
+        Math.min(...this.bumps.map((b) => (b.center[0] as number) - 4 * b.width)),
+      );
+      const hi = Math.min(
+        this.actionSpace.high[0] as number,
+        Math.max(...this.bumps.map((b) => (b.center[0] as number) + 4 * b.width)),
+      );
+      const landscape = { q: (a: number) => this.q([a]), low: lo, high: hi, optimum: optimum[0] as number };
+      return renderLandscape1d(landscape, this.lastAction === null ? null : (this.lastAction[0] as number));
+    }
+    this.heatMap ??= new Landscape2dRenderer({
+      q: (a0, a1) => this.q([a0, a1]),
+      low: this.actionSpace.low[0] as number,
+      high: this.actionSpace.high[0] as number,
+      optimum: [optimum[0] as number, optimum[1] as number],
+    });
+    return this.heatMap.render(this.lastAction);
   }
 }
 
@@ -226,8 +264,14 @@ export const SMOOTHIE_BUMPS: GaussianBump[] = [
  * Gaussian-smoothed Q̃(a; σ²) = Σ w_k N(a | m_k, s_k² + σ²) and its first two derivatives in a.
  */
 export class SmoothieBandit extends GaussianBumpBandit {
-  constructor() {
-    super({ bumps: SMOOTHIE_BUMPS, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, normalized: true });
+  constructor({ renderMode }: { renderMode?: BanditRenderMode } = {}) {
+    super({
+      bumps: SMOOTHIE_BUMPS,
+      low: Number.NEGATIVE_INFINITY,
+      high: Number.POSITIVE_INFINITY,
+      normalized: true,
+      renderMode,
+    });
   }
 
   /** Q̃(a; σ²) = E_{ε∼N(0,σ²)} q(a + ε). */
@@ -273,6 +317,14 @@ export class ClimbingGame extends Env<Float32Array, BoxAction> {
 
   readonly observationSpace = new Box(0, 1, [1]);
   readonly actionSpace = new Box(-1, 1, [2]);
+  private lastAction: Float64Array | null = null;
+  private heatMap: Landscape2dRenderer | null = null;
+
+  constructor({ renderMode }: { renderMode?: BanditRenderMode } = {}) {
+    super();
+    this.metadata = { renderModes: ["rgb_array"] };
+    this.initRenderMode(renderMode);
+  }
 
   static bin(a: number): 0 | 1 | 2 {
     return a < -1 / 3 ? 0 : a <= 1 / 3 ? 1 : 2;
@@ -284,16 +336,40 @@ export class ClimbingGame extends Env<Float32Array, BoxAction> {
 
   reset({ seed }: ResetArgs = {}): [Float32Array, Info] {
     this.seedRng(seed);
+    this.lastAction = null;
     return [new Float32Array(1), {}];
   }
 
   step(action: BoxAction): StepResult<Float32Array> {
+    this.lastAction = Float64Array.from(action);
     return [new Float32Array(1), this.payoff(action), true, false, {}];
+  }
+
+  /** The payoff matrix as a 3 × 3 heat map over the action square, the 11 cell marked, the last action in red. */
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    this.heatMap ??= new Landscape2dRenderer({
+      q: (a0, a1) => this.payoff([a0, a1]),
+      low: -1,
+      high: 1,
+      optimum: [-2 / 3, -2 / 3],
+    });
+    return this.heatMap.render(this.lastAction);
   }
 }
 
-register({ id: "Bandit1D-v0", entryPoint: () => new GaussianBumpBandit({ bumps: BANDIT_1D_BUMPS }) });
-register({ id: "Bandit2D-v0", entryPoint: () => new GaussianBumpBandit({ bumps: BANDIT_2D_BUMPS }) });
-register({ id: "BimodalBandit2D-v0", entryPoint: () => new GaussianBumpBandit({ bumps: BIMODAL_2D_BUMPS }) });
-register({ id: "SmoothieBandit-v0", entryPoint: () => new SmoothieBandit() });
-register({ id: "ClimbingGame-v0", entryPoint: () => new ClimbingGame() });
+const renderModeOf = (kwargs: Record<string, unknown>) => kwargs.renderMode as BanditRenderMode;
+register({
+  id: "Bandit1D-v0",
+  entryPoint: (k) => new GaussianBumpBandit({ bumps: BANDIT_1D_BUMPS, renderMode: renderModeOf(k) }),
+});
+register({
+  id: "Bandit2D-v0",
+  entryPoint: (k) => new GaussianBumpBandit({ bumps: BANDIT_2D_BUMPS, renderMode: renderModeOf(k) }),
+});
+register({
+  id: "BimodalBandit2D-v0",
+  entryPoint: (k) => new GaussianBumpBandit({ bumps: BIMODAL_2D_BUMPS, renderMode: renderModeOf(k) }),
+});
+register({ id: "SmoothieBandit-v0", entryPoint: (k) => new SmoothieBandit({ renderMode: renderModeOf(k) }) });
+register({ id: "ClimbingGame-v0", entryPoint: (k) => new ClimbingGame({ renderMode: renderModeOf(k) }) });

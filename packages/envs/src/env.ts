@@ -11,8 +11,9 @@
  */
 import type { EnvLike, StepResult } from "@qscape/core";
 import { Rng } from "@qscape/core";
-import { EnvError } from "./errors.js";
+import { EnvError, RenderModeError } from "./errors.js";
 import type { EnvSpec } from "./registry.js";
+import type { RgbFrame } from "./render/frame.js";
 import type { Space } from "./spaces.js";
 
 export type { StepResult } from "@qscape/core";
@@ -28,10 +29,14 @@ export interface ResetArgs {
 }
 
 export interface EnvMetadata {
+  /** The values `renderMode` may take (Gymnasium `metadata["render_modes"]`). */
   renderModes: string[];
   renderFps?: number;
   [key: string]: unknown;
 }
+
+/** What `render()` returns: an RGB frame in `rgb_array` mode, SVG text in `svg` mode. */
+export type RenderFrame = RgbFrame | string;
 
 /** Seed of the env RNG before the first seeded reset. */
 export const DEFAULT_ENV_SEED = 0;
@@ -45,12 +50,50 @@ export abstract class Env<Obs = Float32Array, Act = BoxAction> implements EnvLik
   /** The env's random stream (Gymnasium `np_random`). */
   protected rng: Rng = new Rng(DEFAULT_ENV_SEED);
   private rngSeed: number | null = null;
+  private chosenRenderMode: string | null = null;
 
   abstract reset(args?: ResetArgs): [Obs, Info];
   abstract step(action: Act): StepResult<Obs>;
 
   /** Releases resources (WASM memory, workers). Safe to call twice. */
   close(): void {}
+
+  /** The render mode chosen at construction (Gymnasium `render_mode`), null when none was. */
+  get renderMode(): string | null {
+    return this.chosenRenderMode;
+  }
+
+  /**
+   * The current frame in `renderMode` (Gymnasium `render()`). Gymnasium warns and returns None when no
+   * mode was chosen; qscape throws `RenderModeError`, since a missing frame is always a setup mistake.
+   */
+  render(): RenderFrame {
+    throw new RenderModeError(`${envLabel(this)} does not render (metadata.renderModes is empty)`);
+  }
+
+  /**
+   * Stores the render mode passed to the constructor. Call it after `metadata` is set: a mode outside
+   * `metadata.renderModes` throws here, at construction, as Gymnasium's envs assert.
+   */
+  protected initRenderMode(mode: string | null | undefined): void {
+    if (mode === undefined || mode === null) return;
+    if (!this.metadata.renderModes.includes(mode)) {
+      const modes = this.metadata.renderModes.map((m) => `"${m}"`).join(", ");
+      throw new RenderModeError(`${envLabel(this)}: render mode "${mode}" is not one of [${modes}]`);
+    }
+    this.chosenRenderMode = mode;
+  }
+
+  /** The chosen render mode; throws `RenderModeError` naming the fix when there is none. */
+  protected requireRenderMode(): string {
+    if (this.chosenRenderMode === null) {
+      const mode = this.metadata.renderModes[0] ?? "rgb_array";
+      throw new RenderModeError(
+        `${envLabel(this)}: render() needs a render mode chosen at construction, e.g. make(id, { renderMode: "${mode}" })`,
+      );
+    }
+    return this.chosenRenderMode;
+  }
 
   /** Re-seeds `this.rng` when `seed` is given (Gymnasium `super().reset(seed=seed)`). */
   protected seedRng(seed: number | undefined): void {
@@ -130,6 +173,14 @@ export class Wrapper<WObs, WAct, Obs = WObs, Act = WAct> extends Env<WObs, WAct>
 
   override close(): void {
     this.env.close();
+  }
+
+  override get renderMode(): string | null {
+    return this.env.renderMode;
+  }
+
+  override render(): RenderFrame {
+    return this.env.render();
   }
 
   override get npRandom(): Rng {

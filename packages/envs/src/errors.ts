@@ -49,3 +49,13 @@ export class UnknownLevelError extends EnvError {
 export class PositionOutOfRangeError extends InvalidActionError {
   override name = "PositionOutOfRangeError";
 }
+
+/** A render mode the env does not support, or `render()` on an env made without a render mode. */
+export class RenderModeError extends EnvError {
+  override name = "RenderModeError";
+}
+
+/** Frames an image encoder cannot take: none at all, sizes that differ, or data of the wrong length. */
+export class FrameError extends EnvError {
+  override name = "FrameError";
+}

@@ -9,6 +9,7 @@ export * from "./errors.js";
 export * from "./mujoco/index.js";
 export * from "./multitask/index.js";
 export * from "./registry.js";
+export * from "./render/index.js";
 export * from "./spaces.js";
 export * from "./vector/index.js";
 export * from "./wrappers/index.js";

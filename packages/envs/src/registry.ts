@@ -41,6 +41,8 @@ export interface MakeOptions {
   disableEnvChecker?: boolean;
   /** Reject NaN / out-of-space actions and steps after the episode ended (default true). */
   validateSteps?: boolean;
+  /** Gymnasium `render_mode`, passed to the env, which checks it against its `metadata.renderModes`. */
+  renderMode?: string;
   /** Any other key is passed to the entry point as a kwarg, overriding the registered kwargs. */
   [kwarg: string]: unknown;
 }

@@ -9,7 +9,9 @@
 import type { Info, ResetArgs, StepResult } from "../env.js";
 import { Env, envLabel } from "../env.js";
 import { ResetNeededError } from "../errors.js";
+import type { RgbFrame } from "../render/frame.js";
 import { Box, Discrete } from "../spaces.js";
+import { renderAcrobot } from "./render.js";
 import { resetBounds } from "./reset-bounds.js";
 
 export interface AcrobotOptions {
@@ -17,6 +19,8 @@ export interface AcrobotOptions {
   bookOrNips?: "book" | "nips";
   /** Uniform noise half-width added to the torque (Gymnasium attribute `torque_noise_max`). */
   torqueNoiseMax?: number;
+  /** "rgb_array" makes `render()` return frames (Gymnasium `render_mode`). */
+  renderMode?: "rgb_array";
 }
 
 /** x wrapped into [m, M] by whole periods (Gymnasium `wrap`). */
@@ -51,11 +55,12 @@ export class AcrobotEnv extends Env<Float32Array, number> {
   readonly state = new Float64Array(4);
   private hasState = false;
 
-  constructor({ bookOrNips = "book", torqueNoiseMax = 0 }: AcrobotOptions = {}) {
+  constructor({ bookOrNips = "book", torqueNoiseMax = 0, renderMode }: AcrobotOptions = {}) {
     super();
     this.bookOrNips = bookOrNips;
     this.torqueNoiseMax = torqueNoiseMax;
-    this.metadata = { renderModes: [], renderFps: 15 };
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 15 };
+    this.initRenderMode(renderMode);
   }
 
   reset({ seed, options }: ResetArgs = {}): [Float32Array, Info] {
@@ -82,6 +87,12 @@ export class AcrobotEnv extends Env<Float32Array, number> {
   private terminal(): boolean {
     const s = this.state;
     return -Math.cos(s[0] as number) - Math.cos((s[1] as number) + (s[0] as number)) > 1.0;
+  }
+
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    const [theta1, theta2] = this.state as unknown as [number, number];
+    return renderAcrobot(theta1, theta2, this.linkLength1, this.linkLength2);
   }
 
   private observation(): Float32Array {

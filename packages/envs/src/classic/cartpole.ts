@@ -7,13 +7,17 @@
 import type { Info, ResetArgs, StepResult } from "../env.js";
 import { Env, envLabel } from "../env.js";
 import { ResetNeededError } from "../errors.js";
+import type { RgbFrame } from "../render/frame.js";
 import { Box, Discrete } from "../spaces.js";
+import { renderCartPole } from "./render.js";
 import { resetBounds } from "./reset-bounds.js";
 
 export interface CartPoleOptions {
   suttonBartoReward?: boolean;
   /** "euler" (Gymnasium default) or "semi-implicit-euler". */
   kinematicsIntegrator?: "euler" | "semi-implicit-euler";
+  /** "rgb_array" makes `render()` return frames (Gymnasium `render_mode`). */
+  renderMode?: "rgb_array";
 }
 
 export class CartPoleEnv extends Env<Float32Array, number> {
@@ -39,7 +43,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   private stepsBeyondTerminated: number | null = null;
   private hasState = false;
 
-  constructor({ suttonBartoReward = false, kinematicsIntegrator = "euler" }: CartPoleOptions = {}) {
+  constructor({ suttonBartoReward = false, kinematicsIntegrator = "euler", renderMode }: CartPoleOptions = {}) {
     super();
     this.suttonBartoReward = suttonBartoReward;
     this.kinematicsIntegrator = kinematicsIntegrator;
@@ -53,7 +57,8 @@ export class CartPoleEnv extends Env<Float32Array, number> {
       high.map((h) => -h),
       high,
     );
-    this.metadata = { renderModes: [], renderFps: 50 };
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 50 };
+    this.initRenderMode(renderMode);
   }
 
   reset({ seed, options }: ResetArgs = {}): [Float32Array, Info] {
@@ -111,5 +116,10 @@ export class CartPoleEnv extends Env<Float32Array, number> {
       reward = this.suttonBartoReward ? -1.0 : 0.0;
     }
     return [Float32Array.from(s), reward, terminated, false, {}];
+  }
+
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    return renderCartPole(this.state[0] as number, this.state[2] as number, this.xThreshold, this.length);
   }
 }

@@ -7,12 +7,16 @@
 import type { BoxAction, Info, ResetArgs, StepResult } from "../env.js";
 import { Env, envLabel } from "../env.js";
 import { ResetNeededError } from "../errors.js";
+import type { RgbFrame } from "../render/frame.js";
 import { Box, Discrete } from "../spaces.js";
+import { renderMountainCar } from "./render.js";
 import { resetBounds } from "./reset-bounds.js";
 
 export interface MountainCarOptions {
   /** Minimum velocity at the goal for termination (Gymnasium kwarg `goal_velocity`). */
   goalVelocity?: number;
+  /** "rgb_array" makes `render()` return frames (Gymnasium `render_mode`). */
+  renderMode?: "rgb_array";
 }
 
 /** Discrete actions 0 (push left), 1 (no push), 2 (push right); reward −1 per step. */
@@ -31,10 +35,11 @@ export class MountainCarEnv extends Env<Float32Array, number> {
   readonly state = new Float64Array(2);
   private hasState = false;
 
-  constructor({ goalVelocity = 0 }: MountainCarOptions = {}) {
+  constructor({ goalVelocity = 0, renderMode }: MountainCarOptions = {}) {
     super();
     this.goalVelocity = goalVelocity;
-    this.metadata = { renderModes: [], renderFps: 30 };
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 30 };
+    this.initRenderMode(renderMode);
   }
 
   reset({ seed, options }: ResetArgs = {}): [Float32Array, Info] {
@@ -60,6 +65,11 @@ export class MountainCarEnv extends Env<Float32Array, number> {
     this.state[1] = velocity;
     return [Float32Array.from(this.state), -1.0, terminated, false, {}];
   }
+
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    return renderMountainCar(this.state[0] as number, this.minPosition, this.maxPosition, this.goalPosition);
+  }
 }
 
 /**
@@ -83,10 +93,11 @@ export class MountainCarContinuousEnv extends Env<Float32Array, BoxAction> {
   readonly state = new Float64Array(2);
   private hasState = false;
 
-  constructor({ goalVelocity = 0 }: MountainCarOptions = {}) {
+  constructor({ goalVelocity = 0, renderMode }: MountainCarOptions = {}) {
     super();
     this.goalVelocity = goalVelocity;
-    this.metadata = { renderModes: [], renderFps: 30 };
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 30 };
+    this.initRenderMode(renderMode);
   }
 
   reset({ seed, options }: ResetArgs = {}): [Float32Array, Info] {
@@ -117,5 +128,10 @@ export class MountainCarContinuousEnv extends Env<Float32Array, BoxAction> {
     this.state[0] = Math.fround(position);
     this.state[1] = Math.fround(velocity);
     return [Float32Array.from(this.state), reward, terminated, false, {}];
+  }
+
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    return renderMountainCar(this.state[0] as number, this.minPosition, this.maxPosition, this.goalPosition);
   }
 }

@@ -7,11 +7,15 @@
 import type { BoxAction, Info, ResetArgs, StepResult } from "../env.js";
 import { Env, envLabel } from "../env.js";
 import { EnvError, ResetNeededError } from "../errors.js";
+import type { RgbFrame } from "../render/frame.js";
 import { Box } from "../spaces.js";
+import { renderPendulum } from "./render.js";
 
 export interface PendulumOptions {
   /** Gravitational acceleration (Gymnasium kwarg `g`). */
   g?: number;
+  /** "rgb_array" makes `render()` return frames (Gymnasium `render_mode`). */
+  renderMode?: "rgb_array";
 }
 
 /** θ wrapped into [−π, π) (Python's floored modulo). */
@@ -34,10 +38,11 @@ export class PendulumEnv extends Env<Float32Array, BoxAction> {
   readonly state = new Float64Array(2);
   private hasState = false;
 
-  constructor({ g = 10.0 }: PendulumOptions = {}) {
+  constructor({ g = 10.0, renderMode }: PendulumOptions = {}) {
     super();
     this.g = g;
-    this.metadata = { renderModes: [], renderFps: 30 };
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 30 };
+    this.initRenderMode(renderMode);
   }
 
   reset({ seed, options }: ResetArgs = {}): [Float32Array, Info] {
@@ -71,6 +76,11 @@ export class PendulumEnv extends Env<Float32Array, BoxAction> {
     this.state[0] = th + newThDot * this.dt;
     this.state[1] = newThDot;
     return [this.observation(), -costs, false, false, {}];
+  }
+
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    return renderPendulum(this.state[0] as number);
   }
 
   private observation(): Float32Array {

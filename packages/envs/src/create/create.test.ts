@@ -262,7 +262,7 @@ describe("CREATE", () => {
   });
 
   it("renders 84 × 84 RGB frames that change when a tool is placed and when the ball moves", () => {
-    const env = new CreateEnv({ level: "Push" });
+    const env = new CreateEnv({ level: "Push", renderMode: "rgb_array" });
     const ramp = toolOf(env, "ramp", 3);
     resetWith(env, ramp);
     const before = env.render();

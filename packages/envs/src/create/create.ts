@@ -126,6 +126,8 @@ export const CreateConfigSchema = z
      * tools only work while touching their activator; no No-Op and no subgoal term.
      */
     activators: z.boolean().default(false),
+    /** "rgb_array" makes `render()` return frames (Gymnasium `render_mode`). */
+    renderMode: z.literal("rgb_array").optional(),
   })
   .strict();
 
@@ -223,6 +225,7 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
       available: this.toolSpace.mask,
     };
     this.metadata = { renderModes: ["rgb_array"] };
+    this.initRenderMode(c.renderMode);
   }
 
   /** MaskablePPO's `action_masks()` over the tool index: 1 for this episode's tools and the No-Op. */
@@ -410,7 +413,8 @@ export class CreateEnv extends Env<ActionSetObservation, CreateAction> implement
   }
 
   /** An 84 × 84 RGB frame: level grey, tools yellow (dynamic ones violet), target red, marker blue, goal green. */
-  render(): RgbFrame {
+  override render(): RgbFrame {
+    this.requireRenderMode();
     return renderCreate(this.world.world, CREATE_IMAGE_SIZE);
   }
 }

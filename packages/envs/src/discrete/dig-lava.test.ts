@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { expectActionSetEnvConformance } from "../../test/action-set-conformance.js";
-import { EnvError, UnavailableActionError } from "../errors.js";
+import { EnvError, RenderModeError, UnavailableActionError } from "../errors.js";
 import { make } from "../registry.js";
 import { getActionRepresentation } from "./action-representation.js";
 import {
   DIG_LAVA_REPRESENTATIONS,
+  type DigLavaConfig,
   DigLavaEnv,
   DL_EMPTY,
   DL_GOAL,
@@ -18,8 +19,8 @@ import "./index.js";
 const [RIGHT, DOWN, , UP, TURN_LEFT, , , DIG_ORANGE, DIG_PINK] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 
 /** A reset env whose episode offers exactly `optional` (two of skills 5–8). */
-function envWith(optional: [number, number]): DigLavaEnv {
-  const env = new DigLavaEnv();
+function envWith(optional: [number, number], config: DigLavaConfig = {}): DigLavaEnv {
+  const env = new DigLavaEnv(config);
   for (let seed = 0; seed < 200; seed++) {
     const [obs] = env.reset({ seed });
     if (obs.actionIds[5] === optional[0] && obs.actionIds[6] === optional[1]) return env;
@@ -173,7 +174,8 @@ describe("DigLava-v0", () => {
   });
 
   it("renders an RGB frame that changes when the agent moves", () => {
-    const env = envWith([5, 6]);
+    expect(() => envWith([5, 6]).render()).toThrow(RenderModeError);
+    const env = envWith([5, 6], { renderMode: "rgb_array" });
     const before = env.render();
     expect([before.width, before.height, before.data.length]).toEqual([176, 176, 176 * 176 * 3]);
     // Lava tile (3, 5) is orange in its centre.

@@ -103,6 +103,8 @@ export const DigLavaConfigSchema = z
   .object({
     /** N_max of the goal and subgoal decay; match the registered 50-step time limit (§B4.1). */
     maxSteps: z.number().int().positive().default(50),
+    /** "rgb_array" makes `render()` draw the grid (Gymnasium `render_mode`). */
+    renderMode: z.literal("rgb_array").optional(),
   })
   .strict();
 
@@ -134,6 +136,7 @@ export class DigLavaEnv extends Env<ActionSetObservation, number> implements Has
     }
     this.config = parsed.data;
     this.metadata = { renderModes: ["rgb_array"] };
+    this.initRenderMode(this.config.renderMode);
     const dim = 11;
     this.actionRepresentation = {
       itemEmbeddings: Float32Array.from(DIG_LAVA_REPRESENTATIONS.flat()),
@@ -283,7 +286,8 @@ export class DigLavaEnv extends Env<ActionSetObservation, number> implements Has
    * official code, the top wall shows the episode's skills: cell x = 1 + skill index is lit when
    * that skill is available (dig skills in their lava colour).
    */
-  render(): RgbFrame {
+  override render(): RgbFrame {
+    this.requireRenderMode();
     const tile = 16;
     const colours: Record<number, Rgb> = {
       [DL_EMPTY]: [0, 0, 0],

@@ -2,15 +2,9 @@
  * A small rasteriser for grid worlds: square tiles of flat colour plus an agent triangle, written
  * to an RGB `Uint8Array` (Gymnasium's `rgb_array` render mode: height × width × 3, row major).
  */
+import type { Rgb, RgbFrame } from "../render/frame.js";
 
-export type Rgb = readonly [number, number, number];
-
-export interface RgbFrame {
-  width: number;
-  height: number;
-  /** [height × width × 3] bytes. */
-  data: Uint8Array;
-}
+export type { Rgb, RgbFrame } from "../render/frame.js";
 
 /** A `cols × rows` grid of `tile`-pixel squares, cell (x, y) filled with `colorAt(x, y)`. */
 export function rasterizeGrid(

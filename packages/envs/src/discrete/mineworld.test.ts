@@ -1,6 +1,8 @@
 import { Rng } from "@qscape/core";
 import { describe, expect, it } from "vitest";
+import { RenderModeError } from "../errors.js";
 import { make } from "../registry.js";
+import type { RgbFrame } from "../render/frame.js";
 import { getActionRepresentation } from "./action-representation.js";
 import "./index.js";
 import {
@@ -167,5 +169,53 @@ describe("NearestItemWrapper on MineWorld", () => {
     expect(env.nearestItem([0.1, 0, 0.45, 0.95])).toBe(NUM_NAV_ACTIONS);
     expect(() => env.nearestItem([0, 0])).toThrow(/expected dim 4/);
     env.close();
+  });
+});
+
+describe("MineWorld rgb_array", () => {
+  it("draws the agent in its tile, pointing along its heading, and refuses render() without a mode", () => {
+    const env = make("MineWorld-v0", { renderMode: "rgb_array" });
+    env.reset({ seed: 3 });
+    const mw = env.unwrapped as MineWorldEnv;
+    const redBox = (frame: RgbFrame) => {
+      let [x0, y0, x1, y1] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, -1, -1];
+      for (let p = 0; p < frame.width * frame.height; p++) {
+        const [r, g, b] = frame.data.subarray(3 * p, 3 * p + 3);
+        if (r !== 255 || g !== 0 || b !== 0) continue;
+        const [x, y] = [p % frame.width, Math.floor(p / frame.width)];
+        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+      }
+      return { x0, y0, x1, y1 };
+    };
+    for (const [x, y, dir] of [
+      [0, 0, 0],
+      [5, 9, 1],
+      [13, 2, 3],
+    ] as const) {
+      [mw.x, mw.y, mw.dir] = [x, y, dir];
+      const frame = env.render() as RgbFrame;
+      expect(frame).toMatchObject({ width: 14 * 32, height: 14 * 32 });
+      const box = redBox(frame);
+      expect(box.x0).toBeGreaterThanOrEqual(32 * x);
+      expect(box.x1).toBeLessThan(32 * (x + 1));
+      expect(box.y0).toBeGreaterThanOrEqual(32 * y);
+      expect(box.y1).toBeLessThan(32 * (y + 1));
+      // The triangle's base (the widest edge of its box) faces away from the heading.
+      const isRed = (px: number, py: number) =>
+        frame.data[3 * (py * frame.width + px) + 1] === 0 && frame.data[3 * (py * frame.width + px)] === 255;
+      const count = (edge: "x0" | "x1" | "y0" | "y1") => {
+        let n = 0;
+        for (let i = 0; i < 32; i++) {
+          const vertical = edge[0] === "x";
+          if (vertical ? isRed(box[edge], 32 * y + i) : isRed(32 * x + i, box[edge])) n++;
+        }
+        return n;
+      };
+      const [base, tip] = ({ 0: ["x0", "x1"], 1: ["y0", "y1"], 3: ["y1", "y0"] } as const)[dir];
+      expect(count(base)).toBeGreaterThan(count(tip));
+    }
+    const plain = make("MineWorld-v0");
+    plain.reset({ seed: 0 });
+    expect(() => plain.render()).toThrow(RenderModeError);
   });
 });

@@ -30,6 +30,7 @@ import { Env, envLabel } from "../env.js";
 import { EnvError, ResetNeededError } from "../errors.js";
 import { Box, Discrete } from "../spaces.js";
 import type { ActionRepresentation, HasActionRepresentation } from "./action-representation.js";
+import { drawAgent, type Rgb, type RgbFrame, rasterizeGrid } from "./grid-render.js";
 
 export const MINE_TYPES = 15;
 /** Mine id after a breaking tool. */
@@ -73,6 +74,8 @@ export const MineWorldConfigSchema = z
     extraActionDims: z.number().int().min(0).default(0),
     /** Seeds the tool set and the extra representation dims (fixed per env, not per episode). */
     toolSeed: z.number().int().min(0).default(0),
+    /** "rgb_array" makes `render()` draw the maze (Gymnasium `render_mode`). */
+    renderMode: z.literal("rgb_array").optional(),
   })
   .strict()
   .refine((c) => c.mineDensity + c.wallDensity <= 1, { message: "mineDensity + wallDensity must be at most 1" });
@@ -140,6 +143,29 @@ export class MineWorldEnv extends Env<Float32Array, number> implements HasAction
     this.tools = makeTools(this.config.toolSeed);
     this.grid = new Int8Array(this.config.gridSize * this.config.gridSize);
     this.actionRepresentation = this.buildRepresentation();
+    this.metadata = { renderModes: ["rgb_array"] };
+    this.initRenderMode(this.config.renderMode);
+  }
+
+  /**
+   * An RGB frame (32-pixel tiles): empty cells black, walls grey, the goal white, each mine type its own hue
+   * (complex mines 0–6 darker than basic mines 7–14, since they take more tools), the agent a red triangle
+   * along its heading.
+   */
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    const n = this.config.gridSize;
+    const tile = 32;
+    const colorOf = (x: number, y: number): Rgb => {
+      const c = this.cell(x, y);
+      if (c === EMPTY) return [0, 0, 0];
+      if (c === WALL) return [110, 110, 110];
+      if (c === GOAL) return [255, 255, 255];
+      return mineColor(c);
+    };
+    const frame = rasterizeGrid(n, n, tile, colorOf);
+    drawAgent(frame, this.x, this.y, tile, this.dir, [255, 0, 0]);
+    return frame;
   }
 
   private buildRepresentation(): ActionRepresentation {
@@ -339,4 +365,15 @@ export function mineWorldOracleAction(env: MineWorldEnv): number {
   if (ahead === EMPTY || ahead === GOAL || env.dir !== bestDir) return bestDir;
   const tools = toolsFor(ahead);
   return (tools.find((t) => t.after === BROKEN) ?? (tools[0] as Tool & { action: number })).action;
+}
+
+/** A distinct hue per mine type, darker for the complex mines. */
+function mineColor(type: number): Rgb {
+  const hue = (type / MINE_TYPES) * 300;
+  const value = type < NUM_COMPLEX_MINES ? 150 : 230;
+  const f = (k: number) => {
+    const h = (k + hue / 60) % 6;
+    return Math.round(value * (1 - 0.75 * Math.max(0, Math.min(h, 4 - h, 1))));
+  };
+  return [f(5), f(3), f(1)];
 }

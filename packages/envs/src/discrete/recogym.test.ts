@@ -160,7 +160,7 @@ describe("RecoGym-v0", () => {
   });
 
   it("renders an SVG frame that changes with each recommendation", () => {
-    const env = new RecoGymEnv({ numProducts: 200, actionsPerEpisode: 50 });
+    const env = new RecoGymEnv({ numProducts: 200, actionsPerEpisode: 50, renderMode: "svg" });
     const [obs] = env.reset({ seed: 3 });
     const before = env.render();
     expect(before.startsWith("<svg")).toBe(true);

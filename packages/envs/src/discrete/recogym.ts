@@ -63,6 +63,8 @@ export const RecoGymConfigSchema = z
     probBanditToOrganic: z.number().min(0).max(1).default(0.05),
     probLeaveOrganic: z.number().min(0).max(1).default(0.01),
     probOrganicToBandit: z.number().min(0).max(1).default(0.25),
+    /** "svg" makes `render()` return an SVG frame (Gymnasium `render_mode`). */
+    renderMode: z.literal("svg").optional(),
   })
   .strict()
   .refine((c) => c.probLeaveBandit + c.probBanditToOrganic <= 1, {
@@ -136,6 +138,7 @@ export class RecoGymEnv extends Env<ActionSetObservation, number> implements Has
     this.actionRepresentation = this.inventory.representation(this.actionSpace.mask);
     this.user = new Float64Array(c.dim);
     this.metadata = { renderModes: ["svg"] };
+    this.initRenderMode(c.renderMode);
   }
 
   /** MaskablePPO's `action_masks()`: 1 for the products offered this episode (length numProducts). */
@@ -200,7 +203,8 @@ export class RecoGymEnv extends Env<ActionSetObservation, number> implements Has
   }
 
   /** An SVG frame (see `renderRecoGymSvg`). */
-  render(): string {
+  override render(): string {
+    this.requireRenderMode();
     return renderRecoGymSvg(this);
   }
 

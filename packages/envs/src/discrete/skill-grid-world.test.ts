@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { expectActionSetEnvConformance } from "../../test/action-set-conformance.js";
-import { ActionSetSizeError, UnavailableActionError, UnknownSplitError } from "../errors.js";
+import { ActionSetSizeError, RenderModeError, UnavailableActionError, UnknownSplitError } from "../errors.js";
 import { make } from "../registry.js";
 import type { ActionSetObservation } from "./action-set.js";
 import "./index.js";
@@ -14,6 +14,7 @@ import {
   SG_LAVA,
   SG_SUBGOAL,
   SG_WALL,
+  type SkillGridWorldConfig,
   SkillGridWorldEnv,
   skillMoves,
 } from "./skill-grid-world.js";
@@ -23,8 +24,13 @@ const skill = (moves: number[]) => moves.reduce((k, m) => 4 * k + m, 0);
 const [U, D, L, R] = [0, 1, 2, 3];
 
 /** A reset env with a vertical lava wall at x = `at`, opening at row `opening`, and `skills` available. */
-function envWithWall(at: number, opening: number, skills: number[]): SkillGridWorldEnv {
-  const env = new SkillGridWorldEnv();
+function envWithWall(
+  at: number,
+  opening: number,
+  skills: number[],
+  config: SkillGridWorldConfig = {},
+): SkillGridWorldEnv {
+  const env = new SkillGridWorldEnv(config);
   env.reset({ seed: 0 });
   for (let y = 1; y <= 7; y++) {
     for (let x = 1; x <= 7; x++) env.grid[y * 9 + x] = SG_EMPTY;
@@ -161,7 +167,8 @@ describe("SkillGridWorld-v0", () => {
   });
 
   it("renders an RGB frame that changes when the agent moves", () => {
-    const env = envWithWall(4, 1, [skill([D, D, D, D, D])]);
+    expect(() => envWithWall(4, 1, [skill([D, D, D, D, D])]).render()).toThrow(RenderModeError);
+    const env = envWithWall(4, 1, [skill([D, D, D, D, D])], { renderMode: "rgb_array" });
     const before = env.render();
     expect([before.width, before.height]).toEqual([144, 144]);
     env.step(skill([D, D, D, D, D]));

@@ -85,6 +85,8 @@ export const SkillGridWorldConfigSchema = z
     ...actionSetConfigFields(50),
     /** [1024 × d] skill representations (e.g. HVAE means); default the 5-d hand-engineered codes. */
     representations: z.instanceof(Float32Array).optional(),
+    /** "rgb_array" makes `render()` draw the grid (Gymnasium `render_mode`). */
+    renderMode: z.literal("rgb_array").optional(),
   })
   .strict();
 
@@ -140,6 +142,7 @@ export class SkillGridWorldEnv extends Env<ActionSetObservation, number> impleme
     );
     this.actionRepresentation = this.inventory.representation(this.actionSpace.mask);
     this.metadata = { renderModes: ["rgb_array"] };
+    this.initRenderMode(c.renderMode);
   }
 
   /** MaskablePPO's `action_masks()`: 1 for the skills available this episode (length 1,024). */
@@ -221,7 +224,8 @@ export class SkillGridWorldEnv extends Env<ActionSetObservation, number> impleme
   }
 
   /** An RGB frame (`rgb_array`, 16-pixel tiles): lava orange, opening blue until passed, goal green, agent red. */
-  render(): RgbFrame {
+  override render(): RgbFrame {
+    this.requireRenderMode();
     const colours: Record<number, Rgb> = {
       [SG_EMPTY]: [0, 0, 0],
       [SG_WALL]: [100, 100, 100],

@@ -12,7 +12,27 @@
 import type { Info, StepResult } from "../env.js";
 import { EnvError } from "../errors.js";
 import { MujocoEnv } from "../mujoco/base.js";
+import type { MujocoCamera } from "../mujoco/render.js";
 import { Box } from "../spaces.js";
+
+const SIDE = { width: 480, height: 480, azimuth: 0, elevation: 0, tile: 1 } as const;
+const FOLLOW_TORSO = { body: "torso", axes: "x" } as const;
+
+/**
+ * Views of the DMC domains for `render()`: side-on (the x–z plane) for the planar ones, following the torso for
+ * the locomotion domains, and from the top for the reacher, whose arm moves in the x–y plane.
+ */
+export const DMC_CAMERAS = {
+  acrobot: { ...SIDE, scale: 100, lookat: [0, 0, 2], track: null },
+  ballInCup: { ...SIDE, scale: 500, lookat: [0, 0, 0.4], track: null, tile: 0.2 },
+  cartpole: { ...SIDE, scale: 120, lookat: [0, 0, 1], track: null },
+  cheetah: { ...SIDE, scale: 200, lookat: [0, 0, 0.5], track: FOLLOW_TORSO, tile: 0.5 },
+  finger: { ...SIDE, scale: 550, lookat: [0, 0, 0.35], track: null, tile: 0.2 },
+  hopper: { ...SIDE, scale: 150, lookat: [0, 0, 0.9], track: FOLLOW_TORSO },
+  pendulum: { ...SIDE, scale: 300, lookat: [0, 0, 0.6], track: null },
+  reacher: { ...SIDE, elevation: 90, scale: 700, lookat: [0, 0, 0], track: null, tile: 0.1 },
+  walker: { ...SIDE, scale: 150, lookat: [0, 0, 1], track: FOLLOW_TORSO },
+} as const satisfies Record<string, MujocoCamera>;
 
 /** One entry of DMC's observation dict: its key and its flattened size. */
 export interface ObservationEntry {
@@ -34,8 +54,15 @@ export abstract class DmcEnv extends MujocoEnv {
   protected readonly qvelBuffer: Float64Array;
   private readonly label: string;
 
-  protected constructor(xml: string, nSubSteps: number, name: string, layout: readonly ObservationEntry[]) {
-    super(xml, nSubSteps, name);
+  protected constructor(
+    xml: string,
+    nSubSteps: number,
+    name: string,
+    layout: readonly ObservationEntry[],
+    renderMode: "rgb_array" | undefined,
+    camera: MujocoCamera,
+  ) {
+    super(xml, nSubSteps, name, renderMode, camera);
     this.label = name;
     this.observationLayout = layout;
     const size = layout.reduce((n, e) => n + e.size, 0);

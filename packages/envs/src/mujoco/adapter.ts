@@ -64,11 +64,31 @@ export type SimField =
   | "qfrc_actuator"
   | "qfrc_constraint"
   | "site_xpos"
+  | "geom_xpos"
+  | "geom_xmat"
   | "sensordata"
   | "ten_length"
   | "ten_velocity";
 
 type ObjectKind = "body" | "geom" | "joint" | "site" | "actuator";
+
+/** MuJoCo's `mjtGeom` values for the shapes the renderer draws (fixed by the C API, so safe to hard-code). */
+export const GeomType = { plane: 0, sphere: 2, capsule: 3, ellipsoid: 4, cylinder: 5, box: 6 } as const;
+
+/** What a renderer needs to know about each geom, fixed for the model's lifetime (copies). */
+export interface GeomTable {
+  count: number;
+  /** `mjtGeom` per geom (see `GeomType`). */
+  type: Int32Array;
+  /** 3 numbers per geom, meaning per type as in MJCF `size` (e.g. capsule: radius, half-length). */
+  size: Float64Array;
+  /** RGBA in [0, 1], 4 per geom. */
+  rgba: Float32Array;
+  /** Visibility group (MuJoCo shows groups 0–2 by default). */
+  group: Int32Array;
+  /** Name of the body each geom belongs to ("" when unnamed). */
+  bodyName: string[];
+}
 
 export class MujocoSim {
   readonly nq: number;
@@ -80,6 +100,7 @@ export class MujocoSim {
   readonly ctrlRange: Float64Array;
   /** Body masses (copy), index = body id. */
   readonly bodyMass: Float64Array;
+  readonly geoms: GeomTable;
   /** `qpos`/`qvel` right after `mj_resetData` (the model's default pose), like Gymnasium's init_qpos/init_qvel. */
   readonly initQpos: Float64Array;
   readonly initQvel: Float64Array;
@@ -102,6 +123,16 @@ export class MujocoSim {
     opt.delete();
     this.ctrlRange = Float64Array.from(model.actuator_ctrlrange as Float64Array);
     this.bodyMass = Float64Array.from(model.body_mass as Float64Array);
+    const bodyOf = model.geom_bodyid as Int32Array;
+    const bodyType = mj.mjtObj.mjOBJ_BODY.value;
+    this.geoms = {
+      count: model.ngeom,
+      type: Int32Array.from(model.geom_type as Int32Array),
+      size: Float64Array.from(model.geom_size as Float64Array),
+      rgba: Float32Array.from(model.geom_rgba as Float32Array),
+      group: Int32Array.from(model.geom_group as Int32Array),
+      bodyName: Array.from(bodyOf, (b) => mj.mj_id2name(model, bodyType, b) ?? ""),
+    };
     mj.mj_resetData(model, data);
     mj.mj_forward(model, data);
     this.initQpos = this.read("qpos");

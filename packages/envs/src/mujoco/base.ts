@@ -5,14 +5,19 @@
  *
  * Observations are Float32Array (the package convention); physics state stays float64 inside the sim.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { Env, type Info, type ResetArgs, type StepResult } from "../env.js";
 import { EnvError } from "../errors.js";
+import type { RgbFrame } from "../render/frame.js";
 import { Box } from "../spaces.js";
 import { MujocoSim } from "./adapter.js";
+import { DEFAULT_MUJOCO_CAMERA, MUJOCO_CAMERAS, type MujocoCamera, MujocoRenderer } from "./render.js";
 
 /** Gymnasium MuJoCo version whose task definition to follow. The papers used v4; v5 is current. */
 export type MujocoVersion = "v4" | "v5";
+
+/** The `renderMode` kwarg every task schema accepts (Gymnasium `render_mode`; only "rgb_array" here). */
+export const renderModeOption = z.literal("rgb_array").optional();
 
 export abstract class MujocoEnv extends Env<Float32Array, ArrayLike<number>> {
   readonly sim: MujocoSim;
@@ -21,8 +26,18 @@ export abstract class MujocoEnv extends Env<Float32Array, ArrayLike<number>> {
   readonly dt: number;
   readonly actionSpace: Box;
   abstract override readonly observationSpace: Box;
+  /** The view `render()` draws; the Gymnasium tasks' come from `MUJOCO_CAMERAS`, the DMC domains' from `DMC_CAMERAS`. */
+  protected readonly camera: MujocoCamera;
+  /** Built on the first `render()`, so envs that never render pay nothing. */
+  private renderer: MujocoRenderer | null = null;
 
-  protected constructor(xml: string, frameSkip: number, name: string) {
+  protected constructor(
+    xml: string,
+    frameSkip: number,
+    name: string,
+    renderMode: "rgb_array" | undefined,
+    camera: MujocoCamera = MUJOCO_CAMERAS[name] ?? DEFAULT_MUJOCO_CAMERA,
+  ) {
     super();
     if (!Number.isInteger(frameSkip) || frameSkip < 1) {
       throw new EnvError(`${name}: frameSkip must be a positive integer, got ${frameSkip}`);
@@ -34,7 +49,9 @@ export abstract class MujocoEnv extends Env<Float32Array, ArrayLike<number>> {
     const low = Array.from({ length: this.sim.nu }, (_, i) => range[2 * i] as number);
     const high = Array.from({ length: this.sim.nu }, (_, i) => range[2 * i + 1] as number);
     this.actionSpace = new Box(low, high);
-    this.metadata = { renderModes: [], renderFps: Math.round(1 / this.dt) };
+    this.metadata = { renderModes: ["rgb_array"], renderFps: Math.round(1 / this.dt) };
+    this.initRenderMode(renderMode);
+    this.camera = camera;
   }
 
   reset({ seed }: ResetArgs = {}): [Float32Array, Info] {
@@ -48,6 +65,12 @@ export abstract class MujocoEnv extends Env<Float32Array, ArrayLike<number>> {
 
   override close(): void {
     this.sim.dispose();
+  }
+
+  override render(): RgbFrame {
+    this.requireRenderMode();
+    this.renderer ??= new MujocoRenderer(this.sim, this.camera);
+    return this.renderer.render();
   }
 
   /** Draws the initial state with `this.rng` and applies it with `sim.setState`. */

@@ -1,8 +1,8 @@
-import type { Env, Info, ResetArgs, StepResult } from "../env.js";
+import type { Env, Info, RenderFrame, ResetArgs, StepResult } from "../env.js";
 import { envLabel, Wrapper } from "../env.js";
 import { ResetNeededError } from "../errors.js";
 
-/** Throws when `step()` is called before the first `reset()`. */
+/** Throws when `step()` or `render()` is called before the first `reset()` (there is no state to draw yet). */
 export class OrderEnforcing<Obs, Act> extends Wrapper<Obs, Act> {
   private resetCalled = false;
 
@@ -24,5 +24,12 @@ export class OrderEnforcing<Obs, Act> extends Wrapper<Obs, Act> {
       throw new ResetNeededError(`${envLabel(this)}: cannot call step() before reset()`);
     }
     return this.env.step(action);
+  }
+
+  override render(): RenderFrame {
+    if (!this.resetCalled) {
+      throw new ResetNeededError(`${envLabel(this)}: cannot call render() before reset()`);
+    }
+    return this.env.render();
   }
 }

@@ -9,12 +9,13 @@
  * Reset: shoulder and elbow ~ U(−π, π), at rest.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import { DMC_CAMERAS, DmcEnv, type ObservationEntry, type ObservationPart } from "../base.js";
 import { ACROBOT_TARGET_RADIUS, DMC_ACROBOT_XML } from "../models/acrobot.js";
 import { tolerance } from "../rewards.js";
 
 export const DmcAcrobotOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["swingup", "swingup_sparse"]).default("swingup"),
 });
 export type DmcAcrobotOptions = z.input<typeof DmcAcrobotOptionsSchema>;
@@ -35,7 +36,7 @@ export class DmcAcrobotEnv extends DmcEnv {
 
   constructor(options: DmcAcrobotOptions = {}) {
     const o = parseOptions(DmcAcrobotOptionsSchema, options, "dmc/acrobot");
-    super(DMC_ACROBOT_XML, 1, `dmc/acrobot-${o.task}`, DMC_ACROBOT_OBSERVATION);
+    super(DMC_ACROBOT_XML, 1, `dmc/acrobot-${o.task}`, DMC_ACROBOT_OBSERVATION, o.renderMode, DMC_CAMERAS.acrobot);
     this.task = o.task;
     this.tip = this.sim.siteId("tip");
     this.target = this.sim.siteId("target");

@@ -10,11 +10,12 @@
  * nothing.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import { DMC_CAMERAS, DmcEnv, type ObservationEntry, type ObservationPart } from "../base.js";
 import { BALL_IN_CUP_BALL_RADIUS, BALL_IN_CUP_TARGET_HALF_SIZE, DMC_BALL_IN_CUP_XML } from "../models/ball-in-cup.js";
 
 export const DmcBallInCupOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["catch"]).default("catch"),
 });
 export type DmcBallInCupOptions = z.input<typeof DmcBallInCupOptionsSchema>;
@@ -34,7 +35,14 @@ export class DmcBallInCupEnv extends DmcEnv {
 
   constructor(options: DmcBallInCupOptions = {}) {
     const o = parseOptions(DmcBallInCupOptionsSchema, options, "dmc/ball_in_cup");
-    super(DMC_BALL_IN_CUP_XML, 10, `dmc/ball_in_cup-${o.task}`, DMC_BALL_IN_CUP_OBSERVATION);
+    super(
+      DMC_BALL_IN_CUP_XML,
+      10,
+      `dmc/ball_in_cup-${o.task}`,
+      DMC_BALL_IN_CUP_OBSERVATION,
+      o.renderMode,
+      DMC_CAMERAS.ballInCup,
+    );
     this.ball = this.sim.bodyId("ball");
     this.targetSite = this.sim.siteId("target");
   }

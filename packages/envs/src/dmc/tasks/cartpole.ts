@@ -11,12 +11,13 @@
  * θ ~ U(±0.034); both add 0.01·N(0, 1) to every velocity.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import { DMC_CAMERAS, DmcEnv, type ObservationEntry, type ObservationPart } from "../base.js";
 import { DMC_CARTPOLE_XML } from "../models/cartpole.js";
 import { tolerance } from "../rewards.js";
 
 export const DmcCartpoleOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["swingup", "swingup_sparse", "balance", "balance_sparse"]).default("swingup"),
 });
 export type DmcCartpoleOptions = z.input<typeof DmcCartpoleOptionsSchema>;
@@ -38,7 +39,7 @@ export class DmcCartpoleEnv extends DmcEnv {
 
   constructor(options: DmcCartpoleOptions = {}) {
     const o = parseOptions(DmcCartpoleOptionsSchema, options, "dmc/cartpole");
-    super(DMC_CARTPOLE_XML, 1, `dmc/cartpole-${o.task}`, DMC_CARTPOLE_OBSERVATION);
+    super(DMC_CARTPOLE_XML, 1, `dmc/cartpole-${o.task}`, DMC_CARTPOLE_OBSERVATION, o.renderMode, DMC_CAMERAS.cartpole);
     this.task = o.task;
     this.swingUp = o.task.startsWith("swingup");
     this.sparse = o.task.endsWith("sparse");

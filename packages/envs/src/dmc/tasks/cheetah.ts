@@ -8,12 +8,20 @@
  * Reset: every limited (leg) joint ~ U(range), then 200 physics steps with zero control to let the body settle.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart, type RandomizedJoint, radians } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import {
+  DMC_CAMERAS,
+  DmcEnv,
+  type ObservationEntry,
+  type ObservationPart,
+  type RandomizedJoint,
+  radians,
+} from "../base.js";
 import { CHEETAH_LEG_JOINTS, DMC_CHEETAH_XML } from "../models/cheetah.js";
 import { tolerance } from "../rewards.js";
 
 export const DmcCheetahOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["run"]).default("run"),
 });
 export type DmcCheetahOptions = z.input<typeof DmcCheetahOptionsSchema>;
@@ -40,7 +48,7 @@ export class DmcCheetahEnv extends DmcEnv {
 
   constructor(options: DmcCheetahOptions = {}) {
     const o = parseOptions(DmcCheetahOptionsSchema, options, "dmc/cheetah");
-    super(DMC_CHEETAH_XML, 1, `dmc/cheetah-${o.task}`, DMC_CHEETAH_OBSERVATION);
+    super(DMC_CHEETAH_XML, 1, `dmc/cheetah-${o.task}`, DMC_CHEETAH_OBSERVATION, o.renderMode, DMC_CAMERAS.cheetah);
     this.zeroControl = new Float64Array(this.sim.nu);
   }
 

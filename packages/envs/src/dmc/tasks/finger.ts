@@ -12,11 +12,19 @@
  * spinner angle ~ U(−π, π), redrawn until nothing touches. `spin` lowers the spinner's damping to 0.03.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart, type RandomizedJoint, radians } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import {
+  DMC_CAMERAS,
+  DmcEnv,
+  type ObservationEntry,
+  type ObservationPart,
+  type RandomizedJoint,
+  radians,
+} from "../base.js";
 import { FINGER_HINGE_XZ, FINGER_RANGE_DEGREES, FINGER_SPINNER_RADIUS, fingerXml } from "../models/finger.js";
 
 export const DmcFingerOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["spin", "turn_easy", "turn_hard"]).default("spin"),
 });
 export type DmcFingerOptions = z.input<typeof DmcFingerOptionsSchema>;
@@ -71,6 +79,8 @@ export class DmcFingerEnv extends DmcEnv {
       2,
       `dmc/finger-${o.task}`,
       spin ? SPIN_OBSERVATION : TURN_OBSERVATION,
+      o.renderMode,
+      DMC_CAMERAS.finger,
     );
     this.task = o.task;
     this.targetSize = o.task === "spin" ? 0 : DMC_FINGER_TARGET_SIZE[o.task];

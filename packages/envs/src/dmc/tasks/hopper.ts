@@ -10,12 +10,20 @@
  * Reset: hinges ~ U(range), torso pitch ~ U(−π, π), zero velocity.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart, type RandomizedJoint, radians } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import {
+  DMC_CAMERAS,
+  DmcEnv,
+  type ObservationEntry,
+  type ObservationPart,
+  type RandomizedJoint,
+  radians,
+} from "../base.js";
 import { DMC_HOPPER_XML, HOPPER_JOINTS } from "../models/hopper.js";
 import { tolerance } from "../rewards.js";
 
 export const DmcHopperOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["stand", "hop"]).default("hop"),
 });
 export type DmcHopperOptions = z.input<typeof DmcHopperOptionsSchema>;
@@ -48,7 +56,7 @@ export class DmcHopperEnv extends DmcEnv {
 
   constructor(options: DmcHopperOptions = {}) {
     const o = parseOptions(DmcHopperOptionsSchema, options, "dmc/hopper");
-    super(DMC_HOPPER_XML, 4, `dmc/hopper-${o.task}`, DMC_HOPPER_OBSERVATION);
+    super(DMC_HOPPER_XML, 4, `dmc/hopper-${o.task}`, DMC_HOPPER_OBSERVATION, o.renderMode, DMC_CAMERAS.hopper);
     this.task = o.task;
     this.torso = this.sim.bodyId("torso");
     this.foot = this.sim.bodyId("foot");

@@ -7,12 +7,13 @@
  * Reset: θ ~ U(−π, π), at rest.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart, radians } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import { DMC_CAMERAS, DmcEnv, type ObservationEntry, type ObservationPart, radians } from "../base.js";
 import { DMC_PENDULUM_XML } from "../models/pendulum.js";
 import { tolerance } from "../rewards.js";
 
 export const DmcPendulumOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["swingup"]).default("swingup"),
 });
 export type DmcPendulumOptions = z.input<typeof DmcPendulumOptionsSchema>;
@@ -33,7 +34,7 @@ export class DmcPendulumEnv extends DmcEnv {
 
   constructor(options: DmcPendulumOptions = {}) {
     const o = parseOptions(DmcPendulumOptionsSchema, options, "dmc/pendulum");
-    super(DMC_PENDULUM_XML, 1, `dmc/pendulum-${o.task}`, DMC_PENDULUM_OBSERVATION);
+    super(DMC_PENDULUM_XML, 1, `dmc/pendulum-${o.task}`, DMC_PENDULUM_OBSERVATION, o.renderMode, DMC_CAMERAS.pendulum);
   }
 
   /** cos θ of the pole (1 when upright). */

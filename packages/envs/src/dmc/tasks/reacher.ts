@@ -9,12 +9,20 @@
  * Reset: shoulder ~ U(−π, π), wrist ~ U(±160°), zero velocity; target at angle U(0, 2π), radius U(0.05, 0.2).
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart, type RandomizedJoint, radians } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import {
+  DMC_CAMERAS,
+  DmcEnv,
+  type ObservationEntry,
+  type ObservationPart,
+  type RandomizedJoint,
+  radians,
+} from "../base.js";
 import { DMC_REACHER_XML, REACHER_FINGER_RADIUS, REACHER_WRIST_RANGE_DEGREES } from "../models/reacher.js";
 import { tolerance } from "../rewards.js";
 
 export const DmcReacherOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["easy", "hard"]).default("easy"),
 });
 export type DmcReacherOptions = z.input<typeof DmcReacherOptionsSchema>;
@@ -41,7 +49,7 @@ export class DmcReacherEnv extends DmcEnv {
 
   constructor(options: DmcReacherOptions = {}) {
     const o = parseOptions(DmcReacherOptionsSchema, options, "dmc/reacher");
-    super(DMC_REACHER_XML, 1, `dmc/reacher-${o.task}`, DMC_REACHER_OBSERVATION);
+    super(DMC_REACHER_XML, 1, `dmc/reacher-${o.task}`, DMC_REACHER_OBSERVATION, o.renderMode, DMC_CAMERAS.reacher);
     this.task = o.task;
     this.targetSize = DMC_REACHER_TARGET_SIZE[o.task];
     this.fingerBody = this.sim.bodyId("finger");

@@ -10,12 +10,20 @@
  * Reset: leg joints ~ U(range), torso pitch ~ U(−π, π) (so the walker may start fallen), zero velocity.
  */
 import { z } from "zod";
-import { parseOptions } from "../../mujoco/base.js";
-import { DmcEnv, type ObservationEntry, type ObservationPart, type RandomizedJoint, radians } from "../base.js";
+import { parseOptions, renderModeOption } from "../../mujoco/base.js";
+import {
+  DMC_CAMERAS,
+  DmcEnv,
+  type ObservationEntry,
+  type ObservationPart,
+  type RandomizedJoint,
+  radians,
+} from "../base.js";
 import { DMC_WALKER_XML, WALKER_BODIES, WALKER_LEG_JOINTS } from "../models/walker.js";
 import { tolerance } from "../rewards.js";
 
 export const DmcWalkerOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   task: z.enum(["stand", "walk", "run"]).default("walk"),
 });
 export type DmcWalkerOptions = z.input<typeof DmcWalkerOptionsSchema>;
@@ -51,7 +59,7 @@ export class DmcWalkerEnv extends DmcEnv {
 
   constructor(options: DmcWalkerOptions = {}) {
     const o = parseOptions(DmcWalkerOptionsSchema, options, "dmc/walker");
-    super(DMC_WALKER_XML, 10, `dmc/walker-${o.task}`, DMC_WALKER_OBSERVATION);
+    super(DMC_WALKER_XML, 10, `dmc/walker-${o.task}`, DMC_WALKER_OBSERVATION, o.renderMode, DMC_CAMERAS.walker);
     this.task = o.task;
     this.moveSpeed = DMC_WALKER_SPEED[o.task];
     this.torso = this.sim.bodyId("torso");

@@ -10,10 +10,11 @@ import { z } from "zod";
 import type { Info, StepResult } from "../../env.js";
 import { EnvError } from "../../errors.js";
 import { Box } from "../../spaces.js";
-import { clip, MujocoEnv, type MujocoVersion, parseOptions, put, squaredNorm } from "../base.js";
+import { clip, MujocoEnv, type MujocoVersion, parseOptions, put, renderModeOption, squaredNorm } from "../base.js";
 import { ANT_XML } from "../models/ant.js";
 
 export const AntOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(5),
   forwardRewardWeight: z.number().default(1),
@@ -47,7 +48,7 @@ export class AntEnv extends MujocoEnv {
 
   constructor(options: AntOptions = {}) {
     const o = parseOptions(AntOptionsSchema, options, "Ant");
-    super(ANT_XML, o.frameSkip, "Ant");
+    super(ANT_XML, o.frameSkip, "Ant", o.renderMode);
     this.o = o;
     this.version = o.version;
     this.mainBody = typeof o.mainBody === "string" ? this.sim.bodyId(o.mainBody) : o.mainBody;

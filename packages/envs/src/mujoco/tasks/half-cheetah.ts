@@ -6,10 +6,11 @@
 import { z } from "zod";
 import type { Info, StepResult } from "../../env.js";
 import { Box } from "../../spaces.js";
-import { MujocoEnv, type MujocoVersion, parseOptions, put, squaredNorm } from "../base.js";
+import { MujocoEnv, type MujocoVersion, parseOptions, put, renderModeOption, squaredNorm } from "../base.js";
 import { HALF_CHEETAH_XML } from "../models/half-cheetah.js";
 
 export const HalfCheetahOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(5),
   forwardRewardWeight: z.number().default(1),
@@ -28,7 +29,7 @@ export class HalfCheetahEnv extends MujocoEnv {
 
   constructor(options: HalfCheetahOptions = {}) {
     const o = parseOptions(HalfCheetahOptionsSchema, options, "HalfCheetah");
-    super(HALF_CHEETAH_XML, o.frameSkip, "HalfCheetah");
+    super(HALF_CHEETAH_XML, o.frameSkip, "HalfCheetah", o.renderMode);
     this.o = o;
     this.version = o.version;
     this.qpos = new Float64Array(this.sim.nq);

@@ -5,13 +5,14 @@
  * v5 pays healthy_reward only while healthy; v4 pays it on every step, the terminating one included.
  */
 import { z } from "zod";
-import { parseOptions } from "../base.js";
+import { parseOptions, renderModeOption } from "../base.js";
 import { HOPPER_XML } from "../models/hopper.js";
 import { PlanarWalkerEnv } from "./planar-walker.js";
 
 const range = z.tuple([z.number(), z.number()]);
 
 export const HopperOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(4),
   forwardRewardWeight: z.number().default(1),

@@ -10,10 +10,11 @@
 import { z } from "zod";
 import type { Info, StepResult } from "../../env.js";
 import { Box } from "../../spaces.js";
-import { MujocoEnv, type MujocoVersion, parseOptions, put, squaredNorm } from "../base.js";
+import { MujocoEnv, type MujocoVersion, parseOptions, put, renderModeOption, squaredNorm } from "../base.js";
 import { HUMANOID_XML } from "../models/humanoid.js";
 
 export const HumanoidOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(5),
   forwardRewardWeight: z.number().default(1.25),
@@ -51,7 +52,7 @@ export class HumanoidEnv extends MujocoEnv {
 
   constructor(options: HumanoidOptions = {}) {
     const o = parseOptions(HumanoidOptionsSchema, options, "Humanoid");
-    super(HUMANOID_XML, o.frameSkip, "Humanoid");
+    super(HUMANOID_XML, o.frameSkip, "Humanoid", o.renderMode);
     this.o = o;
     this.version = o.version;
     this.qpos = new Float64Array(this.sim.nq);

@@ -8,10 +8,11 @@
 import { z } from "zod";
 import type { Info, StepResult } from "../../env.js";
 import { Box } from "../../spaces.js";
-import { clip, MujocoEnv, type MujocoVersion, parseOptions, put } from "../base.js";
+import { clip, MujocoEnv, type MujocoVersion, parseOptions, put, renderModeOption } from "../base.js";
 import { INVERTED_DOUBLE_PENDULUM_XML } from "../models/inverted-double-pendulum.js";
 
 export const InvertedDoublePendulumOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(5),
   healthyReward: z.number().default(10),
@@ -30,7 +31,7 @@ export class InvertedDoublePendulumEnv extends MujocoEnv {
 
   constructor(options: InvertedDoublePendulumOptions = {}) {
     const o = parseOptions(InvertedDoublePendulumOptionsSchema, options, "InvertedDoublePendulum");
-    super(INVERTED_DOUBLE_PENDULUM_XML, o.frameSkip, "InvertedDoublePendulum");
+    super(INVERTED_DOUBLE_PENDULUM_XML, o.frameSkip, "InvertedDoublePendulum", o.renderMode);
     this.o = o;
     this.version = o.version;
     this.tip = 3 * this.sim.siteId("tip");

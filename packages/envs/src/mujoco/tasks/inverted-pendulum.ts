@@ -7,10 +7,11 @@
 import { z } from "zod";
 import type { Info, StepResult } from "../../env.js";
 import { Box } from "../../spaces.js";
-import { MujocoEnv, type MujocoVersion, parseOptions, put } from "../base.js";
+import { MujocoEnv, type MujocoVersion, parseOptions, put, renderModeOption } from "../base.js";
 import { INVERTED_PENDULUM_XML } from "../models/inverted-pendulum.js";
 
 export const InvertedPendulumOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(2),
   resetNoiseScale: z.number().nonnegative().default(0.01),
@@ -24,7 +25,7 @@ export class InvertedPendulumEnv extends MujocoEnv {
 
   constructor(options: InvertedPendulumOptions = {}) {
     const o = parseOptions(InvertedPendulumOptionsSchema, options, "InvertedPendulum");
-    super(INVERTED_PENDULUM_XML, o.frameSkip, "InvertedPendulum");
+    super(INVERTED_PENDULUM_XML, o.frameSkip, "InvertedPendulum", o.renderMode);
     this.o = o;
     this.version = o.version;
   }

@@ -17,6 +17,7 @@ export interface PlanarWalkerOptions {
   terminateWhenUnhealthy: boolean;
   resetNoiseScale: number;
   excludeCurrentPositionsFromObservation: boolean;
+  renderMode?: "rgb_array" | undefined;
 }
 
 export abstract class PlanarWalkerEnv extends MujocoEnv {
@@ -30,7 +31,7 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
     private readonly walker: PlanarWalkerOptions,
     name: string,
   ) {
-    super(xml, walker.frameSkip, name);
+    super(xml, walker.frameSkip, name, walker.renderMode);
     this.version = walker.version;
     this.qpos = new Float64Array(this.sim.nq);
     this.qvel = new Float64Array(this.sim.nv);

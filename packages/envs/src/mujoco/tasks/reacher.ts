@@ -8,10 +8,11 @@
 import { z } from "zod";
 import type { Info, StepResult } from "../../env.js";
 import { Box } from "../../spaces.js";
-import { MujocoEnv, type MujocoVersion, parseOptions, squaredNorm } from "../base.js";
+import { MujocoEnv, type MujocoVersion, parseOptions, renderModeOption, squaredNorm } from "../base.js";
 import { REACHER_XML } from "../models/reacher.js";
 
 export const ReacherOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(2),
   rewardDistWeight: z.number().default(1),
@@ -29,7 +30,7 @@ export class ReacherEnv extends MujocoEnv {
 
   constructor(options: ReacherOptions = {}) {
     const o = parseOptions(ReacherOptionsSchema, options, "Reacher");
-    super(REACHER_XML, o.frameSkip, "Reacher");
+    super(REACHER_XML, o.frameSkip, "Reacher", o.renderMode);
     this.o = o;
     this.version = o.version;
     this.fingertip = 3 * this.sim.bodyId("fingertip");

@@ -6,10 +6,11 @@
 import { z } from "zod";
 import type { Info, StepResult } from "../../env.js";
 import { Box } from "../../spaces.js";
-import { MujocoEnv, type MujocoVersion, parseOptions, put, squaredNorm } from "../base.js";
+import { MujocoEnv, type MujocoVersion, parseOptions, put, renderModeOption, squaredNorm } from "../base.js";
 import { SWIMMER_XML } from "../models/swimmer.js";
 
 export const SwimmerOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(4),
   forwardRewardWeight: z.number().default(1),
@@ -28,7 +29,7 @@ export class SwimmerEnv extends MujocoEnv {
 
   constructor(options: SwimmerOptions = {}) {
     const o = parseOptions(SwimmerOptionsSchema, options, "Swimmer");
-    super(SWIMMER_XML, o.frameSkip, "Swimmer");
+    super(SWIMMER_XML, o.frameSkip, "Swimmer", o.renderMode);
     this.o = o;
     this.version = o.version;
     this.qpos = new Float64Array(this.sim.nq);

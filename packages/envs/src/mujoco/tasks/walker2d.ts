@@ -6,13 +6,14 @@
  * step and uses the v4 asset (right foot friction 0.9).
  */
 import { z } from "zod";
-import { parseOptions } from "../base.js";
+import { parseOptions, renderModeOption } from "../base.js";
 import { walker2dXml } from "../models/walker2d.js";
 import { PlanarWalkerEnv } from "./planar-walker.js";
 
 const range = z.tuple([z.number(), z.number()]);
 
 export const Walker2dOptionsSchema = z.strictObject({
+  renderMode: renderModeOption,
   version: z.enum(["v4", "v5"]).default("v5"),
   frameSkip: z.number().int().positive().default(4),
   forwardRewardWeight: z.number().default(1),

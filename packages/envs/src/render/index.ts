@@ -1,0 +1,3 @@
+export * from "./gif.js";
+export * from "./png.js";
+export * from "./raster.js";
