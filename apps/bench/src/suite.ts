@@ -4,6 +4,7 @@
  * that name the field.
  */
 import { z } from "zod";
+import { SlurmSchema } from "./slurm/config.js";
 
 export const AlgorithmEntrySchema = z
   .object({
@@ -62,6 +63,8 @@ export const SuiteSchema = z
     hidden: z.array(z.number().int().positive()).min(1).default([256, 256]),
     /** The algorithm (label) others are compared against in probability-of-improvement plots. */
     baseline: z.string().optional(),
+    /** Defaults for `--executor slurm` (partition, time, cpusPerTask, mem, maxConcurrent, sbatchArgs). */
+    slurm: SlurmSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
