@@ -349,7 +349,7 @@ export async function main(argv: string[]): Promise<number> {
     const tasks = expandRuns(suite);
     const progress = new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY);
     console.error(
-      `suite ${suite.name}: ${tasks.length} runs, ${workers} worker(s), backend ${backend.name}, ${estimate}; results in ${dbFile}`,
+      `suite ${suite.name}: ${tasks.length} runs, ${settings ? "Slurm job array" : `${workers} worker(s)`}, backend ${backend.name}, ${estimate}; results in ${dbFile}`,
     );
     if (settings) return await runOnSlurm(db, suite, tasks, outDir, settings, values, stop.signal, progress);
     const summary = await executeSuite(db, suite, tasks, {

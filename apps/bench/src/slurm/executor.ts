@@ -45,7 +45,7 @@ function slurmCmd(cmd: string, args: string[], input?: string): string {
 /** Before anything is written or submitted: the client commands exist and the controller answers. */
 export function preflight(): void {
   for (const cmd of ["sbatch", "squeue", "scontrol"]) {
-    const found = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
+    const found = spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
     if (found.status !== 0)
       throw new SlurmError(
         `${cmd} not found on PATH: --executor slurm needs Slurm's client commands (sbatch, squeue, scontrol) on this machine`,
@@ -351,7 +351,13 @@ async function follow(
       }
       // Ended (or forgotten by squeue): the task wrote its last record before it exited.
       reported.add(runId);
-      opts.progress.update(runId, { label: task.label, env: task.env, seed: task.seed, total: task.budget.envSteps });
+      opts.progress.update(runId, {
+        label: task.label,
+        env: task.env,
+        seed: task.seed,
+        total: task.budget.envSteps,
+        ...(f.lastEval !== null ? { lastEval: f.lastEval } : {}),
+      });
       const settled = settleEnded(db, outDir, runId, f.state, taskId, slurm?.state ?? "ended (no longer in squeue)");
       if (settled.kind === "finished") {
         summary.finished += 1;
