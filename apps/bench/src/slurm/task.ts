@@ -52,6 +52,9 @@ async function main(): Promise<number> {
       async (msg) => {
         if (msg.type === "interrupted") interrupted = true;
         shard.append(msg);
+        // The append is synchronous; without a turn of the event loop here a SIGTERM's handler
+        // would not run before the run ends (IPC gives the local workers that turn).
+        await new Promise((resolve) => setImmediate(resolve));
       },
     );
   } catch (err) {
