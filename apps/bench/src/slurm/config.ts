@@ -98,7 +98,7 @@ const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${
  * invocation of the task entry (the same node and loader flags the local executor forks with).
  */
 export function sbatchScript(opts: {
-  suite: string;
+  jobName: string;
   tasks: number;
   settings: SlurmSettings;
   logDir: string;
@@ -108,7 +108,7 @@ export function sbatchScript(opts: {
   const { settings: s } = opts;
   const lines = [
     "#!/bin/bash",
-    `#SBATCH --job-name=qscape-${opts.suite}`,
+    `#SBATCH --job-name=${opts.jobName}`,
     `#SBATCH --array=0-${opts.tasks - 1}${s.maxConcurrent ? `%${s.maxConcurrent}` : ""}`,
     `#SBATCH --cpus-per-task=${s.cpusPerTask}`,
     ...(s.partition ? [`#SBATCH --partition=${s.partition}`] : []),

@@ -107,16 +107,19 @@ const ACTIVE = new Set([
   "STOPPED",
 ]);
 
+export const jobName = (suite: string): string => `qscape-${suite}`;
+
 /** States of the array tasks of `jobIds` (`<job>_<index>` → state, reason); ones squeue forgot are absent. */
-function taskStates(jobIds: string[]): Map<string, { state: string; reason: string }> {
+function taskStates(jobIds: string[], suite: string): Map<string, { state: string; reason: string }> {
   const map = new Map<string, { state: string; reason: string }>();
   if (jobIds.length === 0) return map;
   const wanted = new Set(jobIds);
   // All of one's own jobs rather than `-j`: squeue fails the whole query on one id it has forgotten.
-  const out = slurmCmd("squeue", ["--me", "-h", "-r", "-t", "all", "-o", "%i|%T|%r"]);
+  const out = slurmCmd("squeue", ["--me", "-h", "-r", "-t", "all", "-o", "%i|%T|%r|%j"]);
   for (const line of out.split("\n")) {
-    const [id, state, reason] = line.trim().split("|");
-    if (!id || !state || !wanted.has(id.split("_")[0] as string)) continue;
+    const [id, state, reason, name] = line.trim().split("|");
+    // Job ids restart at 1 when a cluster's state is wiped: an id of ours is ours only with our name.
+    if (!id || !state || !wanted.has(id.split("_")[0] as string) || name !== jobName(suite)) continue;
     map.set(id, { state, reason: reason ?? "" });
   }
   return map;
@@ -182,7 +185,7 @@ function settleEnded(
 export function collectInto(db: ResultsDb, outDir: string, suite: string, merger = new ShardMerger(db)) {
   const runs = db.listRuns(suite);
   const tasks = latestTasks(outDir);
-  const states = taskStates([...new Set([...tasks.values()].map((t) => t.split("_")[0] as string))]);
+  const states = taskStates([...new Set([...tasks.values()].map((t) => t.split("_")[0] as string))], suite);
   const active = new Set<string>();
   const failed: SlurmSummary["failed"] = [];
   for (const run of runs) {
@@ -281,7 +284,7 @@ export async function executeSlurm(
   const manifestFile = path.join(dir, `submit-${submission}.json`);
   const scriptFile = path.join(dir, `submit-${submission}.sbatch`);
   const script = sbatchScript({
-    suite: suite.name,
+    jobName: jobName(suite.name),
     tasks: queue.length,
     settings: opts.settings,
     logDir: path.join(dir, "logs"),
@@ -327,7 +330,7 @@ async function follow(
   const reported = new Set<number>();
   let lastCounts = "";
   for (;;) {
-    const states = taskStates([jobId]);
+    const states = taskStates([jobId], queue[0]?.task.suite ?? "");
     let running = 0;
     let pendingCount = 0;
     queue.forEach(({ task, runId }, i) => {
@@ -394,7 +397,7 @@ async function follow(
 /** `pnpm bench status DIR`: each run of the latest submissions, from the shards and squeue; writes nothing. */
 export function slurmStatus(db: ResultsDb, outDir: string, suite: string): string[] {
   const tasks = latestTasks(outDir);
-  const states = taskStates([...new Set([...tasks.values()].map((t) => t.split("_")[0] as string))]);
+  const states = taskStates([...new Set([...tasks.values()].map((t) => t.split("_")[0] as string))], suite);
   const lines: string[] = [];
   const counts = new Map<string, number>();
   for (const run of db.listRuns(suite)) {
