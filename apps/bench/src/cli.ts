@@ -351,7 +351,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(
       `suite ${suite.name}: ${tasks.length} runs, ${settings ? "Slurm job array" : `${workers} worker(s)`}, backend ${backend.name}, ${estimate}; results in ${dbFile}`,
     );
-    if (settings) return await runOnSlurm(db, suite, tasks, outDir, settings, values, stop.signal, progress);
+    if (settings) {
+      const code = await runOnSlurm(db, suite, tasks, outDir, settings, values, stop.signal, progress);
+      // Ctrl-C stops the following only; the job goes on (runOnSlurm said how to look at it).
+      return stopSignal !== null ? exitCodeFor(stopSignal) : code;
+    }
     const summary = await executeSuite(db, suite, tasks, {
       workers,
       checkpointRoot: path.join(outDir, "checkpoints"),
