@@ -6,6 +6,10 @@
  *   pnpm bench --algos td3,savo --envs InvertedPendulumRestricted-v5 --seeds 5 --steps 50000
  *   pnpm bench report <results.db> [--suite S] [--out DIR]
  *   pnpm bench list
+ *   pnpm bench <suite> --executor slurm [--partition P] [--time T] [--cpus-per-task N] [--mem M]
+ *       [--sbatch-arg=--opt=v ...] [--max-concurrent N] [--detach] [--dry-run]
+ *   pnpm bench status <results-dir>             a Slurm submission's runs
+ *   pnpm bench collect <results-dir>            merge its shards into results.db and write the report
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,6 +23,8 @@ import { openResults } from "./db/index.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
+import { SlurmError, slurmSettings } from "./slurm/config.js";
+import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
 import { expandRuns, labelOf, parseSuite, type Suite, SuiteError } from "./suite.js";
 import { makeEnv } from "./worker.js";
 
@@ -194,6 +200,15 @@ function parseCli0(argv: string[]) {
       quiet: { type: "boolean", default: false },
       fresh: { type: "boolean", default: false },
       yes: { type: "boolean", default: false },
+      executor: { type: "string", default: "local" },
+      partition: { type: "string" },
+      time: { type: "string" },
+      "cpus-per-task": { type: "string" },
+      mem: { type: "string" },
+      "sbatch-arg": { type: "string", multiple: true },
+      "max-concurrent": { type: "string" },
+      detach: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -229,6 +244,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (cmd === "status" || cmd === "collect") return slurmFolder(cmd, rest[0]);
+
   const base = await loadSuite(cmd ?? "default");
   const suite = applyOverrides(base, {
     ...(values.algos
@@ -257,6 +274,24 @@ export async function main(argv: string[]): Promise<number> {
       `suite ${suite.name} is estimated at ${estimate}: ${expandRuns(suite).length} runs × ${suite.budget.envSteps} env steps; pass --yes to run it anyway`,
     );
   }
+  if (values.executor !== "local" && values.executor !== "slurm")
+    throw new UsageError(`--executor must be local or slurm, got "${values.executor}"`);
+  const slurm = values.executor === "slurm";
+  for (const flag of [
+    "partition",
+    "time",
+    "cpus-per-task",
+    "mem",
+    "sbatch-arg",
+    "max-concurrent",
+    "detach",
+    "dry-run",
+  ] as const)
+    if (!slurm && values[flag] !== undefined && values[flag] !== false)
+      throw new UsageError(`--${flag} needs --executor slurm`);
+  const settings = slurm ? slurmSettings(suite.slurm, values) : null;
+  // A missing sbatch or a controller that does not answer is found before anything is written.
+  if (slurm && !values["dry-run"]) preflight();
   const backend = await initBackend();
   await validateRunnable(suite);
 
@@ -313,12 +348,17 @@ export async function main(argv: string[]): Promise<number> {
     const tasks = expandRuns(suite);
     const progress = new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY);
     console.error(
-      `suite ${suite.name}: ${tasks.length} runs, ${workers} worker(s), backend ${backend.name}, ${estimate}; results in ${dbFile}`,
+      `suite ${suite.name}: ${tasks.length} runs, ${settings ? "Slurm job array" : `${workers} worker(s)`}, backend ${backend.name}, ${estimate}; results in ${dbFile}`,
     );
+    if (settings) {
+      const code = await runOnSlurm(db, suite, tasks, outDir, settings, values, stop.signal, progress);
+      // Ctrl-C stops the following only; the job goes on (runOnSlurm said how to look at it).
+      return stopSignal !== null ? exitCodeFor(stopSignal) : code;
+    }
     const summary = await executeSuite(db, suite, tasks, {
       workers,
       checkpointRoot: path.join(outDir, "checkpoints"),
-      checkpointEvery: Math.max(suite.evaluation.every, Math.floor(suite.budget.envSteps / 10)),
+      checkpointEvery: checkpointEveryOf(suite),
       progress,
       stop: stop.signal,
     });
@@ -371,6 +411,94 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `--executor slurm`: submit the unfinished runs as one job array, then follow it (or not: `--detach`). */
+async function runOnSlurm(
+  db: ReturnType<typeof openResults>,
+  suite: Suite,
+  tasks: ReturnType<typeof expandRuns>,
+  outDir: string,
+  settings: ReturnType<typeof slurmSettings>,
+  values: { detach?: boolean; "dry-run"?: boolean },
+  stop: AbortSignal,
+  progress: ConsoleProgress,
+): Promise<number> {
+  const summary = await executeSlurm(db, suite, tasks, {
+    outDir,
+    settings,
+    checkpointEvery: checkpointEveryOf(suite),
+    dryRun: values["dry-run"] ?? false,
+    detach: values.detach ?? false,
+    progress,
+    stop,
+    log: (line) => console.error(line),
+  });
+  if (summary.script !== undefined) {
+    console.log(summary.script);
+    return 0;
+  }
+  return finishSlurm(db, suite.name, outDir, summary, suite);
+}
+
+/** Report and exit status after a Slurm follow or collect. */
+function finishSlurm(
+  db: ReturnType<typeof openResults>,
+  suiteName: string,
+  outDir: string,
+  summary: {
+    failed: { label: string; error: string }[];
+    resumeMismatches: { runId: number; step: number }[];
+    pending: number;
+    interrupted: number;
+  },
+  suite?: Suite,
+): number {
+  for (const f of summary.failed) console.error(`failed: ${f.label}: ${f.error}`);
+  for (const m of summary.resumeMismatches)
+    console.error(
+      `warning: run ${m.runId}: the resumed run re-made its step-${m.step} evaluation differently; the stored one is kept (resume was not exact)`,
+    );
+  if (db.finishedAlgosAndEnvs(suiteName).algos.length > 0) {
+    const written = writeSuiteReport(db, suiteName, outDir, suite);
+    console.log(`report: ${written.html}`);
+  }
+  if (summary.pending > 0 || summary.interrupted > 0) {
+    console.error(
+      `${summary.pending + summary.interrupted} run(s) not finished yet (${summary.pending} still queued or running, ${summary.interrupted} checkpointed); run the same command again to resume the stopped ones`,
+    );
+  }
+  return summary.failed.length > 0 ? 1 : 0;
+}
+
+/** `status DIR` (read-only) and `collect DIR` (merge the shards into results.db, settle, report). */
+function slurmFolder(cmd: "status" | "collect", dir: string | undefined): number {
+  if (!dir) throw new UsageError(`usage: pnpm bench ${cmd} <results-dir>`);
+  const outDir = userPath(dir);
+  const suite = parseSuite(submittedSuite(outDir), path.join(outDir, "slurm/suite.json"));
+  const dbFile = path.join(outDir, "results.db");
+  if (cmd === "status") {
+    const db = openResults(dbFile, { readonly: true });
+    try {
+      for (const line of slurmStatus(db, outDir, suite.name)) console.log(line);
+    } finally {
+      db.close();
+    }
+    return 0;
+  }
+  const db = openResults(dbFile);
+  try {
+    const { active, failed, resumeMismatches } = collectInto(db, outDir, suite.name);
+    if (active.length > 0) console.error(`job(s) ${active.join(", ")} still running: collect again when they end`);
+    const pending = db.listRuns(suite.name).filter((r) => r.status === "pending" || r.status === "running").length;
+    return finishSlurm(db, suite.name, outDir, { failed, resumeMismatches, pending, interrupted: 0 }, suite);
+  } finally {
+    db.close();
+  }
+}
+
+function checkpointEveryOf(suite: Suite): number {
+  return Math.max(suite.evaluation.every, Math.floor(suite.budget.envSteps / 10));
+}
+
 /** Shell convention: 128 + the signal's number. */
 function exitCodeFor(signal: NodeJS.Signals): number {
   return 128 + (os.constants.signals[signal] ?? 1);
@@ -387,7 +515,11 @@ function readHelp(): string {
   return `qscape bench — see the header of ${path.relative(process.cwd(), src)}\n
   pnpm bench [suite] [--algos a,b] [--envs e1,e2] [--seeds N] [--steps N] [--workers N] [--out DIR] [--quiet] [--fresh] [--yes]
   pnpm bench report <results.db> [--suite NAME] [--out DIR]
-  pnpm bench list`;
+  pnpm bench list
+  pnpm bench [suite] --executor slurm [--partition P] [--time 04:00:00] [--cpus-per-task 1] [--mem 4G]
+             [--sbatch-arg=--account=A ...] [--max-concurrent N] [--detach] [--dry-run]
+  pnpm bench status <results-dir>
+  pnpm bench collect <results-dir>`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
@@ -396,7 +528,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     (err: unknown) => {
       const e = err as Error;
       console.error(
-        e instanceof UsageError || e instanceof SuiteError || e instanceof QscapeError ? `error: ${e.message}` : e,
+        e instanceof UsageError || e instanceof SuiteError || e instanceof QscapeError || e instanceof SlurmError
+          ? `error: ${e.message}`
+          : e,
       );
       process.exit(2);
     },

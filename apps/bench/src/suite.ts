@@ -4,6 +4,7 @@
  * that name the field.
  */
 import { z } from "zod";
+import { SlurmSchema } from "./slurm/config.js";
 
 export const AlgorithmEntrySchema = z
   .object({
@@ -67,6 +68,8 @@ export const SuiteSchema = z
      * exports `algorithms`, entries made with `defineAlgorithm` from @qscape/core.
      */
     plugins: z.array(z.string().min(1)).default([]),
+    /** Defaults for `--executor slurm` (partition, time, cpusPerTask, mem, maxConcurrent, sbatchArgs). */
+    slurm: SlurmSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

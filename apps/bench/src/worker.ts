@@ -97,17 +97,31 @@ let stopRequested = false;
 let syncSeq = 0;
 const syncWaiters = new Map<number, () => void>();
 
-/** Resolves once the parent has stored everything this worker sent before. */
-async function syncWithParent(runId: number): Promise<void> {
-  if (!process.send) return;
-  syncSeq += 1;
-  const seq = syncSeq;
-  const acked = new Promise<void>((resolve) => syncWaiters.set(seq, resolve));
-  await send({ type: "sync", runId, seq });
-  await acked;
+/** Ends the current run at its next episode end, with a checkpoint (as a `stop` message does). */
+export function requestStop(): void {
+  stopRequested = true;
 }
 
-export async function runTask(start: WorkerStart, backend?: BackendReport): Promise<void> {
+/**
+ * Where a run's messages go. It resolves a `sync` only once everything reported before is durably
+ * stored, since the checkpoint that follows relies on it.
+ */
+export type Reporter = (msg: WorkerMessage) => Promise<void>;
+
+/** The local executor's: messages over IPC; a `sync` resolves when the parent answers `synced`. */
+const ipcReporter: Reporter = async (msg) => {
+  if (msg.type !== "sync") return send(msg);
+  if (!process.send) return;
+  const acked = new Promise<void>((resolve) => syncWaiters.set(msg.seq, resolve));
+  await send(msg);
+  await acked;
+};
+
+export async function runTask(
+  start: WorkerStart,
+  backend?: BackendReport,
+  reporter: Reporter = ipcReporter,
+): Promise<void> {
   const { runId, task, checkpointDir, checkpointEvery } = start;
   const report = backend ?? (await initBackend());
   await loadMujoco();
@@ -169,19 +183,19 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
     loop.load(snap.loop);
     resumedFrom = loop.currentStep;
   }
-  await send({ type: "backend", runId, backend: report.name, resumedFrom });
+  await reporter({ type: "backend", runId, backend: report.name, resumedFrom });
   // The untrained policy's score is the 0 of SAVO-style normalisation and the start of every curve.
   if (resumedFrom === null) loop.evaluate();
 
   const flush = async () => {
-    for (const m of pendingEvals.splice(0)) await send(m);
+    for (const m of pendingEvals.splice(0)) await reporter(m);
     if (pendingMetrics.length > 0) {
       const rows = pendingMetrics;
       pendingMetrics = [];
-      await send({ type: "metrics", runId, rows });
+      await reporter({ type: "metrics", runId, rows });
     }
     const r = loop.result();
-    await send({
+    await reporter({
       type: "progress",
       runId,
       step: r.step,
@@ -193,7 +207,8 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
 
   const checkpoint = async () => {
     await flush();
-    await syncWithParent(runId); // evaluations are stored before the checkpoint that follows them
+    syncSeq += 1;
+    await reporter({ type: "sync", runId, seq: syncSeq }); // evaluations are stored before the checkpoint that follows them
     saveCheckpoint(
       checkpointDir,
       { loop: loop.save(), agent: agent.save() },
@@ -216,7 +231,7 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
       loop.runUntil(loop.currentStep, { toEpisodeEnd: true });
       await checkpoint();
       if (stopping && !loop.done) {
-        await send({ type: "interrupted", runId, step: loop.currentStep });
+        await reporter({ type: "interrupted", runId, step: loop.currentStep });
         close();
         return;
       }
@@ -235,7 +250,7 @@ export async function runTask(start: WorkerStart, backend?: BackendReport): Prom
     episodes: result.episodes.length,
     ...(agent.counters?.() ?? {}),
   };
-  await send({
+  await reporter({
     type: "done",
     runId,
     counters,
