@@ -128,6 +128,31 @@ describe("pnpm bench --executor slurm on a local Slurm", () => {
     expect(again.output).toMatch(/all 4 runs already finished: nothing to submit/);
   }, 170_000);
 
+  it("--detach returns at once; `status` follows the array and `collect` merges it into the same numbers", async () => {
+    const out = path.join(root, "detached");
+    const res = bench(["--executor", "slurm", "--detach", "--out", out]);
+    expect(res.status, res.output).toBe(0);
+    const job = /submitted job (\d+)/.exec(res.output)?.[1] as string;
+    expect(job).toBeDefined();
+    expect(res.output).toMatch(/detached: `pnpm bench status .*` to follow, `pnpm bench collect .*` for the report/);
+    const folder = (cmd: string) =>
+      spawnSync(tsx, ["--conditions=@qscape/source", cli, cmd, out], {
+        cwd: appDir,
+        encoding: "utf8",
+        timeout: 120_000,
+        env: { ...process.env, SLURM_CONF: slurmConf },
+      });
+    const status = folder("status");
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/td3\/Pendulum-v1\/s0 +\w+ +step +\d+\/1600 +\d+_\d/);
+    await until("the array to end", () => squeue(job).every((l) => /COMPLETED|FAILED|CANCELLED/.test(l)), 150_000);
+    const collected = folder("collect");
+    expect(collected.status, collected.stderr).toBe(0);
+    expect(rows(out)).toEqual(reference);
+    expect(existsSync(path.join(out, "report.html"))).toBe(true);
+    expect(folder("status").stdout).toMatch(/4 finished/);
+  }, 170_000);
+
   it("resumes a task ended by scancel (SIGTERM: checkpoint and stop) and one SIGKILLed (from its last checkpoint) with no evaluation lost", async () => {
     const out = path.join(root, "scancel");
     const res = bench(["--executor", "slurm", "--detach", "--out", out]);
