@@ -30,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { checkpointExists, loadCheckpoint } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openResults } from "../src/db/index.js";
+import { EVALS_PER_RUN, RUNS, storedRows, writeTwoByTwoSuite } from "./two-by-two.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(appDir, "src/cli.ts");
@@ -37,23 +38,7 @@ const tsx = path.resolve(appDir, "../../node_modules/.bin/tsx");
 const root = mkdtempSync(path.join(os.tmpdir(), "qscape-crash-"));
 const suiteFile = path.join(root, "kill-suite.mjs");
 const SUITE = "kill-check";
-// 5 evaluations per run (0, 400, 800, 1200, 1600), 4 runs.
-const EVALS_PER_RUN = 5;
-const RUNS = 4;
-writeFileSync(
-  suiteFile,
-  `export default ${JSON.stringify({
-    name: SUITE,
-    description: "crash-safety check: two learners, two seeds, short budget",
-    estimatedMinutes: 1,
-    algorithms: [{ algo: "td3" }, { algo: "ddpg" }],
-    envs: [{ id: "Pendulum-v1" }],
-    seeds: [0, 1],
-    budget: { envSteps: 1600, warmupSteps: 200 },
-    evaluation: { every: 400, episodes: 2 },
-    hidden: [32, 32],
-  })};\n`,
-);
+writeTwoByTwoSuite(suiteFile, SUITE, "crash-safety check: two learners, two seeds, short budget");
 
 const args = (out: string, workers = 2) => [
   "--conditions=@qscape/source",
@@ -89,24 +74,7 @@ function start(out: string, env: NodeJS.ProcessEnv = {}): Bench {
   return { child, exited, output: () => output };
 }
 
-/** Every stored row that carries a number, keyed so two stores can be compared row for row. */
-function rows(out: string): Map<string, string> {
-  const file = path.join(out, "results.db");
-  const map = new Map<string, string>();
-  if (!existsSync(file)) return map;
-  const db = openResults(file, { readonly: true }); // beside a running writer
-  try {
-    for (const run of db.listRuns(SUITE)) {
-      const key = `${run.algo}/${run.seed}`;
-      for (const e of db.evaluations(run.id)) map.set(`eval ${key} ${e.step}`, JSON.stringify(e));
-      for (const m of db.metrics(run.id)) map.set(`metric ${key} ${m.name} ${m.step}`, String(m.value));
-    }
-  } finally {
-    db.close();
-  }
-  return map;
-}
-
+const rows = (out: string) => storedRows(out, SUITE);
 const evalCount = (out: string) => [...rows(out).keys()].filter((k) => k.startsWith("eval ")).length;
 const runCount = (out: string): number => {
   const file = path.join(out, "results.db");

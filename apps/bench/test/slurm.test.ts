@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openResults } from "../src/db/index.js";
 import { readShardLines } from "../src/slurm/shard.js";
+import { RUNS, storedRows, writeTwoByTwoSuite } from "./two-by-two.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = path.resolve(appDir, "../..");
@@ -24,23 +25,10 @@ const root = mkdtempSync(path.join(os.tmpdir(), "qscape-slurm-"));
 const cluster = path.join(root, "cluster");
 const slurmConf = path.join(cluster, "slurm.conf");
 const SUITE = "slurm-check";
-const RUNS = 4;
 const suiteFile = path.join(root, "suite.mjs");
-writeFileSync(
-  suiteFile,
-  `export default ${JSON.stringify({
-    name: SUITE,
-    description: "--executor slurm check: two learners, two seeds, short budget",
-    estimatedMinutes: 1,
-    algorithms: [{ algo: "td3" }, { algo: "ddpg" }],
-    envs: [{ id: "Pendulum-v1" }],
-    seeds: [0, 1],
-    budget: { envSteps: 1600, warmupSteps: 200 },
-    evaluation: { every: 400, episodes: 2 },
-    hidden: [32, 32],
-    slurm: { maxConcurrent: 2 },
-  })};\n`,
-);
+writeTwoByTwoSuite(suiteFile, SUITE, "--executor slurm check: two learners, two seeds, short budget", {
+  slurm: { maxConcurrent: 2 },
+});
 
 function bench(args: string[], env: NodeJS.ProcessEnv = {}) {
   const t0 = performance.now();
@@ -53,21 +41,7 @@ function bench(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { ...res, output: `${res.stdout}${res.stderr}`, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Every stored evaluation and metric, keyed by run and step, to compare stores number for number. */
-function rows(out: string): Map<string, string> {
-  const db = openResults(path.join(out, "results.db"), { readonly: true });
-  const map = new Map<string, string>();
-  try {
-    for (const run of db.listRuns(SUITE)) {
-      const key = `${run.algo}/${run.seed}`;
-      for (const e of db.evaluations(run.id)) map.set(`eval ${key} ${e.step}`, JSON.stringify(e));
-      for (const m of db.metrics(run.id)) map.set(`metric ${key} ${m.name} ${m.step}`, String(m.value));
-    }
-  } finally {
-    db.close();
-  }
-  return map;
-}
+const rows = (out: string) => storedRows(out, SUITE);
 
 const shard = (out: string, runId: number) => readShardLines(path.join(out, "shards", `${runId}.jsonl`), 0).records;
 

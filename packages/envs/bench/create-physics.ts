@@ -1,7 +1,7 @@
 /**
  * Chooses CREATE's 2-D physics engine (the numbers in src/discrete/README.md, "CREATE"): planck
  * (a TypeScript Box2D port) against matter-js on a small CREATE-like scene, a ball rolling down a
- * ramp onto a stack of 5 boxes, with a fixed time step (environments.md §2).
+ * ramp onto a stack of 5 boxes, with a fixed time step.
  *
  * - speed: physics steps per second of that scene (best of `rounds`);
  * - determinism: two runs with the same inputs in one process, bit-identical positions?

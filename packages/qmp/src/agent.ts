@@ -10,7 +10,7 @@
  *   a   ~ π_{j*}(·|s)                       a sampled action of the winner is executed
  *
  * The paper's practical estimator scores mean actions and drops the entropy term of Eq. 5.3
- * (§5.4); min of the twins is the batched path of the released code (spec §10 #13). The
+ * (§5.4); min of the twins is the batched path of the released code. The
  * transition goes only to 𝒟_i with task i's reward; SAC's losses and Bellman targets use π_i,
  * never the mixture, so QMP changes the data and nothing else.
  *
@@ -194,7 +194,7 @@ export class QmpAgent {
 
   /**
    * Deterministic evaluation action of task i (env units): π_i's mean ("own", what the paper's
-   * results report by default, spec §10 #14) or the mean of the policy the Q-switch picks ("mixture").
+   * results report by default) or the mean of the policy the Q-switch picks ("mixture").
    */
   evalAction(task: number, obs: Float32Array, mode: "own" | "mixture" = "own"): Float32Array {
     this.learner(task); // fixed helpers are not evaluated

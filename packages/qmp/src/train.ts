@@ -9,7 +9,7 @@
  *
  * Evaluation (every `evalEvery` epochs): `evalEpisodes` deterministic episodes per learning task
  * with π_i's mean action, success = the last step's `info.success`, on a separate task set so the
- * training episodes are not disturbed; optionally the deterministic mixture too (spec §10 #14).
+ * training episodes are not disturbed; optionally the deterministic mixture too.
  */
 import { QscapeError } from "@qscape/core";
 import type { TaskSet } from "@qscape/envs";
@@ -79,7 +79,7 @@ export function evaluate(agent: QmpAgent, taskSet: TaskSet, { episodes, seed, mo
 export interface TrainOptions {
   /** Called after each evaluation (logging, early looks at learning curves). */
   onEvaluation?: (record: EvaluationRecord) => void;
-  /** Also evaluate the deterministic mixture behaviour policy (default true, spec §12). */
+  /** Also evaluate the deterministic mixture behaviour policy (default true). */
   evalMixture?: boolean;
 }
 

@@ -1,11 +1,11 @@
 /**
- * SAVO-TD3 (Jain et al. 2024, Algorithm 1; savo.md §3): TD3's twin critics, replay, delayed
+ * SAVO-TD3 (Jain et al. 2024, Algorithm 1): TD3's twin critics, replay, delayed
  * updates and Polyak targets (inherited from `TD3Agent`) with a chain of k candidate actors.
  *
  *   act:     a0 = μ(s), ai = νi(s; a<i), âi = ai + ε·OUi      (`SuccessiveChain.propose`)
  *            μM(s) = argmax_i Q1(s, âi);  a = μM(s) + ε·OU    (TD3's chooseAction ranks the candidates)
  *   target:  ã = μM(s') from the noise-free chain;  y = r + γ(1 − d) · max_i min(Q1', Q2')(s', ai)
- *            (argmax and value both by the min of the target twins, no smoothing — spec §12.5)
+ *            (argmax and value both by the min of the target twins, no smoothing)
  *   update:  TD3's critic step; every policyDelay steps: the clean chain at s, one batched
  *            twin-critic evaluation at [μ̃M(s); a0..ak−1] for the Eq. 7 targets, one Ψ̂ step (Eq. 9),
  *            μ's DPG step on Q1 (TD3's), one step for ν1..νk−1 on Ψ̂ (Eq. 8), Polyak targets.
@@ -27,7 +27,6 @@ import {
   type Linear,
   OUNoise,
   QscapeError,
-  type Snapshot,
   type StateParts,
   type Transition,
   tf,
@@ -276,11 +275,7 @@ export class SavoAgent extends TD3Agent {
   protected override stateParts(): StateParts {
     return addParts(super.stateParts(), {
       stateful: {
-        chain: {
-          getState: () => this.chain.save(),
-          setState: (state: Snapshot) => this.chain.load(state),
-          dispose: () => this.chain.dispose(),
-        },
+        chain: this.chain,
         ...Object.fromEntries(this.proposalNoises.map((n, i) => [`proposalNoise${i + 1}`, n])),
       },
       counters: [this.savoCounts],

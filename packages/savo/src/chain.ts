@@ -250,7 +250,8 @@ export class SuccessiveChain {
     ];
   }
 
-  save(): Snapshot {
+  /** Every network and optimizer of the chain (a stateful part of its agent's checkpoint). */
+  getState(): Snapshot {
     return {
       params: this.modules().map((m) => readParameters(m) as unknown as Snapshot),
       actorOptimizer: (this.actorOptimizer?.getState() ?? null) as unknown as Snapshot,
@@ -258,7 +259,7 @@ export class SuccessiveChain {
     };
   }
 
-  load(state: Snapshot): void {
+  setState(state: Snapshot): void {
     const s = state as { params: unknown[]; actorOptimizer: unknown; surrogateOptimizer: unknown };
     const modules = this.modules();
     if (!Array.isArray(s?.params) || s.params.length !== modules.length) {

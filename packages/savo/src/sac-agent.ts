@@ -28,7 +28,6 @@ import {
   GaussianNoise,
   OUNoise,
   QscapeError,
-  type Snapshot,
   type StateParts,
   type Transition,
   tf,
@@ -197,11 +196,7 @@ export class SavoSacAgent extends SACAgent {
   protected override stateParts(): StateParts {
     return addParts(super.stateParts(), {
       stateful: {
-        chain: {
-          getState: () => this.chain.save(),
-          setState: (state: Snapshot) => this.chain.load(state),
-          dispose: () => this.chain.dispose(),
-        },
+        chain: this.chain,
         ...Object.fromEntries(this.proposalNoises.map((n, i) => [`proposalNoise${i + 1}`, n])),
       },
       counters: [this.savoCounts],

@@ -1,5 +1,5 @@
 /**
- * CREATE, the Chain REAction Tool Environment (new-actions paper App. A.3; spec §A6.3), Ch. 2
+ * CREATE, the Chain REAction Tool Environment (new-actions paper App. A.3), Ch. 2
  * configuration: get the red target ball into the green goal by placing tools from this episode's
  * action set, one tool (or the No-Op) every 40 physics steps, at most 30 actions.
  *

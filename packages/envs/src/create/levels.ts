@@ -1,6 +1,6 @@
 /**
- * CREATE levels (new-actions paper App. A.3, Fig. A.7; spec §A6.3), in screen units ([−1, 1]², y
- * up). Only Push's layout is given in the spec (target (0.1, −0.25), goal (−0.7, −0.75), marker
+ * CREATE levels (new-actions paper App. A.3, Fig. A.7), in screen units ([−1, 1]², y
+ * up). Only Push's layout is given in the paper's sources (target (0.1, −0.25), goal (−0.7, −0.75), marker
  * ball dropped from (0.6, 0.75), two medium floors); Obstacle and Seesaw follow the figure's idea
  * with a layout of our own (Seesaw: the goal floats above the see-saw, a star in the figure). Initial positions get uniform noise (±`LEVEL_NOISE`), as the level
  * files do; the subgoal is a region on the intended path that pays once (§A6.3 "subgoal, once").

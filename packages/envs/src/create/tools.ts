@@ -1,5 +1,5 @@
 /**
- * CREATE's tool inventory (new-actions paper App. A.3; spec §A6.3): tool classes generated over
+ * CREATE's tool inventory (new-actions paper App. A.3): tool classes generated over
  * angle, size, friction and elasticity (or a class's own strength parameter), every pair of tools
  * that differ only in angle at least 15° apart.
  *

@@ -1,10 +1,10 @@
 /**
- * CREATE's physics (new-actions paper App. A.3; spec §A6.3) on planck.js, a TypeScript Box2D port
+ * CREATE's physics (new-actions paper App. A.3) on planck.js, a TypeScript Box2D port
  * (chosen over matter-js in bench/create-physics.ts). The paper uses Pymunk, so trajectories and
  * success rates are not comparable numerically, only in trend (§A6.3 "Feasibility").
  *
  * Units: the screen [−1, 1]² is 20 m × 20 m (`CREATE_SCALE` metres per screen unit), y up, gravity
- * 10 m/s², a fixed step of 1/60 s (environments.md §2: never a variable dt), 40 physics steps per
+ * 10 m/s², a fixed step of 1/60 s (never a variable dt, so runs are reproducible), 40 physics steps per
  * agent action (§A6.3).
  *
  * Every fixture carries a `FixtureTag` (role, grey level for the rasteriser, whether it blocks a

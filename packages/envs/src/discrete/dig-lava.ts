@@ -1,5 +1,5 @@
 /**
- * Dig Lava grid navigation (AGILE, thesis §3.5.1 / App. B A.1; spec §B4.1): cross two lava rivers
+ * Dig Lava grid navigation (AGILE, thesis §3.5.1 / App. B A.1): cross two lava rivers
  * to the goal with a per-episode action set of 7 of 9 skills, where the dig skills open shortcuts.
  *
  * - Grid: 11 × 11 with its wall ring (Part C #4: the official code's `DualLavaEnv(size=11)`, whose

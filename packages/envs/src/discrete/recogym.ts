@@ -1,5 +1,5 @@
 /**
- * RecoGym-based recommender (new-actions paper App. A.2; spec §A6.2): each episode is a new user
+ * RecoGym-based recommender (new-actions paper App. A.2): each episode is a new user
  * who alternates between organic sessions (browsing alone) and bandit sessions, where the agent
  * recommends one product out of 500 drawn from a train/validation/test split of 10,000.
  *

@@ -1,5 +1,5 @@
 /**
- * Grid World with skills (new-actions paper App. A.1; spec §A6.1): cross a lava wall through its
+ * Grid World with skills (new-actions paper App. A.1): cross a lava wall through its
  * one opening to the goal, choosing each step one of 50 five-move skills subsampled from the
  * 1,024 skills of a train/validation/test split.
  *

@@ -1,7 +1,7 @@
 /**
  * Maze navigation (QMP paper App. D D.2): a point mass in the D4RL LARGE_MAZE, one fixed start and
  * goal per task (the 10 tasks of the official code's `large_10t_train_goals.csv`). Asset-free
- * re-implementation, so the dynamics are ours, not MuJoCo's (spec §6.2 default):
+ * re-implementation, so the dynamics are ours, not D4RL's MuJoCo point mass:
  *
  * - World coordinates are cell indices (x = row, y = column); cell (r, c) is the unit square
  *   centred on (r, c). The agent is an axis-aligned square of half-width 0.1.

@@ -4,7 +4,7 @@
  * With the "relevant" helpers (↑, →, ↗) the ↗ policy heads straight for the goal; the
  * "irrelevant" set (↑, →, ↙) only offers partial progress (↑ and →) and one conflicting direction.
  *
- * The paper gives neither episode length, noise scale nor reward formula; the defaults (spec §6.0)
+ * The paper gives neither episode length, noise scale nor reward formula; the defaults
  * are 50 steps, helper σ = 0.1 and reward −‖p − goal‖ ("distance"). The option `reward:
  * "expDistance"` gives exp(−‖p − goal‖) − 1 instead, the Maze reward of the same paper (App. D
  * D.2): nearly flat (≈ −1) far from the goal, so only behaviour that gets close is informative.
@@ -23,7 +23,7 @@ import { TaskSet } from "./task-set.js";
 export const POINT_REACH_GOAL = [10, 10] as const;
 export const POINT_REACH_STEPS = 50;
 export const POINT_REACH_SUCCESS_RADIUS = 1;
-/** σ of the fixed helper policies (spec §6.0 default). */
+/** σ of the fixed helper policies (our default; the paper gives none). */
 export const POINT_REACH_HELPER_STD = 0.1;
 /** The arena is clipped to this half-width, so observations stay in a bounded box. */
 const ARENA = 20;

@@ -1,6 +1,6 @@
 /**
  * PNG output for single `rgb_array` frames: 8-bit truecolour, no interlace, every row with filter "None",
- * compressed by node:zlib. That is the whole of what the format requires (PNG spec §11.2), and flat-colour
+ * compressed by node:zlib. That is the whole of what the format requires (the PNG standard, §11.2), and flat-colour
  * frames deflate well without the smarter row filters.
  */
 import { writeFileSync } from "node:fs";

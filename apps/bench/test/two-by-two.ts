@@ -1,0 +1,48 @@
+/**
+ * The small suite the crash and Slurm tests run (two learners × two seeds, 1,600 steps, an
+ * evaluation every 400: 5 per run), and every stored number of a results folder, keyed so two
+ * stores can be compared row for row.
+ */
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { openResults } from "../src/db/index.js";
+
+export const RUNS = 4;
+export const EVALS_PER_RUN = 5;
+
+/** Writes the suite as a suite file; `extra` adds fields (e.g. a `slurm` section). */
+export function writeTwoByTwoSuite(file: string, name: string, description: string, extra: object = {}): void {
+  writeFileSync(
+    file,
+    `export default ${JSON.stringify({
+      name,
+      description,
+      estimatedMinutes: 1,
+      algorithms: [{ algo: "td3" }, { algo: "ddpg" }],
+      envs: [{ id: "Pendulum-v1" }],
+      seeds: [0, 1],
+      budget: { envSteps: 1600, warmupSteps: 200 },
+      evaluation: { every: 400, episodes: 2 },
+      hidden: [32, 32],
+      ...extra,
+    })};\n`,
+  );
+}
+
+/** Every stored evaluation and metric of `suite` in `out` (empty before the store exists); read-only, beside a running writer. */
+export function storedRows(out: string, suite: string): Map<string, string> {
+  const file = path.join(out, "results.db");
+  const map = new Map<string, string>();
+  if (!existsSync(file)) return map;
+  const db = openResults(file, { readonly: true });
+  try {
+    for (const run of db.listRuns(suite)) {
+      const key = `${run.algo}/${run.seed}`;
+      for (const e of db.evaluations(run.id)) map.set(`eval ${key} ${e.step}`, JSON.stringify(e));
+      for (const m of db.metrics(run.id)) map.set(`metric ${key} ${m.name} ${m.step}`, String(m.value));
+    }
+  } finally {
+    db.close();
+  }
+  return map;
+}
