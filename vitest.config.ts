@@ -27,6 +27,7 @@ export default defineConfig({
       project("qmle", "packages/qmle"),
       project("qmp", "packages/qmp"),
       project("native", "packages/native"),
+      project("cli", "packages/cli"),
       project("bench", "apps/bench"),
       { extends: true as const, test: { name: "tests", root: at("tests"), include: ["*.test.ts"] } },
     ],

@@ -14,7 +14,7 @@ import {
   checkpointExists,
   initBackend,
   loadCheckpoint,
-  type Rng,
+  randomActionFor,
   type Snapshot,
   saveCheckpoint,
   TrainingLoop,
@@ -61,29 +61,6 @@ type AnyEnv = ReturnType<typeof make>;
 export function makeEnv(id: string, kwargs: Record<string, unknown>, actionRepresentation: boolean): AnyEnv {
   const env = make(id, kwargs);
   return actionRepresentation ? (new NearestItemWrapper(env as never) as unknown as AnyEnv) : env;
-}
-
-/** Uniform random action from a Box or Discrete space, drawn from the loop's RNG. */
-export function randomActionFor(space: unknown): (rng: Rng) => unknown {
-  const s = space as { n?: number; start?: number; low?: Float32Array; high?: Float32Array };
-  if (typeof s.n === "number") {
-    const n = s.n;
-    const start = s.start ?? 0;
-    return (rng) => start + rng.int(0, n);
-  }
-  if (s.low && s.high) {
-    const { low, high } = s;
-    return (rng) => {
-      const a = new Float32Array(low.length);
-      for (let i = 0; i < a.length; i++) {
-        const lo = Number.isFinite(low[i]) ? (low[i] as number) : -1;
-        const hi = Number.isFinite(high[i]) ? (high[i] as number) : 1;
-        a[i] = rng.uniform(lo, hi);
-      }
-      return a;
-    };
-  }
-  throw new Error("random warm-up actions need a Box or Discrete action space");
 }
 
 function send(msg: WorkerMessage): Promise<void> {

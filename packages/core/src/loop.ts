@@ -14,6 +14,7 @@ import type { Agent, MetricSink, Snapshot } from "./agent.js";
 import { nullSink } from "./agent.js";
 import type { EnvLike } from "./env.js";
 import { NonFiniteError, QscapeError } from "./errors.js";
+import { isBox, isDiscrete } from "./kit/spaces.js";
 import { Rng, type RngState } from "./rng.js";
 
 export interface EvalResult {
@@ -234,38 +235,15 @@ export class TrainingLoop<Obs, Act> {
   evaluate(): EvalResult {
     const t0 = performance.now();
     const env = this.hooks.evalEnv ?? this.hooks.env;
-    const evalRng = new Rng(this.config.seed * 7919 + 104729 + this.evalsDone);
-    const returns: number[] = [];
-    const lengths: number[] = [];
-    let successes = 0;
-    let reported = 0;
-    for (let e = 0; e < this.config.evalEpisodes; e++) {
-      let [obs] = env.reset({ seed: evalRng.seed() });
-      let ret = 0;
-      let len = 0;
-      for (;;) {
-        const [next, reward, terminated, truncated, info] = env.step(this.hooks.agent.act(obs, { explore: false }));
-        ret += reward;
-        len += 1;
-        obs = next;
-        if (terminated || truncated) {
-          if (typeof info.success === "boolean") {
-            reported += 1;
-            if (info.success) successes += 1;
-          }
-          break;
-        }
-      }
-      returns.push(ret);
-      lengths.push(len);
-    }
+    const seeds = evaluationSeeds(this.config.seed, this.evalsDone, this.config.evalEpisodes);
+    const { returns, lengths, successRate } = evaluatePolicy(env, this.hooks.agent, seeds);
     const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
     const result: EvalResult = {
       step: this.step,
       returns,
       lengths,
       mean,
-      successRate: reported > 0 ? successes / reported : null,
+      successRate,
     };
     this.evals.push(result);
     this.evalsDone += 1;
@@ -320,6 +298,82 @@ export class TrainingLoop<Obs, Act> {
     this.metricSums = new Map(s.metricSums ?? []);
     this.obs = null;
   }
+}
+
+/**
+ * Reset seeds of the evaluation numbered `index` (0 = the first) of a run seeded `seed`: the
+ * schedule `TrainingLoop.evaluate` follows, so a saved policy can be evaluated again on exactly
+ * the episodes it was scored on. The first k of n seeds do not depend on n.
+ */
+export function evaluationSeeds(seed: number, index: number, episodes: number): number[] {
+  const rng = new Rng(seed * 7919 + 104729 + index);
+  return Array.from({ length: episodes }, () => rng.seed());
+}
+
+export interface PolicyEvaluation {
+  returns: number[];
+  lengths: number[];
+  /** Fraction of episodes whose final info had `success: true` (null when the env reports none). */
+  successRate: number | null;
+}
+
+/** One deterministic episode (`explore: false`) per seed on `env`, reset with that seed. */
+export function evaluatePolicy<Obs, Act>(
+  env: EnvLike<Obs, Act>,
+  agent: Pick<Agent<Obs, Act>, "act">,
+  seeds: readonly number[],
+): PolicyEvaluation {
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  let successes = 0;
+  let reported = 0;
+  for (const seed of seeds) {
+    let [obs] = env.reset({ seed });
+    let ret = 0;
+    let len = 0;
+    for (;;) {
+      const [next, reward, terminated, truncated, info] = env.step(agent.act(obs, { explore: false }));
+      ret += reward;
+      len += 1;
+      obs = next;
+      if (terminated || truncated) {
+        if (typeof info.success === "boolean") {
+          reported += 1;
+          if (info.success) successes += 1;
+        }
+        break;
+      }
+    }
+    returns.push(ret);
+    lengths.push(len);
+  }
+  return { returns, lengths, successRate: reported > 0 ? successes / reported : null };
+}
+
+/**
+ * Uniform random actions from a Box or Discrete space, drawn from the loop's RNG (the off-policy
+ * warm-up). Unbounded Box dimensions draw from [−1, 1].
+ */
+export function randomActionFor(space: unknown): (rng: Rng) => unknown {
+  if (isDiscrete(space)) {
+    const { n } = space;
+    const startValue = (space as { start?: unknown }).start;
+    const start = typeof startValue === "number" ? startValue : 0;
+    return (rng) => start + rng.int(0, n);
+  }
+  if (isBox(space)) {
+    const { low, high } = space;
+    return (rng) => {
+      const a = new Float32Array(low.length);
+      for (let i = 0; i < a.length; i++) {
+        const lo = Number.isFinite(low[i]) ? (low[i] as number) : -1;
+        const hi = Number.isFinite(high[i]) ? (high[i] as number) : 1;
+        a[i] = rng.uniform(lo, hi);
+      }
+      return a;
+    };
+  }
+  throw new QscapeError("random warm-up actions need a Box or Discrete action space");
 }
 
 /** Off-policy training (TD3, SAC, DQN, …): warm-up with random actions, then act and update. */

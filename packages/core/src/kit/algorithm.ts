@@ -4,7 +4,7 @@
  * of the packages it depends on and of the plug-in modules a suite names, and knows algorithms only
  * through them.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { Agent } from "../agent.js";
 import { QscapeError } from "../errors.js";
 import { type EnvSpaces, isBox, isDiscrete } from "./spaces.js";
@@ -39,6 +39,12 @@ export interface AlgorithmEntry {
   supports(spaces: EnvSpaces): string | null;
   /** Throws, naming the field, when `config` is not valid for this algorithm. */
   checkConfig(config: Record<string, unknown>): void;
+  /**
+   * The config `create` would build the agent from: the matched settings mapped to this
+   * algorithm's names, overridden by `ctx.config`, parsed by the schema (defaults filled in). As
+   * JSON, so a saved model can state exactly what made it. Throws like `checkConfig`.
+   */
+  resolveConfig(ctx: AlgorithmContext): Record<string, unknown>;
   create(spaces: EnvSpaces, ctx: AlgorithmContext): { agent: AnyAgent; loop: LoopShape };
 }
 
@@ -77,6 +83,7 @@ export function defineAlgorithm<S extends z.ZodType>(def: AlgorithmDefinition<S>
     checkConfig: (config) => {
       parse({ seed: 0, hidden: [1], warmupSteps: 0, config });
     },
+    resolveConfig: (ctx) => z.record(z.string(), z.unknown()).parse(JSON.parse(JSON.stringify(parse(ctx)))),
     create: (spaces, ctx) => {
       const config = parse(ctx);
       return { agent: def.create(spaces, config), loop: def.loop?.(config) ?? {} };

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * Process entry of `qscape`: wires the command to stdout/stderr and to Ctrl-C / SIGTERM. A first
+ * signal asks the run to checkpoint and stop at the next episode end; a second exits at once.
+ */
+import { main } from "./cli.js";
+
+let stop: "INT" | "TERM" | null = null;
+for (const [signal, name] of [
+  ["SIGINT", "INT"],
+  ["SIGTERM", "TERM"],
+] as const) {
+  process.on(signal, () => {
+    if (stop !== null) process.exit(name === "INT" ? 130 : 143);
+    stop = name;
+  });
+}
+
+// `pnpm qscape …` (the repository's script of that name) runs in the repository root; INIT_CWD is
+// where the user typed it. Anywhere else paths are relative to the process's own directory.
+const cwd = (process.env.npm_lifecycle_event === "qscape" ? process.env.INIT_CWD : undefined) ?? process.cwd();
+const out = process.stdout;
+const code = await main(process.argv.slice(2), { write: (t) => void out.write(t), tty: out.isTTY === true }, cwd, {
+  stop: () => stop,
+}).catch((err: unknown) => {
+  process.stderr.write(`qscape: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+});
+// Let stdout drain before exiting (a pipe may still hold the last lines).
+out.write("", () => process.exit(code));
