@@ -187,5 +187,10 @@ export function specDifferences(a: RunSpec, b: RunSpec): string[] {
         : x,
     );
   const keys = Object.keys(RunSpec.shape) as (keyof RunSpec)[];
-  return keys.filter((k) => stable(a[k]) !== stable(b[k]));
+  return keys.flatMap((k) => {
+    if (stable(a[k]) === stable(b[k])) return [];
+    if (k !== "config") return [k];
+    const fields = [...new Set([...Object.keys(a.config), ...Object.keys(b.config)])];
+    return fields.filter((f) => stable(a.config[f]) !== stable(b.config[f])).map((f) => `config.${f}`);
+  });
 }
