@@ -3,7 +3,7 @@ import type { Agent, Snapshot, Transition } from "./agent.js";
 import { MemorySink } from "./agent.js";
 import type { EnvLike, StepResult } from "./env.js";
 import { NonFiniteError, QscapeError } from "./errors.js";
-import { runOffPolicy, runOnPolicy, TrainingLoop } from "./loop.js";
+import { evaluatePolicy, evaluationSeeds, randomActionFor, runOffPolicy, runOnPolicy, TrainingLoop } from "./loop.js";
 import { Rng } from "./rng.js";
 
 /** 1-D random walk: reward = -|x|, episode of random length from the reset seed, ends at 20 steps. */
@@ -175,5 +175,42 @@ describe("TrainingLoop", () => {
     );
     expect(res.updates).toBe(4);
     expect(agent.updates).toBe(4);
+  });
+});
+
+describe("evaluating a saved policy", () => {
+  it("evaluatePolicy on evaluationSeeds(seed, i, n) repeats the loop's i-th evaluation", () => {
+    const agent = new AveragingAgent(1);
+    const evalEnv = new WalkEnv();
+    const res = runOffPolicy(
+      { totalSteps: 200, warmupSteps: 20, evalEvery: 50, evalEpisodes: 4, seed: 11 },
+      { env: new WalkEnv(), evalEnv, agent, randomAction },
+    );
+    const last = res.evals.length - 1;
+    const again = evaluatePolicy(new WalkEnv(), agent, evaluationSeeds(11, last, 4));
+    expect(again.returns).toEqual(res.evals[last]?.returns);
+    expect(again.lengths).toEqual(res.evals[last]?.lengths);
+    expect(again.successRate).toBe(res.evals[last]?.successRate);
+    // The loop reset its evaluation episodes with exactly these seeds.
+    expect(evalEnv.resets.slice(-4)).toEqual(evaluationSeeds(11, last, 4));
+    // Fewer episodes are a prefix of more.
+    expect(evaluationSeeds(11, last, 2)).toEqual(evaluationSeeds(11, last, 4).slice(0, 2));
+    expect(evaluationSeeds(11, 0, 4)).not.toEqual(evaluationSeeds(11, 1, 4));
+  });
+
+  it("randomActionFor draws inside Box bounds and from a Discrete range", () => {
+    const rng = new Rng(0);
+    const box = randomActionFor({ shape: [2], low: Float32Array.of(-2, 0), high: Float32Array.of(2, 1) });
+    for (let i = 0; i < 50; i++) {
+      const a = box(rng) as Float32Array;
+      expect(a[0]).toBeGreaterThanOrEqual(-2);
+      expect(a[0]).toBeLessThanOrEqual(2);
+      expect(a[1]).toBeGreaterThanOrEqual(0);
+      expect(a[1]).toBeLessThanOrEqual(1);
+    }
+    const discrete = randomActionFor({ n: 3, start: 1 });
+    const seen = new Set(Array.from({ length: 60 }, () => discrete(rng)));
+    expect([...seen].sort()).toEqual([1, 2, 3]);
+    expect(() => randomActionFor({})).toThrow(QscapeError);
   });
 });
