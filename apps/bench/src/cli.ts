@@ -16,13 +16,15 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { describeSpace } from "@qscape/cli";
 import { initBackend, QscapeError } from "@qscape/core";
-import { loadMujoco, registry } from "@qscape/envs";
+import { loadMujoco, make, registry } from "@qscape/envs";
 import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
 import { openResults } from "./db/index.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
+import { RunLogs } from "./run-logs.js";
 import { SlurmError, slurmSettings } from "./slurm/config.js";
 import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
 import { expandRuns, labelOf, parseSuite, type Suite, SuiteError } from "./suite.js";
@@ -173,8 +175,19 @@ async function list(): Promise<void> {
   }
   console.log("\nAlgorithms:");
   for (const a of algorithms().values()) console.log(`  ${a.id.padEnd(26)} ${a.description}`);
-  console.log("\nEnvironments:");
-  for (const id of [...registry.keys()].sort()) console.log(`  ${id}`);
+  console.log("\nEnvironments (observation space → action space):");
+  await loadMujoco();
+  for (const id of [...registry.keys()].sort()) {
+    let spaces: string;
+    try {
+      const env = make(id);
+      spaces = `${describeSpace(env.observationSpace)} → ${describeSpace(env.actionSpace)}`;
+      env.close();
+    } catch (err) {
+      spaces = `(needs arguments: ${(err as Error).message.split("\n")[0]})`;
+    }
+    console.log(`  ${id.padEnd(36)} ${spaces}`);
+  }
 }
 
 function parseCli(argv: string[]) {
@@ -361,6 +374,7 @@ export async function main(argv: string[]): Promise<number> {
       checkpointEvery: checkpointEveryOf(suite),
       progress,
       stop: stop.signal,
+      logs: new RunLogs(path.join(outDir, "runs")),
     });
     try {
       writeFileSync(

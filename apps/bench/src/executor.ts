@@ -19,6 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ResultsDb } from "./db/index.js";
 import type { Progress } from "./progress.js";
+import type { RunLogs } from "./run-logs.js";
 import type { RunTask, Suite } from "./suite.js";
 import type { ParentMessage, WorkerMessage, WorkerStart } from "./worker.js";
 
@@ -32,6 +33,8 @@ export interface ExecutorOptions {
   env?: NodeJS.ProcessEnv;
   /** Graceful stop (first Ctrl-C): running workers checkpoint and stop, queued runs do not start. */
   stop?: AbortSignal;
+  /** Per-run live CSV/JSONL logs (see run-logs.ts); none when absent. */
+  logs?: RunLogs;
 }
 
 export interface ExecutionSummary {
@@ -187,6 +190,7 @@ export async function executeSuite(
         switch (msg.type) {
           case "backend":
             db.markRunning(runId, { backend: msg.backend });
+            opts.logs?.start(task, msg.resumedFrom);
             opts.progress.update(runId, { step: msg.resumedFrom ?? 0 });
             break;
           case "eval": {
@@ -195,6 +199,7 @@ export async function executeSuite(
               episodeReturns: msg.returns,
               ...(msg.success !== null ? { success: msg.success } : {}),
             });
+            opts.logs?.evaluation(task, msg.step, msg.returns, msg.success);
             if (outcome === "differs-from-stored")
               summary.resumeMismatches.push({ label: task.label, env: task.env, seed: task.seed, step: msg.step });
             opts.progress.update(runId, { lastEval: msg.returns.reduce((a, b) => a + b, 0) / msg.returns.length });
@@ -202,6 +207,7 @@ export async function executeSuite(
           }
           case "metrics":
             db.recordMetrics(runId, msg.rows, { skipExisting: true });
+            opts.logs?.metrics(task, msg.rows);
             break;
           case "sync":
             send(child, { type: "synced", seq: msg.seq });

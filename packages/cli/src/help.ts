@@ -138,16 +138,28 @@ export function algorithmList(): string {
     .join("\n");
 }
 
-/** "Box(3) [-8, 8]", "Discrete(4)": a short description of a space. */
+const bound = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(3))) : v > 0 ? "inf" : "-inf");
+
+/**
+ * A space in one short line, in Gymnasium's notation: `Box(-8, 8, (3,))` (the smallest low and largest
+ * high when bounds differ per dimension), `Discrete(4)`, `Dict(a: …, b: …)`; long vectors by their shape.
+ */
 export function describeSpace(space: unknown): string {
-  if (isDiscrete(space)) return `Discrete(${space.n})`;
   if (isBox(space)) {
-    const lo = Math.min(...Array.from(space.low));
-    const hi = Math.max(...Array.from(space.high));
-    return `Box(${space.shape.join("×")}) [${lo}, ${hi}]`;
+    const shape = `(${space.shape.join(", ")}${space.shape.length === 1 ? "," : ""})`;
+    return `Box(${bound(Math.min(...Array.from(space.low)))}, ${bound(Math.max(...Array.from(space.high)))}, ${shape})`;
   }
-  const s = String(space);
-  return s === "[object Object]" ? ((space as object)?.constructor?.name ?? "?") : s;
+  const sub = (space as { spaces?: unknown } | null)?.spaces;
+  if (sub && typeof sub === "object") {
+    return `Dict(${Object.entries(sub)
+      .map(([k, v]) => `${k}: ${describeSpace(v)}`)
+      .join(", ")})`;
+  }
+  const text = String(space);
+  if (isDiscrete(space) || text.length <= 40) return text;
+  const shape = (space as { shape?: unknown }).shape;
+  const name = (space as object).constructor?.name ?? "Space";
+  return Array.isArray(shape) ? `${name}(shape (${shape.join(", ")}))` : `${text.slice(0, 37)}…`;
 }
 
 export async function list(): Promise<string> {
@@ -162,7 +174,7 @@ export async function list(): Promise<string> {
     } catch (err) {
       desc = `(cannot be made without arguments: ${(err as Error).message.split("\n")[0]})`;
     }
-    lines.push(`  ${id.padEnd(40)} ${desc}`);
+    lines.push(`  ${id.padEnd(34)} ${desc}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -6,13 +6,18 @@
 import { main } from "./cli.js";
 
 let stop: "INT" | "TERM" | null = null;
+let stopAt = 0;
 for (const [signal, name] of [
   ["SIGINT", "INT"],
   ["SIGTERM", "TERM"],
 ] as const) {
   process.on(signal, () => {
+    // Ctrl-C signals the whole process group, and a launcher in it (pnpm, tsx) may pass the same
+    // signal on: copies within half a second are one press.
+    if (stop !== null && performance.now() - stopAt < 500) return;
     if (stop !== null) process.exit(name === "INT" ? 130 : 143);
     stop = name;
+    stopAt = performance.now();
   });
 }
 

@@ -10,8 +10,9 @@ import { EnvError, loadMujoco, make, type RenderFrame, writeGif } from "@qscape/
 import { z } from "zod";
 import { algorithm } from "./algorithms.js";
 import { UsageError } from "./errors.js";
+import { mean, meanStd, num, std } from "./numbers.js";
 import { type LoadedModel, resolveModel } from "./run.js";
-import { type Io, mean, num, std } from "./train.js";
+import type { Io } from "./train.js";
 
 const Which = z.enum(["best", "last"]);
 
@@ -96,13 +97,13 @@ export async function evaluate(o: EvaluateOptions, cwd: string, io: Io): Promise
       o.seed === undefined
         ? `episodes: the first ${n} of training evaluation #${ev?.index ?? 0} (at step ${ev?.step ?? 0})${
             ev && n <= ev.seeds.length && model.meta.kind !== "checkpoint"
-              ? `, which scored ${num(mean(ev.returns.slice(0, n)))} ± ${num(std(ev.returns.slice(0, n)))}`
+              ? `, which scored ${meanStd(mean(ev.returns.slice(0, n)), std(ev.returns.slice(0, n)))}`
               : ""
           }\n`
         : `episodes: seeds ${seeds[0]}..${seeds.at(-1)}\n`,
     );
     const success = r.successRate === null ? "" : `, success ${(100 * r.successRate).toFixed(0)}%`;
-    io.write(`mean return over ${n} episodes: ${num(result.mean)} ± ${num(result.std)}${success}\n`);
+    io.write(`mean return over ${n} episodes: ${meanStd(result.mean, result.std)}${success}\n`);
     return 0;
   } finally {
     agent.dispose();

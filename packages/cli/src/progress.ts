@@ -4,6 +4,7 @@
  * (a pipe, a log file, CI) a plain line is printed every `interval` seconds, so a log shows the
  * run's pace without drowning it. Evaluations always get a line of their own.
  */
+import { meanStd } from "./numbers.js";
 export interface ProgressState {
   step: number;
   total: number;
@@ -69,7 +70,7 @@ export class TrainProgress {
       `${fps.toFixed(0)} steps/s`,
       `episodes ${s.episodes}`,
       `return ${s.recentReturn === null ? "–" : fmt(s.recentReturn)}`,
-      `eval ${s.lastEval === null ? "–" : `${fmt(s.lastEval.mean)} ± ${fmt(s.lastEval.std)}`}`,
+      `eval ${s.lastEval === null ? "–" : meanStd(s.lastEval.mean, s.lastEval.std)}`,
     ];
     if (s.bestEval !== null) parts.push(`best ${fmt(s.bestEval)}`);
     const losses = [...s.losses].map(([k, v]) => `${k.replace(/^train\//, "")} ${fmt(v)}`).join(" ");

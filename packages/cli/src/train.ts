@@ -17,6 +17,7 @@ import {
 } from "@qscape/core";
 import { make } from "@qscape/envs";
 import { UsageError } from "./errors.js";
+import { mean, meanStd, num, std } from "./numbers.js";
 import { formatTime, TrainProgress } from "./progress.js";
 import {
   type EvaluationRecord,
@@ -40,13 +41,6 @@ export interface Io {
 
 /** Checkpoint at least this often (seconds of training), so a kill loses little work. */
 const CHECKPOINT_SECONDS = 300;
-
-export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-export const std = (xs: readonly number[]): number => {
-  const m = mean(xs);
-  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
-};
-export const num = (v: number): string => v.toFixed(Math.abs(v) >= 1000 ? 1 : 3);
 
 /** Refuses a directory that holds another run or other files; returns true when the run there already finished. */
 export function checkRunDir(plan: Plan): boolean {
@@ -78,7 +72,7 @@ export async function train(
   if (checkRunDir(plan)) {
     const last = readEvaluations(dir).at(-1);
     io.write(
-      `${dir} already finished (${spec.steps} steps)${last ? `; last evaluation ${num(last.mean)} ± ${num(last.std)}` : ""}\n`,
+      `${dir} already finished (${spec.steps} steps)${last ? `; last evaluation ${meanStd(last.mean, last.std)}` : ""}\n`,
     );
     return 0;
   }
@@ -171,7 +165,7 @@ export async function train(
           saveModel(p.best, meta("best", r.step), agent.save());
         }
         progress.line(
-          `eval at step ${r.step}: return ${num(r.mean)} ± ${num(record.std)} over ${r.returns.length} episodes${improved ? " (best so far, saved)" : ""}`,
+          `eval at step ${r.step}: return ${meanStd(r.mean, record.std)} over ${r.returns.length} episodes${improved ? " (best so far, saved)" : ""}`,
         );
         return undefined;
       },
@@ -256,7 +250,7 @@ export async function train(
     const fps = (loop.currentStep - startStep) / Math.max(1e-6, secs);
     progress.line(
       `done: ${loop.currentStep} steps in ${formatTime(secs)} (${fps.toFixed(0)} steps/s); last evaluation ${
-        lastEval ? `${num(lastEval.mean)} ± ${num(lastEval.std)}` : "–"
+        lastEval ? `${meanStd(lastEval.mean, lastEval.std)}` : "–"
       }, best ${num(best)}; models in ${p.best} and ${p.last}`,
     );
     return 0;

@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkpointExists, loadCheckpoint } from "@qscape/core";
 import { describe, expect, it } from "vitest";
+import { meanStd } from "../src/numbers.js";
 import { ModelMeta, readEvaluations } from "../src/run.js";
 import { readGif } from "./gif-reader.js";
 
@@ -136,7 +137,7 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
     expect(result.std).toBe(last?.std);
     // The human-readable form prints the same mean ± std.
     const text = await finish(qscape(["evaluate", killed]));
-    expect(text).toContain(`${last?.mean.toFixed(1)} ± ${last?.std.toFixed(3)}`);
+    expect(text).toContain(meanStd(last?.mean ?? 0, last?.std ?? 0));
   }, 300_000);
 
   it("qscape enjoy writes a 50-frame GIF whose frames are not all identical", async () => {
