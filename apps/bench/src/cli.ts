@@ -4,6 +4,7 @@
  *   pnpm bench                                   the default suite
  *   pnpm bench <suite> [--workers N] [--quiet]   a suite from benchmarks/
  *   pnpm bench --algos td3,savo --envs InvertedPendulumRestricted-v5 --seeds 5 --steps 50000
+ *   pnpm bench --algos td3,savo --set td3:actorLr=1e-3 --set batchSize=128   (per algorithm or for all)
  *   pnpm bench report <results.db> [--suite S] [--out DIR]
  *   pnpm bench list
  *   pnpm bench <suite> --executor slurm [--partition P] [--time T] [--cpus-per-task N] [--mem M]
@@ -16,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { describeSpace } from "@qscape/cli";
+import { applySets, describeSpace, parseSets } from "@qscape/cli";
 import { initBackend, QscapeError } from "@qscape/core";
 import { loadMujoco, make, registry } from "@qscape/envs";
 import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
@@ -72,6 +73,38 @@ export interface Overrides {
   envs?: string[];
   seeds?: number;
   steps?: number;
+  /** `--set [label:]key=value`: a hyperparameter for one algorithm of the suite, or for all of them. */
+  sets?: string[];
+}
+
+/**
+ * Applies `--set` items to the suite's algorithms, with the parser `qscape train --set` uses. `label:key=value`
+ * sets a field of that algorithm only; `key=value` sets it for every algorithm in the suite. Each algorithm's
+ * schema then checks its config in validateRunnable, naming the algorithm and the field.
+ */
+function applySetsToAlgorithms(algorithms: Suite["algorithms"], sets: readonly string[]): Suite["algorithms"] {
+  const labels = algorithms.map(labelOf);
+  const scoped = sets.map((item) => {
+    const eq = item.indexOf("=");
+    const colon = item.indexOf(":");
+    if (colon > 0 && (eq < 0 || colon < eq)) {
+      const scope = item.slice(0, colon);
+      if (!labels.includes(scope)) {
+        throw new UsageError(`--set ${item}: no algorithm "${scope}" in the suite (${labels.join(", ")})`);
+      }
+      return { scope, item: item.slice(colon + 1) };
+    }
+    return { scope: null, item };
+  });
+  return algorithms.map((a) => {
+    const mine = scoped.filter((s) => s.scope === null || s.scope === labelOf(a)).map((s) => s.item);
+    if (mine.length === 0) return a;
+    try {
+      return { ...a, config: applySets(a.config, parseSets(mine)) };
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
 }
 
 const positiveInt = (v: string | undefined, flag: string): number | undefined => {
@@ -83,7 +116,7 @@ const positiveInt = (v: string | undefined, flag: string): number | undefined =>
 
 /** Apply command-line overrides; the result is validated like any suite. */
 export function applyOverrides(base: Suite, o: Overrides): Suite {
-  if (!o.algos && !o.envs && !o.seeds && !o.steps) return base;
+  if (!o.algos && !o.envs && !o.seeds && !o.steps && !o.sets?.length) return base;
   const steps = o.steps ?? base.budget.envSteps;
   const algorithms = o.algos?.length ?? base.algorithms.length;
   const envs = o.envs?.length ?? base.envs.length;
@@ -94,10 +127,13 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
     estimatedMinutes:
       (base.estimatedMinutes * (algorithms * envs * seeds * steps)) /
       (base.algorithms.length * base.envs.length * base.seeds.length * base.budget.envSteps),
-    name: o.algos || o.envs ? `${base.name}-custom` : base.name,
-    algorithms: o.algos
-      ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
-      : base.algorithms,
+    name: o.algos || o.envs || o.sets?.length ? `${base.name}-custom` : base.name,
+    algorithms: applySetsToAlgorithms(
+      o.algos
+        ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
+        : base.algorithms,
+      o.sets ?? [],
+    ),
     envs: o.envs
       ? o.envs.map((id) => base.envs.find((e) => e.id === id) ?? { id, kwargs: {}, actionRepresentation: false })
       : base.envs,
@@ -207,6 +243,7 @@ function parseCli0(argv: string[]) {
       envs: { type: "string" },
       seeds: { type: "string" },
       steps: { type: "string" },
+      set: { type: "string", multiple: true },
       workers: { type: "string" },
       out: { type: "string" },
       suite: { type: "string" },
@@ -279,6 +316,7 @@ export async function main(argv: string[]): Promise<number> {
       : {}),
     ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") as number } : {}),
     ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") as number } : {}),
+    ...(values.set ? { sets: values.set } : {}),
   });
   const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
   const estimate = `~${duration(suite.estimatedMinutes)} on 2 cores (from the suite's measured duration, scaled by env steps)`;
@@ -528,6 +566,7 @@ function readHelp(): string {
   const src = fileURLToPath(import.meta.url);
   return `qscape bench — see the header of ${path.relative(process.cwd(), src)}\n
   pnpm bench [suite] [--algos a,b] [--envs e1,e2] [--seeds N] [--steps N] [--workers N] [--out DIR] [--quiet] [--fresh] [--yes]
+             [--set [label:]key=value ...]   a hyperparameter for one algorithm (label:) or all, checked by its schema
   pnpm bench report <results.db> [--suite NAME] [--out DIR]
   pnpm bench list
   pnpm bench [suite] --executor slurm [--partition P] [--time 04:00:00] [--cpus-per-task 1] [--mem 4G]

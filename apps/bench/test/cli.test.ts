@@ -44,6 +44,13 @@ describe("pnpm bench", () => {
     expect(v.stderr).toMatch(/dqn cannot run on DigLava-v0: needs a Box observation space/);
     const u = run("nosuchsuite");
     expect(u.stderr).toMatch(/unknown suite "nosuchsuite"/);
+    // --set goes through the algorithm's own schema, per algorithm (label:) or for all.
+    const f = run("default", "--algos", "td3,savo", "--envs", "Pendulum-v1", "--set", "td3:actorLR=1e-3");
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(/algorithm "td3" \(td3\) config: td3 config: .*actorLR/);
+    const g = run("default", "--algos", "td3", "--envs", "Pendulum-v1", "--set", "sac:actorLr=1e-3");
+    expect(g.status).toBe(2);
+    expect(g.stderr).toMatch(/--set sac:actorLr=1e-3: no algorithm "sac" in the suite/);
     expect(existsSync(path.join(out, "results.db"))).toBe(false);
   }, 300_000);
 });
