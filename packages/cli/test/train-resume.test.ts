@@ -1,8 +1,9 @@
 /**
  * The issue's "done when", tested as a user runs it: `qscape train` on TD3 / Pendulum as a real
  * child process in its own process group, SIGKILLed as a whole mid-run, then the same command again.
- * The rerun must resume from the checkpoint (not start over), and end with exactly the logs and
- * evaluations of a run that was never interrupted. `qscape evaluate` on the kept model must repeat
+ * The rerun must resume from the checkpoint (not start over); stopped by Ctrl-C it checkpoints and
+ * exits 130, and the third run finishes with exactly the logs and evaluations of a run that was
+ * never interrupted. `qscape evaluate` on the kept model must repeat
  * the run's last evaluation number for number, and `qscape enjoy` must write a 50-frame GIF of
  * frames that are not all the same.
  */
@@ -84,7 +85,7 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
   const killed = path.join(root, "killed");
   const whole = path.join(root, "uninterrupted");
 
-  it("resumes a run whose process group was SIGKILLed and ends as an uninterrupted run does", async () => {
+  it("resumes a run SIGKILLed as a process group, then stopped by Ctrl-C, and ends as an uninterrupted run does", async () => {
     const first = qscape(trainArgs(killed));
     // Kill once a checkpoint exists and the run has gone on past it (an evaluation after it is logged).
     let killedAt = -1;
@@ -104,11 +105,23 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
     expect(killedAt).toBeLessThan(STEPS);
     expect(existsSync(path.join(killed, "last"))).toBe(false);
 
-    const second = await finish(qscape(trainArgs(killed)));
-    expect(second).toContain(`resumed from step ${killedAt}`);
+    // The same command resumes; Ctrl-C (SIGINT to the group) then stops it at an episode end with a checkpoint.
+    const second = qscape(trainArgs(killed));
+    while (!/eval at step 1800:/.test(second.output())) {
+      if (second.child.exitCode !== null) throw new Error(`the run ended before Ctrl-C:\n${second.output()}`);
+      await sleep(100);
+    }
+    process.kill(-(second.child.pid as number), "SIGINT");
+    expect(await second.exited).toBe(130);
+    expect(second.output()).toContain(`resumed from step ${killedAt}`);
     // Resumed, not restarted: the untrained policy's evaluation (step 0) is not made again.
-    expect(second).not.toContain("eval at step 0:");
-    expect(second).toMatch(/done: 2400 steps/);
+    expect(second.output()).not.toContain("eval at step 0:");
+    const stoppedAt = Number(/stopped at step (\d+), checkpoint saved/.exec(second.output())?.[1]);
+    expect(stoppedAt).toBeGreaterThanOrEqual(1800);
+
+    const third = await finish(qscape(trainArgs(killed)));
+    expect(third).toContain(`resumed from step ${stoppedAt}`);
+    expect(third).toMatch(/done: 2400 steps/);
 
     const reference = await finish(qscape(trainArgs(whole)));
     expect(reference).toContain("eval at step 0:");
