@@ -25,9 +25,14 @@ for (const [signal, name] of [
 // where the user typed it. Anywhere else paths are relative to the process's own directory.
 const cwd = (process.env.npm_lifecycle_event === "qscape" ? process.env.INIT_CWD : undefined) ?? process.cwd();
 const out = process.stdout;
-const code = await main(process.argv.slice(2), { write: (t) => void out.write(t), tty: out.isTTY === true }, cwd, {
-  stop: () => stop,
-}).catch((err: unknown) => {
+const code = await main(
+  process.argv.slice(2),
+  { write: (t) => void out.write(t), tty: out.isTTY === true, columns: out.columns },
+  cwd,
+  {
+    stop: () => stop,
+  },
+).catch((err: unknown) => {
   process.stderr.write(`qscape: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;
 });

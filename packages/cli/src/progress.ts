@@ -21,6 +21,8 @@ export interface ProgressOptions {
   /** Seconds between plain lines when not on a terminal. */
   interval: number;
   tty: boolean;
+  /** Terminal width: the redrawn line is cut to it, since a wrapped line cannot be redrawn in place. */
+  columns?: number;
   /** Print nothing but evaluations and the summary. */
   quiet?: boolean;
 }
@@ -78,7 +80,8 @@ export class TrainProgress {
     parts.push(`eta ${formatTime(eta)}`);
     const line = parts.join(" | ");
     if (this.options.tty) {
-      this.write(`\r\x1b[2K${line}`);
+      const width = this.options.columns ?? 0;
+      this.write(`\r\x1b[2K${width > 1 && line.length >= width ? `${line.slice(0, width - 2)}…` : line}`);
       this.drawn = true;
     } else this.write(`${line}\n`);
   }

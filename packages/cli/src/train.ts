@@ -37,6 +37,8 @@ import { type Plan, specDifferences } from "./settings.js";
 export interface Io {
   write(text: string): void;
   tty: boolean;
+  /** Terminal width, when on one. */
+  columns?: number;
 }
 
 /** Checkpoint at least this often (seconds of training), so a kill loses little work. */
@@ -98,7 +100,16 @@ export async function train(
     resume = parsed.data;
   }
   const log = new RunLog(dir, resume?.logs ?? null);
-  const progress = new TrainProgress(io.write, { interval: opts.logInterval, tty: io.tty, quiet: opts.quiet }, 0);
+  const progress = new TrainProgress(
+    io.write,
+    {
+      interval: opts.logInterval,
+      tty: io.tty,
+      quiet: opts.quiet,
+      ...(io.columns ? { columns: io.columns } : {}),
+    },
+    0,
+  );
   const losses = new Map<string, number>();
   const recent: number[] = [];
   let best = Number.NEGATIVE_INFINITY;
