@@ -65,6 +65,8 @@ export async function main(argv: string[], io: Io, cwd: string, signals: Signals
           steps: str,
           seed: str,
           set: { type: "string", multiple: true },
+          "env-kwarg": { type: "string", multiple: true },
+          "action-representation": bool,
           out: str,
           hidden: str,
           "warmup-steps": str,

@@ -34,6 +34,9 @@ Options (a flag beats the preset in hyperparams/ALGO.yml, which beats the defaul
   --set key=value          a hyperparameter, checked by the algorithm's schema; repeatable.
                            Values are JSON, or lists like 256,256; nested fields with dots
                            (--set explorationNoise.sigma=0.2); --set hidden=64,64 sets every network's widths
+  --env-kwarg key=value    passed to the env's constructor (repeatable; values as for --set)
+  --action-representation  act in the env's item-embedding space, snapped to the nearest item (MineWorld,
+                           RecSim): continuous-control learners on large discrete action sets
   --hidden W,W             hidden widths of every network (default ${DEFAULTS.hidden.join(",")})
   --warmup-steps N         random-action steps before learning (default ${DEFAULTS.warmupSteps}, at most a quarter of --steps)
   --eval-every N           evaluate every N env steps (default ${DEFAULTS.evalEvery})

@@ -32,14 +32,14 @@ export interface SetItem {
 }
 
 /** Reads `key=value` strings; throws a usage error naming the malformed one. */
-export function parseSets(sets: readonly string[]): SetItem[] {
+export function parseSets(sets: readonly string[], flag = "--set"): SetItem[] {
   return sets.map((item) => {
     const eq = item.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--set ${item}: expected key=value, e.g. --set actorLr=1e-3`);
+    if (eq <= 0) throw new UsageError(`${flag} ${item}: expected key=value, e.g. ${flag} actorLr=1e-3`);
     const key = item.slice(0, eq).trim();
     const path = key.split(".");
     if (path.some((p) => !/^[A-Za-z_][\w-]*$/.test(p))) {
-      throw new UsageError(`--set ${item}: "${key}" is not a field name`);
+      throw new UsageError(`${flag} ${item}: "${key}" is not a field name`);
     }
     return { path, value: parseValue(item.slice(eq + 1)) };
   });

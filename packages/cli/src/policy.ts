@@ -6,9 +6,10 @@
  */
 import path from "node:path";
 import { type AnyAgent, evaluatePolicy, evaluationSeeds, initBackend } from "@qscape/core";
-import { EnvError, loadMujoco, make, type RenderFrame, writeGif } from "@qscape/envs";
+import { type AnyEnv, EnvError, loadMujoco, type RenderFrame, writeGif } from "@qscape/envs";
 import { z } from "zod";
 import { algorithm } from "./algorithms.js";
+import { makeRunEnv } from "./env.js";
 import { UsageError } from "./errors.js";
 import { mean, meanStd, num, std } from "./numbers.js";
 import { type LoadedModel, resolveModel } from "./run.js";
@@ -41,7 +42,7 @@ export const EnjoyOptions = z
   .strict();
 export type EnjoyOptions = z.output<typeof EnjoyOptions>;
 
-function rebuild(model: LoadedModel, env: ReturnType<typeof make>): AnyAgent {
+function rebuild(model: LoadedModel, env: AnyEnv): AnyAgent {
   const { meta } = model;
   const { agent } = algorithm(meta.algo).create(env, {
     seed: meta.seed,
@@ -68,7 +69,7 @@ export async function evaluate(o: EvaluateOptions, cwd: string, io: Io): Promise
   algorithm(model.meta.algo);
   await initBackend();
   await loadMujoco();
-  const env = make(model.meta.env);
+  const env = makeRunEnv(model.meta);
   const agent = rebuild(model, env);
   try {
     const n = o.episodes ?? model.meta.evaluation?.seeds.length ?? 10;
@@ -119,14 +120,14 @@ export async function enjoy(o: EnjoyOptions, cwd: string, io: Io): Promise<numbe
   const out = path.resolve(cwd, o.out ?? path.join(o.dir, `${model.meta.kind}.gif`));
   if (!out.endsWith(".gif")) throw new UsageError(`--out ${o.out}: only GIF output is written (a name ending in .gif)`);
   await loadMujoco();
-  let env: ReturnType<typeof make>;
+  await initBackend();
+  let env: AnyEnv;
   try {
-    env = make(model.meta.env, { renderMode: "rgb_array" });
+    env = makeRunEnv(model.meta, "rgb_array");
   } catch (err) {
     if (err instanceof EnvError) throw new UsageError(`${model.meta.env} cannot be watched: ${err.message}`);
     throw err;
   }
-  await initBackend();
   const agent = rebuild(model, env);
   const frames: RgbFrame[] = [];
   const limit = o.frames ?? Number.POSITIVE_INFINITY;

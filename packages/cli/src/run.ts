@@ -37,6 +37,10 @@ export const RunSpec = z
     version: z.literal(1),
     algo: z.string().min(1),
     env: z.string().min(1),
+    /** Passed to the env's constructor (`--env-kwarg key=value`). */
+    envKwargs: z.record(z.string(), z.unknown()),
+    /** Acting through nearest-item snapping in the env's action-representation space. */
+    actionRepresentation: z.boolean(),
     seed: z.number().int().nonnegative(),
     steps: z.number().int().positive(),
     warmupSteps: z.number().int().nonnegative(),
@@ -76,6 +80,8 @@ export const ModelMeta = z
     kind: z.enum(["best", "last", "checkpoint"]),
     algo: z.string().min(1),
     env: z.string().min(1),
+    envKwargs: z.record(z.string(), z.unknown()),
+    actionRepresentation: z.boolean(),
     seed: z.number().int().nonnegative(),
     hidden: widths,
     warmupSteps: z.number().int().nonnegative(),

@@ -4,10 +4,11 @@
  * checked here, the config by the algorithm's own schema, so a typo costs one line and exit 2.
  */
 import path from "node:path";
-import { type AlgorithmEntry, QscapeError } from "@qscape/core";
-import { EnvError, spec as envSpec, loadMujoco, make } from "@qscape/envs";
+import { type AlgorithmEntry, initBackend, QscapeError } from "@qscape/core";
+import { type AnyEnv, EnvError, spec as envSpec, loadMujoco } from "@qscape/envs";
 import { z } from "zod";
 import { algorithm } from "./algorithms.js";
+import { hasActionRepresentation, makeRunEnv } from "./env.js";
 import { UsageError } from "./errors.js";
 import { findPreset } from "./hyperparams.js";
 import { applySets, parseSets, type SetItem } from "./overrides.js";
@@ -36,6 +37,8 @@ export const TrainOptions = z
     steps: positiveInt.optional(),
     seed: z.coerce.number().int().nonnegative().default(0),
     set: z.array(z.string()).default([]),
+    envKwarg: z.array(z.string()).default([]),
+    actionRepresentation: z.boolean().default(false),
     out: z.string().min(1).optional(),
     hidden: z
       .string()
@@ -149,13 +152,28 @@ export async function planRun(o: TrainOptions, cwd: string): Promise<Plan> {
     episodes: o.evalEpisodes ?? preset?.evalEpisodes ?? DEFAULTS.evalEpisodes,
   };
   const overrides = applySets(preset?.config ?? {}, sets.algo);
+  const envKwargs = applySets({}, parseSets(o.envKwarg, "--env-kwarg"));
 
   await loadMujoco();
-  const env = make(o.env);
+  // The nearest-item index holds tensors: the backend is chosen before it is built.
+  if (o.actionRepresentation) await initBackend();
+  let env: AnyEnv;
+  try {
+    env = makeRunEnv({ env: o.env, envKwargs, actionRepresentation: o.actionRepresentation });
+  } catch (err) {
+    if (err instanceof EnvError || err instanceof QscapeError) throw new UsageError(`${o.env}: ${err.message}`);
+    throw err;
+  }
   let config: Record<string, unknown>;
   try {
     const why = entry.supports(env);
-    if (why) throw new UsageError(`${entry.id} cannot run on ${o.env}: ${why}`);
+    if (why) {
+      const hint =
+        !o.actionRepresentation && hasActionRepresentation(env)
+          ? "; with --action-representation it acts in the env's item-embedding space instead"
+          : "";
+      throw new UsageError(`${entry.id} cannot run on ${o.env}: ${why}${hint}`);
+    }
     config = resolveConfig(entry, { seed: o.seed, hidden, warmupSteps, config: overrides });
   } finally {
     env.close();
@@ -165,6 +183,8 @@ export async function planRun(o: TrainOptions, cwd: string): Promise<Plan> {
     version: 1,
     algo: entry.id,
     env: o.env,
+    envKwargs,
+    actionRepresentation: o.actionRepresentation,
     seed: o.seed,
     steps,
     warmupSteps,

@@ -15,7 +15,7 @@ import {
   saveCheckpoint,
   TrainingLoop,
 } from "@qscape/core";
-import { make } from "@qscape/envs";
+import { makeRunEnv } from "./env.js";
 import { UsageError } from "./errors.js";
 import { mean, meanStd, num, std } from "./numbers.js";
 import { formatTime, TrainProgress } from "./progress.js";
@@ -82,8 +82,8 @@ export async function train(
   if (!existsSync(p.spec)) writeAtomic(p.spec, `${JSON.stringify(spec, null, 2)}\n`);
 
   const backend = await initBackend();
-  const env = make(spec.env);
-  const evalEnv = make(spec.env);
+  const env = makeRunEnv(spec);
+  const evalEnv = makeRunEnv(spec);
   const { agent, loop: shape } = entry.create(env, {
     seed: spec.seed,
     hidden: spec.hidden,
@@ -120,6 +120,8 @@ export async function train(
     kind,
     algo: spec.algo,
     env: spec.env,
+    envKwargs: spec.envKwargs,
+    actionRepresentation: spec.actionRepresentation,
     seed: spec.seed,
     hidden: spec.hidden,
     warmupSteps: spec.warmupSteps,

@@ -87,3 +87,25 @@ describe("qscape train --algo X --help", () => {
     expect(td3).toMatch(/activation\s+relu\|tanh\|elu/);
   });
 });
+
+describe("environments with arguments or an action representation", () => {
+  it("offers --action-representation where a discrete env publishes item embeddings, and records it", async () => {
+    const o = { algo: "td3", env: "MineWorld-v0", steps: 500 };
+    await expect(planRun(TrainOptions.parse(o), "/tmp")).rejects.toThrow(
+      /td3 cannot run on MineWorld-v0: needs a Box \(continuous\) action space; with --action-representation/,
+    );
+    const plan = await planRun(TrainOptions.parse({ ...o, actionRepresentation: true }), "/tmp");
+    expect(plan.spec).toMatchObject({ env: "MineWorld-v0", actionRepresentation: true, envKwargs: {} });
+  });
+
+  it("passes --env-kwarg values to the env and keeps them in the run", async () => {
+    const plan = await planRun(
+      TrainOptions.parse({ algo: "td3", env: "Pendulum-v1", steps: 500, envKwarg: ["g=9.81"] }),
+      "/tmp",
+    );
+    expect(plan.spec.envKwargs).toEqual({ g: 9.81 });
+    await expect(
+      planRun(TrainOptions.parse({ algo: "td3", env: "Pendulum-v1", envKwarg: ["g"] }), "/tmp"),
+    ).rejects.toThrow(/--env-kwarg g: expected key=value/);
+  });
+});
