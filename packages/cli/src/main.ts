@@ -2,6 +2,10 @@
 /**
  * Process entry of `qscape`: wires the command to stdout/stderr and to Ctrl-C / SIGTERM. A first
  * signal asks the run to checkpoint and stop at the next episode end; a second exits at once.
+ *
+ * Run it in one process (`node bin/qscape.js`, or `node --import tsx src/main.ts` from source), not
+ * under the `tsx` command: that launcher relays Ctrl-C to its child and SIGKILLs it unless the child
+ * answers within 60 ms, which a process busy in a training step cannot.
  */
 import { main } from "./cli.js";
 

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
 
@@ -37,8 +37,10 @@ describe("qscape: bad input is refused with exit code 2, naming the problem, bef
   it("as a process: an unknown algorithm", () => {
     const out = path.join(root, "proc");
     const r = spawnSync(
-      path.resolve(pkgDir, "../../node_modules/.bin/tsx"),
+      process.execPath,
       [
+        "--import",
+        pathToFileURL(path.resolve(pkgDir, "../../node_modules/tsx/dist/loader.mjs")).href,
         "--conditions=@qscape/source",
         path.join(pkgDir, "src/main.ts"),
         "train",

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { checkpointExists, loadCheckpoint } from "@qscape/core";
 import { describe, expect, it } from "vitest";
 import { meanStd } from "../src/numbers.js";
@@ -20,7 +20,9 @@ import { readGif } from "./gif-reader.js";
 
 const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const main = path.join(pkgDir, "src/main.ts");
-const tsx = path.resolve(pkgDir, "../../node_modules/.bin/tsx");
+// One process, as the published bin runs: tsx's loader in it, not the tsx command, whose launcher
+// SIGKILLs a child that does not answer Ctrl-C within 60 ms.
+const tsxLoader = pathToFileURL(path.resolve(pkgDir, "../../node_modules/tsx/dist/loader.mjs")).href;
 const root = mkdtempSync(path.join(os.tmpdir(), "qscape-cli-"));
 
 const STEPS = 2400;
@@ -61,7 +63,7 @@ interface Proc {
 
 /** Starts `qscape ARGS` as the leader of a new process group, as a shell starts a command. */
 function qscape(args: string[]): Proc {
-  const child = spawn(tsx, ["--conditions=@qscape/source", main, ...args], {
+  const child = spawn(process.execPath, ["--import", tsxLoader, "--conditions=@qscape/source", main, ...args], {
     cwd: root,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -112,12 +114,12 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
       await sleep(100);
     }
     process.kill(-(second.child.pid as number), "SIGINT");
-    expect(await second.exited).toBe(130);
+    expect(await second.exited, second.output()).toBe(130);
     expect(second.output()).toContain(`resumed from step ${killedAt}`);
     // Resumed, not restarted: the untrained policy's evaluation (step 0) is not made again.
     expect(second.output()).not.toContain("eval at step 0:");
     const stoppedAt = Number(/stopped at step (\d+), checkpoint saved/.exec(second.output())?.[1]);
-    expect(stoppedAt).toBeGreaterThanOrEqual(1800);
+    expect(stoppedAt, second.output()).toBeGreaterThanOrEqual(1800);
 
     const third = await finish(qscape(trainArgs(killed)));
     expect(third).toContain(`resumed from step ${stoppedAt}`);
