@@ -59,7 +59,7 @@ export async function main(argv: string[], io: Io, cwd: string, signals: Signals
         return command === undefined ? 2 : 0;
       case "train": {
         const { input, positionals, help } = parse(rest, {
-          help: bool,
+          help: { type: "boolean", short: "h" },
           algo: str,
           env: str,
           steps: str,
@@ -95,7 +95,7 @@ export async function main(argv: string[], io: Io, cwd: string, signals: Signals
       }
       case "evaluate": {
         const { input, positionals, help } = parse(rest, {
-          help: bool,
+          help: { type: "boolean", short: "h" },
           episodes: str,
           seed: str,
           model: str,
@@ -110,7 +110,7 @@ export async function main(argv: string[], io: Io, cwd: string, signals: Signals
       }
       case "enjoy": {
         const { input, positionals, help } = parse(rest, {
-          help: bool,
+          help: { type: "boolean", short: "h" },
           episodes: str,
           frames: str,
           fps: str,

@@ -41,10 +41,10 @@ export function formatTime(s: number): string {
 }
 
 export class TrainProgress {
-  private readonly t0 = performance.now();
+  private t0 = performance.now();
   private lastPrint = performance.now();
   private lastStep: number;
-  private readonly startStep: number;
+  private startStep: number;
   private drawn = false;
 
   constructor(
@@ -54,6 +54,14 @@ export class TrainProgress {
   ) {
     this.lastStep = startStep;
     this.startStep = startStep;
+  }
+
+  /** Steps/s and ETA count from here (a resumed run starts at its checkpoint's step). */
+  restart(step: number): void {
+    this.t0 = performance.now();
+    this.lastPrint = this.t0;
+    this.lastStep = step;
+    this.startStep = step;
   }
 
   /** Called often; prints when a line is due. */

@@ -229,6 +229,7 @@ export async function train(
 
   const t0 = performance.now();
   const startStep = loop.currentStep;
+  progress.restart(startStep);
   let lastCheckpoint = performance.now();
   let nextCheckpoint = (Math.floor(loop.currentStep / checkpointEvery) + 1) * checkpointEvery;
   // Small chunks keep the progress line and Ctrl-C responsive; the loop is the same whatever the chunk.
