@@ -28,7 +28,7 @@ import { writeSuiteReport } from "./report-writer.js";
 import { RunLogs } from "./run-logs.js";
 import { SlurmError, slurmSettings } from "./slurm/config.js";
 import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
-import { expandRuns, labelOf, parseSuite, type Suite, SuiteError } from "./suite.js";
+import { configFor, expandRuns, labelOf, parseSuite, type Suite, SuiteError } from "./suite.js";
 import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -130,7 +130,9 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
     name: o.algos || o.envs || o.sets?.length ? `${base.name}-custom` : base.name,
     algorithms: applySetsToAlgorithms(
       o.algos
-        ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
+        ? o.algos.map(
+            (a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {}, presets: false },
+          )
         : base.algorithms,
       o.sets ?? [],
     ),
@@ -173,10 +175,12 @@ export async function validateRunnable(suite: Suite): Promise<void> {
             problems.push(`${label} cannot run on ${e.id}: ${why}`);
             continue;
           }
-          if (configChecked.has(label)) continue;
-          configChecked.add(label);
+          // With presets the config differs per env, so each env's is checked.
+          const key = a.presets ? `${label}@${e.id}` : label;
+          if (configChecked.has(key)) continue;
+          configChecked.add(key);
           try {
-            entry.checkConfig(a.config);
+            entry.checkConfig(configFor(a, e.id));
           } catch (err) {
             problems.push(`algorithm "${label}" (${a.algo}) config: ${(err as Error).message.split("\n").join(" ")}`);
           }

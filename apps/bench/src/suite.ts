@@ -3,6 +3,7 @@
  * `benchmarks/*.ts` as plain data; everything is validated here, before anything runs, with errors
  * that name the field.
  */
+import { findPreset } from "@qscape/cli";
 import { z } from "zod";
 import { SlurmSchema } from "./slurm/config.js";
 
@@ -14,6 +15,11 @@ export const AlgorithmEntrySchema = z
     algo: z.string().min(1),
     /** Hyperparameter overrides on top of the algorithm's paper defaults. */
     config: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Start each env's runs from the `config` of that env's preset in `qscape`'s hyperparams/<algo>.yml
+     * (the suite's `config` overrides it field by field). Budgets stay the suite's: they are matched.
+     */
+    presets: z.boolean().default(false),
   })
   .strict();
 
@@ -133,6 +139,12 @@ export interface RunTask {
   plugins: string[];
 }
 
+/** The config an algorithm runs with on `envId`: its preset's for that env when asked for, then the suite's. */
+export function configFor(algo: Suite["algorithms"][number], envId: string): Record<string, unknown> {
+  if (!algo.presets) return algo.config;
+  return { ...(findPreset(algo.algo, envId)?.preset.config ?? {}), ...algo.config };
+}
+
 export function expandRuns(suite: Suite): RunTask[] {
   const runs: RunTask[] = [];
   for (const env of suite.envs) {
@@ -142,7 +154,7 @@ export function expandRuns(suite: Suite): RunTask[] {
           suite: suite.name,
           label: labelOf(algo),
           algo: algo.algo,
-          algoConfig: algo.config,
+          algoConfig: configFor(algo, env.id),
           env: env.id,
           envKwargs: env.kwargs,
           actionRepresentation: env.actionRepresentation,
