@@ -38,9 +38,9 @@ export const RunSpec = z
     algo: z.string().min(1),
     env: z.string().min(1),
     /** Passed to the env's constructor (`--env-kwarg key=value`). */
-    envKwargs: z.record(z.string(), z.unknown()),
+    envKwargs: z.record(z.string(), z.unknown()).default({}),
     /** Acting through nearest-item snapping in the env's action-representation space. */
-    actionRepresentation: z.boolean(),
+    actionRepresentation: z.boolean().default(false),
     seed: z.number().int().nonnegative(),
     steps: z.number().int().positive(),
     warmupSteps: z.number().int().nonnegative(),
@@ -80,8 +80,8 @@ export const ModelMeta = z
     kind: z.enum(["best", "last", "checkpoint"]),
     algo: z.string().min(1),
     env: z.string().min(1),
-    envKwargs: z.record(z.string(), z.unknown()),
-    actionRepresentation: z.boolean(),
+    envKwargs: z.record(z.string(), z.unknown()).default({}),
+    actionRepresentation: z.boolean().default(false),
     seed: z.number().int().nonnegative(),
     hidden: widths,
     warmupSteps: z.number().int().nonnegative(),
