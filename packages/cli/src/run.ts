@@ -20,6 +20,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -115,6 +116,7 @@ export function jsonSnapshot(value: unknown): Snapshot {
 
 export const paths = (dir: string) => ({
   spec: path.join(dir, "run.json"),
+  lock: path.join(dir, "train.lock"),
   checkpoint: path.join(dir, "checkpoint"),
   best: path.join(dir, "best"),
   last: path.join(dir, "last"),
@@ -242,4 +244,42 @@ export function readEvaluations(dir: string): EvaluationRecord[] {
       if (!parsed.success) throw new UsageError(`${file} line ${i + 1}: ${issues(parsed.error)}`);
       return parsed.data;
     });
+}
+
+/**
+ * Claims the run directory for this process: a second `qscape train` on it while the first runs
+ * would interleave their logs and checkpoints. A lock left by a killed process (its pid is gone) is
+ * taken over. Returns the release function.
+ */
+export function lockRun(dir: string): () => void {
+  const file = paths(dir).lock;
+  const claim = () => writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
+  try {
+    claim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    const pid = Number(readFileSync(file, "utf8").trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      throw new UsageError(`${dir} is being trained by another qscape (pid ${pid}); wait for it or stop it first`);
+    }
+    unlinkSync(file);
+    claim();
+  }
+  return () => {
+    try {
+      if (readFileSync(file, "utf8").trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

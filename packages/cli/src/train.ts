@@ -23,6 +23,7 @@ import {
   type EvaluationRecord,
   issues,
   jsonSnapshot,
+  lockRun,
   type ModelMeta,
   paths,
   RunLog,
@@ -57,7 +58,8 @@ export function checkRunDir(plan: Plan): boolean {
     }
     return checkpointExists(paths(dir).last);
   }
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
+  // A kill between claiming the directory and writing run.json leaves only the lock.
+  if (existsSync(dir) && readdirSync(dir).some((f) => f !== "train.lock")) {
     throw new UsageError(`${dir} exists and is not a qscape run directory; choose another --out`);
   }
   return false;
@@ -69,7 +71,7 @@ export async function train(
   opts: { logInterval: number; quiet: boolean },
   signals: { stop: () => "INT" | "TERM" | null },
 ): Promise<number> {
-  const { spec, entry, dir, checkpointEvery } = plan;
+  const { spec, dir } = plan;
   const p = paths(dir);
   if (checkRunDir(plan)) {
     const last = readEvaluations(dir).at(-1);
@@ -79,7 +81,23 @@ export async function train(
     return 0;
   }
   mkdirSync(dir, { recursive: true });
-  if (!existsSync(p.spec)) writeAtomic(p.spec, `${JSON.stringify(spec, null, 2)}\n`);
+  const unlock = lockRun(dir);
+  try {
+    if (!existsSync(p.spec)) writeAtomic(p.spec, `${JSON.stringify(spec, null, 2)}\n`);
+    return await trainLocked(plan, io, opts, signals);
+  } finally {
+    unlock();
+  }
+}
+
+async function trainLocked(
+  plan: Plan,
+  io: Io,
+  opts: { logInterval: number; quiet: boolean },
+  signals: { stop: () => "INT" | "TERM" | null },
+): Promise<number> {
+  const { spec, entry, dir, checkpointEvery } = plan;
+  const p = paths(dir);
 
   const backend = await initBackend();
   const env = makeRunEnv(spec);

@@ -141,5 +141,11 @@ describe("qscape: bad input is refused with exit code 2, naming the problem, bef
     expect(longer.code).toBe(2);
     expect(longer.output).toMatch(/\(steps, .*differ\)/);
     expect(readdirSync(runDir)).toEqual(["run.json"]);
+
+    // A run directory another live qscape is training (here: the lock names this test's parent, alive).
+    writeFileSync(path.join(runDir, "train.lock"), `${process.ppid}\n`);
+    const busy = await run(train(runDir));
+    expect(busy.code).toBe(2);
+    expect(busy.output).toMatch(new RegExp(`being trained by another qscape \\(pid ${process.ppid}\\)`));
   });
 });
