@@ -42,6 +42,24 @@ export const EnjoyOptions = z
   .strict();
 export type EnjoyOptions = z.output<typeof EnjoyOptions>;
 
+/** What `qscape evaluate --json` prints: one line, for scripts. */
+export const EvaluationOutput = z
+  .object({
+    model: z.string(),
+    kind: z.enum(["best", "last", "checkpoint"]),
+    algo: z.string(),
+    env: z.string(),
+    step: z.number().int().nonnegative(),
+    seeds: z.array(z.number().int().nonnegative()),
+    returns: z.array(z.number()),
+    lengths: z.array(z.number().int()),
+    mean: z.number(),
+    std: z.number(),
+    successRate: z.number().nullable(),
+  })
+  .strict();
+export type EvaluationOutput = z.output<typeof EvaluationOutput>;
+
 function rebuild(model: LoadedModel, env: AnyEnv): AnyAgent {
   const { meta } = model;
   const { agent } = algorithm(meta.algo).create(env, {
@@ -75,7 +93,7 @@ export async function evaluate(o: EvaluateOptions, cwd: string, io: Io): Promise
     const n = o.episodes ?? model.meta.evaluation?.seeds.length ?? 10;
     const seeds = episodeSeeds(model, n, o.seed);
     const r = evaluatePolicy(env, agent, seeds);
-    const result = {
+    const result: EvaluationOutput = {
       model: model.dir,
       kind: model.meta.kind,
       algo: model.meta.algo,

@@ -15,7 +15,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { checkpointExists, loadCheckpoint } from "@qscape/core";
 import { describe, expect, it } from "vitest";
 import { meanStd } from "../src/numbers.js";
-import { ModelMeta, readEvaluations } from "../src/run.js";
+import { EvaluationOutput } from "../src/policy.js";
+import { readEvaluations, TrainingCheckpoint } from "../src/run.js";
 import { readGif } from "./gif-reader.js";
 
 const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -90,7 +91,7 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
   it("resumes a run SIGKILLed as a process group, then stopped by Ctrl-C, and ends as an uninterrupted run does", async () => {
     const first = qscape(trainArgs(killed));
     // Kill once a checkpoint exists and the run has gone on past it (an evaluation after it is logged).
-    let killedAt = -1;
+    let killedAt: number;
     for (;;) {
       await sleep(100);
       if (first.child.exitCode !== null) throw new Error(`the run ended before it was killed:\n${first.output()}`);
@@ -101,8 +102,7 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
       }
     }
     await first.exited;
-    const saved = loadCheckpoint(path.join(killed, "checkpoint")) as { model: unknown };
-    killedAt = ModelMeta.parse(saved.model).step;
+    killedAt = TrainingCheckpoint.parse(loadCheckpoint(path.join(killed, "checkpoint"))).model.step;
     expect(killedAt).toBeGreaterThan(0);
     expect(killedAt).toBeLessThan(STEPS);
     expect(existsSync(path.join(killed, "last"))).toBe(false);
@@ -143,7 +143,7 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
 
   it("qscape evaluate repeats the run's last evaluation number for number", async () => {
     const out = await finish(qscape(["evaluate", killed, "--json"]));
-    const result = JSON.parse(out.trim().split("\n").at(-1) as string) as Record<string, unknown>;
+    const result = EvaluationOutput.parse(JSON.parse(out.trim().split("\n").at(-1) ?? ""));
     const last = readEvaluations(killed).at(-1);
     expect(result).toMatchObject({ kind: "last", algo: "td3", env: "Pendulum-v1", step: STEPS });
     expect(result.seeds).toEqual(last?.seeds);
