@@ -91,7 +91,6 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
   it("resumes a run SIGKILLed as a process group, then stopped by Ctrl-C, and ends as an uninterrupted run does", async () => {
     const first = qscape(trainArgs(killed));
     // Kill once a checkpoint exists and the run has gone on past it (an evaluation after it is logged).
-    let killedAt: number;
     for (;;) {
       await sleep(100);
       if (first.child.exitCode !== null) throw new Error(`the run ended before it was killed:\n${first.output()}`);
@@ -102,7 +101,7 @@ describe("qscape train → kill → resume → evaluate → enjoy (TD3 on Pendul
       }
     }
     await first.exited;
-    killedAt = TrainingCheckpoint.parse(loadCheckpoint(path.join(killed, "checkpoint"))).model.step;
+    const killedAt = TrainingCheckpoint.parse(loadCheckpoint(path.join(killed, "checkpoint"))).model.step;
     expect(killedAt).toBeGreaterThan(0);
     expect(killedAt).toBeLessThan(STEPS);
     expect(existsSync(path.join(killed, "last"))).toBe(false);
