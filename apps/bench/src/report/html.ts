@@ -57,6 +57,7 @@ function matchedHeader(d: ReportData): string {
       "Evaluation",
       `every ${p.evaluation.everySteps.toLocaleString("en-US")} steps, ${p.evaluation.episodes} episodes, ${p.evaluation.deterministic ? "deterministic" : "training returns"}`,
     ],
+    ...(p.notes ? ([["Per-env budgets", p.notes]] as [string, string][]) : []),
     ["Updates per env step", p.updatesPerStep === undefined ? "not matched" : String(p.updatesPerStep)],
     ["Compute caps", caps || "none"],
     ["Backend", d.backends.map((b) => `<span class="pill">${esc(b)}</span>`).join("")],
