@@ -10,7 +10,7 @@ import type { ResultsDb } from "./db/index.js";
 import { executeSuite } from "./executor.js";
 import type { Progress } from "./progress.js";
 import { type SpeedsFile, speedsFromResults } from "./speeds.js";
-import { expandRuns, parseSuite, protocolOf, type Suite } from "./suite.js";
+import { configOn, expandRuns, parseSuite, protocolOf, type Suite } from "./suite.js";
 
 export interface CalibrationOptions {
   /** Env steps per calibration run (updates start after a quarter of them). */
@@ -45,8 +45,8 @@ export function calibrationSuites(suites: Suite[], known: SpeedsFile | null, opt
             description: `speeds of ${suite.name}'s algorithms on ${env.id}`,
             estimatedMinutes: 1,
             // One entry per algorithm id: its speed stands for every label of it in the suite.
-            algorithms: algos.map((a) => ({ algo: a.algo, config: a.config })),
-            envs: [env],
+            algorithms: algos.map((a) => ({ algo: a.algo, config: configOn(a, env) })),
+            envs: [{ ...env, algorithmConfig: {} }],
             seeds: [0],
             budget: { envSteps: opts.steps, warmupSteps: warmup, updatesPerStep: suite.budget.updatesPerStep },
             evaluation: { every: opts.steps, episodes: Math.min(suite.evaluation.episodes, 3) },

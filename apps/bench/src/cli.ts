@@ -29,7 +29,7 @@ import { writeSuiteReport } from "./report-writer.js";
 import { SlurmError, slurmSettings } from "./slurm/config.js";
 import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
 import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
-import { expandRuns, labelOf, parseSuite, protocolOf, type Suite, SuiteError } from "./suite.js";
+import { configOn, expandRuns, labelOf, parseSuite, protocolOf, type Suite, SuiteError } from "./suite.js";
 import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -149,12 +149,17 @@ export async function validateRunnable(suite: Suite): Promise<void> {
             problems.push(`${label} cannot run on ${e.id}: ${why}`);
             continue;
           }
-          if (configChecked.has(label)) continue;
-          configChecked.add(label);
+          const config = configOn(a, e);
+          const seen = `${label}\u0000${JSON.stringify(config)}`;
+          if (configChecked.has(seen)) continue;
+          configChecked.add(seen);
           try {
-            entry.checkConfig(a.config);
+            entry.checkConfig(config);
           } catch (err) {
-            problems.push(`algorithm "${label}" (${a.algo}) config: ${(err as Error).message.split("\n").join(" ")}`);
+            const where = config === a.config ? "" : ` on ${e.id}`;
+            problems.push(
+              `algorithm "${label}" (${a.algo}) config${where}: ${(err as Error).message.split("\n").join(" ")}`,
+            );
           }
         }
       } finally {

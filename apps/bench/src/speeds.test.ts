@@ -163,4 +163,18 @@ describe("suite durations from measured speeds", () => {
     const expected = (4 * (aRun(0.002) + aRun(0.006) + bRun(0.002) + bRun(0.006))) / 2 / 60;
     expect(estimateSuite(mixed, speeds, 2).minutes).toBeCloseTo(expected, 6);
   });
+
+  it("an env's algorithmConfig overrides one label's config there only, and names unknown labels", () => {
+    const withOverride = parseSuite(
+      { ...suite, envs: [{ id: "A-v0", algorithmConfig: { savo: { numCandidates: 5 } } }, { id: "B-v0" }] },
+      "test",
+    );
+    const runs = expandRuns(withOverride);
+    expect(runs.find((r) => r.env === "A-v0" && r.algo === "savo")?.algoConfig).toEqual({ numCandidates: 5 });
+    expect(runs.find((r) => r.env === "B-v0" && r.algo === "savo")?.algoConfig).toEqual({});
+    expect(runs.find((r) => r.env === "A-v0" && r.algo === "td3")?.algoConfig).toEqual({});
+    expect(() =>
+      parseSuite({ ...suite, envs: [{ id: "A-v0", algorithmConfig: { sav: { numCandidates: 5 } } }] }, "test"),
+    ).toThrow(/envs\.0\.algorithmConfig\.sav.*"sav" is not one of td3, savo/);
+  });
 });

@@ -40,6 +40,11 @@ export const EnvEntrySchema = z
       .object({ every: z.number().int().positive(), episodes: z.number().int().positive() })
       .strict()
       .optional(),
+    /**
+     * Config overrides on this env only, by algorithm label: e.g. an update schedule the paper
+     * uses on its illustrative bandit but not on its benchmark tasks.
+     */
+    algorithmConfig: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   })
   .strict();
 
@@ -107,6 +112,22 @@ export const SuiteSchema = z
     if (new Set(s.seeds).size !== s.seeds.length) {
       ctx.addIssue({ code: "custom", path: ["seeds"], message: "seeds must be distinct" });
     }
+    s.envs.forEach((e, i) => {
+      for (const label of Object.keys(e.algorithmConfig))
+        if (!labels.includes(label))
+          ctx.addIssue({
+            code: "custom",
+            path: ["envs", i, "algorithmConfig", label],
+            message: `"${label}" is not one of ${labels.join(", ")}`,
+          });
+      const envSteps = e.envSteps ?? s.budget.envSteps;
+      if (e.warmupSteps !== undefined && e.warmupSteps >= envSteps)
+        ctx.addIssue({
+          code: "custom",
+          path: ["envs", i, "warmupSteps"],
+          message: `must be smaller than ${envSteps} env steps`,
+        });
+    });
   });
 
 export type SuiteDefinition = z.input<typeof SuiteSchema>;
@@ -156,6 +177,12 @@ export function budgetOf(suite: Suite, env: Suite["envs"][number]): Suite["budge
   };
 }
 
+/** An algorithm's config on one env: the suite's, with the env's overrides for its label on top. */
+export function configOn(algo: Suite["algorithms"][number], env: Suite["envs"][number]): Record<string, unknown> {
+  const own = env.algorithmConfig[labelOf(algo)];
+  return own ? { ...algo.config, ...own } : algo.config;
+}
+
 export function expandRuns(suite: Suite): RunTask[] {
   const runs: RunTask[] = [];
   for (const env of suite.envs) {
@@ -165,7 +192,7 @@ export function expandRuns(suite: Suite): RunTask[] {
           suite: suite.name,
           label: labelOf(algo),
           algo: algo.algo,
-          algoConfig: algo.config,
+          algoConfig: configOn(algo, env),
           env: env.id,
           envKwargs: env.kwargs,
           actionRepresentation: env.actionRepresentation,
