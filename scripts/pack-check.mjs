@@ -312,12 +312,19 @@ function changesetCheck() {
     return;
   }
   const res = run("pnpm", ["exec", "changeset", "status", `--since=${base}`], { cwd: root });
-  if (res.ok) console.log(`\nchangesets: every published package changed since ${base} has a changeset`);
-  else
-    fail(
-      "changesets",
-      `a published package changed since ${base} without a changeset: run \`pnpm changeset\`, name the package(s) and the bump, and commit the file in .changeset/\n${excerpt(res.out, 12)}`,
-    );
+  if (res.ok) {
+    console.log(`\nchangesets: every published package changed since ${base} has a changeset`);
+    return;
+  }
+  // changeset status does not name the packages; the published ones with changed files since the base:
+  const changed = git("diff", "--name-only", `${mergeBase}...HEAD`).out.split("\n");
+  const names = packages
+    .filter((p) => changed.some((f) => f.startsWith(`packages/${p.short}/`)))
+    .map((p) => p.json.name);
+  fail(
+    "changesets",
+    `a published package changed since ${base} without a changeset (changed: ${names.join(", ") || "see below"}): run \`pnpm changeset\`, pick the package(s) and the bump, describe the change for its CHANGELOG, and commit the file in .changeset/\n${excerpt(res.out, 6)}`,
+  );
 }
 if (!flag("--skip-changesets")) changesetCheck();
 
