@@ -219,16 +219,46 @@ for (const p of selected) {
   if (missingPeers.size > 0)
     fail(p.short, `the README's install line lacks the peer(s) ${[...missingPeers].join(", ")}`);
 
-  const project = path.join(work, "projects", p.short);
+  const project = installAlone(p, installs, userTfjs.version, p.short);
+  if (!project) continue;
+  projects.set(p.short, project);
+  const result = runExample(project, example);
+  if (result.why) fail(p.short, `README example ${result.why}\n${excerpt(result.out)}`);
+  else console.log(`  ✓ README example: ${result.out.trim().split("\n").at(-1)} (${seconds()})`);
+
+  // Kernels that read one tfjs version's internals (@qscape/native): the user's other version above
+  // shows the one-line refusal; the tested version must register them, where this machine builds the
+  // addon (the workspace's own build succeeded).
+  const readsInternals = Object.keys(p.json.peerDependencies ?? {}).includes("@tensorflow/tfjs-core");
+  if (readsInternals && userTfjs.version !== workspaceTfjs) {
+    const tested = installAlone(p, installs, workspaceTfjs, `${p.short}-tfjs-${workspaceTfjs}`);
+    if (!tested) continue;
+    const again = runExample(tested, example);
+    const built = existsSync(path.join(p.dir, "build", "Release"));
+    if (again.why) fail(p.short, `README example with tfjs ${workspaceTfjs} ${again.why}\n${excerpt(again.out)}`);
+    else if (built && /plain WASM/.test(again.out)) {
+      fail(p.short, `with the tested tfjs ${workspaceTfjs} the kernels did not register\n${excerpt(again.out)}`);
+    } else
+      console.log(`  ✓ README example with tfjs ${workspaceTfjs}: ${again.out.trim().split("\n")[0]?.slice(0, 90)}…`);
+  }
+}
+
+/**
+ * An empty project in the scratch directory holding exactly `installs` (the README's line): @qscape
+ * packages from their tarballs, @tensorflow packages at `tfjs`. Returns its directory, or null (and a
+ * failure) when the install fails.
+ */
+function installAlone(p, installs, tfjs, label) {
+  const project = path.join(work, "projects", label);
   mkdirSync(project, { recursive: true });
   const fileSpec = (name) => `file:${path.relative(project, tarballs.get(name))}`;
   const spec = (name) =>
-    name.startsWith("@qscape/") ? fileSpec(name) : name.startsWith("@tensorflow/") ? userTfjs.version : "latest";
+    name.startsWith("@qscape/") ? fileSpec(name) : name.startsWith("@tensorflow/") ? tfjs : "latest";
   writeFileSync(
     path.join(project, "package.json"),
     `${JSON.stringify(
       {
-        name: `pack-check-${p.short}`,
+        name: `pack-check-${label}`,
         private: true,
         type: "module",
         dependencies: Object.fromEntries(installs.map((name) => [name, spec(name)])),
@@ -255,15 +285,14 @@ for (const p of selected) {
     env: { ...process.env, CI: "true" },
   });
   if (!install.ok) {
-    fail(p.short, `installing ${installs.join(" ")} into an empty project failed\n${excerpt(install.out)}`);
-    continue;
+    fail(
+      p.short,
+      `installing ${installs.join(" ")} (tfjs ${tfjs}) into an empty project failed\n${excerpt(install.out)}`,
+    );
+    return null;
   }
-  console.log(`  ✓ installed alone: ${installs.join(" ")} (tfjs ${userTfjs.version}) (${seconds()})`);
-  projects.set(p.short, project);
-
-  const result = runExample(project, example);
-  if (result.why) fail(p.short, `README example ${result.why}\n${excerpt(result.out)}`);
-  else console.log(`  ✓ README example: ${result.out.trim().split("\n").at(-1)} (${seconds()})`);
+  console.log(`  ✓ installed alone: ${installs.join(" ")} (tfjs ${tfjs}) (${seconds()})`);
+  return project;
 }
 
 // ── the example check must be able to fail ────────────────────────────────────────────────────
