@@ -305,7 +305,7 @@ if (probe) {
   const twiceResult = runExample(probe, twice, "self-check-warns.mjs");
   if (brokenResult.why && twiceResult.why) {
     console.log(
-      `\nself-check: a broken README example fails (${brokenResult.why}); so does one that warns (${twiceResult.why})`,
+      `\nself-check: a broken README example fails (${brokenResult.why}); so does one that warns (${twiceResult.why}) (${seconds()})`,
     );
   } else {
     fail("pack-check", "self-check: a deliberately broken README example was not reported");
@@ -342,7 +342,7 @@ function changesetCheck() {
   }
   const res = run("pnpm", ["exec", "changeset", "status", `--since=${base}`], { cwd: root });
   if (res.ok) {
-    console.log(`\nchangesets: every published package changed since ${base} has a changeset`);
+    console.log(`\nchangesets: every published package changed since ${base} has a changeset (${seconds()})`);
     return;
   }
   // changeset status does not name the packages; the published ones with changed files since the base:
