@@ -81,7 +81,7 @@ if (
   !run("pnpm", ["install", "--offline", "--no-frozen-lockfile"]) &&
   !run("pnpm", ["install", "--no-frozen-lockfile"])
 ) {
-  die("pnpm install failed; run it yourself, then `pnpm --filter @qscape/" + name + " test`");
+  die(`pnpm install failed; run it yourself, then \`pnpm --filter @qscape/${name} test\``);
 }
 run("pnpm", ["exec", "biome", "check", "--write", `packages/${name}`, "vitest.config.ts"]);
 
