@@ -46,7 +46,7 @@ function run(cmd, argv, opts = {}) {
   return { ok: res.status === 0, status: res.status, out: `${res.stdout ?? ""}${res.stderr ?? ""}`, error: res.error };
 }
 
-/** The first lines of a command's output, indented, for a failure report. */
+/** The last lines of a command's output, indented, for a failure report. */
 const excerpt = (text, lines = 25) =>
   text
     .trim()
@@ -104,7 +104,7 @@ function userTfjsVersion() {
 }
 
 // ── the example runner ────────────────────────────────────────────────────────────────────────
-/** Runs `source` as an ES module in `projectDir`; returns null when it passes, else why not. */
+/** Runs `source` as an ES module in `projectDir`: `why` is null when it passed, else the reason; `out` its output. */
 function runExample(projectDir, source, name = "example.mjs", timeoutMs = 180_000) {
   const file = path.join(projectDir, name);
   writeFileSync(file, source);
