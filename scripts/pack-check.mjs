@@ -19,8 +19,8 @@
  *
  *   node scripts/pack-check.mjs [--only core,envs] [--tfjs 4.21.0] [--keep] [--skip-changesets]
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -357,7 +357,10 @@ function changesetCheck() {
 }
 if (!flag("--skip-changesets")) changesetCheck();
 
-if (!flag("--keep")) rmSync(work, { recursive: true, force: true });
+// The scratch projects hold ~10k files each (tfjs); removing them can take a minute on a loaded machine,
+// so a detached `rm` does it after this process has reported.
+if (!flag("--keep")) spawn("rm", ["-rf", work], { detached: true, stdio: "ignore" }).unref();
+else console.log(`scratch kept at ${work}`);
 console.log(`\npack-check: ${failures.length === 0 ? "passed" : `${failures.length} problem(s)`} in ${seconds()}`);
 if (failures.length > 0) {
   for (const f of failures) console.log(`  - ${f.split("\n")[0]}`);
