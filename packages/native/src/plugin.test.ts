@@ -29,8 +29,8 @@ describe("tfjs version check", () => {
     const pkg = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8"));
     expect(TESTED_TFJS_RANGE).toBe("4.22.x");
     expect(pkg.dependencies?.["@tensorflow/tfjs-core"]).toBeUndefined();
-    expect(pkg.peerDependencies["@tensorflow/tfjs-core"]).toBe("^4.20.0");
-    expect(pkg.peerDependencies["@tensorflow/tfjs-backend-wasm"]).toBe("^4.20.0");
+    expect(pkg.peerDependencies["@tensorflow/tfjs-core"]).toBe("^4.21.0");
+    expect(pkg.peerDependencies["@tensorflow/tfjs-backend-wasm"]).toBe("^4.21.0");
     const coreDir = path.resolve(packageDir, "..", "core");
     for (const [from, name] of [
       [packageDir, "@tensorflow/tfjs-core"],
