@@ -7,8 +7,8 @@
  *   2. lint the tarball with publint (warnings fail) and @arethetypeswrong/cli (`--profile esm-only`);
  *   3. install the tarball ALONE into an empty temporary project: exactly the packages its README's
  *      `## Install` line names, with every `@qscape/*` package (direct or transitive) taken from its
- *      own tarball and every `@tensorflow/*` package at the "user's" tfjs version — a 4.x release other
- *      than the workspace's when the registry has one. Peers are not auto-installed, so a README that
+ *      own tarball and every `@tensorflow/*` package at the "user's" tfjs version — the floor of the peer
+ *      range, or another 4.x release than the workspace's (see userTfjsVersion). Peers are not auto-installed, so a README that
  *      forgets a required peer fails the install check;
  *   4. run the README's `## Example` block (the first ```js block) under plain Node ESM and fail on a
  *      non-zero exit or on any tfjs "already registered" warning (a second tfjs copy).
@@ -89,12 +89,23 @@ function readmeParts(readme) {
 const workspaceTfjs = JSON.parse(readFileSync(path.join(root, "packages/core/package.json"), "utf8")).devDependencies[
   "@tensorflow/tfjs"
 ];
+/**
+ * The "user's" tfjs: the floor of core's peer range (`^4.21.0` → 4.21.0) when the registry has it and it
+ * differs from the workspace's, else the newest other release of the same major, else the workspace's.
+ */
 function userTfjsVersion() {
   const forced = option("--tfjs");
   if (forced) return { version: forced, why: "--tfjs" };
   const res = run("npm", ["view", "@tensorflow/tfjs", "versions", "--json"], { timeout: 60_000 });
   if (!res.ok) return { version: workspaceTfjs, why: "the registry did not answer; the workspace's version" };
   const versions = JSON.parse(res.out.slice(res.out.indexOf("[")));
+  const range = JSON.parse(readFileSync(path.join(root, "packages/core/package.json"), "utf8")).peerDependencies[
+    "@tensorflow/tfjs"
+  ];
+  const floor = /^\^(\d+\.\d+\.\d+)$/.exec(range)?.[1];
+  if (floor && floor !== workspaceTfjs && versions.includes(floor)) {
+    return { version: floor, why: `the floor of the peer range ${range}; the workspace has ${workspaceTfjs}` };
+  }
   const [major] = workspaceTfjs.split(".");
   const others = versions.filter((v) => v.startsWith(`${major}.`) && !v.includes("-") && v !== workspaceTfjs);
   const pick = others.at(-1);
