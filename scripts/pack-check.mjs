@@ -17,7 +17,7 @@
  * as failing, and one that prints tfjs's "already registered" warning too. Last, `changeset status`
  * (see changesetCheck below for what it compares against in a fresh clone).
  *
- *   node scripts/pack-check.mjs [--only core,envs] [--tfjs 4.21.0] [--keep] [--skip-changesets]
+ *   node scripts/pack-check.mjs [--only core,envs] [--tfjs 4.21.0] [--keep] [--skip-changesets | --changesets-only]
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -133,8 +133,15 @@ function exampleEnv() {
   return env;
 }
 
+// Only the changeset check (`--changesets-only`; tests/pack-check-changesets.test.ts runs it in clones).
+let work = null;
+if (flag("--changesets-only")) {
+  changesetCheck();
+  finish();
+}
+
 // ── 1. build and pack ─────────────────────────────────────────────────────────────────────────
-const work = mkdtempSync(path.join(os.tmpdir(), "qscape-pack-"));
+work = mkdtempSync(path.join(os.tmpdir(), "qscape-pack-"));
 const tarballDir = path.join(work, "tarballs");
 mkdirSync(tarballDir);
 console.log(`pack-check: ${selected.map((p) => p.short).join(", ")} (scratch ${work})`);
@@ -351,29 +358,48 @@ function changesetCheck() {
     console.log(`\nchangesets: HEAD is on ${base}; nothing to compare (branches are checked before they merge)`);
     return;
   }
-  const res = run("pnpm", ["exec", "changeset", "status", `--since=${base}`], { cwd: root });
+  const res = run(path.join(root, "node_modules", ".bin", "changeset"), ["status", `--since=${base}`], { cwd: root });
   if (res.ok) {
     console.log(`\nchangesets: every published package changed since ${base} has a changeset (${seconds()})`);
     return;
   }
-  // changeset status does not name the packages; the published ones with changed files since the base:
+  // changeset status does not name the packages: the published ones whose changed files match the
+  // config's changedFilePatterns (globs with ** and *, "!" excludes), as changesets itself decides.
   const changed = git("diff", "--name-only", `${mergeBase}...HEAD`).out.split("\n");
+  const config = JSON.parse(readFileSync(path.join(root, ".changeset", "config.json"), "utf8"));
+  const globs = (config.changedFilePatterns ?? ["**"]).map((g) => ({ not: g.startsWith("!"), re: globToRegExp(g) }));
+  const counts = (file) => globs.some((g) => !g.not && g.re.test(file)) && !globs.some((g) => g.not && g.re.test(file));
   const names = packages
-    .filter((p) => changed.some((f) => f.startsWith(`packages/${p.short}/`)))
+    .filter((p) => changed.some((f) => f.startsWith(`packages/${p.short}/`) && counts(f.slice(p.short.length + 10))))
     .map((p) => p.json.name);
   fail(
     "changesets",
     `a published package changed since ${base} without a changeset (changed: ${names.join(", ") || "see below"}): run \`pnpm changeset\`, pick the package(s) and the bump, describe the change for its CHANGELOG, and commit the file in .changeset/\n${excerpt(res.out, 6)}`,
   );
 }
-if (!flag("--skip-changesets")) changesetCheck();
+/** A changesets glob (`**`, `*`; a leading `!` is stripped here) as a RegExp over paths inside a package. */
+function globToRegExp(glob) {
+  const wild = { "**/": "(?:.*/)?", "**": ".*", "*": "[^/]*" };
+  const body = glob
+    .replace(/^!/, "")
+    .split(/(\*\*\/|\*\*|\*)/)
+    .map((part) => wild[part] ?? part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join("");
+  return new RegExp(`^${body}$`);
+}
 
-// The scratch projects hold ~10k files each (tfjs); removing them can take a minute on a loaded machine,
-// so a detached `rm` does it after this process has reported.
-if (!flag("--keep")) spawn("rm", ["-rf", work], { detached: true, stdio: "ignore" }).unref();
-else console.log(`scratch kept at ${work}`);
-console.log(`\npack-check: ${failures.length === 0 ? "passed" : `${failures.length} problem(s)`} in ${seconds()}`);
-if (failures.length > 0) {
-  for (const f of failures) console.log(`  - ${f.split("\n")[0]}`);
-  process.exit(1);
+if (!flag("--skip-changesets")) changesetCheck();
+finish();
+
+function finish() {
+  // The scratch projects hold ~10k files each (tfjs); removing them can take a minute on a loaded
+  // machine, so a detached `rm` does it after this process has reported.
+  if (work && !flag("--keep")) spawn("rm", ["-rf", work], { detached: true, stdio: "ignore" }).unref();
+  else if (work) console.log(`scratch kept at ${work}`);
+  console.log(`\npack-check: ${failures.length === 0 ? "passed" : `${failures.length} problem(s)`} in ${seconds()}`);
+  if (failures.length > 0) {
+    for (const f of failures) console.log(`  - ${f.split("\n")[0]}`);
+    process.exit(1);
+  }
+  process.exit(0);
 }
