@@ -27,6 +27,7 @@ export default defineConfig({
       project("qmle", "packages/qmle"),
       project("qmp", "packages/qmp"),
       project("native", "packages/native"),
+      project("testing", "packages/testing"),
       project("bench", "apps/bench"),
       { extends: true as const, test: { name: "tests", root: at("tests"), include: ["*.test.ts"] } },
     ],
