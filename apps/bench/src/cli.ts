@@ -103,6 +103,17 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
             (base.algorithms.length * base.envs.length * base.seeds.length * base.budget.envSteps),
         }),
     name: o.algos || o.envs ? `${base.name}-custom` : base.name,
+    // The report's header says what ran, not what the base suite would have run.
+    description: `${base.name} as run with ${[
+      o.algos ? `--algos ${o.algos.join(",")}` : "",
+      o.envs ? `--envs ${o.envs.join(",")}` : "",
+      o.seeds ? `--seeds ${o.seeds}` : "",
+      o.steps ? `--steps ${o.steps}` : "",
+    ]
+      .filter(Boolean)
+      .join(
+        " ",
+      )}: ${algorithms} algorithm(s) × ${envs} env(s) × ${seeds} seed(s)${o.steps ? ` × ${o.steps} env steps` : ""}`,
     algorithms: o.algos
       ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
       : base.algorithms,
