@@ -111,8 +111,9 @@ export class SavoAgent implements Agent<Float32Array, Float32Array> {
   /** Candidates [B, k, D] for acting: the chain, perturbed by ε·OU per proposal when exploring. */
   private proposals(obs: tf.Tensor2D, explore: boolean): tf.Tensor3D {
     const s = this.settings;
-    if (!explore && s.inference === "firstActor")
+    if (!explore && s.inference === "firstActor") {
       return tf.expandDims(this.cleanChain(obs)[0] as tf.Tensor2D, 1) as tf.Tensor3D;
+    }
     const mu = s.jointAction ? null : (this.td3.actors[0] as MLP).apply(obs);
     const b = obs.shape[0];
     const noise =

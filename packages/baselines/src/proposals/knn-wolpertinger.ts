@@ -1,5 +1,5 @@
 /**
- * Wolpertinger for large discrete action spaces (Dulac-Arnold et al. 2015; SAVO §6.1, spec §7.1).
+ * Wolpertinger for large discrete action spaces (Dulac-Arnold et al. 2015; SAVO §6.1).
  * Each action is an item with a vector representation. The actor outputs a proto-action in that
  * space (plus exploration noise when exploring), the k nearest items are ranked by Q1(s, item)
  * and the best is executed; the TD target does the same with the target actor and target critic.
