@@ -31,6 +31,7 @@ import {
   type Linear,
   loadState,
   type MLP,
+  oneHotFloat,
   QscapeError,
   type Snapshot,
   type StateParts,
@@ -216,7 +217,7 @@ export class SavoAgent implements Agent<Float32Array, Float32Array> {
       } else {
         qChain = tf.split(this.twinMinAt(critics, obs, tf.concat(chain, 0)), k, 0) as tf.Tensor2D[];
         const all = tf.concat(qChain, 1);
-        const pick = tf.oneHot(tf.argMax(all, 1), k, 1, 0, "float32");
+        const pick = oneHotFloat(tf.argMax(all, 1), k);
         anchor = tf.sum(tf.mul(tf.stack(chain, 1), tf.expandDims(pick, 2)), 1) as tf.Tensor2D;
         qAnchor = tf.max(all, 1, true) as tf.Tensor2D;
       }

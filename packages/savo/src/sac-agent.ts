@@ -31,6 +31,7 @@ import {
   disposeState,
   type EnvSpaces,
   loadState,
+  oneHotFloat,
   type Snapshot,
   type StateParts,
   saveState,
@@ -186,7 +187,7 @@ export class SavoSacAgent implements Agent<Float32Array, Float32Array> {
     } else {
       qChain = twinMin(chain);
       const all = tf.concat(qChain, 1);
-      const pick = tf.oneHot(tf.argMax(all, 1), k, 1, 0, "float32");
+      const pick = oneHotFloat(tf.argMax(all, 1), k);
       anchor = tf.sum(tf.mul(tf.stack(chain, 1), tf.expandDims(pick, 2)), 1) as tf.Tensor2D;
       qAnchor = tf.max(all, 1, true) as tf.Tensor2D;
     }

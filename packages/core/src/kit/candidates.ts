@@ -26,6 +26,14 @@ export interface ActionChoice {
   q: Float32Array | null;
 }
 
+/**
+ * One-hot rows as float32. Built as int32 and cast: the WASM backend's OneHot writes int32 data
+ * whatever dtype is asked for (tfjs 4.22), so `tf.oneHot(…, "float32")` reads as denormals there.
+ */
+export function oneHotFloat(indices: tf.Tensor, depth: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(indices as tf.Tensor1D, depth), "float32") as tf.Tensor2D;
+}
+
 /** Index of the largest value. */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;
@@ -64,8 +72,7 @@ export class CandidateSelector {
   select(critics: Critics, obs: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
     const [b, k, a] = candidates.shape;
     if (k === 1) return tf.reshape(candidates, [b, a]);
-    const best = tf.argMax(this.score(critics, obs, candidates), 1);
-    const pick = tf.expandDims(tf.oneHot(best, k, 1, 0, "float32"), 2);
+    const pick = tf.expandDims(oneHotFloat(tf.argMax(this.score(critics, obs, candidates), 1), k), 2);
     return tf.sum(tf.mul(candidates, pick), 1);
   }
 
