@@ -1,8 +1,8 @@
-import { type Agent, initBackend, type MLP, Rng, tf } from "@qscape/core";
+import { type Agent, type CandidateProposer, initBackend, type MLP, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { TD3Settings } from "../td3/config.js";
+import { TD3Config, type TD3Settings } from "../td3/config.js";
 import { boxEnv, fillReplay, leakedTensors } from "../testing.js";
-import type { ProposalTD3Agent } from "./agent.js";
+import { ProposalTD3Agent } from "./agent.js";
 import { CEMAgent } from "./cem.js";
 import { EnsembleAgent } from "./ensemble.js";
 import { GreedyACAgent, GreedyTD3Agent } from "./greedy.js";
@@ -146,6 +146,31 @@ describe("proposal actors", () => {
     fillReplay(agent, new Rng(1), 64);
     for (let i = 0; i < 7; i++) agent.update();
     expect(agent.resets).toBe(2);
+    agent.dispose();
+  });
+
+  it("a new proposal baseline is a proposer handed to TD3's learner: uniform random candidates, best by Q1", () => {
+    class UniformProposer implements CandidateProposer {
+      constructor(private readonly rng: Rng) {}
+      propose(obs: tf.Tensor2D): tf.Tensor3D {
+        const b = obs.shape[0];
+        return tf.tensor3d(this.rng.fillUniform(new Float32Array(b * 4 * 2), -1, 1) as Float32Array, [b, 4, 2]);
+      }
+      proposeTarget(nextObs: tf.Tensor2D): tf.Tensor3D {
+        return this.propose(nextObs);
+      }
+    }
+    const agent = trained(
+      new ProposalTD3Agent(boxEnv(3, 2), small, {
+        name: "uniform",
+        schema: TD3Config,
+        actorCount: 0,
+        proposer: (td3) => new UniformProposer(td3.rng),
+      }),
+    );
+    expectBestByQ(agent, 4);
+    expect(agent.counters().qEvaluations).toBe(4 * 32 * 4 + 4);
+    expect(leakedTensors(() => agent.update())).toBe(0);
     agent.dispose();
   });
 
