@@ -28,6 +28,7 @@ export default defineConfig({
       project("qmp", "packages/qmp"),
       project("native", "packages/native"),
       project("cli", "packages/cli"),
+      project("testing", "packages/testing"),
       project("bench", "apps/bench"),
       { extends: true as const, test: { name: "tests", root: at("tests"), include: ["*.test.ts"] } },
     ],

@@ -6,7 +6,9 @@
  *   pnpm bench --algos td3,savo --envs InvertedPendulumRestricted-v5 --seeds 5 --steps 50000
  *   pnpm bench --algos td3,savo --set td3:actorLr=1e-3 --set batchSize=128   (per algorithm or for all)
  *   pnpm bench report <results.db> [--suite S] [--out DIR]
- *   pnpm bench list
+ *   pnpm bench list                              suites with durations from measured speeds, algorithms, envs
+ *   pnpm bench calibrate [suite …] [--steps N]   measure the speeds those durations use (benchmarks/speeds.json)
+ *   pnpm bench speeds <results.db …>             take the speeds from finished runs instead
  *   pnpm bench <suite> --executor slurm [--partition P] [--time T] [--cpus-per-task N] [--mem M]
  *       [--sbatch-arg=--opt=v ...] [--max-concurrent N] [--detach] [--dry-run]
  *   pnpm bench status <results-dir>             a Slurm submission's runs
@@ -21,6 +23,7 @@ import { applySets, describeSpace, parseSets } from "@qscape/cli";
 import { initBackend, QscapeError } from "@qscape/core";
 import { loadMujoco, make, registry } from "@qscape/envs";
 import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
+import { calibrate, calibrationSuites } from "./calibrate.js";
 import { openResults } from "./db/index.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
@@ -28,11 +31,14 @@ import { writeSuiteReport } from "./report-writer.js";
 import { RunLogs } from "./run-logs.js";
 import { SlurmError, slurmSettings } from "./slurm/config.js";
 import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
-import { configFor, expandRuns, labelOf, parseSuite, type Suite, SuiteError } from "./suite.js";
+import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
+import { configOn, expandRuns, labelOf, parseSuite, protocolOf, type Suite, SuiteError } from "./suite.js";
 import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const benchmarksDir = path.join(repoRoot, "benchmarks");
+/** Measured per-algorithm speeds (`pnpm bench calibrate` / `pnpm bench speeds`), read by every estimate. */
+const speedsFile = path.join(benchmarksDir, "speeds.json");
 /** Paths on the command line are the user's: `pnpm --filter … run` changes the cwd, INIT_CWD keeps theirs. */
 const userPath = (p: string): string => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
@@ -123,11 +129,27 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
   const seeds = o.seeds ?? base.seeds.length;
   const raw = {
     ...base,
-    // The suite's measured duration, scaled by env steps in all (a rough guide: algorithms differ).
-    estimatedMinutes:
-      (base.estimatedMinutes * (algorithms * envs * seeds * steps)) /
-      (base.algorithms.length * base.envs.length * base.seeds.length * base.budget.envSteps),
+    // The author's guess (used only where no speed was measured), scaled by env steps in all.
+    ...(base.estimatedMinutes === undefined
+      ? {}
+      : {
+          estimatedMinutes:
+            (base.estimatedMinutes * (algorithms * envs * seeds * steps)) /
+            (base.algorithms.length * base.envs.length * base.seeds.length * base.budget.envSteps),
+        }),
     name: o.algos || o.envs || o.sets?.length ? `${base.name}-custom` : base.name,
+    // The report's header says what ran, not what the base suite would have run.
+    description: `${base.name} as run with ${[
+      o.algos ? `--algos ${o.algos.join(",")}` : "",
+      o.envs ? `--envs ${o.envs.join(",")}` : "",
+      o.seeds ? `--seeds ${o.seeds}` : "",
+      o.steps ? `--steps ${o.steps}` : "",
+      ...(o.sets ?? []).map((item) => `--set ${item}`),
+    ]
+      .filter(Boolean)
+      .join(
+        " ",
+      )}: ${algorithms} algorithm(s) × ${envs} env(s) × ${seeds} seed(s)${o.steps ? ` × ${o.steps} env steps` : ""}`,
     algorithms: applySetsToAlgorithms(
       o.algos
         ? o.algos.map(
@@ -136,9 +158,13 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
         : base.algorithms,
       o.sets ?? [],
     ),
-    envs: o.envs
+    envs: (o.envs
       ? o.envs.map((id) => base.envs.find((e) => e.id === id) ?? { id, kwargs: {}, actionRepresentation: false })
-      : base.envs,
+      : base.envs
+    ).map((e) =>
+      // --steps is one budget for every env: an env's own budget gives way to it.
+      o.steps ? { ...e, envSteps: undefined, warmupSteps: undefined, evaluation: undefined } : e,
+    ),
     seeds: o.seeds ? Array.from({ length: o.seeds }, (_, i) => i) : base.seeds,
     budget: { ...base.budget, envSteps: steps, warmupSteps: Math.min(base.budget.warmupSteps, Math.floor(steps / 4)) },
     evaluation: { ...base.evaluation, every: Math.min(base.evaluation.every, steps) },
@@ -175,14 +201,17 @@ export async function validateRunnable(suite: Suite): Promise<void> {
             problems.push(`${label} cannot run on ${e.id}: ${why}`);
             continue;
           }
-          // With presets the config differs per env, so each env's is checked.
-          const key = a.presets ? `${label}@${e.id}` : label;
-          if (configChecked.has(key)) continue;
-          configChecked.add(key);
+          const config = configOn(a, e);
+          const seen = `${label}\u0000${JSON.stringify(config)}`;
+          if (configChecked.has(seen)) continue;
+          configChecked.add(seen);
           try {
-            entry.checkConfig(configFor(a, e.id));
+            entry.checkConfig(config);
           } catch (err) {
-            problems.push(`algorithm "${label}" (${a.algo}) config: ${(err as Error).message.split("\n").join(" ")}`);
+            const where = config === a.config ? "" : ` on ${e.id}`;
+            problems.push(
+              `algorithm "${label}" (${a.algo}) config${where}: ${(err as Error).message.split("\n").join(" ")}`,
+            );
           }
         }
       } finally {
@@ -200,14 +229,23 @@ function duration(minutes: number): string {
   return `${Math.round(minutes / 1440)} days`;
 }
 
+function compactSteps(n: number): string {
+  return n >= 1e6 ? `${+(n / 1e6).toPrecision(3)}M` : n >= 1e3 ? `${+(n / 1e3).toPrecision(3)}k` : String(n);
+}
+
 async function list(): Promise<void> {
-  console.log("Suites (benchmarks/):");
+  const speeds = readSpeeds(speedsFile);
+  console.log(
+    `Suites (benchmarks/); durations from the speeds in benchmarks/speeds.json${speeds ? ` (measured ${speeds.measuredAt} on ${speeds.machine})` : " (none measured yet: `pnpm bench calibrate`)"}:`,
+  );
   for (const name of suiteNames()) {
     try {
       const s = await loadSuite(name);
-      const runs = s.algorithms.length * s.envs.length * s.seeds.length;
+      const runs = expandRuns(s);
+      const steps = runs.reduce((n, r) => n + r.budget.envSteps, 0);
+      const estimate = describeEstimate(estimateSuite(s, speeds), s.estimatedMinutes, duration);
       console.log(
-        `  ${name.padEnd(26)} ~${duration(s.estimatedMinutes)} on 2 cores, ${runs} runs × ${s.budget.envSteps} steps — ${s.description}`,
+        `  ${name.padEnd(26)} ${runs.length} runs, ${compactSteps(steps)} env steps, ${estimate} — ${s.description}`,
       );
     } catch (err) {
       console.log(`  ${name.padEnd(26)} INVALID: ${(err as Error).message.split("\n").join(" ")}`);
@@ -299,6 +337,23 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   if (cmd === "status" || cmd === "collect") return slurmFolder(cmd, rest[0]);
+  if (cmd === "speeds") {
+    if (rest.length === 0) throw new UsageError("usage: pnpm bench speeds <results.db> [more.db …]");
+    const entries = rest.flatMap((f) => {
+      const file = userPath(f);
+      if (!existsSync(file)) throw new UsageError(`no results file at ${file}`);
+      const db = openResults(file, { readonly: true });
+      try {
+        return speedsFromResults(db);
+      } finally {
+        db.close();
+      }
+    });
+    const merged = writeSpeeds(speedsFile, entries);
+    console.log(`${entries.length} speed(s) merged into ${speedsFile} (${merged.entries.length} in all)`);
+    return 0;
+  }
+  if (cmd === "calibrate") return calibrateCommand(rest, values);
 
   const base = await loadSuite(cmd ?? "default");
   const suite = applyOverrides(base, {
@@ -323,8 +378,9 @@ export async function main(argv: string[]): Promise<number> {
     ...(values.set ? { sets: values.set } : {}),
   });
   const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
-  const estimate = `~${duration(suite.estimatedMinutes)} on 2 cores (from the suite's measured duration, scaled by env steps)`;
-  if (suite.estimatedMinutes > 24 * 60 && !values.yes) {
+  const estimated = estimateSuite(suite, readSpeeds(speedsFile));
+  const estimate = describeEstimate(estimated, suite.estimatedMinutes, duration);
+  if ((estimated.minutes ?? suite.estimatedMinutes ?? 0) > 24 * 60 && !values.yes) {
     throw new UsageError(
       `suite ${suite.name} is estimated at ${estimate}: ${expandRuns(suite).length} runs × ${suite.budget.envSteps} env steps; pass --yes to run it anyway`,
     );
@@ -383,23 +439,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    db.ensureSuite(suite.name, {
-      description: suite.description,
-      protocol: {
-        envSteps: suite.budget.envSteps,
-        seeds: suite.seeds,
-        evaluation: { everySteps: suite.evaluation.every, episodes: suite.evaluation.episodes, deterministic: true },
-        updatesPerStep: suite.budget.updatesPerStep,
-        computeCaps: {
-          hidden: suite.hidden.join("-"),
-          warmupSteps: suite.budget.warmupSteps,
-          ...(suite.budget.maxUpdates ? { maxUpdates: suite.budget.maxUpdates } : {}),
-          ...(suite.budget.maxQEvaluations ? { maxQEvaluations: suite.budget.maxQEvaluations } : {}),
-          ...(suite.budget.maxWallSeconds ? { maxWallSeconds: suite.budget.maxWallSeconds } : {}),
-          backend: backend.name,
-        },
-      },
-    });
+    db.ensureSuite(suite.name, { description: suite.description, protocol: protocolOf(suite, backend.name) });
     const tasks = expandRuns(suite);
     const progress = new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY);
     console.error(
@@ -460,6 +500,51 @@ export async function main(argv: string[]): Promise<number> {
       return exitCodeFor(stopSignal);
     }
     return summary.failed.length > 0 ? 1 : 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    db.close();
+  }
+}
+
+/** `pnpm bench calibrate [suite …] [--steps N] [--workers N] [--fresh]` (see calibrate.ts). */
+async function calibrateCommand(names: string[], values: ReturnType<typeof parseCli>["values"]): Promise<number> {
+  const suites = await Promise.all((names.length > 0 ? names : suiteNames()).map((n) => loadSuite(n)));
+  const steps = positiveInt(values.steps, "--steps") ?? 1200;
+  const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
+  const plan = calibrationSuites(suites, readSpeeds(speedsFile), { steps, fresh: values.fresh ?? false });
+  if (plan.length === 0) {
+    console.log(
+      `every (algorithm, env, widths) of ${suites.map((s) => s.name).join(", ")} is measured in ${speedsFile}`,
+    );
+    return 0;
+  }
+  for (const s of plan) await validateRunnable(s);
+  const backend = await initBackend();
+  const outDir = path.join(repoRoot, "bench-results", "calibrate");
+  mkdirSync(outDir, { recursive: true });
+  const db = openResults(path.join(outDir, "results.db"));
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const pairs = plan.reduce((n, s) => n + s.algorithms.length, 0);
+    console.error(
+      `calibrating ${pairs} (algorithm, env) pair(s), ${steps} env steps each, ${workers} worker(s), ${backend.name}`,
+    );
+    const { speeds, failed } = await calibrate(db, plan, backend.name, {
+      steps,
+      workers,
+      fresh: values.fresh ?? false,
+      checkpointRoot: path.join(outDir, "checkpoints"),
+      progress: new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY),
+      stop: stop.signal,
+    });
+    const merged = writeSpeeds(speedsFile, speeds);
+    console.log(`${speeds.length} speed(s) written to ${speedsFile} (${merged.entries.length} in all)`);
+    if (failed > 0) console.error(`${failed} calibration run(s) failed; their pairs stay unmeasured`);
+    return stop.signal.aborted ? 130 : failed > 0 ? 1 : 0;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -552,7 +637,13 @@ function slurmFolder(cmd: "status" | "collect", dir: string | undefined): number
 }
 
 function checkpointEveryOf(suite: Suite): number {
-  return Math.max(suite.evaluation.every, Math.floor(suite.budget.envSteps / 10));
+  // The longest env's schedule: shorter ones finish between checkpoints, and their resume re-makes little.
+  return Math.max(
+    ...suite.envs.map((e) => {
+      const envSteps = e.envSteps ?? suite.budget.envSteps;
+      return Math.max((e.evaluation ?? suite.evaluation).every, Math.floor(envSteps / 10));
+    }),
+  );
 }
 
 /** Shell convention: 128 + the signal's number. */

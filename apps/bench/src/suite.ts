@@ -35,6 +35,22 @@ export const EnvEntrySchema = z
     /** Scores for min–max normalisation: (score − random) / (reference − random). */
     randomScore: z.number().optional(),
     referenceScore: z.number().optional(),
+    /**
+     * This env's own env-step budget and evaluation schedule, where one suite mixes a one-step
+     * bandit with a locomotion task. Everything else (seeds, widths, updates per step, caps) stays
+     * the suite's, and every algorithm still gets the same budget on each env.
+     */
+    envSteps: z.number().int().positive().optional(),
+    warmupSteps: z.number().int().nonnegative().optional(),
+    evaluation: z
+      .object({ every: z.number().int().positive(), episodes: z.number().int().positive() })
+      .strict()
+      .optional(),
+    /**
+     * Config overrides on this env only, by algorithm label: e.g. an update schedule the paper
+     * uses on its illustrative bandit but not on its benchmark tasks.
+     */
+    algorithmConfig: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   })
   .strict();
 
@@ -42,8 +58,11 @@ export const SuiteSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lower-case letters, digits and dashes"),
     description: z.string(),
-    /** Rough wall-clock on 2 CPU cores with 2 workers, shown by `pnpm bench list`. */
-    estimatedMinutes: z.number().positive(),
+    /**
+     * The author's guess of the wall time on 2 cores, shown only while none of the suite's
+     * (algorithm, env) pairs has a measured speed in benchmarks/speeds.json.
+     */
+    estimatedMinutes: z.number().positive().optional(),
     algorithms: z.array(AlgorithmEntrySchema).min(1),
     envs: z.array(EnvEntrySchema).min(1),
     seeds: z.array(z.number().int().nonnegative()).min(1),
@@ -99,6 +118,22 @@ export const SuiteSchema = z
     if (new Set(s.seeds).size !== s.seeds.length) {
       ctx.addIssue({ code: "custom", path: ["seeds"], message: "seeds must be distinct" });
     }
+    s.envs.forEach((e, i) => {
+      for (const label of Object.keys(e.algorithmConfig))
+        if (!labels.includes(label))
+          ctx.addIssue({
+            code: "custom",
+            path: ["envs", i, "algorithmConfig", label],
+            message: `"${label}" is not one of ${labels.join(", ")}`,
+          });
+      const envSteps = e.envSteps ?? s.budget.envSteps;
+      if (e.warmupSteps !== undefined && e.warmupSteps >= envSteps)
+        ctx.addIssue({
+          code: "custom",
+          path: ["envs", i, "warmupSteps"],
+          message: `must be smaller than ${envSteps} env steps`,
+        });
+    });
   });
 
 export type SuiteDefinition = z.input<typeof SuiteSchema>;
@@ -139,10 +174,23 @@ export interface RunTask {
   plugins: string[];
 }
 
-/** The config an algorithm runs with on `envId`: its preset's for that env when asked for, then the suite's. */
-export function configFor(algo: Suite["algorithms"][number], envId: string): Record<string, unknown> {
-  if (!algo.presets) return algo.config;
-  return { ...(findPreset(algo.algo, envId)?.preset.config ?? {}), ...algo.config };
+/** The suite's budget with an env's own env steps / warm-up, where it sets them. */
+export function budgetOf(suite: Suite, env: Suite["envs"][number]): Suite["budget"] {
+  return {
+    ...suite.budget,
+    ...(env.envSteps !== undefined ? { envSteps: env.envSteps } : {}),
+    ...(env.warmupSteps !== undefined ? { warmupSteps: env.warmupSteps } : {}),
+  };
+}
+
+/**
+ * An algorithm's config on one env: the config of `qscape`'s preset for that env when the entry asks
+ * for presets, then the suite's, then the env's overrides for its label on top.
+ */
+export function configOn(algo: Suite["algorithms"][number], env: Suite["envs"][number]): Record<string, unknown> {
+  const preset = algo.presets ? findPreset(algo.algo, env.id)?.preset.config : undefined;
+  const own = env.algorithmConfig[labelOf(algo)];
+  return preset || own ? { ...preset, ...algo.config, ...own } : algo.config;
 }
 
 export function expandRuns(suite: Suite): RunTask[] {
@@ -154,13 +202,13 @@ export function expandRuns(suite: Suite): RunTask[] {
           suite: suite.name,
           label: labelOf(algo),
           algo: algo.algo,
-          algoConfig: configFor(algo, env.id),
+          algoConfig: configOn(algo, env),
           env: env.id,
           envKwargs: env.kwargs,
           actionRepresentation: env.actionRepresentation,
           seed,
-          budget: suite.budget,
-          evaluation: suite.evaluation,
+          budget: budgetOf(suite, env),
+          evaluation: env.evaluation ?? suite.evaluation,
           hidden: suite.hidden,
           plugins: suite.plugins,
         });
@@ -168,4 +216,30 @@ export function expandRuns(suite: Suite): RunTask[] {
     }
   }
   return runs;
+}
+
+/** What every algorithm in the suite shares, stored with its results and stated in the report. */
+export function protocolOf(suite: Suite, backend: string) {
+  const own = suite.envs
+    .filter((e) => e.envSteps !== undefined || e.warmupSteps !== undefined || e.evaluation !== undefined)
+    .map((e) => {
+      const b = budgetOf(suite, e);
+      const ev = e.evaluation ?? suite.evaluation;
+      return `${e.id}: ${b.envSteps} env steps (warm-up ${b.warmupSteps}), evaluation every ${ev.every} steps × ${ev.episodes} episodes`;
+    });
+  return {
+    ...(own.length > 0 ? { notes: `Budgets of their own: ${own.join("; ")}.` } : {}),
+    envSteps: suite.budget.envSteps,
+    seeds: suite.seeds,
+    evaluation: { everySteps: suite.evaluation.every, episodes: suite.evaluation.episodes, deterministic: true },
+    updatesPerStep: suite.budget.updatesPerStep,
+    computeCaps: {
+      hidden: suite.hidden.join("-"),
+      warmupSteps: suite.budget.warmupSteps,
+      ...(suite.budget.maxUpdates ? { maxUpdates: suite.budget.maxUpdates } : {}),
+      ...(suite.budget.maxQEvaluations ? { maxQEvaluations: suite.budget.maxQEvaluations } : {}),
+      ...(suite.budget.maxWallSeconds ? { maxWallSeconds: suite.budget.maxWallSeconds } : {}),
+      backend,
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Agent, describeBackend, initBackend, Rng, runOffPolicy } from "@qscape/core";
-import { runTorchPeer } from "@qscape/core/testing";
 import { loadMujoco, make } from "@qscape/envs";
+import { runTorchPeer } from "@qscape/testing";
 import { SACAgent, TD3Agent } from "../src/index.js";
 import { boxEnv, fillReplay } from "../src/testing.js";
 import { uniformAction } from "../test/train.js";

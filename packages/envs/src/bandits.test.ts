@@ -114,6 +114,19 @@ describe("SmoothieBandit-v0", () => {
     expect(e.step([5])[1]).toBeCloseTo(env.q([5]), 12);
   });
 
+  it("offset translates the landscape (the worse mode at 0 with offset 0.5) and bound boxes the actions", () => {
+    const shifted = make("SmoothieBandit-v0", { offset: 0.5, bound: 2 });
+    const inner = shifted.unwrapped as SmoothieBandit;
+    expect(inner.localOptima[0]?.action[0]).toBeCloseTo(0, 6);
+    expect(inner.globalOptimum.action[0]).toBeCloseTo(1.5, 6);
+    expect(inner.q([0])).toBeCloseTo(env.q([-0.5]), 12);
+    expect(inner.qTilde(1.5, 0.2)).toBeCloseTo(env.qTilde(1, 0.2), 12);
+    expect(Array.from(inner.actionSpace.low)).toEqual([-2]);
+    expect(Array.from(inner.actionSpace.high)).toEqual([2]);
+    expect(() => new SmoothieBandit({ bound: 0 })).toThrow(/bound must be positive/);
+    expect(() => new SmoothieBandit({ offset: Number.NaN })).toThrow(/offset must be finite/);
+  });
+
   it("Q̃ reduces to q at σ² = 0, matches a Monte Carlo convolution, and its derivatives match finite differences", () => {
     expect(env.qTilde(0.3, 0)).toBeCloseTo(env.q([0.3]), 12);
     const rng = new Rng(1);

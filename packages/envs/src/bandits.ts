@@ -263,12 +263,27 @@ export const SMOOTHIE_BUMPS: GaussianBump[] = [
  * The Smoothie bandit: unbounded 1-D action, normalised Gaussian densities, plus the exact
  * Gaussian-smoothed Q̃(a; σ²) = Σ w_k N(a | m_k, s_k² + σ²) and its first two derivatives in a.
  */
+export interface SmoothieBanditOptions {
+  /**
+   * Translates the landscape by this much. 0.5 puts the worse mode at a = 0, where a freshly
+   * initialised policy's mean starts for the constant observation: the paper's set-up, "the policy
+   * mean initialised centred on the worse Gaussian" (Nachum et al. 2018, §3), without reaching into
+   * the learner.
+   */
+  offset?: number;
+  /** Action box ±bound (default unbounded); learners with a bounded action head need one. */
+  bound?: number;
+  renderMode?: BanditRenderMode;
+}
+
 export class SmoothieBandit extends GaussianBumpBandit {
-  constructor({ renderMode }: { renderMode?: BanditRenderMode } = {}) {
+  constructor({ offset = 0, bound = Number.POSITIVE_INFINITY, renderMode }: SmoothieBanditOptions = {}) {
+    if (!Number.isFinite(offset)) throw new EnvError(`SmoothieBandit: offset must be finite, got ${offset}`);
+    if (!(bound > 0)) throw new EnvError(`SmoothieBandit: bound must be positive, got ${bound}`);
     super({
-      bumps: SMOOTHIE_BUMPS,
-      low: Number.NEGATIVE_INFINITY,
-      high: Number.POSITIVE_INFINITY,
+      bumps: SMOOTHIE_BUMPS.map((b) => ({ ...b, center: b.center.map((c) => c + offset) })),
+      low: -bound,
+      high: bound,
       normalized: true,
       renderMode,
     });
@@ -371,5 +386,13 @@ register({
   id: "BimodalBandit2D-v0",
   entryPoint: (k) => new GaussianBumpBandit({ bumps: BIMODAL_2D_BUMPS, renderMode: renderModeOf(k) }),
 });
-register({ id: "SmoothieBandit-v0", entryPoint: (k) => new SmoothieBandit({ renderMode: renderModeOf(k) }) });
+register({
+  id: "SmoothieBandit-v0",
+  entryPoint: (k) =>
+    new SmoothieBandit({
+      renderMode: renderModeOf(k),
+      ...(typeof k.offset === "number" ? { offset: k.offset } : {}),
+      ...(typeof k.bound === "number" ? { bound: k.bound } : {}),
+    }),
+});
 register({ id: "ClimbingGame-v0", entryPoint: (k) => new ClimbingGame({ renderMode: renderModeOf(k) }) });

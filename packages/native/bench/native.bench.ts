@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DenseMode, describeBackend, initBackend, setDenseMode, tf } from "@qscape/core";
-import { runTorchPeer, Td3ShapedLearner } from "@qscape/core/testing";
+import { runTorchPeer, Td3ShapedLearner } from "@qscape/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const thisFile = fileURLToPath(import.meta.url);

@@ -13,4 +13,4 @@ export {
 export { type MatMulPlan, planMatMul } from "./kernels/matmul.js";
 export { planSum, type SumPlan } from "./kernels/sum.js";
 export { blasThreads, createPlugin, type NativePlugin, type NativePluginOptions, plugin } from "./plugin.js";
-export { checkPinnedVersions, currentVersions, PINNED_TFJS_VERSION } from "./wasm.js";
+export { checkTfjsVersions, currentVersions, inTestedRange, TESTED_TFJS_MINOR, TESTED_TFJS_RANGE } from "./wasm.js";

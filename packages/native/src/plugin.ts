@@ -23,7 +23,7 @@ import {
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/matmul.js";
 import { castKernel, identityKernel } from "./kernels/share.js";
 import { sumKernel } from "./kernels/sum.js";
-import { checkBackendLayout, checkPinnedVersions, PINNED_TFJS_VERSION } from "./wasm.js";
+import { checkBackendLayout, checkTfjsVersions, currentVersions } from "./wasm.js";
 
 const BACKEND = "wasm";
 
@@ -85,7 +85,7 @@ export function createPlugin(options: NativePluginOptions = {}): NativePlugin {
   return {
     async register() {
       const threads = blasThreads(options.threads);
-      checkPinnedVersions();
+      checkTfjsVersions();
       const addon = loadAddon(options.addonPath ?? DEFAULT_ADDON_PATH);
       if (getBackend() !== BACKEND) {
         throw new Error(`@qscape/native: the wasm backend must be active first (active: ${getBackend()})`);
@@ -115,7 +115,7 @@ export function createPlugin(options: NativePluginOptions = {}): NativePlugin {
           blas: addon.blasInfo(),
           blasThreads: addon.getThreads(),
           kernels: [...originals, ...added].map((k) => k.kernelName).join(","),
-          tfjs: PINNED_TFJS_VERSION,
+          tfjs: currentVersions().core,
         },
       };
       return installed.details;

@@ -1,20 +1,29 @@
 /**
- * The tfjs WASM backend internals the native kernels rely on. They are not public API, so the
- * tfjs version is pinned (package.json) and checked at registration.
+ * The tfjs WASM backend internals the native kernels rely on. They are not public API, so tfjs is a
+ * peer dependency with a wide range (the user's own tfjs is used) and the exact version is checked at
+ * registration: outside the tested range the plugin refuses with one line and `initBackend` falls
+ * back to plain WASM.
  */
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { type TensorInfo, version_core } from "@tensorflow/tfjs-core";
 
-/** The one tfjs version whose WASM backend layout these kernels were written against. */
-export const PINNED_TFJS_VERSION = "4.22.0";
+/** The tfjs minor release whose WASM backend layout these kernels were written and tested against. */
+export const TESTED_TFJS_MINOR = "4.22";
+/** The same, as a range for messages and docs: any patch release of that minor. */
+export const TESTED_TFJS_RANGE = `${TESTED_TFJS_MINOR}.x`;
 
-/** Throws unless both tfjs packages are exactly the pinned version. */
-export function checkPinnedVersions(versions: { core: string; wasm: string } = currentVersions()): void {
+/** True when `version` (e.g. "4.22.1") is a release of the tested minor (pre-releases are not). */
+export function inTestedRange(version: string): boolean {
+  return new RegExp(`^${TESTED_TFJS_MINOR.replace(".", "\\.")}\\.\\d+$`).test(version);
+}
+
+/** Throws one line unless both tfjs packages are in the tested range. */
+export function checkTfjsVersions(versions: { core: string; wasm: string } = currentVersions()): void {
   for (const [name, version] of Object.entries(versions)) {
-    if (version !== PINNED_TFJS_VERSION) {
+    if (!inTestedRange(version)) {
       throw new Error(
-        `@qscape/native: tfjs-${name === "core" ? "core" : "backend-wasm"} is ${version} but the native kernels read the WASM backend internals of ${PINNED_TFJS_VERSION}`,
+        `@qscape/native: tfjs-${name === "core" ? "core" : "backend-wasm"} is ${version}, outside the tested range ${TESTED_TFJS_RANGE} whose WASM backend internals the native kernels read`,
       );
     }
   }

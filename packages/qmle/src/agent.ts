@@ -271,7 +271,8 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
       const mleT = tf.tensor2d(mle, [b, d]);
       const weights = sample.weights ? tf.tensor1d(sample.weights) : null;
       const vars = this.online.parameters();
-      let parts: tf.Tensor | null = null;
+      // Assigned inside the gradient closure: declared so that TypeScript does not narrow it to null.
+      let parts = null as tf.Tensor | null;
       let tdAbs: tf.Tensor | null = null;
       try {
         const { value, grads } = tf.variableGrads(() => {
@@ -297,7 +298,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
           value,
           vars.map((v) => grads[v.name] ?? tf.zerosLike(v)),
         );
-        const [qLoss, deltaLoss, catLoss] = (parts as unknown as tf.Tensor).dataSync() as Float32Array;
+        const [qLoss, deltaLoss, catLoss] = (parts as tf.Tensor).dataSync() as Float32Array;
         if (per && tdAbs) per.updatePriorities(sample.indices, (tdAbs as tf.Tensor).dataSync());
         let priorKept = 0;
         if (storedArgmaxPrior) for (const i of best.indices) if (i === 0) priorKept += 1;
@@ -309,7 +310,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
           priorKept: priorKept / b,
         };
       } finally {
-        (parts as tf.Tensor | null)?.dispose();
+        parts?.dispose();
         (tdAbs as tf.Tensor | null)?.dispose();
       }
     });

@@ -2,7 +2,8 @@
  * The agent's action units. Bounded dimensions are normalised to [−1, 1] (as in the DDPG/TD3
  * baselines, so critics see well-scaled inputs); unbounded dimensions (the Smoothie bandit's real
  * line) are used as they are. The Gaussian policy lives on all of ℝ^d: its samples are stored
- * unclipped and clipped only when they are handed to the env (spec §2.4, ambiguity 4).
+ * unclipped and clipped only when they are handed to the env (the paper does not discuss action
+ * bounds; Q̃ is defined on all of ℝ^d).
  */
 
 import { type EnvSpaces, isBox, QscapeError } from "@qscape/core";

@@ -1,5 +1,5 @@
 /**
- * Smoothie (Nachum et al. 2018), Algorithm 1 as resolved in spec §2.4. Per environment step:
+ * Smoothie (Nachum et al. 2018), Algorithm 1 with eq. 18's phantom-action critic. Per environment step:
  *
  *   act:     a ~ N(μ_θ(s), diag e^φ)                        (the only exploration; stored unclipped)
  *   policy:  states {s_k} from replay; at m_k = μ_θ(s_k):
@@ -179,7 +179,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     });
   }
 
-  /** One step on θ and φ (spec §2.4 "actor/covariance step"); returns diagnostics. */
+  /** One step on θ and φ (Algorithm 1's policy step: eqs. 13, 15 and 20); returns diagnostics. */
   private updatePolicy(obs: tf.Tensor2D): Record<string, number> {
     const { klWeight, flipMeanUpdate } = this.config;
     const { grad, hessianDiagonal } = actionDerivatives(this.critic, obs, this.policy.mean.apply(obs));
@@ -241,7 +241,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     });
   }
 
-  /** 1/q(ã|s), normalised to mean 1 over the batch, then clipped (spec §4.1's weighted variant). */
+  /** 1/q(ã|s), normalised to mean 1 over the batch, then clipped (the weighted form of eq. 18). */
   private importanceWeights(logDensity: Float32Array): tf.Tensor2D {
     const logW = tf.neg(tf.tensor2d(logDensity, [logDensity.length, 1]));
     // Subtracting the max before exp keeps the normalisation finite.

@@ -1,6 +1,6 @@
 /**
  * Exact action-gradient and diagonal action-Hessian of an MLP critic Q(s, a) = MLP(concat(s, a)),
- * by second-order forward (Taylor-mode) propagation along each action axis e_i (spec §2.5):
+ * by second-order forward (Taylor-mode) propagation along each action axis e_i (Algorithm 1 needs the exact Hessian):
  *
  *   dense:      z = hW + b          dz = dh W            d²z = d²h W
  *   activation: h = σ(z)            dh = σ'(z) dz        d²h = σ'(z) d²z + σ''(z) dz²

@@ -1,5 +1,5 @@
 /**
- * Smoothie's networks (spec §2.4): a Gaussian policy N(μ_θ(s), diag(e^φ)) with a feed-forward mean
+ * Smoothie's networks (Nachum et al. 2018, §6): a Gaussian policy N(μ_θ(s), diag(e^φ)) with a feed-forward mean
  * and a free, state-independent log-variance vector φ, and one critic Q̃_w(s, a) on concat(s, a)
  * whose every layer uses a smooth activation (the action enters at the input, so the whole network
  * is on the action path and its action-Hessian must not vanish).

@@ -1,5 +1,5 @@
 /**
- * Plain gradient descent, p ← p − η∇p: Algorithm 1's update form for θ and φ (spec §2.3). Same
+ * Plain gradient descent, p ← p − η∇p: Algorithm 1's update form for θ and φ (Nachum et al. 2018). Same
  * `minimize` contract as core's Adam (returns the loss, refuses non-finite losses or gradients).
  */
 import { NonFiniteError, type Parameterized, tf } from "@qscape/core";

@@ -38,7 +38,7 @@ export const ExplorationNoise = z.discriminatedUnion("type", [
       type: z.literal("ou"),
       theta: z.number().nonnegative().default(0.15),
       sigma: z.number().nonnegative().default(0.2),
-      // dt = 1 is the discrete form x ← x − θx + σξ that DDPG papers use (baselines spec §1).
+      // dt = 1 is the discrete form x ← x − θx + σξ that DDPG papers use (Lillicrap et al. 2016).
       dt: z.number().positive().default(1),
     })
     .strict(),

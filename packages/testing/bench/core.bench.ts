@@ -8,10 +8,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import * as tf from "@tensorflow/tfjs";
-import { type BackendName, describeBackend, initBackend } from "../src/backend.js";
-import { fastDense, plainDense, setFastDense } from "../src/dense.js";
-import { runTorchPeer, Td3ShapedLearner } from "../src/testing/index.js";
+import { type BackendName, describeBackend, fastDense, initBackend, plainDense, setFastDense, tf } from "@qscape/core";
+import { runTorchPeer, Td3ShapedLearner } from "../src/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");
@@ -170,7 +168,7 @@ async function main(): Promise<void> {
   );
 
   console.log("\n== Replay ==");
-  const replayBench = path.join(here, "replay.bench.ts");
+  const replayBench = path.join(repoRoot, "packages/core/bench/replay.bench.ts");
   if (existsSync(replayBench)) {
     const mod = (await import(replayBench)) as { runReplayBench: () => Promise<Record<string, number>> };
     const replay = await mod.runReplayBench();

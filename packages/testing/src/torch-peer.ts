@@ -1,6 +1,6 @@
 /**
- * The PyTorch TD3 peer (../shared/peers/torch_td3_update.py) that `bench:core`, `bench:native` and
- * `bench:baselines` measure against, run as a child process. Installs it with apt when missing
+ * The PyTorch TD3 peer (a TD3 update script in PyTorch, Fujimoto et al. 2018, whose path the caller passes) that
+ * `bench:core`, `bench:native` and `bench:baselines` measure against, run as a child process. Installs it with apt when missing
  * (python3-torch and the pthread OpenBLAS; Debian's reference BLAS would make it ~20× slower).
  */
 import { execFileSync, spawnSync } from "node:child_process";

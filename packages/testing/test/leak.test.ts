@@ -1,7 +1,6 @@
-import * as tf from "@tensorflow/tfjs";
+import { initBackend, tf } from "@qscape/core";
 import { beforeAll, expect, it } from "vitest";
-import { initBackend } from "./backend.js";
-import { Td3ShapedLearner } from "./testing/index.js";
+import { Td3ShapedLearner } from "../src/index.js";
 
 beforeAll(async () => {
   await initBackend();

@@ -1,14 +1,10 @@
 /**
- * The TD3 learner update in exactly the shape of ../shared/peers/torch_td3_update.py: twin Q critics
+ * The TD3 learner update (Fujimoto et al. 2018) in exactly the shape of the PyTorch peer script: twin Q critics
  * and an actor (256-256 ReLU MLPs), batch 256, Adam 3e-4, target smoothing noise 0.2 clipped at 0.5,
  * actor and Polyak updates every 2nd call, on random replay data. Used by `pnpm bench:core`,
  * `pnpm bench:native` and the tensor-leak test.
  */
-import * as tf from "@tensorflow/tfjs";
-import { MLP } from "../nn/mlp.js";
-import { Adam } from "../optim.js";
-import { hardUpdate, ParamGroup, polyakUpdate } from "../params.js";
-import { Rng } from "../rng.js";
+import { Adam, hardUpdate, MLP, ParamGroup, polyakUpdate, Rng, tf } from "@qscape/core";
 
 export interface Td3ShapeOptions {
   obsDim?: number;

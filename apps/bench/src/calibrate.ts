@@ -1,0 +1,81 @@
+/**
+ * `pnpm bench calibrate [suite …]`: measure the per-algorithm speeds that `pnpm bench list`
+ * estimates suite durations from. For every (algorithm, env, widths) a suite uses and
+ * `benchmarks/speeds.json` lacks, one short run (one seed, a few hundred updates past a short
+ * warm-up, one evaluation) goes through the normal executor — the same worker processes, backend and
+ * IPC as a real suite — and its phase timings become that pair's speeds.
+ */
+import path from "node:path";
+import type { ResultsDb } from "./db/index.js";
+import { executeSuite } from "./executor.js";
+import type { Progress } from "./progress.js";
+import { type SpeedsFile, speedsFromResults } from "./speeds.js";
+import { configOn, expandRuns, parseSuite, protocolOf, type Suite } from "./suite.js";
+
+export interface CalibrationOptions {
+  /** Env steps per calibration run (updates start after a quarter of them). */
+  steps: number;
+  workers: number;
+  /** Measure again pairs `speeds.json` already has. */
+  fresh: boolean;
+  checkpointRoot: string;
+  progress: Progress;
+  stop: AbortSignal;
+}
+
+/** The short suites that measure what `suites` need and `known` lacks: one per (suite, env). */
+export function calibrationSuites(suites: Suite[], known: SpeedsFile | null, opts: { steps: number; fresh: boolean }) {
+  const have = new Set(opts.fresh ? [] : (known?.entries ?? []).map((e) => `${e.algo}|${e.env}|${e.hidden.join("x")}`));
+  const planned = new Set<string>();
+  const out: Suite[] = [];
+  for (const suite of suites) {
+    for (const env of suite.envs) {
+      const algos = suite.algorithms.filter((a) => {
+        const key = `${a.algo}|${env.id}|${suite.hidden.join("x")}`;
+        if (have.has(key) || planned.has(key)) return false;
+        planned.add(key);
+        return true;
+      });
+      if (algos.length === 0) continue;
+      const warmup = Math.min(suite.budget.warmupSteps, Math.floor(opts.steps / 4));
+      out.push(
+        parseSuite(
+          {
+            name: `calibrate-${suite.name}-${env.id.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase()}`,
+            description: `speeds of ${suite.name}'s algorithms on ${env.id}`,
+            estimatedMinutes: 1,
+            // One entry per algorithm id: its speed stands for every label of it in the suite.
+            algorithms: algos.map((a) => ({ algo: a.algo, config: configOn(a, env) })),
+            envs: [{ ...env, algorithmConfig: {} }],
+            seeds: [0],
+            budget: { envSteps: opts.steps, warmupSteps: warmup, updatesPerStep: suite.budget.updatesPerStep },
+            evaluation: { every: opts.steps, episodes: Math.min(suite.evaluation.episodes, 3) },
+            hidden: suite.hidden,
+            plugins: suite.plugins,
+          },
+          "calibration suite",
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Run the calibration suites into `db`; returns the speeds of every finished calibration run in it. */
+export async function calibrate(db: ResultsDb, suites: Suite[], backend: string, opts: CalibrationOptions) {
+  let failed = 0;
+  for (const suite of suites) {
+    if (opts.stop.aborted) break;
+    db.ensureSuite(suite.name, { description: suite.description, protocol: protocolOf(suite, backend) });
+    const summary = await executeSuite(db, suite, expandRuns(suite), {
+      workers: opts.workers,
+      checkpointRoot: path.join(opts.checkpointRoot, suite.name),
+      checkpointEvery: suite.budget.envSteps,
+      progress: opts.progress,
+      stop: opts.stop,
+    });
+    failed += summary.failed.length;
+    if (summary.storeError !== null) throw new Error(`the calibration store refused a write: ${summary.storeError}`);
+  }
+  return { speeds: speedsFromResults(db), failed };
+}

@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { calibrationSuites } from "./calibrate.js";
+import { openResults } from "./db/index.js";
+import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
+import { expandRuns, parseSuite, protocolOf } from "./suite.js";
+
+const suite = parseSuite(
+  {
+    name: "s",
+    description: "d",
+    algorithms: [{ algo: "td3" }, { algo: "savo" }],
+    envs: [{ id: "A-v0" }, { id: "B-v0" }],
+    seeds: [0, 1, 2, 3],
+    budget: { envSteps: 10_000, warmupSteps: 1000, updatesPerStep: 1 },
+    evaluation: { every: 2500, episodes: 10 },
+    hidden: [64, 64],
+  },
+  "test",
+);
+
+const speed = (algo: string, env: string, updateSeconds: number) => ({
+  algo,
+  env,
+  hidden: [64, 64],
+  updateSeconds,
+  stepSeconds: 0.001,
+  evalEpisodeSeconds: 0.1,
+  envSteps: 1000,
+  backend: "wasm+native",
+});
+
+describe("suite durations from measured speeds", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "qscape-speeds-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("prices every run from its pair's speeds and divides by the workers", () => {
+    const speeds = {
+      machine: "m",
+      measuredAt: "2026-12-06",
+      entries: [
+        speed("td3", "A-v0", 0.002),
+        speed("td3", "B-v0", 0.002),
+        speed("savo", "A-v0", 0.006),
+        speed("savo", "B-v0", 0.006),
+      ],
+    };
+    const e = estimateSuite(suite, speeds, 2);
+    // per run: 3 s overhead + 10k × 1 ms + 9k updates × u + 5 evals × 10 episodes × 0.1 s
+    const td3 = 3 + 10 + 9000 * 0.002 + 5;
+    const savo = 3 + 10 + 9000 * 0.006 + 5;
+    expect(e.minutes).toBeCloseTo((4 * 2 * (td3 + savo)) / 2 / 60, 6);
+    expect(e).toMatchObject({ pairs: 4, measured: 4, borrowed: 0, unmeasured: [] });
+    expect(describeEstimate(e, 999, (m) => `${m.toFixed(1)} min`)).toMatch(/on 2 cores \(measured speeds\)$/);
+  });
+
+  it("borrows an algorithm's speed from another env, says so, and falls back to the guess only with nothing measured", () => {
+    const partial = {
+      machine: "m",
+      measuredAt: "x",
+      entries: [speed("td3", "A-v0", 0.002), speed("savo", "A-v0", 0.006)],
+    };
+    const e = estimateSuite(suite, partial, 2);
+    expect(e).toMatchObject({ measured: 2, borrowed: 2 });
+    expect(describeEstimate(e, undefined, String)).toMatch(
+      /measured speeds for 2 of 4 pairs, 2 from the same algorithm/,
+    );
+    const none = estimateSuite(suite, null, 2);
+    expect(none.minutes).toBeNull();
+    expect(describeEstimate(none, 42, (m) => `${m} min`)).toMatch(/~42 min .*author's guess/);
+    // Other widths are another network: not borrowed.
+    const wide = { ...partial, entries: partial.entries.map((x) => ({ ...x, hidden: [256, 256] })) };
+    expect(estimateSuite(suite, wide, 2).minutes).toBeNull();
+  });
+
+  it("takes speeds from a results store's finished runs, pooled over seeds, and merges them into the file", () => {
+    const db = openResults(join(dir, "results.db"));
+    db.ensureSuite("s", {
+      protocol: { envSteps: 1000, seeds: [0, 1], evaluation: { everySteps: 500, episodes: 2, deterministic: true } },
+    });
+    const config = {
+      algo: "td3",
+      hidden: [64, 64],
+      budget: { envSteps: 1000 },
+      evaluation: { every: 500, episodes: 2 },
+    };
+    for (const seed of [0, 1]) {
+      const run = db.upsertRun({ suite: "s", algo: "td3-label", env: "A-v0", seed, config });
+      db.markRunning(run.id, { backend: "wasm" });
+      db.recordTimings(run.id, { env: 0.5, act: 0.5, update: 3, eval: 0.6 });
+      db.markFinished(run.id, { wallClockS: 5, counters: { envSteps: 1000, updates: 750 } });
+    }
+    const unfinished = db.upsertRun({ suite: "s", algo: "td3-label", env: "A-v0", seed: 2, config });
+    db.recordTimings(unfinished.id, { update: 100 });
+    const [s] = speedsFromResults(db);
+    db.close();
+    expect(s).toMatchObject({ algo: "td3", env: "A-v0", hidden: [64, 64], envSteps: 2000, backend: "wasm" });
+    expect(s?.updateSeconds).toBeCloseTo(6 / 1500, 12);
+    expect(s?.stepSeconds).toBeCloseTo(2 / 2000, 12);
+    expect(s?.evalEpisodeSeconds).toBeCloseTo(1.2 / (2 * 3 * 2), 12);
+
+    const file = join(dir, "speeds.json");
+    writeSpeeds(file, [speed("savo", "A-v0", 0.01)]);
+    writeSpeeds(file, s ? [s, speed("savo", "A-v0", 0.02)] : []);
+    const back = readSpeeds(file);
+    expect(back?.entries.map((e) => `${e.algo}@${e.env}:${e.updateSeconds}`)).toEqual([
+      "savo@A-v0:0.02",
+      `td3@A-v0:${6 / 1500}`,
+    ]);
+  });
+
+  it("calibrates only the pairs the speeds file lacks, one short suite per (suite, env)", () => {
+    const known = { machine: "m", measuredAt: "x", entries: [speed("td3", "A-v0", 0.002)] };
+    const plan = calibrationSuites([suite, suite], known, { steps: 800, fresh: false });
+    expect(plan.map((s) => [s.envs[0]?.id, s.algorithms.map((a) => a.algo)])).toEqual([
+      ["A-v0", ["savo"]],
+      ["B-v0", ["td3", "savo"]],
+    ]);
+    expect(plan[0]?.budget).toMatchObject({ envSteps: 800, warmupSteps: 200 });
+    expect(calibrationSuites([suite], known, { steps: 800, fresh: true })).toHaveLength(2);
+  });
+
+  it("an env with a budget of its own runs and is priced with it; the protocol says so", () => {
+    const mixed = parseSuite(
+      {
+        ...suite,
+        envs: [
+          { id: "A-v0", envSteps: 2000, warmupSteps: 100, evaluation: { every: 1000, episodes: 1 } },
+          { id: "B-v0" },
+        ],
+      },
+      "test",
+    );
+    const runs = expandRuns(mixed);
+    expect(runs.find((r) => r.env === "A-v0")?.budget).toMatchObject({
+      envSteps: 2000,
+      warmupSteps: 100,
+      updatesPerStep: 1,
+    });
+    expect(runs.find((r) => r.env === "A-v0")?.evaluation).toEqual({ every: 1000, episodes: 1 });
+    expect(runs.find((r) => r.env === "B-v0")?.budget).toMatchObject({ envSteps: 10_000, warmupSteps: 1000 });
+    expect(protocolOf(mixed, "wasm").notes).toMatch(
+      /A-v0: 2000 env steps \(warm-up 100\), evaluation every 1000 steps × 1 episodes/,
+    );
+    expect(protocolOf(suite, "wasm").notes).toBeUndefined();
+    const speeds = {
+      machine: "m",
+      measuredAt: "x",
+      entries: [
+        speed("td3", "A-v0", 0.002),
+        speed("td3", "B-v0", 0.002),
+        speed("savo", "A-v0", 0.006),
+        speed("savo", "B-v0", 0.006),
+      ],
+    };
+    const aRun = (u: number) => 3 + 2 + 1900 * u + 3 * 0.1;
+    const bRun = (u: number) => 3 + 10 + 9000 * u + 5;
+    const expected = (4 * (aRun(0.002) + aRun(0.006) + bRun(0.002) + bRun(0.006))) / 2 / 60;
+    expect(estimateSuite(mixed, speeds, 2).minutes).toBeCloseTo(expected, 6);
+  });
+
+  it("an env's algorithmConfig overrides one label's config there only, and names unknown labels", () => {
+    const withOverride = parseSuite(
+      { ...suite, envs: [{ id: "A-v0", algorithmConfig: { savo: { numCandidates: 5 } } }, { id: "B-v0" }] },
+      "test",
+    );
+    const runs = expandRuns(withOverride);
+    expect(runs.find((r) => r.env === "A-v0" && r.algo === "savo")?.algoConfig).toEqual({ numCandidates: 5 });
+    expect(runs.find((r) => r.env === "B-v0" && r.algo === "savo")?.algoConfig).toEqual({});
+    expect(runs.find((r) => r.env === "A-v0" && r.algo === "td3")?.algoConfig).toEqual({});
+    expect(() =>
+      parseSuite({ ...suite, envs: [{ id: "A-v0", algorithmConfig: { sav: { numCandidates: 5 } } }] }, "test"),
+    ).toThrow(/envs\.0\.algorithmConfig\.sav.*"sav" is not one of td3, savo/);
+  });
+});
