@@ -46,6 +46,7 @@ export class TrainProgress {
   private lastStep: number;
   private startStep: number;
   private drawn = false;
+  private printed = false;
 
   constructor(
     private readonly write: (text: string) => void,
@@ -70,6 +71,9 @@ export class TrainProgress {
     const now = performance.now();
     const due = this.options.tty ? 0.25 : this.options.interval;
     if (!force && (now - this.lastPrint) / 1000 < due) return;
+    // A forced line at the end says nothing new when the last one was at this very step.
+    if (force && this.printed && s.step === this.lastStep) return;
+    this.printed = true;
     const fps = (s.step - this.lastStep) / Math.max(1e-6, (now - this.lastPrint) / 1000);
     const overall = (s.step - this.startStep) / Math.max(1e-6, (now - this.t0) / 1000);
     const eta = overall > 0 ? (s.total - s.step) / overall : Number.NaN;
