@@ -22,6 +22,7 @@ dl.matched dd { margin: 0; font-weight: 600; }
 .legend-top i { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-right: 6px; }
 .grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 8px; }
 .grid3 svg { width: 100%; }
+.grid1 { display: grid; grid-template-columns: 1fr; gap: 8px; }
 .warn { background: #fff4d6; border: 1px solid #e8c66a; color: #5c4300; border-radius: 8px; padding: 10px 14px; margin: 0 0 18px; font-weight: 600; }
 td.counters { white-space: normal; text-align: left; color: #3d4657; min-width: 180px; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; font-variant-numeric: tabular-nums; }
@@ -223,61 +224,69 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
   }
   const envs = [...new Set(d.learningCurves.map((c) => c.env))];
   if (envs.length > 0) {
-    const plots = envs
-      .map((env) =>
-        curvePlot(
-          d.learningCurves
-            .filter((c) => c.env === env)
-            .map((c) => ({ ...c, label: `${c.algo} (${c.seeds.length})`, colour: colour(c.algo) })),
-          {
-            title: env,
-            xLabel: "Env steps",
-            yLabel: "Evaluation return",
-            width: smallMultipleWidth(envs.length),
-            height: 270,
-            showLegend: false,
-            id: `lc-${envs.indexOf(env)}`,
-          },
-        ),
-      )
-      .join("");
+    const plots = (width: number, tag: string) =>
+      envs
+        .map((env) =>
+          curvePlot(
+            d.learningCurves
+              .filter((c) => c.env === env)
+              .map((c) => ({ ...c, label: `${c.algo} (${c.seeds.length})`, colour: colour(c.algo) })),
+            {
+              title: env,
+              xLabel: "Env steps",
+              yLabel: "Evaluation return",
+              width,
+              height: 270,
+              showLegend: false,
+              id: `lc-${tag}-${envs.indexOf(env)}`,
+            },
+          ),
+        )
+        .join("");
     parts.push(
       section(
         "Learning curves",
         `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
-        `<div class="legend-top">${legendTop}</div><div class="grid3">${plots}</div>`,
+        `<div class="legend-top">${legendTop}</div>${responsive(
+          `<div class="grid3">${plots(smallMultipleWidth(envs.length), "w")}</div>`,
+          `<div class="grid1">${plots(620, "n")}</div>`,
+        )}`,
       ),
     );
   }
   if (d.trainingMetrics.length > 0) {
-    const plots = d.trainingMetrics
-      .map((m, i) =>
-        curvePlot(
-          m.series.map((s) => ({
-            label: s.algo,
-            colour: colour(s.algo),
-            steps: s.steps,
-            point: s.mean,
-            lo: s.mean,
-            hi: s.mean,
-          })),
-          {
-            title: `${m.metric} — ${m.env}`,
-            xLabel: "Env steps",
-            yLabel: m.metric,
-            width: smallMultipleWidth(d.trainingMetrics.length),
-            height: 250,
-            showLegend: false,
-            id: `tm-${i}`,
-          },
-        ),
-      )
-      .join("");
+    const plots = (width: number, tag: string) =>
+      d.trainingMetrics
+        .map((m, i) =>
+          curvePlot(
+            m.series.map((s) => ({
+              label: s.algo,
+              colour: colour(s.algo),
+              steps: s.steps,
+              point: s.mean,
+              lo: s.mean,
+              hi: s.mean,
+            })),
+            {
+              title: `${m.metric} — ${m.env}`,
+              xLabel: "Env steps",
+              yLabel: m.metric,
+              width,
+              height: 250,
+              showLegend: false,
+              id: `tm-${tag}-${i}`,
+            },
+          ),
+        )
+        .join("");
     parts.push(
       section(
         "Training metrics",
         "What the learners logged while training (losses, entropy coefficients, …): each algorithm's mean over its finished seeds at each logged step.",
-        `<div class="legend-top">${legendTop}</div><div class="grid3">${plots}</div>`,
+        `<div class="legend-top">${legendTop}</div>${responsive(
+          `<div class="grid3">${plots(smallMultipleWidth(d.trainingMetrics.length), "w")}</div>`,
+          `<div class="grid1">${plots(620, "n")}</div>`,
+        )}`,
       ),
     );
   }
