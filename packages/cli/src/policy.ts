@@ -149,9 +149,14 @@ export async function enjoy(o: EnjoyOptions, cwd: string, io: Io): Promise<numbe
   const agent = rebuild(model, env);
   const frames: RgbFrame[] = [];
   const limit = o.frames ?? Number.POSITIVE_INFINITY;
+  // GIF delays are whole hundredths of a second and browsers play at most 50 frames/s: a faster env
+  // (MuJoCo's 125 fps) keeps every k-th frame so the clip plays in real time, unless --fps is given.
+  const renderFps = env.metadata.renderFps ?? 30;
+  const stride = o.fps === undefined ? Math.max(1, Math.ceil(renderFps / 50)) : 1;
+  const fps = o.fps ?? renderFps / stride;
   const grab = () => {
     const f = env.render();
-    if (typeof f === "string") throw new UsageError(`${model.meta.env} renders ${typeof f}, not RGB frames`);
+    if (typeof f === "string") throw new UsageError(`${model.meta.env} returned text from render(), not an RGB frame`);
     frames.push(f);
   };
   try {
@@ -167,16 +172,16 @@ export async function enjoy(o: EnjoyOptions, cwd: string, io: Io): Promise<numbe
         ret += reward;
         len += 1;
         obs = next;
-        if (frames.length < limit) grab();
+        if (frames.length < limit && len % stride === 0) grab();
         if (terminated || truncated || frames.length >= limit) break;
       }
       io.write(
         `episode seed ${seed}: return ${num(ret)} over ${len} steps${frames.length >= limit ? " (cut at --frames)" : ""}\n`,
       );
     }
-    const fps = o.fps ?? env.metadata.renderFps ?? 30;
     writeGif(frames, out, { fps });
-    io.write(`wrote ${out}: ${frames.length} frames at ${fps} fps\n`);
+    const every = stride > 1 ? `, one per ${stride} env steps` : "";
+    io.write(`wrote ${out}: ${frames.length} frames at ${Number(fps.toFixed(2))} fps${every}\n`);
     return 0;
   } finally {
     agent.dispose();
