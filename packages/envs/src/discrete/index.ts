@@ -2,7 +2,8 @@ import { register } from "../registry.js";
 import { type DigLavaConfig, DigLavaEnv } from "./dig-lava.js";
 import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
 import { type RecoGymConfig, RecoGymEnv } from "./recogym.js";
-import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } from "./recsim.js";
+import { type RecSimConfig, RecSimEnv } from "./recsim.js";
+import { type RecSimSlateConfig, RecSimSlateEnv } from "./recsim-slate.js";
 import { type SkillGridWorldConfig, SkillGridWorldEnv } from "./skill-grid-world.js";
 
 export * from "./action-representation.js";
@@ -14,6 +15,7 @@ export * from "./mineworld.js";
 export * from "./nearest-item.js";
 export * from "./recogym.js";
 export * from "./recsim.js";
+export * from "./recsim-slate.js";
 export * from "./skill-grid-world.js";
 
 register({
@@ -29,10 +31,21 @@ register({
   maxEpisodeSteps: 20,
 });
 
-// AGILE (thesis App. B A.3): slates of 6 from 20 candidates, 15-step sessions.
+// AGILE (thesis App. B A.3): slates of 6 from 20 candidates, 15-step sessions; the implicit-CPR
+// default and the Direct-CPR (App. B.3) and Pairing (App. B.4) variants (also `variant` kwargs).
 register({
   id: "RecSimSlate-v0",
   entryPoint: (kwargs) => new RecSimSlateEnv(kwargs as RecSimSlateConfig),
+  maxEpisodeSteps: 15,
+});
+register({
+  id: "RecSimSlateDirectCPR-v0",
+  entryPoint: (kwargs) => new RecSimSlateEnv({ ...(kwargs as RecSimSlateConfig), variant: "direct-cpr" }),
+  maxEpisodeSteps: 15,
+});
+register({
+  id: "RecSimSlatePairing-v0",
+  entryPoint: (kwargs) => new RecSimSlateEnv({ ...(kwargs as RecSimSlateConfig), variant: "pairing" }),
   maxEpisodeSteps: 15,
 });
 
