@@ -1,3 +1,4 @@
+import { EnvError } from "../errors.js";
 import { register } from "../registry.js";
 import { type DigLavaConfig, DigLavaEnv } from "./dig-lava.js";
 import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
@@ -38,16 +39,21 @@ register({
   entryPoint: (kwargs) => new RecSimSlateEnv(kwargs as RecSimSlateConfig),
   maxEpisodeSteps: 15,
 });
-register({
-  id: "RecSimSlateDirectCPR-v0",
-  entryPoint: (kwargs) => new RecSimSlateEnv({ ...(kwargs as RecSimSlateConfig), variant: "direct-cpr" }),
-  maxEpisodeSteps: 15,
-});
-register({
-  id: "RecSimSlatePairing-v0",
-  entryPoint: (kwargs) => new RecSimSlateEnv({ ...(kwargs as RecSimSlateConfig), variant: "pairing" }),
-  maxEpisodeSteps: 15,
-});
+for (const [id, variant] of [
+  ["RecSimSlateDirectCPR-v0", "direct-cpr"],
+  ["RecSimSlatePairing-v0", "pairing"],
+] as const) {
+  register({
+    id,
+    entryPoint: (kwargs) => {
+      if (kwargs.variant !== undefined && kwargs.variant !== variant) {
+        throw new EnvError(`${id}: fixes variant ${variant}; got variant ${String(kwargs.variant)}`);
+      }
+      return new RecSimSlateEnv({ ...(kwargs as RecSimSlateConfig), variant });
+    },
+    maxEpisodeSteps: 15,
+  });
+}
 
 // AGILE Dig Lava (thesis §3.5.1, App. B A.1): 50-step episodes, 7 of 9 skills per episode.
 register({

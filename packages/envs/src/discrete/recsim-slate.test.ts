@@ -4,7 +4,6 @@ import { expectActionSetEnvConformance } from "../../test/action-set-conformance
 import { Wrapper } from "../env.js";
 import {
   ActionSetSizeError,
-  EnvError,
   InvalidActionError,
   UnavailableActionError,
   UnknownSplitError,
@@ -257,7 +256,8 @@ describe("RecSimSlate-v0 (AGILE §3.5.3)", () => {
     const made = make("RecSimSlate-v0");
     made.reset({ seed: 0 });
     expect(() => made.step(Int32Array.from([outside, ...ids.slice(0, 5)]))).toThrow(UnavailableActionError);
-    expect(new UnknownSplitError("x")).toBeInstanceOf(EnvError);
+    expect(() => make("RecSimSlatePairing-v0", { variant: "direct-cpr" })).toThrow(/fixes variant pairing/);
+    expect(() => new RecSimSlateEnv({ variant: "listwise" as "pairing" })).toThrow(/invalid config \(variant/);
   });
 });
 
