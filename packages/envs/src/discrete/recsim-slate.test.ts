@@ -2,12 +2,7 @@ import { Rng } from "@qscape/core";
 import { describe, expect, it } from "vitest";
 import { expectActionSetEnvConformance } from "../../test/action-set-conformance.js";
 import { Wrapper } from "../env.js";
-import {
-  ActionSetSizeError,
-  InvalidActionError,
-  UnavailableActionError,
-  UnknownSplitError,
-} from "../errors.js";
+import { ActionSetSizeError, InvalidActionError, UnavailableActionError, UnknownSplitError } from "../errors.js";
 import { make } from "../registry.js";
 import { ActionSlate } from "../spaces.js";
 import { getActionRepresentation } from "./action-representation.js";
