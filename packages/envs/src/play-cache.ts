@@ -1,5 +1,5 @@
 /**
- * Action observations ("play" data, new-actions paper §A6.1 / §A6.3: what each action does in a
+ * Action observations ("play" data, new-actions paper App. A.1 / A.3: what each action does in a
  * task-independent setting, the input of the HVAE) cached on disk.
  *
  * `playObservations({ envId, split, seed, perAction })` returns the observations of every action of
@@ -34,7 +34,7 @@ export interface PlayCacheKey {
   /** An action split, or "all" for the whole inventory. */
   split: ActionSplit | "all";
   seed: number;
-  /** Trajectories per action (§A6.1 / §A6.3: 1,024). */
+  /** Trajectories per action (App. A.1 / A.3: 1,024). */
   perAction: number;
 }
 

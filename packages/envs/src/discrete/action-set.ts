@@ -51,7 +51,7 @@ export interface ActionInventoryOptions {
   /**
    * Every split given by hand (AGILE's RecSim: 250 train and 250 test items, thesis App. B A.3).
    * Train must share no action with validation or test; validation may be a subset of test
-   * (new-actions §A6.3: "the validation set is a random half of the test set").
+   * (new-actions App. A.3: "the validation set is a random half of the test set").
    */
   explicitSplit?: Record<ActionSplit, ArrayLike<number>> | undefined;
 }

@@ -169,10 +169,10 @@ export class DigLavaEnv extends Env<ActionSetObservation, number> implements Has
     if (Object.keys(rest).length > 0) {
       throw new EnvError(`${envLabel(this)}: reset takes only the split option, got ${Object.keys(rest).join(", ")}`);
     }
-    // §B4.1 has no unseen actions: every episode draws from the one (train) split.
+    // AGILE §3.5.1 has no unseen actions: every episode draws from the one (train) split.
     if (split !== undefined && split !== "train") {
       throw new UnknownSplitError(
-        `${envLabel(this)}: unknown split ${JSON.stringify(split)}; Dig Lava has only the train split (AGILE §B4.1: no unseen actions)`,
+        `${envLabel(this)}: unknown split ${JSON.stringify(split)}; Dig Lava has only the train split (AGILE §3.5.1: no unseen actions)`,
       );
     }
     this.layout();

@@ -95,7 +95,7 @@ function entropy2(counts: Iterable<number>, total: number): number {
 
 /**
  * CPR of a list, the official code's `minmax_scale(1/H_main) × Σ_c H_sub(c)` (thesis §3.5.3 gives
- * H(sub)/H(cat), which is undefined for single-category lists; spec Part C #6), with log₂
+ * H(sub)/H(cat), which is undefined for single-category lists), with log₂
  * entropies over counts / L:
  * - coherence = 1/H_main min–max scaled over the values a list of L items can take: 1 at the
  *   smallest positive entropy (L − 1 items of one category, 1 of another) and above (H_main = 0,
@@ -154,7 +154,7 @@ function makePairs(groups: readonly Int32Array[], category: Int32Array, size: nu
 
 /**
  * AGILE's listwise recommender. Ids 0..numTrainItems−1 are train items, the rest test items; the
- * validation split is a seeded half of the test items' pairs (new-actions §A6.3's convention: "a
+ * validation split is a seeded half of the test items' pairs (new-actions App. A.3's convention: "a
  * random half of the test set"; AGILE itself has no validation split). Reset options:
  * `split` (one episode) and `candidateIds` (fixes the candidates instead of sampling them).
  */
