@@ -141,6 +141,26 @@ describe("RecSimSlate-v0 (AGILE §3.5.3)", () => {
     expect(q[6]).toBeCloseTo(Math.exp(4) / z2, 12);
   });
 
+  it("the official code's proportional choice model by hand: p ∝ score − min_normalizer, skip mass 4 included", () => {
+    const env = new RecSimSlateEnv({ choiceModel: "proportional" });
+    const slate = itemsOf(env, 2, [0, 1, 0, 1, 0, 1]);
+    env.reset({ seed: 0, options: { candidateIds: candidatesWith(slate) } });
+    env.user.interest.fill(0);
+    // Every item: 5·CPR − (−1) = 6; skip: 4 − (−1) = 5.
+    const p = env.choiceProbabilities(slate);
+    for (let i = 0; i < 6; i++) expect(p[i]).toBeCloseTo(6 / 41, 12);
+    expect(p[6]).toBeCloseTo(5 / 41, 12);
+    const zero = new RecSimSlateEnv({
+      choiceModel: "proportional",
+      noClickMass: 0,
+      minNormalizer: 0,
+      alphaCpr: 0,
+      alphaUser: 0,
+    });
+    zero.reset({ seed: 0 });
+    expect(Array.from(zero.choiceProbabilities(zero.actionSpace.sample()))).toEqual([0, 0, 0, 0, 0, 0, 1]);
+  });
+
   it("step by hand: the draw picks the click, the reward is the click (+ CPR for Direct CPR), e_u drifts along the clicked category", () => {
     for (const variant of ["implicit-cpr", "direct-cpr"] as const) {
       const env = new RecSimSlateEnv({ variant });

@@ -15,7 +15,7 @@
  * - Action: a slate of 6 distinct candidates (`ActionSlate` over the episode's `ActionSubset`).
  * - Choice (§3.5.3): score_i = α_user⟨e_u, e_i⟩ + α_cpr·CPR(slate), a softmax over the slate's
  *   scores and a skip item with logit `noClickMass`, one categorical draw: a click (r = 1) or a
- *   skip (r = 0).
+ *   skip (r = 0). `choiceModel: "proportional"` is the official code's proportional model instead.
  */
 import { Rng } from "@qscape/core";
 import { z } from "zod";
@@ -62,8 +62,15 @@ export const RecSimSlateConfigSchema = z
     skewRatio: z.number().min(0).max(1).default(0.4),
     alphaUser: z.number().default(0.3),
     alphaCpr: z.number().default(5),
-    /** The skip item's logit (official code no_click_mass 4). */
+    /** The skip item's logit (softmax) or mass (proportional); official code no_click_mass 4. */
     noClickMass: z.number().default(4),
+    /**
+     * "softmax" (§3.5.3, the default) or "proportional" (the official code's RecSim
+     * `MultinomialProportionalChoiceModel`: p ∝ score − minNormalizer, the skip item's mass included).
+     */
+    choiceModel: z.enum(["softmax", "proportional"]).default("softmax"),
+    /** Subtracted from every score (and the skip mass) by the proportional model; RecSim's `min_normalizer`. */
+    minNormalizer: z.number().default(-1),
     interestUpdateRate: z.number().min(0).max(1).default(0.1),
     /**
      * "implicit-cpr" (§3.5.3, the default): CPR only shifts the click probabilities; "direct-cpr"
@@ -346,10 +353,22 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
    * whose partner is not in the slate gets probability 0.
    */
   choiceProbabilities(slate: ArrayLike<number>): Float64Array {
-    const { alphaUser, alphaCpr, noClickMass, variant } = this.config;
+    const { alphaUser, alphaCpr, noClickMass, variant, choiceModel, minNormalizer } = this.config;
     const cpr = this.cpr(slate);
     const ids = Array.from(slate);
     const clickable = (i: number) => variant !== "pairing" || ids.includes(this.partner[i] as number);
+    if (choiceModel === "proportional") {
+      // Scores below minNormalizer (RecSim asserts there are none) count as mass 0.
+      const mass = ids.map((i) =>
+        clickable(i) ? Math.max(0, alphaUser * this.user.affinity(i) + alphaCpr * cpr - minNormalizer) : 0,
+      );
+      mass.push(Math.max(0, noClickMass - minNormalizer));
+      const total = mass.reduce((a, b) => a + b, 0);
+      if (total > 0) return Float64Array.from(mass, (m) => m / total);
+      const skipOnly = new Float64Array(mass.length);
+      skipOnly[mass.length - 1] = 1;
+      return skipOnly;
+    }
     const logits = ids.map((i) =>
       clickable(i) ? alphaUser * this.user.affinity(i) + alphaCpr * cpr : Number.NEGATIVE_INFINITY,
     );
