@@ -23,6 +23,7 @@ import { loadMujoco, registry } from "@qscape/envs";
 import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
 import { calibrate, calibrationSuites } from "./calibrate.js";
 import { openResults } from "./db/index.js";
+import { envListLine } from "./env-scores.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
@@ -213,7 +214,7 @@ async function list(): Promise<void> {
   console.log("\nAlgorithms:");
   for (const a of algorithms().values()) console.log(`  ${a.id.padEnd(26)} ${a.description}`);
   console.log("\nEnvironments:");
-  for (const id of [...registry.keys()].sort()) console.log(`  ${id}`);
+  for (const id of [...registry.keys()].sort()) console.log(envListLine(id));
 }
 
 function parseCli(argv: string[]) {
