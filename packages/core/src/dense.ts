@@ -53,7 +53,7 @@ export function nativeDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.
     const attrs = { transposeA: false, transposeB: false, activation: "linear", leakyreluAlpha: 0 };
     const y = tf
       .engine()
-      .runKernel("_FusedMatMul", { a: xIn, b: wIn, bias: bIn }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+      .runKernel("_FusedMatMul", { a: xIn, b: wIn, bias: bIn }, attrs) as tf.Tensor2D;
     save([xIn, wIn]);
     return {
       value: y,
@@ -101,7 +101,7 @@ export function nativeMlp(
     });
     return tf
       .engine()
-      .runKernel("QscapeMlp", inputs, { outputActivation: 0 } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      .runKernel("QscapeMlp", inputs, { outputActivation: 0 }) as tf.Tensor[];
   };
   // Outside a gradient scope (acting, TD targets) no gradient can be asked for: a plain kernel call.
   if ((!inputGrad && !paramGrads) || tf.engine().state.gradientDepth === 0) return forward(x, params)[0] as tf.Tensor2D;
@@ -125,7 +125,7 @@ export function nativeMlp(
           inputs[`w${l}`] = w;
         });
         const attrs = { inputGrad: inputGrad ? 1 : 0, paramGrads: paramGrads ? 1 : 0 };
-        return tf.engine().runKernel("QscapeMlpGrad", inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return tf.engine().runKernel("QscapeMlpGrad", inputs, attrs) as tf.Tensor[];
       },
     };
   });
