@@ -26,6 +26,7 @@ export default defineConfig({
       project("smoothie", "packages/smoothie"),
       project("qmle", "packages/qmle"),
       project("qmp", "packages/qmp"),
+      project("agile", "packages/agile"),
       project("native", "packages/native"),
       project("bench", "apps/bench"),
       { extends: true as const, test: { name: "tests", root: at("tests"), include: ["*.test.ts"] } },

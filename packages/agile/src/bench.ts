@@ -1,0 +1,2 @@
+/** AGILE's bench entries (`pnpm bench` collects them). */
+export const agileAlgorithms = [];
