@@ -29,11 +29,7 @@ import {
   type Transition,
   tf,
 } from "@qscape/core";
-import {
-  type ActionSetObservation,
-  type StackedActionSetObservation,
-  stackActionSetObservations,
-} from "@qscape/envs";
+import { type ActionSetObservation, type StackedActionSetObservation, stackActionSetObservations } from "@qscape/envs";
 import { AgileConfig, type AgileConfigInput, type AgileSettings } from "./config.js";
 import { ActionListTooLongError, ActionSetSpaceError, RepresentationSizeError } from "./errors.js";
 import { type ActionSetTensors, Actor, Critic, maskedEntropy, type NetworkShape } from "./networks.js";
@@ -59,7 +55,7 @@ export function actionSetShape(spaces: EnvSpaces, config: Pick<AgileSettings, "m
   const features = obs?.spaces?.actionFeatures?.shape;
   const n = (spaces.actionSpace as { n?: unknown } | null)?.n;
   const env = spaces.spec?.id ?? spaces.id ?? "this env";
-  if (!state || state.length !== 1 || !features || features.length !== 2 || typeof n !== "number") {
+  if (state?.length !== 1 || features?.length !== 2 || typeof n !== "number") {
     throw new ActionSetSpaceError(
       `agile: ${env} is not an action-set env (needs a Dict observation with state [S] and actionFeatures [K, d], and a Discrete inventory)`,
     );
@@ -211,7 +207,8 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
           if (u < 0) break;
         }
       } else {
-        for (let k = 0; k < slots; k++) if (mask[k] && (slot < 0 || (logp[k] as number) > (logp[slot] as number))) slot = k;
+        for (let k = 0; k < slots; k++)
+          if (mask[k] && (slot < 0 || (logp[k] as number) > (logp[slot] as number))) slot = k;
       }
       if (slot < 0) throw new QscapeError(`${this.name}: observation ${b} lists no available action`);
       out.slots[b] = slot;
@@ -242,7 +239,9 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
       next: step.next,
     });
     if (this.rollout[0]?.slots.length !== e) {
-      throw new QscapeError(`${this.name}: a rollout step of ${e} envs after steps of ${this.rollout[0]?.slots.length}`);
+      throw new QscapeError(
+        `${this.name}: a rollout step of ${e} envs after steps of ${this.rollout[0]?.slots.length}`,
+      );
     }
   }
 
@@ -298,13 +297,25 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
         for (let t = 0; t < T; t++) out[t] = f(columns[t] as RolloutColumn)[e] as number;
         return out;
       };
-      const v = pick((col) => col.values, (k) => new Float32Array(k));
+      const v = pick(
+        (col) => col.values,
+        (k) => new Float32Array(k),
+      );
       const gae = computeGae({
-        rewards: pick((col) => col.rewards, (k) => new Float32Array(k)),
+        rewards: pick(
+          (col) => col.rewards,
+          (k) => new Float32Array(k),
+        ),
         values: v,
         nextValues: Float32Array.from({ length: T }, (_, t) => nextValues[t * E + e] as number),
-        terminated: pick((col) => col.terminated, (k) => new Uint8Array(k)),
-        truncated: pick((col) => col.truncated, (k) => new Uint8Array(k)),
+        terminated: pick(
+          (col) => col.terminated,
+          (k) => new Uint8Array(k),
+        ),
+        truncated: pick(
+          (col) => col.truncated,
+          (k) => new Uint8Array(k),
+        ),
         gamma: c.gamma,
         lambda: c.gaeLambda,
       });
@@ -353,7 +364,7 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
             const { logits } = this.actor.apply(mb);
             const logProb = tf.sum(tf.mul(tf.logSoftmax(logits), chosen), 1) as tf.Tensor1D;
             const pl = clippedPolicyLoss(logProb, oldLp, adv, c.clip);
-            const vl = valueLoss(this.critic.apply(mb), oldV, ret, c.clip);
+            const vl = valueLoss(this.critic.apply(mb), oldV, ret, c.clipValueLoss ? c.clip : null);
             const ent = tf.mean(maskedEntropy(logits, mb.mask)) as tf.Scalar;
             parts.push(tf.keep(pl), tf.keep(vl), tf.keep(ent));
             return tf.sub(tf.add(pl, tf.mul(vl, c.valueCoef)), tf.mul(ent, c.entropyCoef)) as tf.Scalar;
@@ -416,7 +427,10 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
 }
 
 function concatStacked(parts: StackedActionSetObservation[]): StackedActionSetObservation {
-  const cat = <A extends Float32Array | Int32Array | Uint8Array>(get: (p: StackedActionSetObservation) => A, out: A) => {
+  const cat = <A extends Float32Array | Int32Array | Uint8Array>(
+    get: (p: StackedActionSetObservation) => A,
+    out: A,
+  ) => {
     let offset = 0;
     for (const p of parts) {
       out.set(get(p), offset);

@@ -66,6 +66,12 @@ export const AgileConfig = z
     gamma: configFields.gamma(0.99),
     gaeLambda: z.number().min(0).max(1).default(0.95),
     clip: z.number().positive().default(0.1),
+    /**
+     * Clip the value update to ±clip around the rollout's values (CleanRL / Kostrikov's option).
+     * The thesis does not mention it; off by default, since with Dig Lava's returns of up to 100 a
+     * ±0.1 step per update keeps the critic far behind its targets for hundreds of updates.
+     */
+    clipValueLoss: z.boolean().default(false),
     valueCoef: z.number().nonnegative().default(0.5),
     /** Table B.4 Grid world: 0.05. */
     entropyCoef: z.number().nonnegative().default(0.05),

@@ -153,39 +153,42 @@ describe("AGILE actor and critic", () => {
     for (const v of [...actor.parameters(), ...critic.parameters()]) v.dispose();
   });
 
-  it.each<AgileVariant>([
-    "agile",
-    "utility-policy",
-    "mask-output",
-    "mask-input-output",
-  ])("%s: padded slots never change an output and never get probability", (variant) => {
-    const actor = new Actor(new Rng(3), variant, shape, settings);
-    const critic = new Critic(new Rng(4), variant, shape, settings);
-    const mask = [1, 0, 1, 1, 0];
-    tf.tidy(() => {
-      const a = batch(state, features, mask, ids);
-      const garbage = features.map((f, i) => (mask[i] ? f : f.map(() => 50 * rng.normal())));
-      const b = batch(state, garbage, mask, ids.map((id, i) => (mask[i] ? id : 1)));
-      const pa = rows(tf.softmax(actor.apply(a).logits));
-      const pb = rows(tf.softmax(actor.apply(b).logits));
-      mask.forEach((m, i) => {
-        if (m) expect(pb[i]).toBeCloseTo(pa[i] as number, 6);
-        else {
-          expect(pa[i]).toBe(0);
-          expect(pb[i]).toBe(0);
+  it.each<AgileVariant>(["agile", "utility-policy", "mask-output", "mask-input-output"])(
+    "%s: padded slots never change an output and never get probability",
+    (variant) => {
+      const actor = new Actor(new Rng(3), variant, shape, settings);
+      const critic = new Critic(new Rng(4), variant, shape, settings);
+      const mask = [1, 0, 1, 1, 0];
+      tf.tidy(() => {
+        const a = batch(state, features, mask, ids);
+        const garbage = features.map((f, i) => (mask[i] ? f : f.map(() => 50 * rng.normal())));
+        const b = batch(
+          state,
+          garbage,
+          mask,
+          ids.map((id, i) => (mask[i] ? id : 1)),
+        );
+        const pa = rows(tf.softmax(actor.apply(a).logits));
+        const pb = rows(tf.softmax(actor.apply(b).logits));
+        mask.forEach((m, i) => {
+          if (m) expect(pb[i]).toBeCloseTo(pa[i] as number, 6);
+          else {
+            expect(pa[i]).toBe(0);
+            expect(pb[i]).toBe(0);
+          }
+        });
+        expect(pa.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+        expect(rows(critic.apply(b))[0]).toBeCloseTo(rows(critic.apply(a))[0] as number, 5);
+        if (variant === "agile") {
+          const sa = rows(actor.apply(a).summary as tf.Tensor);
+          rows(actor.apply(b).summary as tf.Tensor).forEach((v, d) => {
+            expect(v).toBeCloseTo(sa[d] as number, 5);
+          });
         }
       });
-      expect(pa.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
-      expect(rows(critic.apply(b))[0]).toBeCloseTo(rows(critic.apply(a))[0] as number, 5);
-      if (variant === "agile") {
-        const sa = rows(actor.apply(a).summary as tf.Tensor);
-        rows(actor.apply(b).summary as tf.Tensor).forEach((v, d) => {
-          expect(v).toBeCloseTo(sa[d] as number, 5);
-        });
-      }
-    });
-    for (const v of [...actor.parameters(), ...critic.parameters()]) v.dispose();
-  });
+      for (const v of [...actor.parameters(), ...critic.parameters()]) v.dispose();
+    },
+  );
 
   it("Utility-Policy scores each action alone: a slot's logit ignores the other actions", () => {
     const actor = new Actor(new Rng(5), "utility-policy", shape, settings);

@@ -113,11 +113,7 @@ export class ActionGraph implements Parameterized {
     return this.summaryMlp.apply(maskedMean(this.summaryGat.apply(nodes, { available: mask }), mask));
   }
   parameters(): tf.Variable[] {
-    return [
-      ...(this.relational?.parameters() ?? []),
-      ...this.summaryGat.parameters(),
-      ...this.summaryMlp.parameters(),
-    ];
+    return [...(this.relational?.parameters() ?? []), ...this.summaryGat.parameters(), ...this.summaryMlp.parameters()];
   }
 }
 
@@ -184,10 +180,11 @@ export class Actor implements Parameterized {
       return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), relational, summary };
     }
     if (this.actionLinear && this.utility) {
-      const actions = tf.reshape(
-        this.actionLinear.apply(tf.reshape(x.features, [-1, this.shape.featureDim])),
-        [x.features.shape[0], slots, -1],
-      ) as tf.Tensor3D;
+      const actions = tf.reshape(this.actionLinear.apply(tf.reshape(x.features, [-1, this.shape.featureDim])), [
+        x.features.shape[0],
+        slots,
+        -1,
+      ]) as tf.Tensor3D;
       const input = tf.concat([actions, tileOverSlots(es, slots)], 2);
       return { logits: maskLogits(scoreSlots(this.utility, input), x.mask) };
     }

@@ -7,8 +7,10 @@
 import {
   type ActionSetObservation,
   AutoresetMode,
+  type Env,
   makeVec,
   type StackedActionSetObservation,
+  SyncVectorEnv,
   stackActionSetObservations,
   type VectorEnv,
 } from "@qscape/envs";
@@ -22,11 +24,13 @@ export interface EpisodeStats {
   success: boolean;
   /** Dig Lava: number of successful digs in the episode. */
   digs: number;
+  /** Inventory ids of the episode's action set. */
+  actionIds: number[];
 }
 
 export interface TrainVectorOptions {
-  /** Registered env id, e.g. "DigLava-v0". */
-  env: string;
+  /** Registered env id (e.g. "DigLava-v0") or an env factory. */
+  env: EnvSource;
   /** Env steps in total (all envs together). */
   totalSteps: number;
   /** Seed of the first vector reset (env i gets seed + i). */
@@ -45,10 +49,25 @@ export interface TrainVectorResult {
 
 type Obs = ActionSetObservation[];
 
+/** A registered env id, or a factory for envs built another way (a wrapper, a custom start). */
+export type EnvSource = string | (() => Env<ActionSetObservation, number>);
+
 /** Builds the vector env the trainer uses: `numEnvs` copies, SAME_STEP autoreset. */
-export function makeActionSetVec(id: string, numEnvs: number, makeOptions: Record<string, unknown> = {}) {
-  return makeVec<Obs, Int32Array>(id, numEnvs, { autoresetMode: AutoresetMode.SAME_STEP, makeOptions });
+export function makeActionSetVec(
+  env: EnvSource,
+  numEnvs: number,
+  makeOptions: Record<string, unknown> = {},
+): VectorEnv<Obs, Int32Array> {
+  const autoresetMode = AutoresetMode.SAME_STEP;
+  if (typeof env === "string") return makeVec<Obs, Int32Array>(env, numEnvs, { autoresetMode, makeOptions });
+  return new SyncVectorEnv<Obs, Int32Array>(
+    Array.from({ length: numEnvs }, () => env),
+    { autoresetMode },
+  );
 }
+
+/** The inventory ids an observation lists. */
+const listed = (o: ActionSetObservation): number[] => Array.from(o.actionIds).filter((_, k) => o.actionMask[k] === 1);
 
 function finalObservations(obs: Obs, info: Record<string, unknown>, done: Uint8Array): Obs {
   const finals = info.final_obs as (ActionSetObservation | undefined)[] | undefined;
@@ -65,6 +84,7 @@ export function trainVector(agent: AgilePPOAgent, opts: TrainVectorOptions): Tra
   const returns = new Float64Array(E);
   const lengths = new Int32Array(E);
   const digs = new Int32Array(E);
+  const sets = obs.map(listed);
   const episodes: EpisodeStats[] = [];
   let steps = 0;
   let updates = 0;
@@ -97,7 +117,9 @@ export function trainVector(agent: AgilePPOAgent, opts: TrainVectorOptions): Tra
           length: lengths[i] as number,
           success: endInfo?.success === true,
           digs: digs[i] as number,
+          actionIds: sets[i] as number[],
         });
+        sets[i] = listed(nextObs[i] as ActionSetObservation);
         returns[i] = 0;
         lengths[i] = 0;
         digs[i] = 0;
@@ -116,7 +138,7 @@ export function trainVector(agent: AgilePPOAgent, opts: TrainVectorOptions): Tra
 }
 
 export interface EvaluateOptions {
-  env: string;
+  env: EnvSource;
   episodes: number;
   seed: number;
   makeOptions?: Record<string, unknown>;
@@ -143,6 +165,7 @@ export function evaluateVector(agent: AgilePPOAgent, opts: EvaluateOptions): Eva
   const ret = new Float64Array(E);
   const len = new Int32Array(E);
   const dug = new Int32Array(E);
+  const sets = obs.map(listed);
   const episodes: EpisodeStats[] = [];
   while (quota.some((q) => q > 0)) {
     const stacked: StackedActionSetObservation = stackActionSetObservations(obs);
@@ -164,7 +187,9 @@ export function evaluateVector(agent: AgilePPOAgent, opts: EvaluateOptions): Eva
           length: len[i] as number,
           success: finalInfo?.[i]?.success === true,
           digs: dug[i] as number,
+          actionIds: sets[i] as number[],
         });
+        sets[i] = listed(next[i] as ActionSetObservation);
         quota[i] = (quota[i] as number) - 1;
         ret[i] = 0;
         len[i] = 0;
