@@ -190,9 +190,11 @@ export class Actor implements Parameterized {
     }
     const head = this.head as Linear;
     const input = this.maskMlp ? tf.concat([es, this.maskMlp.apply(x.availability)], 1) : es;
-    // Base-set logits [B, N], read out at each slot's inventory id.
+    // Base-set logits [B, N], read out at each slot's inventory id (a one-hot product rather than
+    // a batched gather, whose gradient fails on the WASM backend).
     const all = head.apply(input);
-    const perSlot = tf.gather(all, x.ids, 1, 1) as tf.Tensor2D;
+    const pick = tf.oneHot(x.ids, this.shape.numItems) as tf.Tensor3D;
+    const perSlot = tf.sum(tf.mul(tf.expandDims(all, 1), pick), 2) as tf.Tensor2D;
     return { logits: maskLogits(perSlot, x.mask) };
   }
 

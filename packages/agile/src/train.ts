@@ -69,9 +69,34 @@ export function makeActionSetVec(
 /** The inventory ids an observation lists. */
 const listed = (o: ActionSetObservation): number[] => Array.from(o.actionIds).filter((_, k) => o.actionMask[k] === 1);
 
+/**
+ * Vector infos hold a sub-env's dict entries as dicts of per-env arrays (Gymnasium's layout), so
+ * `final_obs` is `{state: [...], actionIds: [...], ...}` and `final_info` `{success: [...], ...}`.
+ */
+function perEnv(info: Record<string, unknown>, key: string): Record<string, unknown[] | undefined> {
+  const v = info[key];
+  return v !== null && typeof v === "object" ? (v as Record<string, unknown[] | undefined>) : {};
+}
+
+/** The observation each env's step led to: the pre-reset one for envs whose episode just ended. */
 function finalObservations(obs: Obs, info: Record<string, unknown>, done: Uint8Array): Obs {
-  const finals = info.final_obs as (ActionSetObservation | undefined)[] | undefined;
-  return obs.map((o, i) => (done[i] && finals?.[i] ? finals[i] : o));
+  const finals = perEnv(info, "final_obs");
+  return obs.map((o, i) => {
+    const state = finals.state?.[i];
+    if (!done[i] || !(state instanceof Float32Array)) return o;
+    return {
+      state,
+      actionIds: finals.actionIds?.[i] as Int32Array,
+      actionFeatures: finals.actionFeatures?.[i] as Float32Array,
+      actionMask: finals.actionMask?.[i] as Uint8Array,
+    };
+  });
+}
+
+/** A boolean info field of env i at this step (from `final_info` where its episode ended). */
+function stepFlag(info: Record<string, unknown>, key: string, i: number, ended: boolean): boolean {
+  const v = ended ? perEnv(info, "final_info")[key]?.[i] : (info[key] as ArrayLike<unknown> | undefined)?.[i];
+  return v === true || v === 1;
 }
 
 /** Trains `agent` on `numEnvs` (= agent.config.numEnvs) copies of an action-set env. */
@@ -103,19 +128,16 @@ export function trainVector(agent: AgilePPOAgent, opts: TrainVectorOptions): Tra
       next: done.includes(1) ? stackActionSetObservations(finals) : nextStacked,
     });
     steps += E;
-    const finalInfo = info.final_info as (Record<string, unknown> | undefined)[] | undefined;
-    const dugNow = info.dug as ArrayLike<boolean | number> | undefined;
     for (let i = 0; i < E; i++) {
       returns[i] = (returns[i] as number) + (rewards[i] as number);
       lengths[i] = (lengths[i] as number) + 1;
-      const endInfo = done[i] ? finalInfo?.[i] : undefined;
-      if (done[i] ? endInfo?.dug === true : Boolean(dugNow?.[i])) digs[i] = (digs[i] as number) + 1;
+      if (stepFlag(info, "dug", i, done[i] === 1)) digs[i] = (digs[i] as number) + 1;
       if (done[i]) {
         episodes.push({
           step: steps,
           return: returns[i] as number,
           length: lengths[i] as number,
-          success: endInfo?.success === true,
+          success: stepFlag(info, "success", i, true),
           digs: digs[i] as number,
           actionIds: sets[i] as number[],
         });
@@ -171,21 +193,18 @@ export function evaluateVector(agent: AgilePPOAgent, opts: EvaluateOptions): Eva
     const stacked: StackedActionSetObservation = stackActionSetObservations(obs);
     const { actions } = agent.actBatch(stacked, E, opts.explore ?? false);
     const [next, rewards, terminated, truncated, info] = vec.step(actions);
-    const finalInfo = info.final_info as (Record<string, unknown> | undefined)[] | undefined;
-    const dugNow = info.dug as ArrayLike<boolean | number> | undefined;
     for (let i = 0; i < E; i++) {
       if ((quota[i] as number) <= 0) continue;
       ret[i] = (ret[i] as number) + (rewards[i] as number);
       len[i] = (len[i] as number) + 1;
-      const ended = terminated[i] || truncated[i];
-      const stepDug = ended ? finalInfo?.[i]?.dug === true : Boolean(dugNow?.[i]);
-      if (stepDug) dug[i] = (dug[i] as number) + 1;
+      const ended = Boolean(terminated[i] || truncated[i]);
+      if (stepFlag(info, "dug", i, ended)) dug[i] = (dug[i] as number) + 1;
       if (ended) {
         episodes.push({
           step: 0,
           return: ret[i] as number,
           length: len[i] as number,
-          success: finalInfo?.[i]?.success === true,
+          success: stepFlag(info, "success", i, true),
           digs: dug[i] as number,
           actionIds: sets[i] as number[],
         });

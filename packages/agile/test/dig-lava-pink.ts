@@ -12,21 +12,24 @@ import { type ActionSetObservation, type Info, make, type ResetArgs, Wrapper } f
 const MOVE_RIGHT = 0;
 const MOVE_DOWN = 1;
 const MOVE_UP = 3;
-export const PINK_PREFIX = [
+/** The prefix to (6, 1 + downs). */
+export const pinkPrefix = (downs = 4): number[] => [
   ...Array<number>(4).fill(MOVE_UP),
   ...Array<number>(5).fill(MOVE_RIGHT),
-  ...Array<number>(4).fill(MOVE_DOWN),
+  ...Array<number>(downs).fill(MOVE_DOWN),
 ];
 /** Inventory id of dig-pink (Table B.1 order). */
 export const DIG_PINK = 8;
 
 export class DigLavaAtPinkRiver extends Wrapper<ActionSetObservation, number> {
-  constructor() {
+  private readonly prefix: number[];
+  constructor(downs = 4) {
     super(make("DigLava-v0"));
+    this.prefix = pinkPrefix(downs);
   }
   override reset(args?: ResetArgs): [ActionSetObservation, Info] {
     let [obs, info] = this.env.reset(args);
-    for (const action of PINK_PREFIX) {
+    for (const action of this.prefix) {
       const [next, , terminated, truncated, stepInfo] = this.env.step(action);
       if (terminated || truncated) throw new Error("DigLavaAtPinkRiver: the prefix ended the episode");
       obs = next;
