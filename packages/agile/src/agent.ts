@@ -19,7 +19,6 @@ import {
   disposeState,
   type EnvSpaces,
   loadState,
-  ParamGroup,
   parseConfig,
   QscapeError,
   Rng,
@@ -79,7 +78,6 @@ interface RolloutColumn {
   obs: StackedActionSetObservation;
   slots: Int32Array;
   logProbs: Float32Array;
-  values: Float32Array;
   rewards: Float32Array;
   terminated: Uint8Array;
   truncated: Uint8Array;
@@ -93,7 +91,6 @@ export interface BatchAction {
   /** The chosen slots (indices into the observed action list). */
   slots: Int32Array;
   logProbs: Float32Array;
-  values: Float32Array;
 }
 
 type Pending = { obs: ActionSetObservation; act: BatchAction; stacked: StackedActionSetObservation };
@@ -105,7 +102,9 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
   readonly actor: Actor;
   readonly critic: Critic;
   private readonly rng: Rng;
-  private readonly optimizer: Adam;
+  /** One Adam per network, each clipping its own gradient norm (see the constructor). */
+  private readonly actorOptimizer: Adam;
+  private readonly criticOptimizer: Adam;
   private rollout: RolloutColumn[] = [];
   private pending: Pending | null = null;
   private readonly counts = { updates: 0, gradientUpdates: 0 };
@@ -117,11 +116,13 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
     this.rng = new Rng(this.config.seed);
     this.actor = new Actor(this.rng.fork(), this.config.variant, this.shape, this.config);
     this.critic = new Critic(this.rng.fork(), this.config.variant, this.shape, this.config);
-    this.optimizer = new Adam(this.name, ParamGroup.of(this.name, this.actor, this.critic), {
-      lr: this.config.lr,
-      eps: this.config.adamEps,
-      clipNorm: this.config.maxGradNorm,
-    });
+    // Actor and critic share no weights (§3.4), so the joint loss's gradient splits into the
+    // policy part (clip + entropy terms) and the value part. Each is clipped to maxGradNorm on its
+    // own: one global norm over both would let the critic's errors on Dig Lava's returns of up
+    // to 100 shrink every policy step (the thesis does not say how it clipped).
+    const adam = { lr: this.config.lr, eps: this.config.adamEps, clipNorm: this.config.maxGradNorm };
+    this.actorOptimizer = new Adam(`${this.name}.actor`, this.actor, adam);
+    this.criticOptimizer = new Adam(`${this.name}.critic`, this.critic, adam);
   }
 
   /** Transitions per update through the single-env `Agent` interface: numSteps · numEnvs. */
@@ -182,17 +183,15 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
   actBatch(obs: StackedActionSetObservation, batch: number, explore: boolean): BatchAction {
     this.check(obs, batch);
     const slots = obs.actionMask.length / batch;
-    const packed = tf.tidy(() => {
-      const x = this.tensors(obs, batch);
-      return tf.concat([tf.reshape(tf.logSoftmax(this.actor.apply(x).logits), [-1]), this.critic.apply(x)]);
-    });
-    const data = packed.dataSync() as Float32Array;
-    packed.dispose();
+    // The critic is not needed to act: update() evaluates V on the whole rollout in one pass
+    // (the same weights, since nothing changes them within a rollout).
+    const data = tf.tidy(
+      () => tf.logSoftmax(this.actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array,
+    );
     const out: BatchAction = {
       actions: new Int32Array(batch),
       slots: new Int32Array(batch),
       logProbs: new Float32Array(batch),
-      values: data.slice(batch * slots),
     };
     for (let b = 0; b < batch; b++) {
       const logp = data.subarray(b * slots, (b + 1) * slots);
@@ -232,7 +231,6 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
       obs: step.obs,
       slots: step.act.slots,
       logProbs: step.act.logProbs,
-      values: step.act.values,
       rewards: Float32Array.from(step.rewards),
       terminated: Uint8Array.from(step.terminated, Number),
       truncated: Uint8Array.from(step.truncated, Number),
@@ -281,14 +279,20 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
     if (T === 0) throw new QscapeError(`${this.name}.update: the rollout is empty; record steps first`);
     const c = this.config;
     if (c.lrDecayUpdates !== undefined) {
-      this.optimizer.config.lr = c.lr * Math.max(0, 1 - this.counts.updates / c.lrDecayUpdates);
+      const lr = c.lr * Math.max(0, 1 - this.counts.updates / c.lrDecayUpdates);
+      this.actorOptimizer.config.lr = lr;
+      this.criticOptimizer.config.lr = lr;
     }
     const n = T * E;
     // Flat, time-major: sample t·E + e.
     const obs = concatStacked(columns.map((col) => col.obs));
     const next = concatStacked(columns.map((col) => col.next));
-    const nextValues = tf.tidy(() => this.critic.apply(this.tensors(next, n)).dataSync() as Float32Array);
-    const values = new Float32Array(n);
+    // V(s_t) and V(s_{t+1}) of the whole rollout in one critic pass.
+    const both = tf.tidy(
+      () => this.critic.apply(this.tensors(concatStacked([obs, next]), 2 * n)).dataSync() as Float32Array,
+    );
+    const values = both.slice(0, n);
+    const nextValues = both.subarray(n);
     const advantages = new Float32Array(n);
     const returns = new Float32Array(n);
     for (let e = 0; e < E; e++) {
@@ -297,10 +301,7 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
         for (let t = 0; t < T; t++) out[t] = f(columns[t] as RolloutColumn)[e] as number;
         return out;
       };
-      const v = pick(
-        (col) => col.values,
-        (k) => new Float32Array(k),
-      );
+      const v = Float32Array.from({ length: T }, (_, t) => values[t * E + e] as number);
       const gae = computeGae({
         rewards: pick(
           (col) => col.rewards,
@@ -320,7 +321,6 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
         lambda: c.gaeLambda,
       });
       for (let t = 0; t < T; t++) {
-        values[t * E + e] = v[t] as number;
         advantages[t * E + e] = gae.advantages[t] as number;
         returns[t * E + e] = gae.returns[t] as number;
       }
@@ -360,16 +360,21 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
           const oldV = take(allValues);
           const ret = take(allRet);
           const parts: tf.Scalar[] = [];
-          totals.loss += this.optimizer.minimize(() => {
+          // loss = policy loss + valueCoef · value loss − entropyCoef · entropy, one optimizer per network.
+          totals.loss += this.actorOptimizer.minimize(() => {
             const { logits } = this.actor.apply(mb);
             const logProb = tf.sum(tf.mul(tf.logSoftmax(logits), chosen), 1) as tf.Tensor1D;
             const pl = clippedPolicyLoss(logProb, oldLp, adv, c.clip);
-            const vl = valueLoss(this.critic.apply(mb), oldV, ret, c.clipValueLoss ? c.clip : null);
             const ent = tf.mean(maskedEntropy(logits, mb.mask)) as tf.Scalar;
-            parts.push(tf.keep(pl), tf.keep(vl), tf.keep(ent));
-            return tf.sub(tf.add(pl, tf.mul(vl, c.valueCoef)), tf.mul(ent, c.entropyCoef)) as tf.Scalar;
+            parts.push(tf.keep(pl), tf.keep(ent));
+            return tf.sub(pl, tf.mul(ent, c.entropyCoef)) as tf.Scalar;
           });
-          const [pl, vl, ent] = tf.stack(parts).dataSync() as Float32Array;
+          totals.loss += this.criticOptimizer.minimize(() => {
+            const vl = valueLoss(this.critic.apply(mb), oldV, ret, c.clipValueLoss ? c.clip : null);
+            parts.push(tf.keep(vl));
+            return tf.mul(vl, c.valueCoef) as tf.Scalar;
+          });
+          const [pl, ent, vl] = tf.stack(parts).dataSync() as Float32Array;
           tf.dispose(parts);
           totals.policyLoss += pl as number;
           totals.valueLoss += vl as number;
@@ -398,7 +403,8 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
       config: this.config,
       networks: { actor: this.actor, critic: this.critic },
       stateful: {
-        optimizer: this.optimizer,
+        actorOptimizer: this.actorOptimizer,
+        criticOptimizer: this.criticOptimizer,
         rng: this.rng,
         // The unfinished rollout: a resumed run completes it as the uninterrupted one would.
         rollout: {
