@@ -226,3 +226,23 @@ export function evaluateVector(agent: AgilePPOAgent, opts: EvaluateOptions): Eva
     digRate: episodes.filter((e) => e.digs > 0).length / n,
   };
 }
+
+export interface EvaluateSplitsOptions extends Omit<EvaluateOptions, "env"> {
+  /** A registered env id whose config takes `split` (SkillGridWorld-v0, RecoGym-v0, CreatePush-v0, …). */
+  env: string;
+  /** Default: the training actions and the unseen test actions. */
+  splits?: readonly ("train" | "validation" | "test")[];
+}
+
+/**
+ * The same evaluation on several action splits (Ch. 2 §A8, Ch. 3 §B6: train-action and unseen
+ * test-action performance side by side): each split's envs draw every episode's action set from
+ * that split only.
+ */
+export function evaluateSplits(agent: AgilePPOAgent, opts: EvaluateSplitsOptions): Record<string, EvaluationResult> {
+  const out: Record<string, EvaluationResult> = {};
+  for (const split of opts.splits ?? ["train", "test"]) {
+    out[split] = evaluateVector(agent, { ...opts, makeOptions: { ...opts.makeOptions, split } });
+  }
+  return out;
+}
