@@ -57,7 +57,7 @@ export const AgileConfig = z
     /** Steps per env per rollout: 8192 = 64 × 128 (Table B.4 "training batch size", Part C #5). */
     numSteps: z.number().int().positive().default(128),
     lr: configFields.learningRate(1e-3),
-    /** Decay lr linearly to 0 over this many updates (App. A Table A.3 "linear decay"); constant when absent. */
+    /** Decay lr linearly to 0 over this many updates (the thesis's PPO, App. A: "linear decay"); constant when absent. */
     lrDecayUpdates: z.number().int().positive().optional(),
     adamEps: z.number().positive().default(1e-5),
     maxGradNorm: z.number().positive().default(0.5),
