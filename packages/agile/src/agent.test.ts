@@ -3,6 +3,7 @@ import { make, stackActionSetObservations } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AgilePPOAgent } from "./agent.js";
 import { agileAlgorithms } from "./bench.js";
+import { AGILE_VARIANTS } from "./config.js";
 import { ActionListTooLongError, ActionSetSpaceError, RepresentationSizeError } from "./errors.js";
 
 beforeAll(async () => {
@@ -50,7 +51,7 @@ describe("AgilePPOAgent: bad input is refused with named errors", () => {
 });
 
 describe("AgilePPOAgent", () => {
-  it.each(["agile", "utility-policy", "mask-output", "mask-input-output"] as const)(
+  it.each([...AGILE_VARIANTS])(
     "%s acts only with available actions (greedy and sampled) and updates without leaking tensors",
     (variant) => {
       const env = make("DigLava-v0");

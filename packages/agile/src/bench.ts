@@ -54,4 +54,15 @@ export const agileAlgorithms = [
     "mask-input-output",
     "Mask-Input-Output: Mask-Output plus the availability mask through an MLP (hidden 64)",
   ),
+  entry(
+    "summary-gat",
+    "summary-gat",
+    "Summary-GAT: AGILE's GAT only for a set summary; the utility sees raw representations",
+  ),
+  entry(
+    "summary-deepset",
+    "summary-deepset",
+    "Summary-DeepSet: a mean-pooled DeepSet summary of the set; raw representations",
+  ),
+  entry("summary-lstm", "summary-lstm", "Summary-LSTM: a 2-layer Bi-LSTM summary of the set; raw representations"),
 ];

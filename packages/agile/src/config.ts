@@ -15,12 +15,24 @@
  * `variant` selects the method or a baseline of §3.6.1: `agile` (relational features + summary),
  * `utility-policy` (each action scored alone, Ch. 2 Eq. 2.3), `mask-output` (a fixed head over
  * the whole base set, unavailable logits masked) and `mask-input-output` (Mask-Output plus the
- * |𝔸|-d availability mask through an MLP of hidden 64, Table B.3).
+ * |𝔸|-d availability mask through an MLP of hidden 64, Table B.3), and the summary ablations of
+ * §3.6.3 / App. B C.1, whose utility sees the raw representation c_i plus a set summary:
+ * `summary-gat` (AGILE's GAT used only for the summary), `summary-deepset` (2-layer ReLU MLP per c_i,
+ * mean pool, 2-layer ReLU MLP) and `summary-lstm` (per-c_i MLP, 2-layer bidirectional LSTM, hidden
+ * 64, mean pool, MLP; Table B.3).
  */
 import { configFields } from "@qscape/core";
 import { z } from "zod";
 
-export const AGILE_VARIANTS = ["agile", "utility-policy", "mask-output", "mask-input-output"] as const;
+export const AGILE_VARIANTS = [
+  "agile",
+  "utility-policy",
+  "mask-output",
+  "mask-input-output",
+  "summary-gat",
+  "summary-deepset",
+  "summary-lstm",
+] as const;
 export type AgileVariant = (typeof AGILE_VARIANTS)[number];
 
 export const AgileConfig = z

@@ -1,6 +1,6 @@
 import { GraphAttentionBlock, initBackend, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AgileConfig, type AgileVariant } from "./config.js";
+import { AGILE_VARIANTS, AgileConfig, type AgileVariant } from "./config.js";
 import { type ActionSetTensors, Actor, Critic } from "./networks.js";
 
 beforeAll(async () => {
@@ -153,7 +153,7 @@ describe("AGILE actor and critic", () => {
     for (const v of [...actor.parameters(), ...critic.parameters()]) v.dispose();
   });
 
-  it.each<AgileVariant>(["agile", "utility-policy", "mask-output", "mask-input-output"])(
+  it.each<AgileVariant>([...AGILE_VARIANTS])(
     "%s: padded slots never change an output and never get probability",
     (variant) => {
       const actor = new Actor(new Rng(3), variant, shape, settings);

@@ -16,8 +16,11 @@
  * their logits are masked, so nothing they hold reaches an output.
  */
 import {
+  DeepSetSummarizer,
   GraphAttentionBlock,
   Linear,
+  type ListSummarizer,
+  LSTMSummarizer,
   MASKED_LOGIT,
   MLP,
   maskedMean,
@@ -117,6 +120,46 @@ export class ActionGraph implements Parameterized {
   }
 }
 
+/**
+ * A set summary for the summary ablations (App. B C.1, Table B.3): `summary-gat` = AGILE's summary
+ * pathway (GAT over concat(e_s, c_i), mean pool, MLP); `summary-deepset` / `summary-lstm` = core's
+ * summarizers over the raw c_i (per-item 2-layer ReLU MLP, mean pool or a 2-layer Bi-LSTM, MLP).
+ */
+export class SetSummary implements Parameterized {
+  readonly graph: ActionGraph | null = null;
+  readonly summarizer: ListSummarizer | null = null;
+  constructor(rng: Rng, variant: AgileVariant, shape: NetworkShape, s: GraphSettings, name: string) {
+    const h = s.graphHidden;
+    if (variant === "summary-lstm") {
+      this.summarizer = new LSTMSummarizer(rng, {
+        inputSize: shape.featureDim,
+        hiddenSize: h,
+        outputSize: h,
+        layers: 2,
+        name,
+      });
+    } else if (variant === "summary-deepset") {
+      this.summarizer = new DeepSetSummarizer(rng, {
+        inputSize: shape.featureDim,
+        hiddenSize: h,
+        outputSize: h,
+        pool: "mean",
+        name,
+      });
+    } else this.graph = new ActionGraph(rng, s.hidden + shape.featureDim, s, false, name);
+  }
+  /** [B, graphHidden]. */
+  apply(encodedState: tf.Tensor2D, x: ActionSetTensors): tf.Tensor2D {
+    if (this.summarizer) return this.summarizer.apply(x.features, x.mask);
+    return (this.graph as ActionGraph).summary(ActionGraph.nodes(encodedState, x.features), x.mask);
+  }
+  parameters(): tf.Variable[] {
+    return [...(this.graph?.parameters() ?? []), ...(this.summarizer?.parameters() ?? [])];
+  }
+}
+
+const isSummaryVariant = (v: AgileVariant) => v === "summary-gat" || v === "summary-deepset" || v === "summary-lstm";
+
 /** What the actor computes for a batch: masked logits over the slots, plus AGILE's intermediates. */
 export interface ActorOutput {
   /** [B, K], padded slots at MASKED_LOGIT. */
@@ -138,6 +181,8 @@ export class Actor implements Parameterized {
   readonly maskMlp: MLP | null = null;
   /** Mask baselines: logits over the whole base set. */
   readonly head: Linear | null = null;
+  /** Summary ablations: the set summary the utility sees next to the raw c_i. */
+  readonly setSummary: SetSummary | null = null;
   constructor(
     rng: Rng,
     readonly variant: AgileVariant,
@@ -157,6 +202,12 @@ export class Actor implements Parameterized {
         break;
       case "mask-output":
         this.head = new Linear(rng, h, shape.numItems, { name: "actor.head" });
+        break;
+      case "summary-gat":
+      case "summary-deepset":
+      case "summary-lstm":
+        this.setSummary = new SetSummary(rng, variant, shape, s, "actor.summary");
+        this.utility = new MLP(rng, h + shape.featureDim + s.graphHidden, 1, { hidden: [h], name: "actor.utility" });
         break;
       case "mask-input-output":
         this.maskMlp = new MLP(rng, shape.numItems, s.maskHidden, {
@@ -178,6 +229,11 @@ export class Actor implements Parameterized {
       const summary = this.graph.summary(nodes, x.mask);
       const input = tf.concat([tileOverSlots(es, slots), relational, tileOverSlots(summary, slots)], 2);
       return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), relational, summary };
+    }
+    if (this.setSummary && this.utility) {
+      const summary = this.setSummary.apply(es, x);
+      const input = tf.concat([tileOverSlots(es, slots), x.features, tileOverSlots(summary, slots)], 2);
+      return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), summary };
     }
     if (this.actionLinear && this.utility) {
       const actions = tf.reshape(this.actionLinear.apply(tf.reshape(x.features, [-1, this.shape.featureDim])), [
@@ -206,6 +262,7 @@ export class Actor implements Parameterized {
       ...(this.utility?.parameters() ?? []),
       ...(this.maskMlp?.parameters() ?? []),
       ...(this.head?.parameters() ?? []),
+      ...(this.setSummary?.parameters() ?? []),
     ];
   }
 }
@@ -218,6 +275,7 @@ export class Critic implements Parameterized {
   readonly encoder: MLP;
   readonly graph: ActionGraph | null = null;
   readonly maskMlp: MLP | null = null;
+  readonly setSummary: SetSummary | null = null;
   readonly head: Linear;
   constructor(rng: Rng, variant: AgileVariant, shape: NetworkShape, s: GraphSettings) {
     const h = s.hidden;
@@ -225,6 +283,9 @@ export class Critic implements Parameterized {
     let width = h;
     if (variant === "agile") {
       this.graph = new ActionGraph(rng, h + shape.featureDim, s, false, "critic.graph");
+      width += s.graphHidden;
+    } else if (isSummaryVariant(variant)) {
+      this.setSummary = new SetSummary(rng, variant, shape, s, "critic.summary");
       width += s.graphHidden;
     } else if (variant === "mask-input-output") {
       this.maskMlp = new MLP(rng, shape.numItems, s.maskHidden, {
@@ -241,6 +302,7 @@ export class Critic implements Parameterized {
     const es = this.encoder.apply(x.state);
     let input = es;
     if (this.graph) input = tf.concat([es, this.graph.summary(ActionGraph.nodes(es, x.features), x.mask)], 1);
+    else if (this.setSummary) input = tf.concat([es, this.setSummary.apply(es, x)], 1);
     else if (this.maskMlp) input = tf.concat([es, this.maskMlp.apply(x.availability)], 1);
     return tf.reshape(this.head.apply(input), [-1]);
   }
@@ -249,6 +311,7 @@ export class Critic implements Parameterized {
       ...this.encoder.parameters(),
       ...(this.graph?.parameters() ?? []),
       ...(this.maskMlp?.parameters() ?? []),
+      ...(this.setSummary?.parameters() ?? []),
       ...this.head.parameters(),
     ];
   }
