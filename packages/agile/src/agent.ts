@@ -364,7 +364,7 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
           totals.loss += this.actorOptimizer.minimize(() => {
             const { logits } = this.actor.apply(mb);
             const logProb = tf.sum(tf.mul(tf.logSoftmax(logits), chosen), 1) as tf.Tensor1D;
-            const pl = clippedPolicyLoss(logProb, oldLp, adv, c.clip);
+            const pl = tf.mul(clippedPolicyLoss(logProb, oldLp, adv, c.clip), c.flipPolicyLoss ? -1 : 1) as tf.Scalar;
             const ent = tf.mean(maskedEntropy(logits, mb.mask)) as tf.Scalar;
             parts.push(tf.keep(pl), tf.keep(ent));
             return tf.sub(pl, tf.mul(ent, c.entropyCoef)) as tf.Scalar;

@@ -88,6 +88,8 @@ export const AgileConfig = z
     /** Table B.4 Grid world: 0.05. */
     entropyCoef: z.number().nonnegative().default(0.05),
     normalizeAdvantages: z.boolean().default(true),
+    /** Test hook: ascend the clipped objective's negative (a broken learner the learning tests must fail). */
+    flipPolicyLoss: z.boolean().default(false),
   })
   .strict();
 

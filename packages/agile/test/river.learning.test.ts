@@ -25,8 +25,8 @@ beforeAll(async () => {
 const ENVS = 64;
 const STEPS = 4;
 
-function trainOnRiver(variant: AgileVariant, updates: number) {
-  const agent = new AgilePPOAgent(riverSpaces, { variant, numEnvs: ENVS, numSteps: STEPS, seed: 1 });
+function trainOnRiver(variant: AgileVariant, updates: number, flipPolicyLoss = false) {
+  const agent = new AgilePPOAgent(riverSpaces, { variant, numEnvs: ENVS, numSteps: STEPS, seed: 1, flipPolicyLoss });
   const rng = new Rng(2);
   for (let u = 0; u < updates; u++) {
     for (let t = 0; t < STEPS; t++) {
@@ -65,6 +65,12 @@ describe("Dig Lava's river decision", () => {
     expect(s.detourWithDig / s.withDig).toBeGreaterThanOrEqual(0.95);
     expect(s.detourWithoutDig / s.withoutDig).toBeGreaterThanOrEqual(0.95);
     expect(s.ret).toBeGreaterThanOrEqual(0.57);
+  });
+
+  it("a broken learner (policy loss ascended) fails the same thresholds", () => {
+    const s = trainOnRiver("utility-policy", 20, true);
+    console.log("Utility-Policy, flipped loss", JSON.stringify(s));
+    expect(s.ret).toBeLessThan(0.3);
   });
 
   it("AGILE-PPO learns the river decision at least as well (no broken learner)", () => {
