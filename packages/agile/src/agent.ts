@@ -16,15 +16,13 @@ import {
   type ActOptions,
   Adam,
   type Agent,
-  disposeState,
+  Checkpointed,
   type EnvSpaces,
-  loadState,
   parseConfig,
   QscapeError,
   Rng,
   type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -95,7 +93,7 @@ export interface BatchAction {
 
 type Pending = { obs: ActionSetObservation; act: BatchAction; stacked: StackedActionSetObservation };
 
-export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
+export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObservation, number> {
   readonly name: string;
   readonly config: AgileSettings;
   readonly shape: ActionSetShape;
@@ -110,6 +108,7 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
   private readonly counts = { updates: 0, gradientUpdates: 0 };
 
   constructor(spaces: EnvSpaces, config: AgileConfigInput = {}) {
+    super();
     this.config = parseConfig(AgileConfig, config, "agile");
     this.name = this.config.variant === "agile" ? "agile-ppo" : this.config.variant;
     this.shape = actionSetShape(spaces, this.config);
@@ -398,7 +397,7 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
     return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: 0 };
   }
 
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return {
       config: this.config,
       networks: { actor: this.actor, critic: this.critic },
@@ -418,17 +417,9 @@ export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
     };
   }
 
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
+  override load(state: Snapshot): void {
+    super.load(state);
     this.pending = null;
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }
 
