@@ -386,7 +386,14 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    db.ensureSuite(suite.name, { description: suite.description, protocol: protocolOf(suite, backend.name) });
+    try {
+      db.ensureSuite(suite.name, { description: suite.description, protocol: protocolOf(suite, backend.name) });
+    } catch (err) {
+      // Results of an earlier version of this suite are never mixed with the new one's.
+      throw new UsageError(
+        `${(err as Error).message.split(";")[0]}: the suite changed since ${dbFile} was written. Keep those results and write elsewhere with --out DIR, or start over with --fresh (deletes ${outDir})`,
+      );
+    }
     const tasks = expandRuns(suite);
     const progress = new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY);
     console.error(
