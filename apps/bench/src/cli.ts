@@ -25,6 +25,7 @@ import { loadMujoco, make, registry } from "@qscape/envs";
 import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
 import { calibrate, calibrationSuites } from "./calibrate.js";
 import { openResults } from "./db/index.js";
+import { envListLine } from "./env-scores.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
@@ -253,7 +254,7 @@ async function list(): Promise<void> {
   }
   console.log("\nAlgorithms:");
   for (const a of algorithms().values()) console.log(`  ${a.id.padEnd(26)} ${a.description}`);
-  console.log("\nEnvironments (observation space → action space):");
+  console.log("\nEnvironments (observation space → action space; recorded baseline scores):");
   await loadMujoco();
   for (const id of [...registry.keys()].sort()) {
     let spaces: string;
@@ -264,7 +265,7 @@ async function list(): Promise<void> {
     } catch (err) {
       spaces = `(needs arguments: ${(err as Error).message.split("\n")[0]})`;
     }
-    console.log(`  ${id.padEnd(36)} ${spaces}`);
+    console.log(envListLine(id, spaces));
   }
 }
 
@@ -321,7 +322,8 @@ export async function main(argv: string[]): Promise<number> {
     const file = rest[0] ? userPath(rest[0]) : undefined;
     if (!file) throw new UsageError("usage: pnpm bench report <results.db> [--suite NAME] [--out DIR]");
     if (!existsSync(file)) throw new UsageError(`no results file at ${file}`);
-    const db = openResults(file);
+    // A reader: a report can be written while the bench that owns the store is still running.
+    const db = openResults(file, { readonly: true });
     try {
       const names = db.suiteNames();
       const suiteName = values.suite ?? names[0];
@@ -439,7 +441,14 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    db.ensureSuite(suite.name, { description: suite.description, protocol: protocolOf(suite, backend.name) });
+    try {
+      db.ensureSuite(suite.name, { description: suite.description, protocol: protocolOf(suite, backend.name) });
+    } catch (err) {
+      // Results of an earlier version of this suite are never mixed with the new one's.
+      throw new UsageError(
+        `${(err as Error).message.split(";")[0]}: the suite changed since ${dbFile} was written. Keep those results and write elsewhere with --out DIR, or start over with --fresh (deletes ${outDir})`,
+      );
+    }
     const tasks = expandRuns(suite);
     const progress = new ConsoleProgress(process.stderr, values.quiet || !process.stderr.isTTY);
     console.error(

@@ -55,6 +55,42 @@ describe("pnpm bench", () => {
   }, 300_000);
 });
 
+describe("pnpm bench after its suite changed", () => {
+  it("refuses to mix results of two versions of a suite, names --out and --fresh, and --fresh starts over", () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), "qscape-bench-")), "results");
+    const run = (...args: string[]) =>
+      spawnSync(
+        tsx,
+        [
+          "--conditions=@qscape/source",
+          cli,
+          "default",
+          "--algos",
+          "td3",
+          "--envs",
+          "Bandit1D-v0",
+          "--seeds",
+          "1",
+          "--workers",
+          "1",
+          ...args,
+          "--out",
+          out,
+          "--quiet",
+        ],
+        { cwd: appDir, encoding: "utf8", timeout: 120_000 },
+      );
+    expect(run("--steps", "200").status).toBe(0);
+    const changed = run("--steps", "300");
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toMatch(/the suite changed since .*results\.db was written.*--out DIR.*--fresh/);
+    const db = openResults(path.join(out, "results.db"), { readonly: true });
+    expect(db.listRuns("default-custom").map((r) => r.counters.envSteps)).toEqual([200]);
+    db.close();
+    expect(run("--steps", "300", "--fresh").status).toBe(0);
+  }, 300_000);
+});
+
 describe("pnpm bench with failing runs", () => {
   it("names a run that fails before its worker reports, fails a NaN run with its diagnosis, and reports failures when nothing finished", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "qscape-bench-"));

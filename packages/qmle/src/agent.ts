@@ -25,11 +25,10 @@ import {
   Adam,
   type Agent,
   actionsToBins,
-  disposeState,
+  Checkpointed,
   type EnvSpaces,
   FactoredCategorical,
   hardUpdate,
-  loadState,
   PrioritizedReplayBuffer,
   QscapeError,
   ReplayBuffer,
@@ -37,9 +36,7 @@ import {
   Rng,
   requireBoxAction,
   requireBoxObservation,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -68,7 +65,7 @@ export interface QmleOptions {
 /** Largest (state, candidate) batch evaluated in one pass. */
 const MAX_ROWS_PER_PASS = 16_384;
 
-export class QmleAgent implements Agent<Float32Array, Float32Array> {
+export class QmleAgent extends Checkpointed implements Agent<Float32Array, Float32Array> {
   readonly name = "qmle";
   readonly config: QmleSettings;
   readonly obsDim: number;
@@ -91,6 +88,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
   private readonly counts = { envSteps: 0, scheduledUpdates: 0, gradientUpdates: 0, qEvaluations: 0 };
 
   constructor(env: EnvSpaces, config: QmleConfigInput = {}, options: QmleOptions = {}) {
+    super();
     this.config = resolveQmleConfig(config);
     this.obsDim = requireBoxObservation(env, this.name);
     this.scaler = new ActionScaler(requireBoxAction(env, this.name));
@@ -351,25 +349,13 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
 
   /** Whole learning state, including the replay with its stored a^max per transition. */
   /** Everything a checkpoint holds and dispose frees. */
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return {
       config: this.config,
       networks: { online: this.online, target: this.target },
       stateful: { optimizer: this.optimizer, rng: this.rng, evalRng: this.evalRng, replay: this.replay },
       counters: [this.counts],
     };
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 
   private checkObs(obs: Float32Array, op: string): void {

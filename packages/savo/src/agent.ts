@@ -25,17 +25,14 @@ import {
   activate,
   addParts,
   CandidateSelector,
+  Checkpointed,
   type Critics,
-  disposeState,
   type EnvSpaces,
   type Linear,
-  loadState,
   type MLP,
   oneHotFloat,
   QscapeError,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -52,7 +49,7 @@ export interface SavoOptions {
   items?: ActionRepresentation;
 }
 
-export class SavoAgent implements Agent<Float32Array, Float32Array> {
+export class SavoAgent extends Checkpointed implements Agent<Float32Array, Float32Array> {
   readonly name: string;
   readonly settings: SavoSettings;
   readonly obsDim: number;
@@ -70,6 +67,7 @@ export class SavoAgent implements Agent<Float32Array, Float32Array> {
   private readonly counts = { exploreSteps: 0 };
 
   constructor(env: EnvSpaces, config: SavoConfigInput = {}, options: SavoOptions = {}) {
+    super();
     this.name = options.name ?? "savo";
     this.td3 = new TD3Agent(env, config, { name: this.name, schema: SavoConfig });
     const s = this.td3.config;
@@ -263,7 +261,7 @@ export class SavoAgent implements Agent<Float32Array, Float32Array> {
 
   // ---- checkpoints --------------------------------------------------------------------------
 
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return addParts(this.td3.stateParts(), {
       stateful: {
         chain: this.chain,
@@ -272,17 +270,5 @@ export class SavoAgent implements Agent<Float32Array, Float32Array> {
       counters: [this.counts],
       disposables: [this.snapper],
     });
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }

@@ -27,14 +27,11 @@ import {
   addParts,
   argmax,
   CandidateSelector,
+  Checkpointed,
   type ContinuousBatch,
-  disposeState,
   type EnvSpaces,
-  loadState,
   oneHotFloat,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -47,7 +44,7 @@ export interface SavoSacOptions {
   name?: string;
 }
 
-export class SavoSacAgent implements Agent<Float32Array, Float32Array> {
+export class SavoSacAgent extends Checkpointed implements Agent<Float32Array, Float32Array> {
   readonly name: string;
   readonly settings: SavoSacSettings;
   readonly obsDim: number;
@@ -64,6 +61,7 @@ export class SavoSacAgent implements Agent<Float32Array, Float32Array> {
   private readonly counts = { exploreSteps: 0, qEvaluations: 0, laterActorPicks: 0 };
 
   constructor(env: EnvSpaces, config: SavoSacConfigInput = {}, options: SavoSacOptions = {}) {
+    super();
     this.name = options.name ?? "savo-sac";
     this.sac = new SACAgent(env, config, { name: this.name, schema: SavoSacConfig });
     const s = this.sac.config;
@@ -213,7 +211,7 @@ export class SavoSacAgent implements Agent<Float32Array, Float32Array> {
 
   // ---- checkpoints --------------------------------------------------------------------------
 
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return addParts(this.sac.stateParts(), {
       stateful: {
         chain: this.chain,
@@ -221,17 +219,5 @@ export class SavoSacAgent implements Agent<Float32Array, Float32Array> {
       },
       counters: [this.counts],
     });
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }

@@ -17,16 +17,13 @@ import {
   type Agent,
   addParts,
   CandidateSelector,
-  disposeState,
+  Checkpointed,
   type EnvSpaces,
   gatherCandidates,
-  loadState,
   type MLP,
   ParamGroup,
   QscapeError,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
   variable,
@@ -55,7 +52,7 @@ function gaussianLogProb(x: tf.Tensor3D, mean: tf.Tensor3D, logStd: tf.Tensor): 
   return tf.sum(tf.sub(tf.mul(tf.square(z), -0.5), tf.add(logStd, HALF_LOG_2PI)), 2);
 }
 
-class GreedyAgent implements Agent<Float32Array, Float32Array> {
+class GreedyAgent extends Checkpointed implements Agent<Float32Array, Float32Array> {
   readonly name: string;
   readonly obsDim: number;
   readonly actionDim: number;
@@ -69,6 +66,7 @@ class GreedyAgent implements Agent<Float32Array, Float32Array> {
   private readonly selector: CandidateSelector;
 
   constructor(env: EnvSpaces, config: GreedyACConfigInput, name: string, schema: z.ZodType<GreedySettings>) {
+    super();
     this.name = name;
     this.td3 = new TD3Agent(env, config, { name, schema, dpg: false });
     const { obsDim, actionDim, rng } = this.td3;
@@ -180,7 +178,7 @@ class GreedyAgent implements Agent<Float32Array, Float32Array> {
 
   // ---- checkpoints --------------------------------------------------------------------------
 
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return addParts(this.td3.stateParts(), {
       networks: {
         proposal: this.proposal,
@@ -189,18 +187,6 @@ class GreedyAgent implements Agent<Float32Array, Float32Array> {
       // TD3's slot for the actor optimizer holds the policy's.
       stateful: { actorOptimizer: this.policyOptimizer },
     });
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }
 

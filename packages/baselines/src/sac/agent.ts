@@ -14,14 +14,13 @@ import {
   type ActOptions,
   Adam,
   type Agent,
+  Checkpointed,
   type ContinuousBatch,
   Critics,
   continuousBatch,
   continuousReplay,
-  disposeState,
   type EnvSpaces,
   hardUpdate,
-  loadState,
   type Parameterized,
   ParamGroup,
   parseConfig,
@@ -31,9 +30,7 @@ import {
   Rng,
   requireBoxAction,
   requireBoxObservation,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
   variable,
@@ -55,7 +52,10 @@ export interface SACSample {
   updatePolicy: boolean;
 }
 
-export class SACAgent<S extends SACSettings = SACSettings> implements Agent<Float32Array, Float32Array> {
+export class SACAgent<S extends SACSettings = SACSettings>
+  extends Checkpointed
+  implements Agent<Float32Array, Float32Array>
+{
   readonly name: string;
   readonly config: S;
   readonly obsDim: number;
@@ -76,6 +76,7 @@ export class SACAgent<S extends SACSettings = SACSettings> implements Agent<Floa
   readonly counts = { gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: SACConfigInput = {}, variant: SACVariant<S> = {}) {
+    super();
     this.name = variant.name ?? "sac";
     this.config = parseConfig(variant.schema ?? SACConfig, config, this.name) as S;
     this.obsDim = requireBoxObservation(env, this.name);
@@ -227,17 +228,5 @@ export class SACAgent<S extends SACSettings = SACSettings> implements Agent<Floa
       },
       counters: [this.counts],
     };
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }

@@ -21,15 +21,14 @@ import {
   type ActOptions,
   Adam,
   type Agent,
+  Checkpointed,
   type ContinuousBatch,
   type Critics,
   continuousBatch,
   continuousReplay,
-  disposeState,
   type EnvSpaces,
   GaussianNoise,
   hardUpdate,
-  loadState,
   type MLP,
   OUNoise,
   ParamGroup,
@@ -40,9 +39,7 @@ import {
   Rng,
   requireBoxAction,
   requireBoxObservation,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -82,7 +79,10 @@ export function smoothed(action: tf.Tensor2D, smoothing: Float32Array | null): t
   return tf.clipByValue(tf.add(action, tf.tensor2d(smoothing, action.shape)), -1, 1);
 }
 
-export class TD3Agent<S extends TD3Settings = TD3Settings> implements Agent<Float32Array, Float32Array> {
+export class TD3Agent<S extends TD3Settings = TD3Settings>
+  extends Checkpointed
+  implements Agent<Float32Array, Float32Array>
+{
   readonly name: string;
   readonly config: S;
   readonly obsDim: number;
@@ -102,6 +102,7 @@ export class TD3Agent<S extends TD3Settings = TD3Settings> implements Agent<Floa
   readonly counts = { gradientUpdates: 0, qEvaluations: 0 };
 
   constructor(env: EnvSpaces, config: TD3ConfigInput = {}, options: TD3Options<S> = {}) {
+    super();
     this.name = options.name ?? "td3";
     this.config = parseConfig(options.schema ?? TD3Config, config, this.name) as S;
     this.obsDim = requireBoxObservation(env, this.name);
@@ -280,17 +281,5 @@ export class TD3Agent<S extends TD3Settings = TD3Settings> implements Agent<Floa
       },
       counters: [this.counts],
     };
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }
