@@ -38,6 +38,7 @@ function chromium(args: string[], userDataDir: string): string {
 describe("report rendered in headless Chromium", () => {
   let dir: string;
   let url: string;
+  let data: ReturnType<typeof buildReportData>;
 
   beforeAll(() => {
     if (!existsSync(CHROMIUM)) {
@@ -49,7 +50,7 @@ describe("report rendered in headless Chromium", () => {
     const db = openResults(join(dir, "results.sqlite"));
     try {
       fillSyntheticSuite(db);
-      const data = buildReportData(db, "synthetic", { intervalReps: 500, profileReps: 200, curveReps: 100 });
+      data = buildReportData(db, "synthetic", { intervalReps: 500, profileReps: 200, curveReps: 100 });
       url = pathToFileURL(writeReport(join(dir, "out"), data).html).href;
     } finally {
       db.close();
@@ -61,19 +62,27 @@ describe("report rendered in headless Chromium", () => {
 
   it("the rendered DOM holds every plot with its lines and interval bars", () => {
     const dom = chromium(["--dump-dom", url], join(dir, "profile-dom"));
-    expect(dom.match(/<svg /g)).toHaveLength(8);
-    // 4 algorithms × (profile + sample efficiency + 4 learning curves) lines with their bands.
-    expect(dom.match(/<path class="band"/g)?.length).toBe(4 * 6);
-    // 16 aggregate bars + 6 PoI bars.
-    expect(dom.match(/<rect [^>]*fill-opacity="0.75"/g)?.length).toBe(22);
+    // Wide figures (aggregates, profile, PoI, sample efficiency, one per env and per training metric)
+    // and their narrow-window versions (aggregates as two figures, sample efficiency, small multiples).
+    const envs = 4;
+    const metrics = data.trainingMetrics.length;
+    expect(dom.match(/<svg /g)).toHaveLength(4 + envs + metrics + (3 + envs + metrics));
+    // 4 algorithms × (profile + 2 × sample efficiency + 2 × 4 learning curves) bands, plus the metric lines' (flat) bands.
+    const metricSeries = data.trainingMetrics.reduce((n, m) => n + m.series.length, 0);
+    expect(dom.match(/<path class="band"/g)?.length).toBe(4 * (1 + 2 + 2 * envs) + 2 * metricSeries);
+    // 16 aggregate bars, twice (wide and narrow), + 6 PoI bars.
+    expect(dom.match(/<rect [^>]*fill-opacity="0.75"/g)?.length).toBe(2 * 16 + 6);
     expect(dom).toContain("What was matched");
   });
 
-  it("the screenshot is not blank and shows the palette's colours", () => {
-    const png = join(dir, "shot.png");
-    chromium([`--screenshot=${png}`, "--window-size=1400,2400", url], join(dir, "profile-shot"));
+  it.each([1400, 800])("the screenshot at %i px is not blank and shows the palette's colours", (windowWidth) => {
+    const png = join(dir, `shot-${windowWidth}.png`);
+    chromium(
+      [`--screenshot=${png}`, `--window-size=${windowWidth},2400`, url],
+      join(dir, `profile-shot-${windowWidth}`),
+    );
     const { width, height, channels, data } = decodePng(readFileSync(png));
-    expect([width, height]).toEqual([1400, 2400]);
+    expect([width, height]).toEqual([windowWidth, 2400]);
     let nonBackground = 0;
     let blue = 0;
     let vermillion = 0;
