@@ -6,6 +6,7 @@
  *   pnpm bench --algos td3,savo --envs InvertedPendulumRestricted-v5 --seeds 5 --steps 50000
  *   pnpm bench --algos td3,savo --set td3:actorLr=1e-3 --set batchSize=128   (per algorithm or for all)
  *   pnpm bench report <results.db> [--suite S] [--out DIR]
+ *   pnpm bench <suite> --report-every 5          rewrite report.html every 5 min while it runs (0: only at the end)
  *   pnpm bench list                              suites with durations from measured speeds, algorithms, envs
  *   pnpm bench calibrate [suite …] [--steps N]   measure the speeds those durations use (benchmarks/speeds.json)
  *   pnpm bench speeds <results.db …>             take the speeds from finished runs instead
@@ -27,6 +28,7 @@ import { calibrate, calibrationSuites } from "./calibrate.js";
 import { openResults } from "./db/index.js";
 import { envListLine } from "./env-scores.js";
 import { executeSuite, killWorkers } from "./executor.js";
+import { LiveReport } from "./live-report.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
 import { RunLogs } from "./run-logs.js";
@@ -302,6 +304,7 @@ function parseCli0(argv: string[]) {
       "max-concurrent": { type: "string" },
       detach: { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },
+      "report-every": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -459,11 +462,22 @@ export async function main(argv: string[]): Promise<number> {
       // Ctrl-C stops the following only; the job goes on (runOnSlurm said how to look at it).
       return stopSignal !== null ? exitCodeFor(stopSignal) : code;
     }
+    const reportEvery = values["report-every"] === undefined ? 5 : Number(values["report-every"]);
+    if (!(reportEvery >= 0))
+      throw new UsageError(`--report-every must be minutes ≥ 0, got "${values["report-every"]}"`);
+    const live = new LiveReport(
+      progress,
+      reportEvery,
+      () => {
+        if (db.finishedAlgosAndEnvs(suite.name).algos.length > 0) writeSuiteReport(db, suite.name, outDir, suite);
+      },
+      (err) => console.error(`\nlive report not written now: ${err.message.split("\n")[0]}`),
+    );
     const summary = await executeSuite(db, suite, tasks, {
       workers,
       checkpointRoot: path.join(outDir, "checkpoints"),
       checkpointEvery: checkpointEveryOf(suite),
-      progress,
+      progress: live,
       stop: stop.signal,
       logs: new RunLogs(path.join(outDir, "runs")),
     });
