@@ -6,6 +6,7 @@
  *   pnpm bench --algos td3,savo --envs InvertedPendulumRestricted-v5 --seeds 5 --steps 50000
  *   pnpm bench --algos td3,savo --set td3:actorLr=1e-3 --set batchSize=128   (per algorithm or for all)
  *   pnpm bench report <results.db> [--suite S] [--out DIR]
+ *   pnpm bench <suite> --clips                   the report shows a GIF of each algorithm's final policy per env (first seed)
  *   pnpm bench <suite> --report-every 5          rewrite report.html every 5 min while it runs (0: only at the end)
  *   pnpm bench list                              suites with durations from measured speeds, algorithms, envs
  *   pnpm bench calibrate [suite …] [--steps N]   measure the speeds those durations use (benchmarks/speeds.json)
@@ -30,12 +31,21 @@ import { envListLine } from "./env-scores.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { LiveReport } from "./live-report.js";
 import { ConsoleProgress } from "./progress.js";
-import { writeSuiteReport } from "./report-writer.js";
+import { clipName, writeSuiteReport } from "./report-writer.js";
 import { RunLogs } from "./run-logs.js";
 import { SlurmError, slurmSettings } from "./slurm/config.js";
 import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
 import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
-import { configOn, expandRuns, labelOf, parseSuite, protocolOf, type Suite, SuiteError } from "./suite.js";
+import {
+  configOn,
+  expandRuns,
+  labelOf,
+  parseSuite,
+  protocolOf,
+  type RunTask,
+  type Suite,
+  SuiteError,
+} from "./suite.js";
 import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -305,6 +315,7 @@ function parseCli0(argv: string[]) {
       detach: { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },
       "report-every": { type: "string" },
+      clips: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -478,6 +489,12 @@ export async function main(argv: string[]): Promise<number> {
       checkpointRoot: path.join(outDir, "checkpoints"),
       checkpointEvery: checkpointEveryOf(suite),
       progress: live,
+      ...(values.clips
+        ? {
+            clips: (t: RunTask) =>
+              t.seed === suite.seeds[0] ? path.join(outDir, "clips", clipName(t.label, t.env)) : null,
+          }
+        : {}),
       stop: stop.signal,
       logs: new RunLogs(path.join(outDir, "runs")),
     });

@@ -33,6 +33,8 @@ export interface ExecutorOptions {
   env?: NodeJS.ProcessEnv;
   /** Graceful stop (first Ctrl-C): running workers checkpoint and stop, queued runs do not start. */
   stop?: AbortSignal;
+  /** Where a run renders its final policy as a GIF (`--clips`), or null for no clip. */
+  clips?: (task: RunTask) => string | null;
   /** Per-run live CSV/JSONL logs (see run-logs.ts); none when absent. */
   logs?: RunLogs;
 }
@@ -273,7 +275,15 @@ export async function executeSuite(
       };
       child.on("message", onMessage);
       child.on("exit", onExit);
-      const start: WorkerStart = { type: "start", runId, task, checkpointDir, checkpointEvery: opts.checkpointEvery };
+      const clipPath = opts.clips?.(task) ?? undefined;
+      const start: WorkerStart = {
+        type: "start",
+        runId,
+        task,
+        checkpointDir,
+        checkpointEvery: opts.checkpointEvery,
+        ...(clipPath ? { clipPath } : {}),
+      };
       send(child, start);
     });
 

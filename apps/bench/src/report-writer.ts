@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { ResultsDb } from "./db/index.js";
 import { buildReportData, writeReport } from "./report/index.js";
 import type { Suite } from "./suite.js";
@@ -21,5 +23,17 @@ export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: strin
     lastN,
     ...(Object.keys(normalisation).length > 0 ? { normalisation } : {}),
   });
+  // Clips of the final policies (`--clips`), linked relative to the report.
+  data.clips = data.algos.flatMap((algo) =>
+    data.envs.flatMap((env) => {
+      const file = clipName(algo, env);
+      return existsSync(path.join(outDir, "clips", file)) ? [{ algo, env, href: `clips/${file}` }] : [];
+    }),
+  );
   return writeReport(outDir, data, { between: () => holdForTest("report") });
+}
+
+/** The clip file of an algorithm's first seed on an env. */
+export function clipName(algo: string, env: string): string {
+  return `${`${algo}__${env}`.replace(/[^A-Za-z0-9._-]+/g, "_")}.gif`;
 }

@@ -9,6 +9,8 @@
  * Stopping: a `stop` message from the parent, or SIGINT/SIGTERM reaching the worker itself (Ctrl-C
  * signals the whole process group), ends the run at the next episode end with a checkpoint.
  */
+import { mkdirSync, renameSync } from "node:fs";
+import path from "node:path";
 import {
   type BackendReport,
   checkpointExists,
@@ -19,7 +21,7 @@ import {
   saveCheckpoint,
   TrainingLoop,
 } from "@qscape/core";
-import { loadMujoco, make, NearestItemWrapper } from "@qscape/envs";
+import { loadMujoco, make, NearestItemWrapper, type RgbFrame, writeGif } from "@qscape/envs";
 import { algorithm, loadPlugins } from "./algorithms.js";
 import type { RunTask } from "./suite.js";
 import { holdForTest } from "./test-hold.js";
@@ -31,6 +33,8 @@ export interface WorkerStart {
   checkpointDir: string;
   /** Checkpoint after the first episode end past every multiple of this many env steps. */
   checkpointEvery: number;
+  /** Render one deterministic episode of the final policy to this GIF (`pnpm bench --clips`). */
+  clipPath?: string;
 }
 
 /** Parent → worker, besides `start`. */
@@ -93,6 +97,44 @@ const ipcReporter: Reporter = async (msg) => {
   await send(msg);
   await acked;
 };
+
+/** Frames of one clip at most: a few seconds of a locomotion task at its render rate. */
+const CLIP_FRAMES = 150;
+
+/**
+ * One deterministic episode of the trained policy on an `rgb_array` copy of the env, as a GIF. A
+ * clip is a picture for the report, never a result: an env that cannot render is skipped with one
+ * line on stderr, and nothing here touches the run's numbers (its own env, after the last
+ * evaluation; acting with `explore: false` draws no random numbers).
+ */
+function renderClip(
+  task: RunTask,
+  agent: { act(obs: unknown, o: { explore: boolean }): unknown },
+  file: string,
+  seed: number,
+) {
+  try {
+    const env = makeEnv(task.env, { ...task.envKwargs, renderMode: "rgb_array" }, task.actionRepresentation);
+    try {
+      const frames: RgbFrame[] = [];
+      let [obs] = env.reset({ seed: seed + 1_000_003 });
+      frames.push(env.render() as RgbFrame);
+      for (let t = 0; t < CLIP_FRAMES - 1; t++) {
+        const [next, , terminated, truncated] = env.step(agent.act(obs, { explore: false }) as never);
+        frames.push(env.render() as RgbFrame);
+        obs = next;
+        if (terminated || truncated) break;
+      }
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeGif(frames, `${file}.tmp`, { fps: Math.min(30, Number(env.metadata.renderFps ?? 30) || 30) });
+      renameSync(`${file}.tmp`, file);
+    } finally {
+      env.close();
+    }
+  } catch (err) {
+    process.stderr.write(`clip of ${task.label} on ${task.env} skipped: ${(err as Error).message.split("\n")[0]}\n`);
+  }
+}
 
 export async function runTask(
   start: WorkerStart,
@@ -221,6 +263,7 @@ export async function runTask(
     if (result.evals.at(-1)?.step !== result.step) loop.evaluate();
   }
   await flush();
+  if (start.clipPath) renderClip(task, agent, start.clipPath, task.seed);
   const counters: Record<string, number> = {
     envSteps: result.step,
     updates: result.updates,

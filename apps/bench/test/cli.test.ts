@@ -4,7 +4,7 @@
  * fails is recorded with its diagnosis while the others go on.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,6 +88,41 @@ describe("pnpm bench after its suite changed", () => {
     expect(db.listRuns("default-custom").map((r) => r.counters.envSteps)).toEqual([200]);
     db.close();
     expect(run("--steps", "300", "--fresh").status).toBe(0);
+    expect(existsSync(path.join(out, "clips"))).toBe(false);
+  }, 300_000);
+
+  it("--clips renders each algorithm's final policy on each env (first seed) and the report shows it", () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), "qscape-bench-")), "results");
+    const res = spawnSync(
+      tsx,
+      [
+        "--conditions=@qscape/source",
+        cli,
+        "default",
+        "--algos",
+        "td3",
+        "--envs",
+        "Pendulum-v1",
+        "--seeds",
+        "2",
+        "--steps",
+        "300",
+        "--workers",
+        "1",
+        "--clips",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      { cwd: appDir, encoding: "utf8", timeout: 120_000 },
+    );
+    expect(res.status).toBe(0);
+    expect(readdirSync(path.join(out, "clips"))).toEqual(["td3__Pendulum-v1.gif"]);
+    const gif = readFileSync(path.join(out, "clips", "td3__Pendulum-v1.gif"));
+    expect(gif.subarray(0, 6).toString("latin1")).toBe("GIF89a");
+    // Pendulum-v1 episodes last 200 steps: the clip is capped at 150 frames, each an image descriptor.
+    expect(gif.filter((b, i) => b === 0x2c && gif[i - 1] === 0x00).length).toBeGreaterThan(100);
+    expect(readFileSync(path.join(out, "report.html"), "utf8")).toContain('<img src="clips/td3__Pendulum-v1.gif"');
   }, 300_000);
 });
 

@@ -90,6 +90,8 @@ export interface ReportData {
   }[];
   /** Things the reader must know: excluded runs or envs, fallbacks taken. */
   notes: string[];
+  /** GIFs of the final policies (`pnpm bench --clips`), relative to the report. */
+  clips?: { algo: string; env: string; href: string }[];
   /** A warning shown above the statistics when some algorithm has fewer than 5 runs per task; null otherwise. */
   fewRuns: string | null;
   /** Logged training metrics per env and metric: each algorithm's mean over its finished seeds per logged step. */

@@ -22,6 +22,7 @@ dl.matched dd { margin: 0; font-weight: 600; }
 .legend-top i { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-right: 6px; }
 .grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 8px; }
 .grid3 svg { width: 100%; }
+figure.clip { margin: 0; } figure.clip img { width: 100%; image-rendering: pixelated; border: 1px solid #eceef2; } figure.clip figcaption { font-size: 12.5px; color: #3d4657; }
 .grid1 { display: grid; grid-template-columns: 1fr; gap: 8px; }
 .warn { background: #fff4d6; border: 1px solid #e8c66a; color: #5c4300; border-radius: 8px; padding: 10px 14px; margin: 0 0 18px; font-weight: 600; }
 td.counters { white-space: normal; text-align: left; color: #3d4657; min-width: 180px; }
@@ -287,6 +288,21 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
           `<div class="grid3">${plots(smallMultipleWidth(d.trainingMetrics.length), "w")}</div>`,
           `<div class="grid1">${plots(620, "n")}</div>`,
         )}`,
+      ),
+    );
+  }
+  if (d.clips && d.clips.length > 0) {
+    const figures = d.clips
+      .map(
+        (c) =>
+          `<figure class="clip"><img src="${esc(c.href)}" alt="${esc(c.algo)} on ${esc(c.env)}" loading="lazy"><figcaption>${esc(c.algo)} — ${esc(c.env)}</figcaption></figure>`,
+      )
+      .join("");
+    parts.push(
+      section(
+        "Final policies",
+        "One deterministic episode of each algorithm's trained policy on each env (first seed), rendered by the env.",
+        `<div class="grid3">${figures}</div>`,
       ),
     );
   }
