@@ -6,6 +6,7 @@
 import { baselineAlgorithms } from "@qscape/baselines";
 import { type AlgorithmEntry, collectAlgorithms, QscapeError } from "@qscape/core";
 import { qmleAlgorithms } from "@qscape/qmle";
+import { qmpAlgorithms } from "@qscape/qmp";
 import { savoAlgorithms } from "@qscape/savo";
 import { smoothieAlgorithms } from "@qscape/smoothie";
 
@@ -14,6 +15,7 @@ const builtIn: readonly AlgorithmEntry[] = [
   ...savoAlgorithms,
   ...smoothieAlgorithms,
   ...qmleAlgorithms,
+  ...qmpAlgorithms,
 ];
 const plugins = new Map<string, readonly AlgorithmEntry[]>();
 let registry = collectAlgorithms(builtIn);

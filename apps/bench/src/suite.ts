@@ -239,7 +239,7 @@ export function protocolOf(suite: Suite, backend: string) {
   const allNotes = [...(own.length > 0 ? [`Budgets of their own: ${own.join("; ")}.`] : []), ...(multiTask ? [multiTask] : [])];
   return {
     ...(allNotes.length > 0 ? { notes: allNotes.join(" ") } : {}),
-    score,
+    ...(score === "success" ? { score } : {}),
     envSteps: suite.budget.envSteps,
     seeds: suite.seeds,
     evaluation: { everySteps: suite.evaluation.every, episodes: suite.evaluation.episodes, deterministic: true },
