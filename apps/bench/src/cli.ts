@@ -144,7 +144,7 @@ export async function validateRunnable(suite: Suite): Promise<void> {
       problems.push(`unknown algorithm "${a.algo}" (known: ${[...algorithms().keys()].join(", ")})`);
   for (const e of suite.envs)
     if (!known.has(e.id) && !isTaskSet(e.id))
-      problems.push(`unknown environment or task set "${e.id}" (see \`pnpm bench list\`)`);
+      problems.push(`unknown environment "${e.id}" (neither an env nor a task set; see \`pnpm bench list\`)`);
   const taskSets = suite.envs.filter((e) => isTaskSet(e.id));
   if (taskSets.length > 0 && taskSets.length < suite.envs.length)
     problems.push(

@@ -297,10 +297,13 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
   let rows: { step: number; name: string; value: number }[] = [];
   let lastEvalStep = -1;
   let stoppedBy: string | null = null;
+  const seconds = { epochs: 0, eval: 0 };
 
   const evaluate = () => {
     const step = run.envSteps;
+    const te = performance.now();
     const scores = run.evaluate();
+    seconds.eval += (performance.now() - te) / 1000;
     const success = scores.reduce((a, s) => a + s.success, 0) / scores.length;
     pending.push({ type: "eval", runId, step, returns: scores.map((s) => s.meanReturn), success });
     scores.forEach((s, i) => {
@@ -351,7 +354,9 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
   let nextEval = nextMultiple(every);
   let nextCheckpoint = nextMultiple(checkpointEvery);
   while (!run.done) {
+    const te = performance.now();
     run.runEpoch();
+    seconds.epochs += (performance.now() - te) / 1000;
     if (run.envSteps >= nextEval && !run.done) {
       evaluate();
       nextEval = nextMultiple(every);
@@ -379,7 +384,7 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
     type: "done",
     runId,
     counters,
-    timings: { total: (performance.now() - t0) / 1000 },
+    timings: { ...seconds, total: (performance.now() - t0) / 1000 },
     stoppedBy,
   });
   run.dispose();
