@@ -24,7 +24,8 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
 const perStepUpdates = { updateEvery: 1, learningStarts: 500 };
 export default {
   name: "repro-qmle",
-  description: "QMLE vs local-only QMLE vs DDPG: bimodal 2-D bandit, climbing game (3k steps) and DMC cartpole swingup (20k steps)",
+  description:
+    "QMLE vs local-only QMLE vs DDPG: bimodal 2-D bandit, climbing game (3k steps) and DMC cartpole swingup (20k steps)",
   estimatedMinutes: 90,
   algorithms: [
     { label: "qmle", algo: "qmle", config: { uniformRatio: 0.5, deltaRatio: 0.5, categoricalRatio: 0 } },

@@ -19,7 +19,8 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  */
 export default {
   name: "repro-smoothie",
-  description: "Smoothie vs DDPG: bimodal bandit started on the worse mode (3k steps) and Hopper-v5 early learning (30k steps)",
+  description:
+    "Smoothie vs DDPG: bimodal bandit started on the worse mode (3k steps) and Hopper-v5 early learning (30k steps)",
   estimatedMinutes: 90,
   algorithms: [
     { algo: "smoothie" },

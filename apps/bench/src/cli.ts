@@ -29,16 +29,7 @@ import { writeSuiteReport } from "./report-writer.js";
 import { SlurmError, slurmSettings } from "./slurm/config.js";
 import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
 import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
-import {
-  configOn,
-  expandRuns,
-  isTaskSet,
-  labelOf,
-  parseSuite,
-  protocolOf,
-  type Suite,
-  SuiteError,
-} from "./suite.js";
+import { configOn, expandRuns, isTaskSet, labelOf, parseSuite, protocolOf, type Suite, SuiteError } from "./suite.js";
 import { makeEnv } from "./worker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

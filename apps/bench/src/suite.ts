@@ -236,7 +236,10 @@ export function protocolOf(suite: Suite, backend: string) {
     score === "success"
       ? "Multi-task runs: the budget is env steps summed over a task set's tasks; each algorithm's own epoch (env and gradient steps per task, minimum buffer) replaces warm-up and updates per step; the score is the mean success over tasks of deterministic evaluation episodes per task."
       : null;
-  const allNotes = [...(own.length > 0 ? [`Budgets of their own: ${own.join("; ")}.`] : []), ...(multiTask ? [multiTask] : [])];
+  const allNotes = [
+    ...(own.length > 0 ? [`Budgets of their own: ${own.join("; ")}.`] : []),
+    ...(multiTask ? [multiTask] : []),
+  ];
   return {
     ...(allNotes.length > 0 ? { notes: allNotes.join(" ") } : {}),
     ...(score === "success" ? { score } : {}),

@@ -21,10 +21,10 @@ import {
   TrainingLoop,
 } from "@qscape/core";
 import { loadMujoco, make, NearestItemWrapper } from "@qscape/envs";
+import { z } from "zod";
 import { algorithm, loadPlugins } from "./algorithms.js";
 import type { RunTask } from "./suite.js";
 import { holdForTest } from "./test-hold.js";
-import { z } from "zod";
 
 export interface WorkerStart {
   type: "start";
@@ -311,7 +311,9 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
       rows.push({ step, name: `return/task${i}`, value: s.meanReturn });
     });
     run.selectionCounts()?.forEach((counts, i) => {
-      counts.forEach((value, j) => rows.push({ step, name: `selection/task${i}/policy${j}`, value }));
+      counts.forEach((value, j) => {
+        rows.push({ step, name: `selection/task${i}/policy${j}`, value });
+      });
     });
     lastEvalStep = step;
   };

@@ -142,7 +142,8 @@ const matched = ({ seed, hidden }: Pick<MultiTaskContext, "seed" | "hidden">) =>
 export const qmpAlgorithms = [
   defineMultiTaskAlgorithm({
     id: "qmp",
-    description: "QMP: N SAC learners, behaviour by the Q-switch (argmax of task i's own min-Q over all policies' means)",
+    description:
+      "QMP: N SAC learners, behaviour by the Q-switch (argmax of task i's own min-Q over all policies' means)",
     schema: QmpBenchConfig,
     supportsTaskSet,
     matched,

@@ -1,4 +1,4 @@
 export * from "./agent.js";
+export * from "./bench.js";
 export * from "./config.js";
 export * from "./train.js";
-export * from "./bench.js";

@@ -212,7 +212,8 @@ export class MultiTaskTrainer {
       envSteps: this.envStepsDone,
       own,
       meanSuccess: own.reduce((a, t) => a + t.successRate, 0) / own.length,
-      mixture: (this.options.evalMixture ?? true) ? evaluate(this.agent, this.evalSet, { ...opts, mode: "mixture" }) : null,
+      mixture:
+        (this.options.evalMixture ?? true) ? evaluate(this.agent, this.evalSet, { ...opts, mode: "mixture" }) : null,
     };
     this.evaluations.push(record);
     this.options.onEvaluation?.(record);
@@ -243,7 +244,9 @@ export class MultiTaskTrainer {
       episodes: this.tasks.map((i) => {
         const ep = this.running[i] as RunningEpisode;
         const actions = new Float32Array(ep.actions.length * this.agent.actionDim);
-        ep.actions.forEach((a, k) => actions.set(a, k * this.agent.actionDim));
+        ep.actions.forEach((a, k) => {
+          actions.set(a, k * this.agent.actionDim);
+        });
         return { task: i, seed: ep.seed, actions, obs: Float32Array.from(ep.obs) };
       }),
     };
@@ -269,8 +272,8 @@ export class MultiTaskTrainer {
     this.envStepsDone = s.envSteps;
     this.epochsDone = s.epochs;
     this.rng.setState(s.rng);
-    s.trainEpisodes.forEach((n, i) => (this.trainEpisodes[i] = n));
-    s.trainSuccesses.forEach((n, i) => (this.trainSuccesses[i] = n));
+    this.trainEpisodes.splice(0, this.trainEpisodes.length, ...s.trainEpisodes);
+    this.trainSuccesses.splice(0, this.trainSuccesses.length, ...s.trainSuccesses);
     const dim = this.agent.actionDim;
     for (const e of s.episodes) {
       let [obs] = this.taskSet.reset(e.task, e.seed);

@@ -389,14 +389,14 @@ export class ResultsDb {
       }
       seen.set(run.seed, run);
     }
-    const valueOf = (e: EvaluationRecord, run: RunRecord): number => {
+    const scoreValue = (e: EvaluationRecord, run: RunRecord): number => {
       if (score === "return") return e.meanReturn;
       if (e.success === null)
         throw new QscapeError(`run ${run.id} (${algo} on ${env}) has an evaluation at step ${e.step} without success`);
       return e.success;
     };
     const perSeed = runs.map(
-      (run) => new Map(this.evaluations(run.id).map((e) => [e.step, valueOf(e, run)] as [number, number])),
+      (run) => new Map(this.evaluations(run.id).map((e) => [e.step, scoreValue(e, run)] as [number, number])),
     );
     const steps =
       perSeed.length === 0

@@ -457,7 +457,10 @@ function multiTaskReport(
     const steps = cells[0]?.[0]?.steps ?? [];
     if (steps.length < 2) continue;
     const summed = (i: number, j: number, k: number) =>
-      (cells[i]?.[j] as { values: number[][] }).values.reduce((a, row) => a + (row[k] as number), 0);
+      ((cells[i] as { values: number[][] }[])[j] as { values: number[][] }).values.reduce(
+        (a, row) => a + (row[k] as number),
+        0,
+      );
     const frequencies = (from: number, to: number) =>
       Array.from({ length: taskCount }, (_, i) => {
         const row = Array.from({ length: policyCount }, (_, j) => summed(i, j, to) - summed(i, j, from));
@@ -471,7 +474,8 @@ function multiTaskReport(
       to: steps[to] as number,
       freq: frequencies(bounds[k] as number, to),
     }));
-    if (windows.length > 1) windows.push({ from: steps[0] as number, to: steps[last] as number, freq: frequencies(0, last) });
+    if (windows.length > 1)
+      windows.push({ from: steps[0] as number, to: steps[last] as number, freq: frequencies(0, last) });
     report.selections.push({
       env,
       algo,

@@ -179,11 +179,11 @@ export function heatMap(
       );
     });
   });
-  options.cols.forEach((c, j) =>
+  options.cols.forEach((c, j) => {
     parts.push(
       `<text class="tick" x="${left + j * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`,
-    ),
-  );
+    );
+  });
   parts.push(
     `<text class="label" x="${left + (options.cols.length * cell) / 2}" y="${top + options.rows.length * cell + 18}" text-anchor="middle">${esc(options.xLabel)}</text>`,
     `<text class="label" x="4" y="${top + options.rows.length * cell + 34}">${esc(options.yLabel)}</text>`,
