@@ -61,6 +61,14 @@ describe("qmp bench entries (multi-task runs)", () => {
     c.dispose();
   });
 
+  it("runs on the approximate Multistage Reacher (5 tasks, 3-d actions), with H = 10 for qmp-h", () => {
+    const run = entry("qmp-h").create("MultistageReacherMT5-v0", { ...ctx, totalEnvSteps: 200 });
+    trace(run, 1);
+    expect(run.tasks).toHaveLength(5);
+    expect((run.selectionCounts() ?? []).flat().reduce((a, b) => a + b, 0)).toBe(200);
+    run.dispose();
+  });
+
   it("no-sharing reports no selections; qmp-uniform spreads them over policies", () => {
     const n = entry("no-sharing").create("MazeLargeMT3-v0", { ...ctx, totalEnvSteps: 120 });
     trace(n, 1);
