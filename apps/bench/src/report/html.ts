@@ -260,7 +260,9 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
     parts.push(
       section(
         "Learning curves",
-        `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
+        d.multiTask
+          ? `Mean success over tasks (each task's own policy, deterministic episodes) over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per task set.`
+          : `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
         `<div class="legend-top">${legendTop}</div><div class="grid3">${plots}</div>`,
       ),
     );
