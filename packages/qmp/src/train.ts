@@ -256,7 +256,8 @@ export class MultiTaskTrainer {
    * Restores `save`'s state: the counters, the seed stream, and each task's running episode, by
    * resetting its env with the episode's seed and replaying its actions. An env that does not end
    * where the saved observation says is an error (a non-deterministic task env cannot be resumed).
-   * Load the agent's snapshot too, and before `load` so the agent's hold state is the saved one.
+   * Load the agent's snapshot too (`QmpAgent.load`: holds, counts, learners). Evaluation records
+   * made before the save are not part of it: a harness stores those itself.
    */
   load(snapshot: Snapshot): void {
     const parsed = TrainerSnapshotSchema.safeParse(snapshot);
