@@ -20,8 +20,10 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  *
  * Time on 2 CPU cores (2 workers), from `pnpm bench:qmp`'s per-epoch figures on the wasm backend
  * (≈ 3.5 s per Maze epoch per task with 2 × 256, QMP ≈ 1.2×): 400 epochs × 3 tasks ≈ 70–85 min per
- * run, 4 algorithms × 5 seeds ≈ 28 run-hours / 2 workers ≈ 14 hours. Not run here; a 2-seed smoke
- * run at `--steps 3600` is what the tests do (apps/bench/test/multitask.test.ts).
+ * run, 4 algorithms × 5 seeds ≈ 28 run-hours / 2 workers ≈ 14 hours. Not run here. A smoke run,
+ * `pnpm bench qmp-maze --seeds 2 --steps 1800` (one epoch per run, no updates yet, two
+ * evaluations), took 2.5 min on the shared 2 cores; apps/bench/test/multitask.test.ts runs a
+ * tiny-network suite of its own with updates, a SIGKILL and a resume.
  */
 const scaled = {
   sac: { batchSize: 256, logStdMin: -5, logStdMax: 2 },
