@@ -3,7 +3,8 @@
  * 3-task maze runs to a report with mean success over tasks as the score, per-task success rows
  * and Q-switch selection counts; the same suite SIGKILLed (as a whole process group) once a
  * checkpoint exists and run again resumes from it and stores exactly the numbers of the
- * uninterrupted run. Bad multi-task input is named before anything runs.
+ * uninterrupted run. Bad multi-task input (H < 1, an unknown task set, a single-env algorithm on a
+ * task set, a mixed suite, tasks that do not share spaces) is named before anything runs.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,8 +12,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkpointExists } from "@qscape/core";
+import { MultistageReacherEnv, makeTaskSet, registerTaskSet, TaskSet } from "@qscape/envs";
 import { describe, expect, it } from "vitest";
+import { validateRunnable } from "../src/cli.js";
 import { openResults } from "../src/db/index.js";
+import { parseSuite, SuiteError } from "../src/suite.js";
 import { storedRows } from "./two-by-two.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -111,25 +115,38 @@ describe("pnpm bench on a task set", () => {
     expect(after).toEqual(reference);
   }, 300_000);
 
-  it("names bad multi-task input before anything runs", () => {
-    const bad = (name: string, patch: object) => {
-      const file = path.join(root, `${name}.mjs`);
-      writeFileSync(file, `export default ${JSON.stringify({ ...suite, name, ...patch })};\n`);
-      const out = path.join(root, name);
-      const res = spawnSync(tsx, args(file, out), { cwd: appDir, encoding: "utf8", timeout: 120_000 });
-      expect(res.status).toBe(2);
-      expect(existsSync(path.join(out, "results.db"))).toBe(false);
-      return res.stderr;
+  it("names bad multi-task input before anything runs", async () => {
+    const bad = async (patch: object) => {
+      const err = await validateRunnable(parseSuite({ ...suite, ...patch })).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SuiteError);
+      return (err as Error).message;
     };
-    expect(bad("bad-h", { algorithms: [{ algo: "qmp-h", config: { holdSteps: 0 } }] })).toMatch(
-      /qmp-h.*holdSteps.*≥ 1/,
-    );
-    expect(bad("bad-task-set", { envs: [{ id: "MazeLargeMT7-v0" }] })).toMatch(/unknown environment "MazeLargeMT7-v0"/);
-    expect(bad("bad-single-env", { algorithms: [{ algo: "sac" }] })).toMatch(
+    expect(await bad({ algorithms: [{ algo: "qmp-h", config: { holdSteps: 0 } }] })).toMatch(/qmp-h.*holdSteps.*≥ 1/);
+    expect(await bad({ envs: [{ id: "MazeLargeMT7-v0" }] })).toMatch(/unknown environment "MazeLargeMT7-v0"/);
+    expect(await bad({ algorithms: [{ algo: "sac" }] })).toMatch(
       /sac cannot run on MazeLargeMT3-v0: is a single-env algorithm/,
     );
-    expect(bad("bad-mix", { envs: [{ id: "MazeLargeMT3-v0" }, { id: "Pendulum-v1" }] })).toMatch(
+    expect(await bad({ envs: [{ id: "MazeLargeMT3-v0" }, { id: "Pendulum-v1" }] })).toMatch(
       /mixes task sets \(MazeLargeMT3-v0\) with single envs/,
     );
-  }, 300_000);
+    // A task set whose tasks do not share their spaces: a 2-d maze task beside a 3-d reacher task.
+    registerTaskSet(
+      "MismatchedMT-v0",
+      () =>
+        new TaskSet(
+          "MismatchedMT-v0",
+          [
+            { name: "maze", make: () => makeTaskSet("MazeLargeMT3-v0").env(0), maxEpisodeSteps: 600 },
+            { name: "reacher", make: () => new MultistageReacherEnv(0), maxEpisodeSteps: 200 },
+          ],
+          false,
+        ),
+    );
+    expect(await bad({ envs: [{ id: "MismatchedMT-v0" }] })).toMatch(
+      /task set MismatchedMT-v0: .*task 1 \(reacher\) has observation space/,
+    );
+  }, 120_000);
 });
