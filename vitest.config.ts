@@ -26,6 +26,7 @@ export default defineConfig({
       project("smoothie", "packages/smoothie"),
       project("qmle", "packages/qmle"),
       project("qmp", "packages/qmp"),
+      project("agile", "packages/agile"),
       project("native", "packages/native"),
       project("testing", "packages/testing"),
       project("bench", "apps/bench"),

@@ -32,9 +32,11 @@ const randomAction = (rng: Rng) => Float32Array.of(rng.uniform(-2, 2));
 type Maker = () => Agent<Float32Array, Float32Array>;
 type Params = Parameters<typeof readParameters>[0];
 
-/** Actor(s) and critics: TD3-style agents hold `actors`, SAC-style ones one stochastic `actor`. */
+/** Actor(s) and critics: TD3-style learners hold `actors`, SAC-style ones one stochastic `actor`; SAVO holds either. */
 function weightsOf(agent: Agent<Float32Array, Float32Array>): number[][] {
-  const a = agent as unknown as { actors?: Params[]; actor?: Params; critics: Params };
+  type Learner = { actors?: Params[]; actor?: Params; critics: Params };
+  const holder = agent as unknown as Learner & { td3?: Learner; sac?: Learner };
+  const a = holder.td3 ?? holder.sac ?? holder;
   const actors = a.actors ?? (a.actor ? [a.actor] : []);
   return [...actors.flatMap((m) => readParameters(m)), ...readParameters(a.critics)].map((p) => Array.from(p.data));
 }

@@ -3,6 +3,7 @@
  * depends on (made with `defineAlgorithm` from @qscape/core), plus those of plug-in modules a suite
  * names in `plugins` — a researcher's own package runs in the bench without changing it.
  */
+import { agileAlgorithms } from "@qscape/agile";
 import { baselineAlgorithms } from "@qscape/baselines";
 import { type AlgorithmEntry, collectAlgorithms, QscapeError } from "@qscape/core";
 import { qmleAlgorithms } from "@qscape/qmle";
@@ -16,6 +17,7 @@ const builtIn: readonly AlgorithmEntry[] = [
   ...smoothieAlgorithms,
   ...qmleAlgorithms,
   ...qmpAlgorithms,
+  ...agileAlgorithms,
 ];
 const plugins = new Map<string, readonly AlgorithmEntry[]>();
 let registry = collectAlgorithms(builtIn);

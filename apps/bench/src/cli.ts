@@ -23,6 +23,7 @@ import { loadMujoco, makeTaskSet, registry, taskSetIds } from "@qscape/envs";
 import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
 import { calibrate, calibrationSuites } from "./calibrate.js";
 import { openResults } from "./db/index.js";
+import { envListLine } from "./env-scores.js";
 import { executeSuite, killWorkers } from "./executor.js";
 import { ConsoleProgress } from "./progress.js";
 import { writeSuiteReport } from "./report-writer.js";
@@ -103,6 +104,17 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
             (base.algorithms.length * base.envs.length * base.seeds.length * base.budget.envSteps),
         }),
     name: o.algos || o.envs ? `${base.name}-custom` : base.name,
+    // The report's header says what ran, not what the base suite would have run.
+    description: `${base.name} as run with ${[
+      o.algos ? `--algos ${o.algos.join(",")}` : "",
+      o.envs ? `--envs ${o.envs.join(",")}` : "",
+      o.seeds ? `--seeds ${o.seeds}` : "",
+      o.steps ? `--steps ${o.steps}` : "",
+    ]
+      .filter(Boolean)
+      .join(
+        " ",
+      )}: ${algorithms} algorithm(s) × ${envs} env(s) × ${seeds} seed(s)${o.steps ? ` × ${o.steps} env steps` : ""}`,
     algorithms: o.algos
       ? o.algos.map((a) => base.algorithms.find((x) => (x.label ?? x.algo) === a) ?? { algo: a, config: {} })
       : base.algorithms,
@@ -231,7 +243,7 @@ async function list(): Promise<void> {
   console.log("\nAlgorithms:");
   for (const a of algorithms().values()) console.log(`  ${a.id.padEnd(26)} ${a.description}`);
   console.log("\nEnvironments:");
-  for (const id of [...registry.keys()].sort()) console.log(`  ${id}`);
+  for (const id of [...registry.keys()].sort()) console.log(envListLine(id));
   console.log("\nTask sets (multi-task algorithms; score = mean success over tasks):");
   for (const id of taskSetIds().sort()) {
     const set = makeTaskSet(id);

@@ -8,6 +8,7 @@ export * from "./ppo/agent.js";
 export * from "./ppo/config.js";
 export * from "./ppo/losses.js";
 export * from "./ppo/networks.js";
+export * from "./proposals/agent.js";
 export * from "./proposals/cem.js";
 export * from "./proposals/config.js";
 export * from "./proposals/ensemble.js";

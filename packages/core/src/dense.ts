@@ -51,9 +51,7 @@ export function nativeDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.
   nativeDenseImpl ??= tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
     const [xIn, wIn, bIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, (s: tf.Tensor[]) => void];
     const attrs = { transposeA: false, transposeB: false, activation: "linear", leakyreluAlpha: 0 };
-    const y = tf
-      .engine()
-      .runKernel("_FusedMatMul", { a: xIn, b: wIn, bias: bIn }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    const y = tf.engine().runKernel("_FusedMatMul", { a: xIn, b: wIn, bias: bIn }, attrs) as tf.Tensor2D;
     save([xIn, wIn]);
     return {
       value: y,
@@ -99,9 +97,7 @@ export function nativeMlp(
     ps.forEach((p, i) => {
       inputs[`${i % 2 === 0 ? "w" : "b"}${i >> 1}`] = p;
     });
-    return tf
-      .engine()
-      .runKernel("QscapeMlp", inputs, { outputActivation: 0 } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    return tf.engine().runKernel("QscapeMlp", inputs, { outputActivation: 0 }) as tf.Tensor[];
   };
   // Outside a gradient scope (acting, TD targets) no gradient can be asked for: a plain kernel call.
   if ((!inputGrad && !paramGrads) || tf.engine().state.gradientDepth === 0) return forward(x, params)[0] as tf.Tensor2D;
@@ -125,7 +121,7 @@ export function nativeMlp(
           inputs[`w${l}`] = w;
         });
         const attrs = { inputGrad: inputGrad ? 1 : 0, paramGrads: paramGrads ? 1 : 0 };
-        return tf.engine().runKernel("QscapeMlpGrad", inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return tf.engine().runKernel("QscapeMlpGrad", inputs, attrs) as tf.Tensor[];
       },
     };
   });

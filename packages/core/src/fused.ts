@@ -19,7 +19,7 @@ export function named(prefix: string, tensors: tf.Tensor[]): tf.NamedTensorMap {
 }
 
 export function runAll(name: string, inputs: tf.NamedTensorMap, attrs: Record<string, number> = {}): tf.Tensor[] {
-  const out = tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap);
+  const out = tf.engine().runKernel(name, inputs, attrs);
   return Array.isArray(out) ? out : [out as tf.Tensor];
 }
 

@@ -21,7 +21,24 @@ export interface RandomScore {
   meanLength: number;
 }
 
-export function randomScore(id: string, split: string | null, episodes: number): RandomScore {
+/** A uniformly random available action (an inventory index) from the padded observation. */
+export function randomAvailableAction(obs: ActionSetObservation, rng: Rng): number {
+  const slots = Array.from(obs.actionMask, (m, i) => (m ? i : -1)).filter((i) => i >= 0);
+  return obs.actionIds[rng.choice(slots)] as number;
+}
+
+/** A random slate of `size` distinct available actions (RecSimSlate). */
+export function randomSlate(obs: ActionSetObservation, rng: Rng, size = 6): Int32Array {
+  const ids = Array.from(obs.actionIds).filter((i) => i >= 0);
+  return Int32Array.from(rng.permutation(ids.length).subarray(0, size), (j) => ids[j] as number);
+}
+
+export function randomScore(
+  id: string,
+  split: string | null,
+  episodes: number,
+  act: (obs: ActionSetObservation, rng: Rng) => unknown = randomAvailableAction,
+): RandomScore {
   const env = make(id);
   const rng = new Rng(12345);
   const returns: number[] = [];
@@ -35,8 +52,7 @@ export function randomScore(id: string, split: string | null, episodes: number):
     ];
     let ret = 0;
     for (;;) {
-      const slots = Array.from(obs.actionMask, (m, i) => (m ? i : -1)).filter((i) => i >= 0);
-      const [next, reward, terminated, truncated, info] = env.step(obs.actionIds[rng.choice(slots)] as number);
+      const [next, reward, terminated, truncated, info] = env.step(act(obs, rng));
       ret += reward;
       steps++;
       obs = next as ActionSetObservation;

@@ -12,7 +12,7 @@ import "../src/create/index.js";
 import type { ActionSetObservation } from "../src/discrete/action-set.js";
 import { make } from "../src/registry.js";
 
-type Policy = (obs: ActionSetObservation, env: CreateEnv, t: number, rng: Rng) => CreateAction;
+export type Policy = (obs: ActionSetObservation, env: CreateEnv, t: number, rng: Rng) => CreateAction;
 
 const randomPolicy: Policy = (obs, _env, _t, rng) => {
   const slots = Array.from(obs.actionMask, (m, i) => (m ? i : -1)).filter((i) => i >= 0);
@@ -46,7 +46,7 @@ function pick(
 }
 
 /** Level-specific first placements (found by hand on the default layouts); No-Ops afterwards. */
-const SCRIPTED: Record<string, Policy> = {
+export const SCRIPTED: Record<string, Policy> = {
   // Drop the biggest loose body just right of the target so it knocks the target off to the left.
   "CreatePush-v0": (obs, env, t) => ({
     tool: t === 0 ? pick(obs, env, DROPPED, (i) => -(env.tools[i]?.size ?? 0)) : env.noOp,

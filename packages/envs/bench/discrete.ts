@@ -9,7 +9,7 @@ import { describeBackend, initBackend, Rng, tf } from "@qscape/core";
 import { KnnIndex } from "../src/discrete/knn.js";
 import { MineWorldEnv } from "../src/discrete/mineworld.js";
 import { NearestItemWrapper } from "../src/discrete/nearest-item.js";
-import type { RecSimSlateEnv } from "../src/discrete/recsim.js";
+import type { RecSimSlateEnv } from "../src/discrete/recsim-slate.js";
 import "../src/discrete/index.js";
 import { type AnyEnv, make } from "../src/registry.js";
 
@@ -189,7 +189,7 @@ export function benchEnvs(options: DiscreteBenchOptions = {}): EnvFigure[] {
       "RecSimSlate-v0 (make)",
       () => make("RecSimSlate-v0"),
       (rng, env) => {
-        const ids = (env.unwrapped as RecSimSlateEnv).candidateIds;
+        const ids = (env.unwrapped as RecSimSlateEnv).candidates.available;
         return Int32Array.from(rng.permutation(ids.length).subarray(0, 6), (j) => ids[j] as number);
       },
     ],

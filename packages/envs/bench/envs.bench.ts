@@ -1,8 +1,9 @@
 /**
  * All @qscape/envs benchmarks, one section each (`bench/<section>.ts` exports `run<Section>Bench`).
  *
- *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete,action-sets,create-physics,create,render]
+ *   pnpm --filter @qscape/envs run bench [-- --quick] [-- --only=classic,mujoco,dmc,discrete,action-sets,action-set-speed,create-physics,create,render]
  */
+import { runActionSetSpeedBench } from "./action-set-speed.js";
 import { runActionSetScores } from "./action-sets.js";
 import { runClassicBench } from "./classic.js";
 import { runCreateScores } from "./create.js";
@@ -24,6 +25,7 @@ const sections: Record<string, () => Promise<unknown>> = {
   dmc: () => runDmcBench(quick ? { steps: 1000, rounds: 1 } : {}),
   discrete: () => runDiscreteBench(quick ? { itemCounts: [10_000, 100_000], repeats: 3, envSteps: 5000 } : {}),
   "action-sets": async () => runActionSetScores(quick ? { episodes: 20 } : {}),
+  "action-set-speed": async () => runActionSetSpeedBench(quick ? { seconds: 0.5, quick } : {}),
   "create-physics": async () => runCreatePhysicsBench(quick ? { steps: 500, rounds: 1 } : {}),
   create: async () => runCreateScores(quick ? { episodes: 10 } : {}),
   render: () => runRenderBench(quick ? { frames: 50, rounds: 1 } : {}),

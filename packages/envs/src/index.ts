@@ -1,4 +1,5 @@
 export * from "./bandits.js";
+export * from "./baseline-scores.js";
 export * from "./checker.js";
 export * from "./classic/index.js";
 export * from "./create/index.js";
@@ -8,6 +9,7 @@ export * from "./env.js";
 export * from "./errors.js";
 export * from "./mujoco/index.js";
 export * from "./multitask/index.js";
+export * from "./play-cache.js";
 export * from "./registry.js";
 export * from "./render/index.js";
 export * from "./spaces.js";

@@ -19,6 +19,7 @@ export type SpaceJSON =
   | { type: "Discrete"; n: number; start: number }
   | { type: "ActionSubset"; n: number; maxAvailable: number }
   | { type: "MultiDiscrete"; nvec: number[]; start: number[] }
+  | { type: "ActionSlate"; n: number; maxAvailable: number; slateSize: number }
   | { type: "MultiBinary"; n: number }
   | { type: "Tuple"; spaces: SpaceJSON[] }
   | { type: "Dict"; spaces: Record<string, SpaceJSON> };
@@ -376,6 +377,82 @@ export class MultiDiscrete implements Space<Int32Array> {
   }
 }
 
+/**
+ * A list of `slateSize` distinct actions of an `ActionSubset` (AGILE's listwise recommender, thesis
+ * §3.5.3: a slate of 6 out of this episode's candidates). It shares the subset's `mask`, so it
+ * follows the action set that the env makes available on every reset. As a `MultiDiscrete` it
+ * batches like one; `sample()` draws distinct available actions and `explain()` / `contains()`
+ * reject repeats and unavailable actions.
+ */
+export class ActionSlate extends MultiDiscrete {
+  private slateRng = new Rng(DEFAULT_SPACE_SEED);
+
+  constructor(
+    readonly subset: ActionSubset,
+    readonly slateSize: number,
+  ) {
+    super(new Array(slateSize).fill(subset.n));
+    if (!Number.isInteger(slateSize) || slateSize < 1 || slateSize > subset.maxAvailable) {
+      throw new ActionSetSizeError(
+        `ActionSlate: slateSize must be an integer in 1..${subset.maxAvailable} (the action set's size), got ${slateSize}`,
+      );
+    }
+  }
+
+  /** The mask of available inventory indices (the subset's, updated in place on reset). */
+  get mask(): Uint8Array {
+    return this.subset.mask;
+  }
+
+  override seed(seed: number): void {
+    super.seed(seed);
+    this.slateRng = new Rng(seed);
+  }
+
+  /** `slateSize` distinct available actions, uniformly at random, in random order. */
+  override sample(): Int32Array {
+    const ids = this.subset.available;
+    if (ids.length < this.slateSize) {
+      throw new EnvError(
+        ids.length === 0
+          ? "ActionSlate.sample: no action is available yet (reset the env first)"
+          : `ActionSlate.sample: ${ids.length} available actions cannot fill a slate of ${this.slateSize}`,
+      );
+    }
+    const order = this.slateRng.permutation(ids.length);
+    return Int32Array.from(order.subarray(0, this.slateSize), (j) => ids[j] as number);
+  }
+
+  /** True when `x` is a slate of distinct inventory indices of which one is not available this episode. */
+  isUnavailable(x: unknown): boolean {
+    if (super.explain(x) !== null || !isArrayLikeOfNumbers(x)) return false;
+    if (new Set(Array.from(x)).size !== x.length) return false;
+    return Array.from(x).some((v) => !this.subset.mask[v]);
+  }
+
+  override explain(x: unknown): string | null {
+    const why = super.explain(x);
+    if (why !== null || !isArrayLikeOfNumbers(x)) return why;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i] as number;
+      for (let j = 0; j < i; j++) if (x[j] === v) return `action ${v} appears twice in the slate`;
+    }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i] as number;
+      if (!this.subset.mask[v]) return `action ${v} is not in this episode's available action set`;
+    }
+    return null;
+  }
+
+  override toJSON(): SpaceJSON {
+    return { type: "ActionSlate", n: this.subset.n, maxAvailable: this.subset.maxAvailable, slateSize: this.slateSize };
+  }
+
+  override toString(): string {
+    return `ActionSlate(${this.slateSize} of ActionSubset(${this.subset.n}, maxAvailable=${this.subset.maxAvailable}))`;
+  }
+}
+
 /** n binary variables; values are `Int8Array`s of 0/1. */
 export class MultiBinary implements Space<Int8Array> {
   readonly shape: number[];
@@ -548,6 +625,8 @@ export function spaceFromJSON(json: SpaceJSON): AnySpace {
       return new ActionSubset(json.n, json.maxAvailable);
     case "MultiDiscrete":
       return new MultiDiscrete(json.nvec, json.start);
+    case "ActionSlate":
+      return new ActionSlate(new ActionSubset(json.n, json.maxAvailable), json.slateSize);
     case "MultiBinary":
       return new MultiBinary(json.n);
     case "Tuple":

@@ -25,11 +25,10 @@ import {
   Adam,
   type Agent,
   actionsToBins,
-  disposeState,
+  Checkpointed,
   type EnvSpaces,
   FactoredCategorical,
   hardUpdate,
-  loadState,
   PrioritizedReplayBuffer,
   QscapeError,
   ReplayBuffer,
@@ -37,9 +36,7 @@ import {
   Rng,
   requireBoxAction,
   requireBoxObservation,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -68,7 +65,7 @@ export interface QmleOptions {
 /** Largest (state, candidate) batch evaluated in one pass. */
 const MAX_ROWS_PER_PASS = 16_384;
 
-export class QmleAgent implements Agent<Float32Array, Float32Array> {
+export class QmleAgent extends Checkpointed implements Agent<Float32Array, Float32Array> {
   readonly name = "qmle";
   readonly config: QmleSettings;
   readonly obsDim: number;
@@ -91,6 +88,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
   private readonly counts = { envSteps: 0, scheduledUpdates: 0, gradientUpdates: 0, qEvaluations: 0 };
 
   constructor(env: EnvSpaces, config: QmleConfigInput = {}, options: QmleOptions = {}) {
+    super();
     this.config = resolveQmleConfig(config);
     this.obsDim = requireBoxObservation(env, this.name);
     this.scaler = new ActionScaler(requireBoxAction(env, this.name));
@@ -271,7 +269,8 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
       const mleT = tf.tensor2d(mle, [b, d]);
       const weights = sample.weights ? tf.tensor1d(sample.weights) : null;
       const vars = this.online.parameters();
-      let parts: tf.Tensor | null = null;
+      // Assigned inside the gradient closure: declared so that TypeScript does not narrow it to null.
+      let parts = null as tf.Tensor | null;
       let tdAbs: tf.Tensor | null = null;
       try {
         const { value, grads } = tf.variableGrads(() => {
@@ -297,7 +296,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
           value,
           vars.map((v) => grads[v.name] ?? tf.zerosLike(v)),
         );
-        const [qLoss, deltaLoss, catLoss] = (parts as unknown as tf.Tensor).dataSync() as Float32Array;
+        const [qLoss, deltaLoss, catLoss] = (parts as tf.Tensor).dataSync() as Float32Array;
         if (per && tdAbs) per.updatePriorities(sample.indices, (tdAbs as tf.Tensor).dataSync());
         let priorKept = 0;
         if (storedArgmaxPrior) for (const i of best.indices) if (i === 0) priorKept += 1;
@@ -309,7 +308,7 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
           priorKept: priorKept / b,
         };
       } finally {
-        (parts as tf.Tensor | null)?.dispose();
+        parts?.dispose();
         (tdAbs as tf.Tensor | null)?.dispose();
       }
     });
@@ -350,25 +349,13 @@ export class QmleAgent implements Agent<Float32Array, Float32Array> {
 
   /** Whole learning state, including the replay with its stored a^max per transition. */
   /** Everything a checkpoint holds and dispose frees. */
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return {
       config: this.config,
       networks: { online: this.online, target: this.target },
       stateful: { optimizer: this.optimizer, rng: this.rng, evalRng: this.evalRng, replay: this.replay },
       counters: [this.counts],
     };
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 
   private checkObs(obs: Float32Array, op: string): void {

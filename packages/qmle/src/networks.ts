@@ -24,11 +24,13 @@ import {
   tf,
 } from "@qscape/core";
 
-/** Identity forward, zero gradient backward (tfjs has no stop_gradient op). */
-const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+const identityWithoutGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
   value: tf.clone(args[0] as tf.Tensor),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
+}));
+
+/** Identity forward, zero gradient backward (tfjs has no stop_gradient op). */
+const stopGradient = (x: tf.Tensor2D): tf.Tensor2D => identityWithoutGradient(x) as tf.Tensor2D;
 
 export interface Predictions {
   /** Delta predictor output in [−1, 1], [B, d]. */

@@ -33,7 +33,10 @@ const env = {
 };
 const shared = { seed: 0, actorHidden: [256, 256], criticHidden: [256, 256], batchSize: 256, bufferSize: 20_000 };
 
-function fill(agent: TD3Agent): void {
+/** TD3, or SAVO holding a TD3 learner. */
+type Profilable = TD3Agent | SavoAgent;
+
+function fill(agent: Profilable): void {
   const rng = new Rng(1);
   for (let i = 0; i < 5000; i++) {
     agent.observe({
@@ -63,25 +66,26 @@ function time(phases: Map<string, number>, label: string, obj: object, method: s
 
 interface Profiled {
   name: string;
-  agent: TD3Agent;
+  agent: Profilable;
   /** Phase label → CPU ms per update, one entry per round. */
   phases: Map<string, number[]>;
   current: Map<string, number>;
 }
 
-function instrument(name: string, agent: TD3Agent): Profiled {
+function instrument(name: string, agent: Profilable): Profiled {
   fill(agent);
   for (let i = 0; i < 10; i++) agent.update();
   const current = new Map<string, number>();
   time(current, "update (total)", agent, "update");
   time(current, "  TD target", agent, "tdTarget");
-  time(current, "  actor phase (every 2nd update)", agent, "updateActor");
+  if (agent instanceof TD3Agent) time(current, "  TD target", agent, "targetAction");
+  time(current, "  actor phase (every 2nd update)", agent, "actorStep");
   if (agent instanceof SavoAgent) {
     time(current, "    chain proposals (all calls)", agent.chain, "propose");
     time(current, "    Ψ̂ fit (Eq. 9)", agent.chain, "fitSurrogates");
     time(current, "    ν step (Eq. 8)", agent.chain, "stepActors");
   }
-  time(current, "  Polyak targets", agent, "updateTargets");
+  time(current, "  Polyak targets", agent instanceof SavoAgent ? agent.td3 : agent, "updateTargets");
   return { name, agent, phases: new Map(), current };
 }
 

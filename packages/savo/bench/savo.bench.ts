@@ -41,7 +41,7 @@ const shared = { seed: 0, actorHidden: [256, 256], criticHidden: [256, 256], bat
 
 interface Entry {
   name: string;
-  agent: TD3Agent;
+  agent: TD3Agent | SavoAgent;
   act: number[];
   update: number[];
   /** CPU ms (user + system) per env step: robust to other processes on the machine. */
@@ -49,7 +49,7 @@ interface Entry {
   bytes: number;
 }
 
-function fill(agent: TD3Agent): void {
+function fill(agent: TD3Agent | SavoAgent): void {
   const rng = new Rng(1);
   for (let i = 0; i < 5000; i++) {
     agent.observe({
@@ -63,7 +63,7 @@ function fill(agent: TD3Agent): void {
   }
 }
 
-const makers: [string, () => TD3Agent][] = [
+const makers: [string, () => TD3Agent | SavoAgent][] = [
   ["td3", () => new TD3Agent(env, shared)],
   ["savo k=3", () => new SavoAgent(env, { ...shared, numCandidates: 3 })],
   ["savo k=5", () => new SavoAgent(env, { ...shared, numCandidates: 5 })],
@@ -74,7 +74,7 @@ const entries: Entry[] = makers.map(([name, make]) => {
   fill(agent);
   for (let i = 0; i < 4; i++) agent.update();
   agent.act(new Float32Array(OBS), { explore: true });
-  const replayBytes = agent.replay.capacity * (2 * OBS + ACT + 2) * 4;
+  const replayBytes = (agent instanceof SavoAgent ? agent.td3 : agent).replay.capacity * (2 * OBS + ACT + 2) * 4;
   return { name, agent, act: [], update: [], cpu: [], bytes: tf.memory().numBytes - before + replayBytes };
 });
 

@@ -24,7 +24,6 @@ import {
   type Rng,
   readParameters,
   type SerializedTensor,
-  type Snapshot,
   tf,
   writeParameters,
 } from "@qscape/core";
@@ -42,6 +41,13 @@ export interface ProposeOptions {
   snap?: Snap | null;
   /** Per-candidate exploration noise, each [B, D] (already scaled by ε); omit for the clean chain. */
   noise?: tf.Tensor2D[] | null;
+}
+
+/** What a checkpoint holds of the chain: every network's parameters and both optimizers' moments. */
+export interface ChainState {
+  params: SerializedTensor[][];
+  actorOptimizer: ReturnType<Adam["getState"]> | null;
+  surrogateOptimizer: ReturnType<Adam["getState"]> | null;
 }
 
 export interface Proposals {
@@ -251,28 +257,31 @@ export class SuccessiveChain {
   }
 
   /** Every network and optimizer of the chain (a stateful part of its agent's checkpoint). */
-  getState(): Snapshot {
+  getState(): ChainState {
     return {
-      params: this.modules().map((m) => readParameters(m) as unknown as Snapshot),
-      actorOptimizer: (this.actorOptimizer?.getState() ?? null) as unknown as Snapshot,
-      surrogateOptimizer: (this.surrogateOptimizer?.getState() ?? null) as unknown as Snapshot,
+      params: this.modules().map((m) => readParameters(m)),
+      actorOptimizer: this.actorOptimizer?.getState() ?? null,
+      surrogateOptimizer: this.surrogateOptimizer?.getState() ?? null,
     };
   }
 
-  setState(state: Snapshot): void {
-    const s = state as { params: unknown[]; actorOptimizer: unknown; surrogateOptimizer: unknown };
+  setState(state: ChainState): void {
     const modules = this.modules();
-    if (!Array.isArray(s?.params) || s.params.length !== modules.length) {
+    if (!Array.isArray(state?.params) || state.params.length !== modules.length) {
       throw new QscapeError(
         `${this.name}.load: snapshot has a different chain (numCandidates / ablation flags differ)`,
       );
     }
     modules.forEach((m, i) => {
-      writeParameters(m, s.params[i] as SerializedTensor[]);
+      writeParameters(m, state.params[i] as SerializedTensor[]);
     });
-    if (this.actorOptimizer) this.actorOptimizer.setState(s.actorOptimizer as Parameters<Adam["setState"]>[0]);
-    if (this.surrogateOptimizer) {
-      this.surrogateOptimizer.setState(s.surrogateOptimizer as Parameters<Adam["setState"]>[0]);
+    for (const [optimizer, saved] of [
+      [this.actorOptimizer, state.actorOptimizer],
+      [this.surrogateOptimizer, state.surrogateOptimizer],
+    ] as const) {
+      if (optimizer === null) continue;
+      if (saved === null) throw new QscapeError(`${this.name}.load: the snapshot has no state for ${optimizer.name}`);
+      optimizer.setState(saved);
     }
   }
 

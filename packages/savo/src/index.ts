@@ -2,6 +2,7 @@ export * from "./agent.js";
 export * from "./bench.js";
 export * from "./chain.js";
 export * from "./config.js";
+export * from "./items.js";
 export * from "./landscape.js";
 export * from "./networks.js";
 export * from "./sac-agent.js";

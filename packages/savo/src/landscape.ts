@@ -105,13 +105,8 @@ export function agentLandscapeSource(agent: SavoAgent): LandscapeSource {
   return {
     obsDim: agent.obsDim,
     actionDim: agent.actionDim,
-    q: (obs, action) => agent.critics.q1(obs, action),
-    chain: (obs) => {
-      const mu = agent.settings.jointAction
-        ? null
-        : (agent.actors[0] as NonNullable<(typeof agent.actors)[0]>).apply(obs);
-      return agent.chain.propose(obs, mu, { snap: agent.snapper?.snap ?? null }).clean;
-    },
+    q: (obs, action) => agent.td3.critics.q1(obs, action),
+    chain: (obs) => agent.cleanChain(obs),
     surrogates: agent.chain.surrogates.map((psi) => (obs, action, previous) => psi.apply(obs, action, previous)),
   };
 }

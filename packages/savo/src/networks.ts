@@ -50,7 +50,7 @@ export function contextualise(obs: tf.Tensor2D, previous: tf.Tensor2D[]): tf.Ten
   ) as tf.Tensor3D;
 }
 
-let matMulImpl: ((x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D) | null = null;
+let matMulImpl: ((x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor) | null = null;
 
 /**
  * x @ w with explicit-transpose gradients (core's `fastDense` without the bias). The native
@@ -70,8 +70,8 @@ function matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
         return [tf.matMul(d, tf.transpose(sb)), tf.matMul(tf.transpose(sa), d)];
       },
     };
-  }) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
-  return matMulImpl(x, w);
+  });
+  return matMulImpl(x, w) as tf.Tensor2D;
 }
 
 /**

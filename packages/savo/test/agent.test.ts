@@ -1,4 +1,4 @@
-import type { TD3Batch } from "@qscape/baselines";
+import type { TD3Sample } from "@qscape/baselines";
 import { initBackend, type MLP, QscapeError, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SavoAgent } from "../src/agent.js";
@@ -20,14 +20,9 @@ const small: SavoConfigInput = {
   seed: 3,
 };
 
-/** Exposes the TD target for checking against a hand-built one. */
-class InspectableSavo extends SavoAgent {
-  target(data: Record<string, Float32Array | Uint8Array>): Float32Array {
-    return tf.tidy(() => this.tdTarget(this.toTensors(data), this.smoothingNoise()).dataSync() as Float32Array);
-  }
-  batchTensors(data: Record<string, Float32Array | Uint8Array>): TD3Batch {
-    return this.toTensors(data);
-  }
+/** SAVO's TD target (with the config's smoothing), from its public steps. */
+function target(agent: SavoAgent, data: TD3Sample["data"]): Float32Array {
+  return tf.tidy(() => agent.tdTarget(agent.td3.toBatch(data), agent.td3.smoothingNoise()).dataSync() as Float32Array);
 }
 
 const arr = (t: tf.Tensor) => Array.from(t.dataSync());
@@ -71,20 +66,20 @@ describe("SavoAgent", () => {
   });
 
   it("TD target is r + γ(1 − terminated)·max_i min(Q1', Q2')(s', ai) over the noise-free chain, no smoothing", () => {
-    const agent = new InspectableSavo(boxEnv(3, 2), small);
+    const agent = new SavoAgent(boxEnv(3, 2), small);
     const rng = new Rng(7);
     fillReplay(agent, rng, 100);
-    const { data } = agent.replay.sample(16, rng);
+    const { data } = agent.td3.replay.sample(16, rng);
     const batch = data as Record<string, Float32Array | Uint8Array>;
-    const y = agent.target(batch);
+    const y = target(agent, batch);
     const expected = tf.tidy(() => {
-      const b = agent.batchTensors(batch);
-      const mu = (agent.actors[0] as MLP).apply(b.nextObs);
+      const b = agent.td3.toBatch(batch);
+      const mu = (agent.td3.actors[0] as MLP).apply(b.nextObs);
       const chain = agent.chain.propose(b.nextObs, mu).clean;
       expect(chain).toHaveLength(3);
       const values = chain.map((a) => {
         const input = tf.concat([b.nextObs, a], 1);
-        const [q1, q2] = agent.targetCritics.nets.map((n) => n.apply(input)) as [tf.Tensor2D, tf.Tensor2D];
+        const [q1, q2] = agent.td3.targetCritics.nets.map((n) => n.apply(input)) as [tf.Tensor2D, tf.Tensor2D];
         return tf.minimum(q1, q2);
       });
       const best = tf.max(tf.concat(values, 1), 1, true);
@@ -108,7 +103,7 @@ describe("SavoAgent", () => {
     const recorded: { anchor: number[]; expected: number[][]; got: number[][] }[] = [];
     const fit = agent.chain.fitSurrogates.bind(agent.chain);
     agent.chain.fitSurrogates = (obs, anchor, chain, targets) => {
-      const qm = (a: tf.Tensor2D) => agent.critics.min(obs, a);
+      const qm = (a: tf.Tensor2D) => agent.td3.critics.min(obs, a);
       const expected = chain.slice(1).flatMap((_, j) => {
         const i = j + 1;
         const tau = chain
@@ -134,7 +129,7 @@ describe("SavoAgent", () => {
     }
     // The anchor rows are executed actions from the replay (normalised units = env units here).
     const replayActions = new Set<string>();
-    const all = agent.replay.sample(500, new Rng(0)).data.action as Float32Array;
+    const all = agent.td3.replay.sample(500, new Rng(0)).data.action as Float32Array;
     for (let i = 0; i < all.length; i += 2) replayActions.add(`${all[i]},${all[i + 1]}`);
     for (let i = 0; i < r.anchor.length; i += 2) stored.add(`${r.anchor[i]},${r.anchor[i + 1]}`);
     for (const a of stored) expect(replayActions.has(a)).toBe(true);
@@ -204,7 +199,7 @@ describe("SavoAgent", () => {
   it("first-actor inference acts with μ alone; the maximizer with the best of the chain", () => {
     const obs = new Float32Array([0.3, -0.2, 0.5]);
     const first = new SavoAgent(boxEnv(3, 2), { ...small, inference: "firstActor" });
-    const mu = tf.tidy(() => arr((first.actors[0] as MLP).apply(tf.tensor2d(obs, [1, 3]))));
+    const mu = tf.tidy(() => arr((first.td3.actors[0] as MLP).apply(tf.tensor2d(obs, [1, 3]))));
     expect(Array.from(first.act(obs, { explore: false }))).toEqual(mu.map((v) => Math.fround(v)));
     const choice = first.chooseAction(obs, false);
     expect(choice.candidates).toHaveLength(1);

@@ -28,7 +28,7 @@ describe("SAVO on discrete items (1-NN snapping)", () => {
     const agent = new SavoAgent(boxEnv(3, 2), small, { items });
     const obs = tf.tensor2d([[0.3, -0.7, 1.2]]);
     const out = tf.tidy(() => {
-      const mu = (agent.actors[0] as MLP).apply(obs);
+      const mu = (agent.td3.actors[0] as MLP).apply(obs);
       const { raw, clean } = agent.chain.propose(obs, mu, { snap: agent.snapper?.snap ?? null });
       const nu1 = agent.chain.actors[0] as NonNullable<(typeof agent.chain.actors)[0]>;
       return {

@@ -2,7 +2,7 @@
  * Fixed, known Q-landscapes for testing SAVO's successive machinery without a learned critic:
  * the envs package's Gaussian-bump bandits written as a tfjs function of the action.
  */
-import { Adam, MLP, ParamGroup, Rng, tf } from "@qscape/core";
+import { Adam, MLP, oneHotFloat, ParamGroup, Rng, tf } from "@qscape/core";
 import type { GaussianBump } from "@qscape/envs";
 import { type QFunction, SuccessiveChain, successiveTargets } from "../src/chain.js";
 import { SavoConfig, type SavoConfigInput } from "../src/config.js";
@@ -101,7 +101,7 @@ export function trainOnFixedQ(
         const qChain = a.map((x) => q(obs, x));
         const stacked = tf.stack(a, 1) as tf.Tensor3D;
         const best = tf.argMax(tf.concat(qChain, 1), 1);
-        const maximizer = tf.sum(tf.mul(stacked, tf.expandDims(tf.oneHot(best, a.length, 1, 0, "float32"), 2)), 1);
+        const maximizer = tf.sum(tf.mul(stacked, tf.expandDims(oneHotFloat(best, a.length), 2)), 1);
         // The replay's executed actions: half uniform (the random warm-up), half μM(s) + noise.
         const half = batch / 2;
         const noise = tf.tensor2d(rng.fillNormal(new Float32Array(half * dim), 0, opts.noise) as Float32Array, [

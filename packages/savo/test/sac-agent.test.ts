@@ -38,7 +38,7 @@ describe("SavoSacAgent", () => {
   it("ranks a0 = tanh(mean) and ν1..νk−1 by Q1 at evaluation; explores with a sample of π; stays in bounds", () => {
     const agent = new SavoSacAgent(boxEnv(3, 2, 3), small);
     const obs = new Float32Array([0.3, -0.2, 0.5]);
-    const mean = tf.tidy(() => arr(agent.actor.apply(tf.tensor2d(obs, [1, 3])).mode()));
+    const mean = tf.tidy(() => arr(agent.sac.actor.apply(tf.tensor2d(obs, [1, 3])).mode()));
     const greedy = agent.chooseAction(obs, false);
     expect(greedy.candidates).toHaveLength(3);
     expect(Array.from(greedy.candidates[0] as Float32Array)).toEqual(mean.map((v) => Math.fround(v)));
@@ -69,7 +69,7 @@ describe("SavoSacAgent", () => {
     expect(five.chooseAction(obs, true).candidates).toHaveLength(5);
     five.dispose();
     const first = new SavoSacAgent(boxEnv(3, 2), { ...small, inference: "firstActor" });
-    const firstMean = tf.tidy(() => arr(first.actor.apply(tf.tensor2d(obs, [1, 3])).mode()));
+    const firstMean = tf.tidy(() => arr(first.sac.actor.apply(tf.tensor2d(obs, [1, 3])).mode()));
     const c = first.chooseAction(obs, false);
     expect(c.candidates).toHaveLength(1);
     expect(Array.from(c.action)).toEqual(firstMean.map((v) => Math.fround(v)));
@@ -140,9 +140,9 @@ describe("SavoSacAgent", () => {
     const recorded: { expected: number[][]; got: number[][]; anchor: number[] }[] = [];
     const fit = agent.chain.fitSurrogates.bind(agent.chain);
     agent.chain.fitSurrogates = (obs, anchor, chain, targets) => {
-      const qm = (a: tf.Tensor2D) => agent.critics.min(obs, a);
+      const qm = (a: tf.Tensor2D) => agent.sac.critics.min(obs, a);
       // a0 is SAC's mean action at s.
-      expect(arr(chain[0] as tf.Tensor2D)).toEqual(arr(agent.actor.apply(obs).mode()));
+      expect(arr(chain[0] as tf.Tensor2D)).toEqual(arr(agent.sac.actor.apply(obs).mode()));
       const expected = chain.slice(1).flatMap((_, j) => {
         const tau = chain
           .slice(0, j + 1)
@@ -164,7 +164,7 @@ describe("SavoSacAgent", () => {
       });
     });
     // The anchors are executed actions from the replay (normalised units = env units at bound 1).
-    const replay = agent.replay.sample(500, new Rng(0)).data.action as Float32Array;
+    const replay = agent.sac.replay.sample(500, new Rng(0)).data.action as Float32Array;
     const stored = new Set<string>();
     for (let i = 0; i < replay.length; i += 2) stored.add(`${replay[i]},${replay[i + 1]}`);
     for (let i = 0; i < r.anchor.length; i += 2) expect(stored.has(`${r.anchor[i]},${r.anchor[i + 1]}`)).toBe(true);

@@ -18,10 +18,9 @@ import {
   type ActOptions,
   Adam,
   type Agent,
-  disposeState,
+  Checkpointed,
   type EnvSpaces,
   hardUpdate,
-  loadState,
   type MLP,
   parseConfig,
   polyakUpdate,
@@ -31,7 +30,6 @@ import {
   requireBoxObservation,
   type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -50,7 +48,7 @@ interface PendingSample {
   logDensity: number;
 }
 
-export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
+export class SmoothieAgent extends Checkpointed implements Agent<Float32Array, Float32Array> {
   readonly name = "smoothie";
   readonly config: SmoothieSettings;
   readonly obsDim: number;
@@ -70,6 +68,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
   private readonly counts = { gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: SmoothieConfigInput = {}) {
+    super();
     this.config = parseConfig(SmoothieConfig, config, this.name);
     this.obsDim = requireBoxObservation(env, this.name);
     this.actions = new ActionMap(env, this.name);
@@ -283,7 +282,7 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
   // ---- checkpoints --------------------------------------------------------------------------
 
   /** Everything a checkpoint holds and dispose frees. */
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return {
       config: this.config,
       networks: {
@@ -303,16 +302,8 @@ export class SmoothieAgent implements Agent<Float32Array, Float32Array> {
     };
   }
 
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
+  override load(state: Snapshot): void {
+    super.load(state);
     this.pending = null;
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }

@@ -6,7 +6,7 @@ import { fillSyntheticSuite } from "../../test/synthetic-suite.js";
 import { loadTd3Curves } from "../../test/td3-fixture.js";
 import { openResults, type ResultsDb } from "../db/results.js";
 import { iqm, meanOf, minMaxNormalise, probabilityOfImprovement } from "../stats/index.js";
-import { buildReportData, type ReportData } from "./data.js";
+import { buildReportData, profileGrid, type ReportData } from "./data.js";
 import { CSV_COLUMNS, reportToCsv, reportToJson } from "./export.js";
 import { renderReportHtml } from "./html.js";
 
@@ -110,7 +110,16 @@ describe("buildReportData on a synthetic suite", () => {
     const iqmRow = data.aggregates.find((a) => a.algo === "td3" && a.metric === "iqm")!;
     expect(lines).toContain(`aggregate,td3,,iqm,,${iqmRow.point},${iqmRow.lo},${iqmRow.hi}`);
     const html = renderReportHtml(data);
-    expect(html.match(/<svg /g)).toHaveLength(8);
+    // Wide: aggregates, profile, PoI, sample efficiency, one per env, one per training metric; narrow
+    // windows get the aggregates as two figures, the sample efficiency and the small multiples again.
+    const envs = new Set(data.learningCurves.map((c) => c.env)).size;
+    const metrics = data.trainingMetrics.length;
+    expect(metrics).toBeGreaterThan(0);
+    expect(html.match(/<svg /g)).toHaveLength(4 + envs + metrics + (3 + envs + metrics));
+    expect(html).toContain("Training metrics");
+    // Seed 4 of two algorithms did not finish: 4 runs per task, under rliable's comfortable minimum.
+    expect(data.fewRuns).toMatch(/rest on 4 runs per task/);
+    expect(html).toContain('class="warn"');
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
     expect(html).toContain("100,000");
     expect(html).toContain("critic loss is NaN");
@@ -167,5 +176,16 @@ describe("buildReportData on the TD3 paper curves", () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("profileGrid", () => {
+  it("spans the scores: a suite whose scores stay below 0.08 is not drawn on a 0–1 axis", () => {
+    const grid = profileGrid([0.01, 0.05, 0.076]);
+    expect(grid).toHaveLength(101);
+    expect(grid[0]).toBe(0);
+    expect(grid.at(-1)).toBeCloseTo(0.076 * 1.05, 12);
+    expect(profileGrid([-0.5, 1.2])[0]).toBe(-0.5);
+    expect(profileGrid([0, 0]).at(-1)).toBe(1);
   });
 });

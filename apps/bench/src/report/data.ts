@@ -93,6 +93,10 @@ export interface ReportData {
   multiTask?: MultiTaskReport;
   /** Things the reader must know: excluded runs or envs, fallbacks taken. */
   notes: string[];
+  /** A warning shown above the statistics when some algorithm has fewer than 5 runs per task; null otherwise. */
+  fewRuns: string | null;
+  /** Logged training metrics per env and metric: each algorithm's mean over its finished seeds per logged step. */
+  trainingMetrics: { env: string; metric: string; series: { algo: string; steps: number[]; mean: number[] }[] }[];
 }
 
 /** Per-task success curves and Q-switch selection frequencies of the finished multi-task runs. */
@@ -127,7 +131,10 @@ export interface BuildReportOptions {
   maxCurvePoints?: number;
   /** Final score = mean of each run's last n evaluations. */
   lastN?: number;
-  /** τ grid over normalised scores; default linspace(0, 1, 101) (evaluation spec §4.1). */
+  /**
+   * τ grid over normalised scores; default 101 points from min(0, lowest score) to the highest
+   * score (at least a little above the lowest), so the profile uses the width the scores span.
+   */
   taus?: number[];
   /** Per-env levels for 0 and 1; default SAVO's (untrained mean at step 0, best algorithm's final mean). */
   normalisation?: Record<string, { random: number; reference: number }>;
@@ -148,7 +155,6 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const curveReps = options.curveReps ?? 2_000;
   const lastN = options.lastN ?? 10;
   const maxCurvePoints = options.maxCurvePoints ?? 101;
-  const taus = options.taus ?? linspace(0, 1, 101);
   const notes: string[] = [];
 
   const score = info.protocol.score ?? "return";
@@ -231,6 +237,8 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
 
   const haveMatrices = envs.length > 0;
   const aggregates: ReportData["aggregates"] = [];
+  const scores = Object.values(normalisedFinal).flatMap((m) => [...m.data].filter((v) => Number.isFinite(v)));
+  const taus = options.taus ?? profileGrid(scores);
   const profiles: ReportData["profiles"] = { taus, curves: [] };
   const improvement: ReportData["improvement"] = [];
   const sampleEfficiency: ReportData["sampleEfficiency"] = [];
@@ -338,6 +346,35 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
       error: run.error,
     };
   });
+  const fewest = Math.min(...algos.map((a) => (seedsOf.get(a) as number[]).length));
+  const fewRuns =
+    envs.length > 0 && fewest < 5
+      ? `Intervals rest on ${fewest} run${fewest === 1 ? "" : "s"} per task for some algorithm (fewer than 5): treat them as rough, and prefer more seeds before drawing conclusions.`
+      : null;
+
+  // Training metrics (losses, α, …) logged by the runs: per env and metric, each algorithm's mean over its finished seeds.
+  const trainingMetrics: ReportData["trainingMetrics"] = [];
+  for (const env of allEnvs) {
+    const byMetric = new Map<string, Map<string, Map<number, number[]>>>();
+    for (const run of finished.filter((r) => r.env === env)) {
+      for (const m of db.metrics(run.id)) {
+        if (!Number.isFinite(m.value) || MULTI_TASK_METRIC.test(m.name)) continue;
+        const perAlgo = byMetric.get(m.name) ?? new Map<string, Map<number, number[]>>();
+        const perStep = perAlgo.get(run.algo) ?? new Map<number, number[]>();
+        perStep.set(m.step, [...(perStep.get(m.step) ?? []), m.value]);
+        perAlgo.set(run.algo, perStep);
+        byMetric.set(m.name, perAlgo);
+      }
+    }
+    for (const [metric, perAlgo] of [...byMetric.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const series = [...perAlgo.entries()].map(([algo, perStep]) => {
+        const steps = [...perStep.keys()].sort((a, b) => a - b);
+        return { algo, steps, mean: steps.map((st) => meanOf(perStep.get(st) as number[])) };
+      });
+      trainingMetrics.push({ env, metric, series: thinSeries(series, maxCurvePoints) });
+    }
+  }
+
   const unfinished = allRuns.length - finished.length;
   if (unfinished > 0)
     notes.push(`${unfinished} run(s) not finished (pending, running or failed) are listed but not aggregated.`);
@@ -380,11 +417,13 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     sampleEfficiency,
     learningCurves,
     paperStats,
+    trainingMetrics,
     runs,
     ...(score === "success"
       ? { multiTask: multiTaskReport(db, finished, { reps: curveReps, confidence, rng, maxCurvePoints }) }
       : {}),
     notes,
+    fewRuns,
   };
 }
 
@@ -409,6 +448,9 @@ function metricMatrix(db: ResultsDb, runIds: number[], name: string): { steps: n
   const steps = [...(perRun[0]?.keys() ?? [])].filter((s) => perRun.every((m) => m.has(s))).sort((a, b) => a - b);
   return { steps, values: perRun.map((m) => steps.map((s) => m.get(s) as number)) };
 }
+
+/** Metrics a multi-task run logs per evaluation, drawn in the report's own per-task figures. */
+const MULTI_TASK_METRIC = /^(success|return)\/task\d+$|^selection\/task\d+\/policy\d+$/;
 
 /** Up to this many stretches of training in the selection figure, before the whole run. */
 const SELECTION_WINDOWS = 4;
@@ -486,4 +528,22 @@ function multiTaskReport(
     });
   }
   return report;
+}
+
+/** 101 τ values over the span of the scores: from min(0, lowest) to the highest, 5 % beyond. */
+export function profileGrid(scores: readonly number[]): number[] {
+  if (scores.length === 0) return linspace(0, 1, 101);
+  const lo = Math.min(0, ...scores);
+  const top = Math.max(...scores);
+  const hi = top > lo ? top + 0.05 * (top - lo) : lo + 1;
+  return linspace(lo, hi, 101);
+}
+
+/** At most `n` points per series, evenly thinned (first and last kept). */
+function thinSeries<T extends { steps: number[]; mean: number[] }>(series: T[], n: number): T[] {
+  return series.map((s) => {
+    if (s.steps.length <= n) return s;
+    const idx = [...new Set(linspace(0, s.steps.length - 1, n).map((i) => Math.round(i)))];
+    return { ...s, steps: idx.map((i) => s.steps[i] as number), mean: idx.map((i) => s.mean[i] as number) };
+  });
 }

@@ -20,7 +20,11 @@ dl.matched dd { margin: 0; font-weight: 600; }
 .pill { display: inline-block; padding: 1px 8px; border-radius: 10px; background: #e8eefb; color: #23407a; font-size: 12px; margin-right: 4px; }
 .legend-top span { display: inline-flex; align-items: center; margin-right: 16px; font-weight: 600; }
 .legend-top i { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-right: 6px; }
-.grid3 { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
+.grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 8px; }
+.grid3 svg { width: 100%; }
+.grid1 { display: grid; grid-template-columns: 1fr; gap: 8px; }
+.warn { background: #fff4d6; border: 1px solid #e8c66a; color: #5c4300; border-radius: 8px; padding: 10px 14px; margin: 0 0 18px; font-weight: 600; }
+td.counters { white-space: normal; text-align: left; color: #3d4657; min-width: 180px; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 7px; border-bottom: 1px solid #eceef2; text-align: right; white-space: nowrap; }
 th { background: #f7f8fa; color: #3d4657; font-weight: 600; position: sticky; top: 0; }
@@ -39,6 +43,9 @@ svg .paneltitle, svg .plottitle { font-size: 13.5px; font-weight: 700; }
 svg .grid { stroke: #e6e9ef; stroke-width: 1; }
 svg .axis { stroke: #8a93a3; stroke-width: 1; }
 footer { color: #7a8294; font-size: 12px; }
+/* Wide figures are drawn twice, for wide and for narrow windows, so their text never shrinks below legible. */
+@media (max-width: 1000px) { .wide-only, .wide-col { display: none; } main { padding: 16px 12px 32px; } dl.matched { grid-template-columns: max-content 1fr; } }
+@media (min-width: 1001px) { .narrow-only { display: none; } }
 `;
 
 /** Per-task success curves and the selection-frequency heat maps of a multi-task suite. */
@@ -107,6 +114,10 @@ function multiTaskSections(
   return out;
 }
 
+function responsive(wide: string, narrow: string): string {
+  return `<div class="wide-only">${wide}</div><div class="narrow-only">${narrow}</div>`;
+}
+
 function section(title: string, explain: string, body: string): string {
   return `<section class="card"><h2>${esc(title)}</h2><p class="explain">${explain}</p>${body}</section>`;
 }
@@ -154,12 +165,17 @@ function paperTable(d: ReportData): string {
 }
 
 function runsTable(d: ReportData): string {
-  const counterNames = [...new Set(d.runs.flatMap((r) => Object.keys(r.counters)))].sort();
-  const head = `<tr><th>#</th><th class="l">Algorithm</th><th class="l">Env</th><th>Seed</th><th class="l">Status</th><th class="l">Backend</th><th class="l">Config</th><th>Evals</th><th>Final return</th><th>Last-${d.finalScore.n} mean</th><th>Max return</th><th>Wall clock</th>${counterNames.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`;
-  const columns = 12 + counterNames.length;
+  // Counters share one wrapping cell, so the table fits the page whatever an algorithm counts.
+  const head = `<tr><th>#</th><th class="l">Algorithm</th><th class="l">Env</th><th>Seed</th><th class="l">Status</th><th class="l wide-col">Backend</th><th class="l wide-col">Config</th><th>Evals</th><th>Final return</th><th>Last-${d.finalScore.n} mean</th><th>Max return</th><th>Wall clock</th><th class="l">Counters</th></tr>`;
+  const columns = 13;
+  const counters = (c: Record<string, number>) =>
+    Object.entries(c)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${esc(k)} ${compact(v)}`)
+      .join(" · ") || "–";
   const rows = d.runs
     .map((r) => {
-      const cells = `<tr class="${r.status}"><td>${r.id}</td><td class="l">${esc(r.algo)}</td><td class="l">${esc(r.env)}</td><td>${r.seed}</td><td class="l status-${r.status}">${r.status}</td><td class="l">${esc(r.backend ?? "–")}</td><td class="l"><code>${esc(r.configHash.slice(0, 8))}</code></td><td>${r.evaluations}</td><td>${formatNumber(r.finalReturn)}</td><td>${formatNumber(r.lastNMean)}</td><td>${formatNumber(r.maxReturn)}</td><td>${r.wallClockS === null ? "–" : `${formatNumber(r.wallClockS)} s`}</td>${counterNames.map((c) => `<td>${r.counters[c] === undefined ? "–" : (r.counters[c] as number).toLocaleString("en-US")}</td>`).join("")}</tr>`;
+      const cells = `<tr class="${r.status}"><td>${r.id}</td><td class="l">${esc(r.algo)}</td><td class="l">${esc(r.env)}</td><td>${r.seed}</td><td class="l status-${r.status}">${r.status}</td><td class="l wide-col">${esc(r.backend ?? "–")}</td><td class="l wide-col"><code>${esc(r.configHash.slice(0, 8))}</code></td><td>${r.evaluations}</td><td>${formatNumber(r.finalReturn)}</td><td>${formatNumber(r.lastNMean)}</td><td>${formatNumber(r.maxReturn)}</td><td>${r.wallClockS === null ? "–" : `${formatNumber(r.wallClockS)} s`}</td><td class="counters">${counters(r.counters)}</td></tr>`;
       // Errors get their own full-width row so the table keeps its width.
       return r.error
         ? `${cells}<tr class="${r.status}"><td></td><td class="l err" colspan="${columns - 1}">${esc(r.error)}</td></tr>`
@@ -167,6 +183,21 @@ function runsTable(d: ReportData): string {
     })
     .join("");
   return `<div style="overflow-x:auto">${`<table>${head}${rows}</table>`}</div>`;
+}
+
+/** One, two or three plots per row use the card's width (1160 px of drawing at full size). */
+function smallMultipleWidth(count: number): number {
+  return Math.floor((1160 - 8 * (Math.min(3, count) - 1)) / Math.min(3, count));
+}
+
+/** 1234567 → "1.23M": counters stay short. */
+function compact(v: number): string {
+  const a = Math.abs(v);
+  return a >= 1e6
+    ? `${+(v / 1e6).toPrecision(3)}M`
+    : a >= 1e4
+      ? `${+(v / 1e3).toPrecision(3)}k`
+      : v.toLocaleString("en-US");
 }
 
 /** The whole report as one self-contained HTML page (inline CSS and SVG, no scripts). */
@@ -181,12 +212,28 @@ export function renderReportHtml(d: ReportData): string {
 <h2 style="margin-top:14px">What was matched</h2>${matchedHeader(d)}
 ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}</header>`);
 
+  if (d.fewRuns) parts.push(`<p class="warn">⚠ ${esc(d.fewRuns)}</p>`);
   if (d.aggregates.length > 0) {
     parts.push(
       section(
         "Aggregate metrics",
         `Min–max normalised final scores over ${d.envs.length} envs (${d.envs.map(esc).join(", ")}); bars are ${Math.round(d.bootstrap.confidence * 100)}% stratified-bootstrap CIs, ticks the point estimates. Higher is better except the optimality gap.`,
-        aggregatePlot(d.aggregates, d.algos, colours),
+        responsive(
+          aggregatePlot(d.aggregates, d.algos, colours),
+          [
+            ["median", "iqm"],
+            ["mean", "optimalityGap"],
+          ]
+            .map((pair) =>
+              aggregatePlot(
+                d.aggregates.filter((a) => pair.includes(a.metric)),
+                d.algos,
+                colours,
+                620,
+              ),
+            )
+            .join(""),
+        ),
       ),
     );
     const profileSeries: Series[] = d.profiles.curves.map((c) => ({
@@ -223,47 +270,91 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
       section(
         "Sample efficiency",
         "IQM of the min–max normalised evaluation return across runs × envs at each evaluation step, with bootstrap CIs.",
-        curvePlot(
-          d.sampleEfficiency.map((c) => ({ ...c, label: c.algo, colour: colour(c.algo) })),
-          {
-            title: "IQM normalised score vs env steps",
-            xLabel: "Env steps",
-            yLabel: "IQM normalised score",
-            width: 1160,
-            height: 340,
-            id: "sample-efficiency",
-          },
+        responsive(
+          ...(([1160, 620] as const).map((width) =>
+            curvePlot(
+              d.sampleEfficiency.map((c) => ({ ...c, label: c.algo, colour: colour(c.algo) })),
+              {
+                title: "IQM normalised score vs env steps",
+                xLabel: "Env steps",
+                yLabel: "IQM normalised score",
+                width,
+                height: width > 1000 ? 340 : 330,
+                id: `sample-efficiency-${width}`,
+              },
+            ),
+          ) as [string, string]),
         ),
       ),
     );
   }
   const envs = [...new Set(d.learningCurves.map((c) => c.env))];
   if (envs.length > 0) {
-    const plots = envs
-      .map((env) =>
-        curvePlot(
-          d.learningCurves
-            .filter((c) => c.env === env)
-            .map((c) => ({ ...c, label: `${c.algo} (${c.seeds.length})`, colour: colour(c.algo) })),
-          {
-            title: env,
-            xLabel: "Env steps",
-            yLabel: d.multiTask ? "Mean success over tasks" : "Evaluation return",
-            width: 380,
-            height: 270,
-            showLegend: false,
-            id: `lc-${envs.indexOf(env)}`,
-          },
-        ),
-      )
-      .join("");
+    const plots = (width: number, tag: string) =>
+      envs
+        .map((env) =>
+          curvePlot(
+            d.learningCurves
+              .filter((c) => c.env === env)
+              .map((c) => ({ ...c, label: `${c.algo} (${c.seeds.length})`, colour: colour(c.algo) })),
+            {
+              title: env,
+              xLabel: "Env steps",
+              yLabel: d.multiTask ? "Mean success over tasks" : "Evaluation return",
+              width,
+              height: 270,
+              showLegend: false,
+              id: `lc-${tag}-${envs.indexOf(env)}`,
+            },
+          ),
+        )
+        .join("");
     parts.push(
       section(
         "Learning curves",
         d.multiTask
           ? `Mean success over tasks (each task's own policy, deterministic episodes) over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per task set.`
           : `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
-        `<div class="legend-top">${legendTop}</div><div class="grid3">${plots}</div>`,
+        `<div class="legend-top">${legendTop}</div>${responsive(
+          `<div class="grid3">${plots(smallMultipleWidth(envs.length), "w")}</div>`,
+          `<div class="grid1">${plots(620, "n")}</div>`,
+        )}`,
+      ),
+    );
+  }
+  if (d.trainingMetrics.length > 0) {
+    const plots = (width: number, tag: string) =>
+      d.trainingMetrics
+        .map((m, i) =>
+          curvePlot(
+            m.series.map((s) => ({
+              label: s.algo,
+              colour: colour(s.algo),
+              steps: s.steps,
+              point: s.mean,
+              lo: s.mean,
+              hi: s.mean,
+            })),
+            {
+              title: `${m.metric} — ${m.env}`,
+              xLabel: "Env steps",
+              yLabel: m.metric,
+              width,
+              height: 250,
+              showLegend: false,
+              id: `tm-${tag}-${i}`,
+            },
+          ),
+        )
+        .join("");
+    parts.push(
+      section(
+        "Training metrics",
+        "What the learners logged while training (losses, entropy coefficients, …): each algorithm's mean over its finished seeds at each logged step.",
+        `<div class="legend-top">${legendTop}</div>${responsive(
+          `<div class="grid3">${plots(smallMultipleWidth(d.trainingMetrics.length), "w")}</div>`,
+          `<div class="grid1">${plots(620, "n")}</div>`,
+        )}`,
       ),
     );
   }

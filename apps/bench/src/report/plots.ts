@@ -131,7 +131,7 @@ export function improvementPlot(
   const f = frame(
     [0, 1],
     [0, 1],
-    { left: labelWidth, right: width - 18, top, bottom },
+    { left: labelWidth, right: width - 130, top, bottom },
     { fixedX: [0, 1], fixedY: [0, 1], xTickCount: 5 },
   );
   f.yTicks = [];
@@ -145,6 +145,10 @@ export function improvementPlot(
       `<text class="rowlabel" x="${labelWidth - 10}" y="${y}" text-anchor="end" dominant-baseline="middle">${esc(labels[i] as string)}</text>`,
     );
     parts.push(intervalBar(f.x, y, rowH * 0.55, row, colours.get(row.x) ?? "#555"));
+    // The numbers themselves: with few runs the bars span most of [0, 1] and are hard to read.
+    parts.push(
+      `<text class="tick" x="${width - 14}" y="${y}" text-anchor="end" dominant-baseline="middle">${row.point.toFixed(2)} [${row.lo.toFixed(2)}, ${row.hi.toFixed(2)}]</text>`,
+    );
   });
   return svg(width, height, "Probability of improvement", parts.join(""));
 }

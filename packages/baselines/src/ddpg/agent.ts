@@ -1,9 +1,9 @@
-/** DDPG: the TD3 agent configured with one critic, no target smoothing and OU noise. */
+/** DDPG: the TD3 learner configured with one critic, no target smoothing and OU noise (DDPGConfig's defaults). */
 import type { EnvSpaces } from "@qscape/core";
 import { TD3Agent } from "../td3/agent.js";
-import { DDPGConfig, type DDPGConfigInput } from "./config.js";
+import { DDPGConfig, type DDPGConfigInput, type DDPGSettings } from "./config.js";
 
-export class DDPGAgent extends TD3Agent {
+export class DDPGAgent extends TD3Agent<DDPGSettings> {
   constructor(env: EnvSpaces, config: DDPGConfigInput = {}) {
     super(env, config, { name: "ddpg", schema: DDPGConfig });
   }

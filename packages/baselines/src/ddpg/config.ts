@@ -16,6 +16,7 @@ export const DDPGConfig = TD3Config.extend({
   explorationNoise: ExplorationNoise.default({ type: "ou", theta: 0.15, sigma: 0.2, dt: 1 }),
 }).strict();
 export type DDPGConfigInput = z.input<typeof DDPGConfig>;
+export type DDPGSettings = z.output<typeof DDPGConfig>;
 
 export const DDPG_PRESETS = {
   /** Lillicrap et al. 2016: 400-300, actor 1e-4, critic 1e-3, τ 1e-3, batch 64, policy every step. */

@@ -13,11 +13,10 @@ import {
   type ActOptions,
   Adam,
   type Agent,
-  disposeState,
+  Checkpointed,
   type EnvSpaces,
   hardUpdate,
   linearSchedule,
-  loadState,
   maskLogits,
   NStepAccumulator,
   PrioritizedReplayBuffer,
@@ -32,7 +31,6 @@ import {
   type Schedule,
   type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -44,7 +42,7 @@ export interface DiscreteAgentOptions {
   actionMask?: (obs: Float32Array) => ArrayLike<number>;
 }
 
-export class DQNAgent implements Agent<Float32Array, number> {
+export class DQNAgent extends Checkpointed implements Agent<Float32Array, number> {
   readonly name = "dqn";
   readonly config: DQNSettings;
   readonly obsDim: number;
@@ -60,6 +58,7 @@ export class DQNAgent implements Agent<Float32Array, number> {
   private readonly counts = { envSteps: 0, gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: DQNConfigInput = {}, options: DiscreteAgentOptions = {}) {
+    super();
     this.config = parseConfig(DQNConfig, config, this.name);
     this.obsDim = requireBoxObservation(env, this.name);
     this.numActions = requireDiscreteAction(env, this.name);
@@ -201,7 +200,7 @@ export class DQNAgent implements Agent<Float32Array, number> {
 
   /** Whole state; taken at episode boundaries, where the n-step window is empty. */
   /** Everything a checkpoint holds and dispose frees. */
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return {
       config: this.config,
       networks: { qNetwork: this.qNetwork, targetNetwork: this.targetNetwork },
@@ -210,17 +209,9 @@ export class DQNAgent implements Agent<Float32Array, number> {
     };
   }
 
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
+  override load(state: Snapshot): void {
+    super.load(state);
     this.nStep.clear();
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }
 

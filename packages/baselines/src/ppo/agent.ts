@@ -16,11 +16,10 @@ import {
   Adam,
   type Agent,
   type Categorical,
+  Checkpointed,
   type DiagGaussian,
-  disposeState,
   type EnvSpaces,
   isDiscrete,
-  loadState,
   parseConfig,
   QscapeError,
   Rng,
@@ -29,7 +28,6 @@ import {
   requireDiscreteAction,
   type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
 } from "@qscape/core";
@@ -56,7 +54,7 @@ type Pending = Pick<Step, "obs" | "action" | "logProb" | "value" | "mask">;
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
+export class PPOAgent extends Checkpointed implements Agent<Float32Array, Float32Array | number> {
   readonly name = "ppo";
   readonly config: PPOSettings;
   readonly obsDim: number;
@@ -72,6 +70,7 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
   private readonly counts = { updates: 0, gradientUpdates: 0 };
 
   constructor(env: EnvSpaces, config: PPOConfigInput = {}, options: DiscreteAgentOptions = {}) {
+    super();
     this.config = parseConfig(PPOConfig, config, this.name);
     this.obsDim = requireBoxObservation(env, this.name);
     const discrete = isDiscrete(env.actionSpace);
@@ -290,7 +289,7 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
   }
 
   /** Everything a checkpoint holds and dispose frees. */
-  private stateParts(): StateParts {
+  stateParts(): StateParts {
     return {
       config: this.config,
       networks: { net: this.net },
@@ -309,17 +308,9 @@ export class PPOAgent implements Agent<Float32Array, Float32Array | number> {
     };
   }
 
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
+  override load(state: Snapshot): void {
+    super.load(state);
     this.pending = null;
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }
 

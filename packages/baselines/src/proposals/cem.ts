@@ -1,15 +1,14 @@
 /**
- * Actor-free CEM over Q (QT-Opt style; SAVO §6.1, spec §7.3). Per state: start from
- * N(0, initStd²) in the normalised box; for I iterations sample P actions, score them with Q1,
- * refit mean and σ to the top E. The elites of every iteration are the candidates, and TD3's
- * select-by-Q step returns the best action found. The TD target runs the same search on the
- * target critic. There is no actor to train.
+ * Actor-free CEM over Q (QT-Opt style; SAVO §6.1). Per state: start from N(0, initStd²) in the
+ * normalised box; for I iterations sample P actions, score them with Q1, refit mean and σ to the
+ * top E. The elites of every iteration are the candidates, and the selector returns the best
+ * action found. The TD target runs the same search on the target critic. There is no actor to train.
  */
 
-import type { Critics, EnvSpaces } from "@qscape/core";
+import type { CandidateProposer, CandidateSelector, Critics, EnvSpaces, Rng } from "@qscape/core";
 import { gatherCandidates, tf } from "@qscape/core";
-import { TD3Agent } from "../td3/agent.js";
 import type { TD3Settings } from "../td3/config.js";
+import { ProposalTD3Agent } from "./agent.js";
 import { CEMConfig, type CEMConfigInput } from "./config.js";
 
 type CEMSettings = TD3Settings & {
@@ -20,28 +19,28 @@ type CEMSettings = TD3Settings & {
   minStd: number;
 };
 
-export class CEMAgent extends TD3Agent {
-  constructor(env: EnvSpaces, config: CEMConfigInput = {}) {
-    super(env, config, { name: "cem", schema: CEMConfig, actorCount: 0 });
-  }
+/** [B, I·E, A]: the elites of every CEM iteration on `critics` (the target critics for the TD target). */
+export class CEMProposer implements CandidateProposer {
+  constructor(
+    private readonly critics: Critics,
+    private readonly targetCritics: Critics,
+    private readonly selector: CandidateSelector,
+    private readonly rng: Rng,
+    private readonly settings: CEMSettings,
+  ) {}
 
-  private get settings(): CEMSettings {
-    return this.config as CEMSettings;
-  }
-
-  protected override proposeActions(obs: tf.Tensor2D): tf.Tensor3D {
+  propose(obs: tf.Tensor2D): tf.Tensor3D {
     return this.search(this.critics, obs);
   }
 
-  protected override proposeTargetActions(nextObs: tf.Tensor2D): tf.Tensor3D {
+  proposeTarget(nextObs: tf.Tensor2D): tf.Tensor3D {
     return this.search(this.targetCritics, nextObs);
   }
 
-  /** The elites of every CEM iteration, [B, I·E, A]. */
   private search(critics: Critics, obs: tf.Tensor2D): tf.Tensor3D {
     const { population, elites, iterations, initStd, minStd } = this.settings;
     const b = obs.shape[0];
-    const a = this.actionDim;
+    const a = this.selector.actionDim;
     let mean: tf.Tensor = tf.zeros([b, 1, a]);
     let std: tf.Tensor = tf.fill([b, 1, a], initStd);
     const found: tf.Tensor3D[] = [];
@@ -52,9 +51,7 @@ export class CEMAgent extends TD3Agent {
         a,
       ]);
       const samples = tf.clipByValue(tf.add(mean, tf.mul(std, eps)), -1, 1) as tf.Tensor3D;
-      const q = this.scoreCandidates(critics, obs, samples);
-      this.counts.qEvaluations += b * population;
-      const top = tf.topk(q, elites).indices;
+      const top = tf.topk(this.selector.score(critics, obs, samples), elites).indices;
       const best = gatherCandidates(samples, top as tf.Tensor2D);
       found.push(best);
       const moments = tf.moments(best, 1, true);
@@ -62,5 +59,16 @@ export class CEMAgent extends TD3Agent {
       std = tf.maximum(tf.sqrt(moments.variance), minStd);
     }
     return tf.concat(found, 1) as tf.Tensor3D;
+  }
+}
+
+export class CEMAgent extends ProposalTD3Agent<CEMSettings, CEMProposer> {
+  constructor(env: EnvSpaces, config: CEMConfigInput = {}) {
+    super(env, config, {
+      name: "cem",
+      schema: CEMConfig,
+      actorCount: 0,
+      proposer: (td3, selector) => new CEMProposer(td3.critics, td3.targetCritics, selector, td3.rng, td3.config),
+    });
   }
 }

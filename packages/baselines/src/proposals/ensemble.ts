@@ -1,17 +1,45 @@
 /**
- * k-actor ensemble (SAVO §6.1, spec §7.2): k independently initialised actors, each trained by
- * DPG on the shared Q1; their actions are ranked by Q1 when acting and (target actors, target
- * critic) in the TD target. Everything is TD3's multi-actor path; this class only sets k.
+ * k-actor ensemble (SAVO §6.1; Osband et al. 2016): k independently initialised actors, each
+ * trained by DPG on the shared Q1 (TD3's step over all actors); their actions are the candidates,
+ * ranked by Q1 when acting and (target actors, target critic) in the TD target.
  */
 
-import type { EnvSpaces } from "@qscape/core";
-import { parseConfig } from "@qscape/core";
-import { TD3Agent } from "../td3/agent.js";
+import type { CandidateProposer, EnvSpaces, MLP } from "@qscape/core";
+import { parseConfig, tf } from "@qscape/core";
+import type { TD3Settings } from "../td3/config.js";
+import { ProposalTD3Agent } from "./agent.js";
 import { EnsembleConfig, type EnsembleConfigInput } from "./config.js";
 
-export class EnsembleAgent extends TD3Agent {
+/** [B, k, A]: each actor's action μ_j(s). */
+export class ActorsProposer implements CandidateProposer {
+  constructor(
+    private readonly actors: readonly MLP[],
+    private readonly targetActors: readonly MLP[],
+  ) {}
+
+  propose(obs: tf.Tensor2D): tf.Tensor3D {
+    return tf.stack(
+      this.actors.map((actor) => actor.apply(obs)),
+      1,
+    ) as tf.Tensor3D;
+  }
+
+  proposeTarget(nextObs: tf.Tensor2D): tf.Tensor3D {
+    return tf.stack(
+      this.targetActors.map((actor) => actor.apply(nextObs)),
+      1,
+    ) as tf.Tensor3D;
+  }
+}
+
+export class EnsembleAgent extends ProposalTD3Agent<TD3Settings & { k: number }, ActorsProposer> {
   constructor(env: EnvSpaces, config: EnsembleConfigInput = {}) {
     const { k } = parseConfig(EnsembleConfig, config, "ensemble");
-    super(env, config, { name: "ensemble", schema: EnsembleConfig, actorCount: k });
+    super(env, config, {
+      name: "ensemble",
+      schema: EnsembleConfig,
+      actorCount: k,
+      proposer: (td3) => new ActorsProposer(td3.actors, td3.targetActors),
+    });
   }
 }

@@ -36,12 +36,14 @@ describe("KnnWolpertingerAgent", () => {
     const chosen = agent.act(obs, { explore: false });
     // The proto-action in item units, its 4 nearest items by brute force, and their Q1 values.
     const proto = tf.tidy(
-      () => (agent.learner.actors[0] as MLP).apply(tf.tensor2d(obs, [1, 4])).dataSync() as Float32Array,
+      () => (agent.learner.td3.actors[0] as MLP).apply(tf.tensor2d(obs, [1, 4])).dataSync() as Float32Array,
     );
-    const query = agent.learner.scaler.toEnv(proto);
+    const query = agent.learner.td3.scaler.toEnv(proto);
     const nearest = Array.from(bruteForceKnn(items.itemEmbeddings, items.numItems, items.dim, query, 1, 4).indices);
-    expect(Array.from(agent.learner.lastNeighbours)).toEqual(nearest);
-    const vectors = nearest.map((j) => agent.learner.scaler.fromEnv(items.itemEmbeddings.subarray(j * 3, j * 3 + 3)));
+    expect(Array.from(agent.learner.proposer.lastNeighbours)).toEqual(nearest);
+    const vectors = nearest.map((j) =>
+      agent.learner.td3.scaler.fromEnv(items.itemEmbeddings.subarray(j * 3, j * 3 + 3)),
+    );
     const q = agent.learner.evaluateQ(obs, vectors);
     expect(chosen).toBe(nearest[q.indexOf(Math.max(...q))]);
     expect(leakedTensors(() => agent.update())).toBe(0);

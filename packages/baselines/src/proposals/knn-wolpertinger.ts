@@ -1,15 +1,16 @@
 /**
- * Wolpertinger for large discrete action spaces (Dulac-Arnold et al. 2015; SAVO §6.1, spec §7.1).
+ * Wolpertinger for large discrete action spaces (Dulac-Arnold et al. 2015; SAVO §6.1).
  * Each action is an item with a vector representation. The actor outputs a proto-action in that
  * space (plus exploration noise when exploring), the k nearest items are ranked by Q1(s, item)
  * and the best is executed; the TD target does the same with the target actor and target critic.
  * The critic and actor learn exactly as TD3's, with the executed item's vector as the action.
  */
-import type { ActOptions, Agent, MLP, Snapshot, Transition } from "@qscape/core";
-import { type EnvSpaces, parseConfig, QscapeError, requireDiscreteAction, tf } from "@qscape/core";
+import type { ActOptions, Agent, CandidateProposer, MLP, Snapshot, Transition } from "@qscape/core";
+import { argmax, type EnvSpaces, QscapeError, requireDiscreteAction, tf } from "@qscape/core";
 import type { z } from "zod";
-import { TD3Agent } from "../td3/agent.js";
+import type { TD3Agent } from "../td3/agent.js";
 import { TD3Config } from "../td3/config.js";
+import { ProposalTD3Agent } from "./agent.js";
 import { candidateCount } from "./config.js";
 
 /** One vector per discrete action, row-major (the shape of `@qscape/envs`' ActionRepresentation). */
@@ -28,42 +29,40 @@ export interface NearestItems {
 
 export const KnnWolpertingerConfig = TD3Config.extend({ k: candidateCount }).strict();
 export type KnnWolpertingerConfigInput = z.input<typeof KnnWolpertingerConfig>;
+type KnnWolpertingerSettings = z.output<typeof KnnWolpertingerConfig>;
 
-/** The TD3 learner over the item-vector box, proposing the k nearest items of its proto-actions. */
-class ItemSpaceTD3 extends TD3Agent {
+/** [B, k, dim]: the normalised vectors of the k items nearest each proto-action (μ(s) + noise when exploring). */
+export class NearestItemsProposer implements CandidateProposer {
   /** Item indices of the last single-state proposal (what `act` executes). */
   lastNeighbours: Int32Array = new Int32Array(0);
 
   constructor(
-    spaces: EnvSpaces,
-    config: KnnWolpertingerConfigInput,
+    private readonly td3: TD3Agent<KnnWolpertingerSettings>,
     private readonly items: ItemRepresentation,
     private readonly index: NearestItems,
-    private readonly k: number,
-  ) {
-    super(spaces, config, { name: "knnWolpertinger", schema: KnnWolpertingerConfig });
-  }
+  ) {}
 
-  protected override proposeActions(obs: tf.Tensor2D, explore: boolean): tf.Tensor3D {
-    const proto = (this.actors[0] as MLP).apply(obs);
+  propose(obs: tf.Tensor2D, explore: boolean): tf.Tensor3D {
+    const { actors, actionDim, noise } = this.td3;
+    const proto = (actors[0] as MLP).apply(obs);
     if (!explore) return this.nearestItems(proto, true);
     const b = obs.shape[0];
-    const noise = new Float32Array(b * this.actionDim);
-    for (let i = 0; i < b; i++) noise.set(this.noise.sample(new Float32Array(this.actionDim)), i * this.actionDim);
-    return this.nearestItems(tf.clipByValue(tf.add(proto, tf.tensor2d(noise, proto.shape)), -1, 1), true);
+    const eps = new Float32Array(b * actionDim);
+    for (let i = 0; i < b; i++) eps.set(noise.sample(new Float32Array(actionDim)), i * actionDim);
+    return this.nearestItems(tf.clipByValue(tf.add(proto, tf.tensor2d(eps, proto.shape)), -1, 1), true);
   }
 
-  protected override proposeTargetActions(nextObs: tf.Tensor2D): tf.Tensor3D {
-    return this.nearestItems((this.targetActors[0] as MLP).apply(nextObs), false);
+  proposeTarget(nextObs: tf.Tensor2D): tf.Tensor3D {
+    return this.nearestItems((this.td3.targetActors[0] as MLP).apply(nextObs), false);
   }
 
-  /** [B, k, dim] normalised vectors of the k items nearest each proto-action. */
   private nearestItems(proto: tf.Tensor2D, remember: boolean): tf.Tensor3D {
+    const { scaler, config } = this.td3;
     const [b, d] = proto.shape;
-    const k = this.k;
+    const k = config.k;
     const normalised = proto.dataSync() as Float32Array;
     const queries = new Float32Array(b * d);
-    for (let i = 0; i < b; i++) queries.set(this.scaler.toEnv(normalised.subarray(i * d, (i + 1) * d)), i * d);
+    for (let i = 0; i < b; i++) queries.set(scaler.toEnv(normalised.subarray(i * d, (i + 1) * d)), i * d);
     const { indices } = this.index.query(queries, b, k, this.items.available);
     const vectors = new Float32Array(b * k * d);
     for (let i = 0; i < b; i++) {
@@ -72,7 +71,7 @@ class ItemSpaceTD3 extends TD3Agent {
         const item = (indices[i * k + j] as number) >= 0 ? (indices[i * k + j] as number) : (indices[i * k] as number);
         indices[i * k + j] = item;
         const row = this.items.itemEmbeddings.subarray(item * d, (item + 1) * d);
-        vectors.set(this.scaler.fromEnv(row), (i * k + j) * d);
+        vectors.set(scaler.fromEnv(row), (i * k + j) * d);
       }
     }
     if (remember) this.lastNeighbours = indices;
@@ -82,7 +81,8 @@ class ItemSpaceTD3 extends TD3Agent {
 
 export class KnnWolpertingerAgent implements Agent<Float32Array, number> {
   readonly name = "knnWolpertinger";
-  readonly learner: ItemSpaceTD3;
+  /** TD3 over the item-vector box, acting and bootstrapping through the k nearest items. */
+  readonly learner: ProposalTD3Agent<KnnWolpertingerSettings, NearestItemsProposer>;
   private readonly items: ItemRepresentation;
 
   constructor(env: EnvSpaces, items: ItemRepresentation, index: NearestItems, config: KnnWolpertingerConfigInput = {}) {
@@ -107,17 +107,17 @@ export class KnnWolpertingerAgent implements Agent<Float32Array, number> {
       }
     }
     const spaces = { ...env, observationSpace: env.observationSpace, actionSpace: { shape: [items.dim], low, high } };
-    const { k } = parseConfig(KnnWolpertingerConfig, config, this.name);
-    this.learner = new ItemSpaceTD3(spaces, config, items, index, k);
+    this.learner = new ProposalTD3Agent(spaces, config, {
+      name: this.name,
+      schema: KnnWolpertingerConfig,
+      proposer: (td3) => new NearestItemsProposer(td3, items, index),
+    });
     this.items = items;
   }
 
   act(obs: Float32Array, opts: ActOptions): number {
-    const choice = this.learner.chooseAction(obs, opts.explore);
-    let best = 0;
-    if (choice.q)
-      for (let j = 1; j < choice.q.length; j++) if ((choice.q[j] as number) > (choice.q[best] as number)) best = j;
-    return this.learner.lastNeighbours[best] as number;
+    const { q } = this.learner.chooseAction(obs, opts.explore);
+    return this.learner.proposer.lastNeighbours[q ? argmax(q) : 0] as number;
   }
 
   observe(t: Transition<Float32Array, number>): void {

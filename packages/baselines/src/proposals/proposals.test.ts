@@ -1,7 +1,8 @@
-import { initBackend, type MLP, Rng, tf } from "@qscape/core";
+import { type Agent, type CandidateProposer, initBackend, type MLP, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { TD3Agent } from "../td3/agent.js";
+import { TD3Config, type TD3Settings } from "../td3/config.js";
 import { boxEnv, fillReplay, leakedTensors } from "../testing.js";
+import { ProposalTD3Agent } from "./agent.js";
 import { CEMAgent } from "./cem.js";
 import { EnsembleAgent } from "./ensemble.js";
 import { GreedyACAgent, GreedyTD3Agent } from "./greedy.js";
@@ -20,7 +21,7 @@ function argmax(xs: Float32Array): number {
 }
 
 /** The chosen action is the candidate with the highest Q1, and the reported Q values are Q1. */
-function expectBestByQ(agent: TD3Agent, k: number) {
+function expectBestByQ(agent: ProposalTD3Agent<TD3Settings>, k: number) {
   const choice = agent.chooseAction(obs, false);
   expect(choice.candidates).toHaveLength(k);
   const q = agent.evaluateQ(obs, choice.candidates);
@@ -31,7 +32,7 @@ function expectBestByQ(agent: TD3Agent, k: number) {
   return choice;
 }
 
-function trained<T extends TD3Agent>(agent: T): T {
+function trained<T extends Agent<Float32Array, Float32Array> & { obsDim: number; actionDim: number }>(agent: T): T {
   fillReplay(agent, new Rng(1), 100);
   for (let i = 0; i < 4; i++) agent.update();
   return agent;
@@ -41,7 +42,9 @@ describe("proposal actors", () => {
   it("Wolpertinger ranks the proto-action and Gaussian samples around it by Q1", () => {
     const agent = trained(new WolpertingerAgent(boxEnv(3, 2), { ...small, k: 5, sampleSigma: 0.3 }));
     const choice = expectBestByQ(agent, 5);
-    const proto = tf.tidy(() => (agent.actors[0] as MLP).apply(tf.tensor2d(obs, [1, 3])).dataSync() as Float32Array);
+    const proto = tf.tidy(
+      () => (agent.td3.actors[0] as MLP).apply(tf.tensor2d(obs, [1, 3])).dataSync() as Float32Array,
+    );
     expect(Array.from(choice.candidates[0] as Float32Array)).toEqual(Array.from(proto));
     for (const c of choice.candidates.slice(1)) {
       expect(c).not.toEqual(proto);
@@ -53,9 +56,9 @@ describe("proposal actors", () => {
 
   it("the ensemble's candidates are its k independently initialised actors' actions, best by Q1", () => {
     const agent = trained(new EnsembleAgent(boxEnv(3, 2), { ...small, k: 3 }));
-    expect(agent.actors).toHaveLength(3);
+    expect(agent.td3.actors).toHaveLength(3);
     const choice = expectBestByQ(agent, 3);
-    agent.actors.forEach((actor, i) => {
+    agent.td3.actors.forEach((actor, i) => {
       const mu = tf.tidy(() => actor.apply(tf.tensor2d(obs, [1, 3])).dataSync() as Float32Array);
       expect(Array.from(choice.candidates[i] as Float32Array)).toEqual(Array.from(mu));
     });
@@ -65,7 +68,7 @@ describe("proposal actors", () => {
 
   it("CEM returns the best of its elites, better than most uniformly random actions", () => {
     const agent = trained(new CEMAgent(boxEnv(3, 2), { ...small, population: 32, elites: 4, iterations: 3 }));
-    expect(agent.actors).toHaveLength(0);
+    expect(agent.td3.actors).toHaveLength(0);
     const before = agent.counters().qEvaluations ?? 0;
     const choice = expectBestByQ(agent, 12);
     expect((agent.counters().qEvaluations ?? 0) - before).toBe(3 * 32 + 12);
@@ -87,7 +90,7 @@ describe("proposal actors", () => {
         const states = tf.tensor2d(obs, [1, 3]);
         const elites = agent.topProposals(states);
         expect(elites.shape).toEqual([1, 6, 2]);
-        const q = (a: tf.Tensor2D) => agent.critics.q1(tf.tile(states, [a.shape[0], 1]), a);
+        const q = (a: tf.Tensor2D) => agent.td3.critics.q1(tf.tile(states, [a.shape[0], 1]), a);
         const eps = tf.randomNormal([200, 2], 0, 1, "float32", 3);
         const samples = tf.clipByValue(
           tf.add(agent.proposal.apply(states), tf.mul(tf.exp(agent.proposalLogStd), eps)),
@@ -106,8 +109,8 @@ describe("proposal actors", () => {
   });
 
   it("resets re-initialise exactly the configured layers, their targets and Adam moments", () => {
-    const snapshot = (agent: TD3Agent) =>
-      [...agent.actors, ...agent.critics.nets].map((net) => net.layers.map((l) => l.weight.dataSync().slice()));
+    const snapshot = (agent: ResetTD3Agent) =>
+      [...agent.td3.actors, ...agent.td3.critics.nets].map((net) => net.layers.map((l) => l.weight.dataSync().slice()));
     for (const mode of ["lastLayer", "full"] as const) {
       const agent = trained(new ResetTD3Agent(boxEnv(3, 2), { ...small, resetMode: mode, resetEvery: 1000 }));
       const before = snapshot(agent);
@@ -121,16 +124,14 @@ describe("proposal actors", () => {
         });
       });
       // Target copies equal the fresh online layers.
-      const lastActor = (agent.actors[0] as MLP).layers.at(-1);
-      const lastTarget = (agent.targetActors[0] as MLP).layers.at(-1);
+      const lastActor = (agent.td3.actors[0] as MLP).layers.at(-1);
+      const lastTarget = (agent.td3.targetActors[0] as MLP).layers.at(-1);
       expect(Array.from(lastTarget?.weight.dataSync() ?? [])).toEqual(Array.from(lastActor?.weight.dataSync() ?? []));
       // Adam moments: zero for reset parameters, untouched (non-zero) for the others.
-      const critic = (agent as unknown as { criticOptimizer: { getState(): { m: { data: Float32Array }[] } } })
-        .criticOptimizer;
-      const m = critic.getState().m;
-      const params = agent.critics.parameters();
+      const m = agent.td3.criticOptimizer.getState().m;
+      const params = agent.td3.critics.parameters();
       const lastLayerParams = new Set(
-        agent.critics.nets.flatMap((n) => (n.layers.at(-1) as { parameters(): tf.Variable[] }).parameters()),
+        agent.td3.critics.nets.flatMap((n) => (n.layers.at(-1) as { parameters(): tf.Variable[] }).parameters()),
       );
       params.forEach((p, i) => {
         const zero = (m[i]?.data ?? []).every((v) => v === 0);
@@ -145,6 +146,31 @@ describe("proposal actors", () => {
     fillReplay(agent, new Rng(1), 64);
     for (let i = 0; i < 7; i++) agent.update();
     expect(agent.resets).toBe(2);
+    agent.dispose();
+  });
+
+  it("a new proposal baseline is a proposer handed to TD3's learner: uniform random candidates, best by Q1", () => {
+    class UniformProposer implements CandidateProposer {
+      constructor(private readonly rng: Rng) {}
+      propose(obs: tf.Tensor2D): tf.Tensor3D {
+        const b = obs.shape[0];
+        return tf.tensor3d(this.rng.fillUniform(new Float32Array(b * 4 * 2), -1, 1) as Float32Array, [b, 4, 2]);
+      }
+      proposeTarget(nextObs: tf.Tensor2D): tf.Tensor3D {
+        return this.propose(nextObs);
+      }
+    }
+    const agent = trained(
+      new ProposalTD3Agent(boxEnv(3, 2), small, {
+        name: "uniform",
+        schema: TD3Config,
+        actorCount: 0,
+        proposer: (td3) => new UniformProposer(td3.rng),
+      }),
+    );
+    expectBestByQ(agent, 4);
+    expect(agent.counters().qEvaluations).toBe(4 * 32 * 4 + 4);
+    expect(leakedTensors(() => agent.update())).toBe(0);
     agent.dispose();
   });
 

@@ -1,11 +1,11 @@
 /**
  * TD3 with periodic network resets (primacy bias; Nikishin et al. 2022; SAVO §6.5). Every
- * `resetEvery` gradient updates the chosen parameters of the actor and both critics are drawn
- * afresh (same initialiser as at construction), their target copies set equal to them and their
- * Adam moments zeroed; the replay buffer is kept.
+ * `resetEvery` gradient updates of the TD3 learner it holds, the chosen parameters of the actor and
+ * both critics are drawn afresh (same initialiser as at construction), their target copies set
+ * equal to them and their Adam moments zeroed; the replay buffer is kept.
  */
 
-import type { EnvSpaces } from "@qscape/core";
+import type { ActOptions, Agent, EnvSpaces, Snapshot, Transition } from "@qscape/core";
 import { type Adam, hardUpdate, Linear, type MLP, ParamGroup, type tf } from "@qscape/core";
 import { TD3Agent } from "../td3/agent.js";
 import type { TD3Settings } from "../td3/config.js";
@@ -13,38 +13,52 @@ import { ResetConfig, type ResetConfigInput } from "./config.js";
 
 type ResetSettings = TD3Settings & { resetEvery: number; resetMode: "full" | "lastLayer" };
 
-export class ResetTD3Agent extends TD3Agent {
+export class ResetTD3Agent implements Agent<Float32Array, Float32Array> {
+  readonly name = "td3Reset";
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly td3: TD3Agent<ResetSettings>;
   /** Resets done so far. */
   resets = 0;
 
   constructor(env: EnvSpaces, config: ResetConfigInput = {}) {
-    super(env, config, { name: "td3Reset", schema: ResetConfig });
+    this.td3 = new TD3Agent(env, config, { name: this.name, schema: ResetConfig });
+    this.obsDim = this.td3.obsDim;
+    this.actionDim = this.td3.actionDim;
   }
 
-  private get settings(): ResetSettings {
-    return this.config as ResetSettings;
+  act(obs: Float32Array, opts: ActOptions): Float32Array {
+    return this.td3.act(obs, opts);
   }
 
-  protected override afterUpdate(): void {
-    if (this.counts.gradientUpdates % this.settings.resetEvery === 0) this.reset();
+  observe(t: Transition<Float32Array, Float32Array>): void {
+    this.td3.observe(t);
+  }
+
+  /** TD3's update, then a reset every `resetEvery` of them. */
+  update(): Record<string, number> {
+    const metrics = this.td3.update();
+    if (this.td3.counts.gradientUpdates % this.td3.config.resetEvery === 0) this.reset();
+    return metrics;
   }
 
   /** Re-initialises the configured layers now (online and target copies, Adam moments). */
   reset(): void {
-    const full = this.settings.resetMode === "full";
-    const actorParams = ParamGroup.of("actors", ...this.actors).parameters();
+    const { actors, targetActors, critics, targetCritics, actorOptimizer, criticOptimizer, rng } = this.td3;
+    const full = this.td3.config.resetMode === "full";
+    const actorParams = ParamGroup.of("actors", ...actors).parameters();
     const nets: { online: MLP; target: MLP; optimizer: Adam | null; params: tf.Variable[] }[] = [
-      ...this.actors.map((a, i) => ({
+      ...actors.map((a, i) => ({
         online: a,
-        target: this.targetActors[i] as MLP,
-        optimizer: this.actorOptimizer,
+        target: targetActors[i] as MLP,
+        optimizer: actorOptimizer,
         params: actorParams,
       })),
-      ...this.critics.nets.map((c, i) => ({
+      ...critics.nets.map((c, i) => ({
         online: c,
-        target: this.targetCritics.nets[i] as MLP,
-        optimizer: this.criticOptimizer,
-        params: this.critics.parameters(),
+        target: targetCritics.nets[i] as MLP,
+        optimizer: criticOptimizer,
+        params: critics.parameters(),
       })),
     ];
     for (const { online, target, optimizer, params } of nets) {
@@ -52,7 +66,7 @@ export class ResetTD3Agent extends TD3Agent {
       const targetLayers = full ? target.layers : target.layers.slice(-1);
       const resetVars = new Set<tf.Variable>();
       layers.forEach((layer, j) => {
-        const fresh = new Linear(this.rng, layer.inFeatures, layer.outFeatures);
+        const fresh = new Linear(rng, layer.inFeatures, layer.outFeatures);
         hardUpdate(layer, fresh);
         for (const v of fresh.parameters()) v.dispose();
         hardUpdate(targetLayers[j] as Linear, layer);
@@ -61,6 +75,22 @@ export class ResetTD3Agent extends TD3Agent {
       if (optimizer) zeroMoments(optimizer, resetVars, params);
     }
     this.resets += 1;
+  }
+
+  counters(): Record<string, number> {
+    return this.td3.counters();
+  }
+
+  save(): Snapshot {
+    return this.td3.save();
+  }
+
+  load(state: Snapshot): void {
+    this.td3.load(state);
+  }
+
+  dispose(): void {
+    this.td3.dispose();
   }
 }
 

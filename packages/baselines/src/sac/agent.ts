@@ -6,22 +6,21 @@
  *   L_π = mean(α log π(ã|s) − min_i Q_i(s, ã)),  ã ~ π(·|s) reparameterised
  *   L_α = −mean(log α · (log π(ã|s) + H_target))              (gradient applied without a sync)
  *
- * Actions live in [−1, 1] inside the agent; `act` maps them to the env's bounds. Subclasses (SAVO on
- * SAC) extend it through `SACVariant` (name, schema), `policyStep` and `saveExtra`/`loadExtra`.
+ * Actions live in [−1, 1] inside the agent; `act` maps them to the env's bounds. The steps of
+ * `update` are public: SAVO on SAC holds a SACAgent as its learner and runs SAC's steps around its own.
  */
 import {
   ActionScaler,
   type ActOptions,
   Adam,
   type Agent,
+  Checkpointed,
   type ContinuousBatch,
   Critics,
   continuousBatch,
   continuousReplay,
-  disposeState,
   type EnvSpaces,
   hardUpdate,
-  loadState,
   type Parameterized,
   ParamGroup,
   parseConfig,
@@ -31,9 +30,7 @@ import {
   Rng,
   requireBoxAction,
   requireBoxObservation,
-  type Snapshot,
   type StateParts,
-  saveState,
   type Transition,
   tf,
   variable,
@@ -42,16 +39,25 @@ import type { z } from "zod";
 import { SACConfig, type SACConfigInput, type SACSettings } from "./config.js";
 import { SquashedGaussianActor } from "./networks.js";
 
-export interface SACVariant {
+export interface SACVariant<S extends SACSettings = SACSettings> {
   /** Agent name in logs and checkpoints (default "sac"). */
   name?: string;
-  /** Schema of the subclass's config (extends SACConfig). */
-  schema?: z.ZodType<SACSettings>;
+  /** Schema of the holder's config (extends SACConfig). */
+  schema?: z.ZodType<S>;
 }
 
-export class SACAgent implements Agent<Float32Array, Float32Array> {
+/** A sampled minibatch (host arrays) and whether this update takes the policy steps. */
+export interface SACSample {
+  data: Record<string, Float32Array | Int32Array | Uint8Array>;
+  updatePolicy: boolean;
+}
+
+export class SACAgent<S extends SACSettings = SACSettings>
+  extends Checkpointed
+  implements Agent<Float32Array, Float32Array>
+{
   readonly name: string;
-  readonly config: SACSettings;
+  readonly config: S;
   readonly obsDim: number;
   readonly actionDim: number;
   readonly scaler: ActionScaler;
@@ -61,17 +67,18 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
   readonly logAlpha: tf.Variable;
   readonly targetEntropy: number;
   readonly replay: ReplayBuffer;
-  /** JS-side randomness: policy samples, minibatch sampling (and a subclass's exploration noise). */
-  protected readonly rng: Rng;
-  private readonly criticOptimizer: Adam;
-  private readonly actorOptimizer: Adam;
-  private readonly alphaOptimizer: Adam | null;
+  /** JS-side randomness: policy samples, minibatch sampling (and a holder's exploration noise). */
+  readonly rng: Rng;
+  readonly criticOptimizer: Adam;
+  readonly actorOptimizer: Adam;
+  readonly alphaOptimizer: Adam | null;
   /** Gradient steps, for the bench's compute-matched mode. */
-  protected readonly counts = { gradientUpdates: 0 };
+  readonly counts = { gradientUpdates: 0 };
 
-  constructor(env: EnvSpaces, config: SACConfigInput = {}, variant: SACVariant = {}) {
+  constructor(env: EnvSpaces, config: SACConfigInput = {}, variant: SACVariant<S> = {}) {
+    super();
     this.name = variant.name ?? "sac";
-    this.config = parseConfig(variant.schema ?? SACConfig, config, this.name);
+    this.config = parseConfig(variant.schema ?? SACConfig, config, this.name) as S;
     this.obsDim = requireBoxObservation(env, this.name);
     this.scaler = new ActionScaler(requireBoxAction(env, this.name));
     this.actionDim = this.scaler.dim;
@@ -131,33 +138,50 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
   }
 
   update(): Record<string, number> {
-    const { batchSize, policyFrequency, tau } = this.config;
-    const { data } = this.replay.sample(batchSize, this.rng);
-    this.counts.gradientUpdates += 1;
-    const updatePolicy = this.counts.gradientUpdates % policyFrequency === 0;
-    const metrics = tf.tidy(() => {
-      const batch = continuousBatch(data, this.obsDim, this.actionDim);
+    const { data, updatePolicy } = this.sample();
+    return tf.tidy(() => {
+      const batch = this.toBatch(data);
       const alpha = tf.exp(this.logAlpha);
-      const out: Record<string, number> = {};
-      const y = this.softTarget(batch, alpha);
-      out.criticLoss = this.criticOptimizer.minimize(() => {
-        const qs = this.critics.all(batch.obs, batch.action);
-        return tf.addN(qs.map((q) => tf.losses.meanSquaredError(y, q))) as tf.Scalar;
-      });
+      const out: Record<string, number> = { criticLoss: this.criticStep(batch, alpha) };
       if (updatePolicy) {
-        for (let i = 0; i < policyFrequency; i++) this.policyStep(batch, alpha, out);
+        for (let i = 0; i < this.config.policyFrequency; i++) this.policyStep(batch, alpha, out);
         out.alpha = Math.exp(this.logAlpha.dataSync()[0] as number);
       }
-      polyakUpdate(this.targetCritics, this.critics, tau);
+      this.updateTargets();
       return out;
     });
-    return metrics;
+  }
+
+  /** One minibatch from the agent's RNG; counts the update. */
+  sample(): SACSample {
+    const { data } = this.replay.sample(this.config.batchSize, this.rng);
+    this.counts.gradientUpdates += 1;
+    return { data, updatePolicy: this.counts.gradientUpdates % this.config.policyFrequency === 0 };
+  }
+
+  /** The minibatch as tensors (call inside tf.tidy). */
+  toBatch(data: SACSample["data"]): ContinuousBatch {
+    return continuousBatch(data, this.obsDim, this.actionDim);
+  }
+
+  /** One Adam step on Σ_i mse(Q_i(s, a), y) at SAC's soft target y; returns the loss. */
+  criticStep(batch: ContinuousBatch, alpha: tf.Tensor): number {
+    const y = this.softTarget(batch, alpha);
+    return this.criticOptimizer.minimize(() => {
+      const qs = this.critics.all(batch.obs, batch.action);
+      return tf.addN(qs.map((q) => tf.losses.meanSquaredError(y, q))) as tf.Scalar;
+    });
   }
 
   /** One policy step: L_π by Adam, then α's gradient step; writes its losses into `metrics`. */
-  protected policyStep(batch: ContinuousBatch, alpha: tf.Tensor, metrics: Record<string, number>): void {
+  policyStep(batch: ContinuousBatch, alpha: tf.Tensor, metrics: Record<string, number>): void {
     metrics.actorLoss = this.actorOptimizer.minimize(() => this.actorLoss(batch.obs, alpha));
     this.alphaOptimizer?.apply(null, [this.alphaGradient(batch.obs)]);
+  }
+
+  /** Polyak-averages the target critics. */
+  updateTargets(): void {
+    polyakUpdate(this.targetCritics, this.critics, this.config.tau);
   }
 
   /** y = r + γ(1 − terminated)(min Q'(s', a') − α log π(a'|s')), [B, 1]. */
@@ -185,11 +209,8 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
     return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: 0 };
   }
 
-  /**
-   * Everything a checkpoint holds and dispose frees; a variant adds its own parts with
-   * `addParts(super.stateParts(), …)`.
-   */
-  protected stateParts(): StateParts {
+  /** Everything a checkpoint holds and dispose frees; a holder adds its own with `addParts`. */
+  stateParts(): StateParts {
     return {
       config: this.config,
       networks: {
@@ -207,17 +228,5 @@ export class SACAgent implements Agent<Float32Array, Float32Array> {
       },
       counters: [this.counts],
     };
-  }
-
-  save(): Snapshot {
-    return saveState(this.name, this.stateParts());
-  }
-
-  load(state: Snapshot): void {
-    loadState(this.name, this.stateParts(), state);
-  }
-
-  dispose(): void {
-    disposeState(this.stateParts());
   }
 }

@@ -1,7 +1,7 @@
 import { initBackend, type MLP, QscapeError, Rng, tf } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { boxEnv, discreteEnv, fillReplay, leakedTensors } from "../testing.js";
-import { TD3Agent, type TD3Batch } from "./agent.js";
+import { TD3Agent, type TD3Sample } from "./agent.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -9,17 +9,12 @@ beforeAll(async () => {
 
 const small = { actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 32, bufferSize: 1000, seed: 3 };
 
-/** Exposes the target computation for checking against a hand-built one. */
-class InspectableTD3 extends TD3Agent {
-  target(data: Record<string, Float32Array | Uint8Array>, smoothing: Float32Array | null): Float32Array {
-    return tf.tidy(() => this.tdTarget(this.toTensors(data), smoothing).dataSync() as Float32Array);
-  }
-  drawSmoothing(): Float32Array | null {
-    return this.smoothingNoise();
-  }
-  batchTensors(data: Record<string, Float32Array | Uint8Array>): TD3Batch {
-    return this.toTensors(data);
-  }
+/** The TD target of TD3's own update, from its public steps. */
+function target(agent: TD3Agent, data: TD3Sample["data"], smoothing: Float32Array | null): Float32Array {
+  return tf.tidy(() => {
+    const batch = agent.toBatch(data);
+    return agent.tdTarget(batch, agent.targetAction(batch.nextObs, smoothing)).dataSync() as Float32Array;
+  });
 }
 
 describe("TD3Agent", () => {
@@ -33,18 +28,18 @@ describe("TD3Agent", () => {
   });
 
   it("TD target is r + γ(1 − terminated)·min of the twin target critics at the clipped-noise-smoothed target action", () => {
-    const agent = new InspectableTD3(boxEnv(3, 2), { ...small, targetPolicyNoise: 0.8, targetNoiseClip: 0.5 });
+    const agent = new TD3Agent(boxEnv(3, 2), { ...small, targetPolicyNoise: 0.8, targetNoiseClip: 0.5 });
     const rng = new Rng(7);
     fillReplay(agent, rng, 100);
     const { data } = agent.replay.sample(32, rng);
-    const smoothing = agent.drawSmoothing() as Float32Array;
+    const smoothing = agent.smoothingNoise() as Float32Array;
     // σ = 0.8 with clip 0.5: many draws are clipped, none exceed the clip.
     expect(Math.max(...smoothing.map(Math.abs))).toBeLessThanOrEqual(0.5);
     expect(smoothing.filter((v) => Math.abs(v) === 0.5).length).toBeGreaterThan(10);
-    const y = agent.target(data as Record<string, Float32Array | Uint8Array>, smoothing);
+    const y = target(agent, data, smoothing);
 
     const expected = tf.tidy(() => {
-      const b = agent.batchTensors(data as Record<string, Float32Array | Uint8Array>);
+      const b = agent.toBatch(data);
       const mu = (agent.targetActors[0] as MLP).apply(b.nextObs);
       const a = tf.clipByValue(tf.add(mu, tf.tensor2d(smoothing, [32, 2])), -1, 1) as tf.Tensor2D;
       const input = tf.concat([b.nextObs, a], 1);
@@ -54,7 +49,7 @@ describe("TD3Agent", () => {
     expect(Array.from(y)).toEqual(Array.from(expected));
     // And the min really matters: the twins disagree on this batch.
     const twinsDiffer = tf.tidy(() => {
-      const b = agent.batchTensors(data as Record<string, Float32Array | Uint8Array>);
+      const b = agent.toBatch(data);
       const input = tf.concat([b.nextObs, (agent.targetActors[0] as MLP).apply(b.nextObs)], 1);
       const [q1, q2] = agent.targetCritics.nets.map((n) => n.apply(input)) as [tf.Tensor2D, tf.Tensor2D];
       return tf.max(tf.abs(tf.sub(q1, q2))).dataSync()[0] as number;
@@ -64,7 +59,7 @@ describe("TD3Agent", () => {
   });
 
   it("terminated transitions do not bootstrap, truncated ones do", () => {
-    const agent = new InspectableTD3(boxEnv(2, 1), { ...small, batchSize: 2, targetPolicyNoise: 0 });
+    const agent = new TD3Agent(boxEnv(2, 1), { ...small, batchSize: 2, targetPolicyNoise: 0 });
     const obs = new Float32Array([0.5, -0.5]);
     const data = {
       obs: new Float32Array([...obs, ...obs]),
@@ -73,7 +68,7 @@ describe("TD3Agent", () => {
       nextObs: new Float32Array([...obs, ...obs]),
       terminated: new Uint8Array([1, 0]),
     };
-    const [yTerminal, yBootstrap] = agent.target(data, null);
+    const [yTerminal, yBootstrap] = target(agent, data, null);
     expect(yTerminal).toBeCloseTo(1, 6);
     expect(yBootstrap).not.toBeCloseTo(1, 3);
     agent.dispose();

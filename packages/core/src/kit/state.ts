@@ -127,3 +127,24 @@ export function disposeState(parts: StateParts): void {
   for (const part of Object.values(parts.stateful ?? {})) part?.dispose?.();
   for (const d of parts.disposables ?? []) d?.dispose();
 }
+
+/**
+ * `save`, `load` and `dispose` derived from `stateParts()`: an agent extends this and declares its
+ * parts, nothing else. (The one base class of the learner kit: it holds no learning logic.)
+ */
+export abstract class Checkpointed {
+  abstract readonly name: string;
+  abstract stateParts(): StateParts;
+
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
+  load(state: Snapshot): void {
+    loadState(this.name, this.stateParts(), state);
+  }
+
+  dispose(): void {
+    disposeState(this.stateParts());
+  }
+}

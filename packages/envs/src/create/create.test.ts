@@ -9,6 +9,7 @@ import {
   PositionOutOfRangeError,
   UnavailableActionError,
   UnknownLevelError,
+  UnknownSplitError,
 } from "../errors.js";
 import { make } from "../registry.js";
 import { CREATE_IMAGE_SIZE, CREATE_STATE_DIM, type CreateAction, CreateEnv, CREATE_REWARD as R } from "./create.js";
@@ -105,6 +106,10 @@ describe("CREATE", () => {
 
   it("names its errors: unknown level, m larger than the split, unavailable tool, position out of range", () => {
     expect(() => new CreateEnv({ level: "Nope" })).toThrow(UnknownLevelError);
+    expect(() => make("CreatePush-v0", { level: "Nope" })).toThrow(UnknownLevelError);
+    expect(() => make("CreatePush-v0", { level: "Seesaw" })).toThrow(/fixes level Push; got level Seesaw/);
+    expect(() => make("CreateActivatorsPush-v0", { level: "Obstacle" })).toThrow(/fixes level Push/);
+    expect(() => new CreateEnv().reset({ options: { split: "dev" } })).toThrow(UnknownSplitError);
     expect(() => new CreateEnv({ toolSplit: "full", split: "test", actionsPerEpisode: 500 })).toThrow(
       ActionSetSizeError,
     );

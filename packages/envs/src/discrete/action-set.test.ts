@@ -9,7 +9,7 @@ import {
   UnavailableActionError,
   UnknownSplitError,
 } from "../errors.js";
-import { ActionSubset, Box, spaceFromJSON } from "../spaces.js";
+import { ActionSlate, ActionSubset, Box, spaceFromJSON } from "../spaces.js";
 import { SyncVectorEnv } from "../vector/sync-vector-env.js";
 import { ValidateStep } from "../wrappers/validate-step.js";
 import {
@@ -147,6 +147,31 @@ describe("ActionSubset space", () => {
     expect(() => space.setAvailable([1, 2, 3, 4, 5, 6])).toThrow(ActionSetSizeError);
     expect(() => space.setAvailable([1, 1])).toThrow(/listed twice/);
     expect(() => space.setAvailable([100])).toThrow(/not an inventory index/);
+  });
+});
+
+describe("ActionSlate space", () => {
+  it("samples distinct available actions, rejects repeats and unavailable ones, round-trips through JSON", () => {
+    const subset = new ActionSubset(50, 8);
+    const slate = new ActionSlate(subset, 3);
+    expect(() => slate.sample()).toThrow(/no action is available yet/);
+    subset.setAvailable([2, 5, 9, 11, 40]);
+    slate.seed(3);
+    for (let t = 0; t < 100; t++) {
+      const s = slate.sample();
+      expect(new Set(s).size).toBe(3);
+      expect(slate.contains(s)).toBe(true);
+    }
+    expect(slate.explain(Int32Array.of(2, 2, 5))).toMatch(/action 2 appears twice/);
+    expect(slate.explain(Int32Array.of(2, 3, 5))).toMatch(/action 3 is not in this episode's available action set/);
+    expect(slate.isUnavailable(Int32Array.of(2, 3, 5))).toBe(true);
+    expect(slate.isUnavailable(Int32Array.of(2, 2, 5))).toBe(false);
+    expect(slate.explain(Int32Array.of(2, 5))).toMatch(/has 2 elements, expected 3/);
+    expect(slate.mask).toBe(subset.mask);
+    expect(String(spaceFromJSON(slate.toJSON()))).toBe("ActionSlate(3 of ActionSubset(50, maxAvailable=8))");
+    expect(() => new ActionSlate(subset, 9)).toThrow(ActionSetSizeError);
+    subset.setAvailable([1, 4]);
+    expect(() => slate.sample()).toThrow(/cannot fill a slate of 3/);
   });
 });
 

@@ -48,6 +48,12 @@ export interface ActionInventoryOptions {
    * splitRatio[2]` with the seeded permutation; actions in neither list are in no split.
    */
   fixedSplit?: { train: ArrayLike<number>; heldOut: ArrayLike<number> } | undefined;
+  /**
+   * Every split given by hand (AGILE's RecSim: 250 train and 250 test items, thesis App. B A.3).
+   * Train must share no action with validation or test; validation may be a subset of test
+   * (new-actions App. A.3: "the validation set is a random half of the test set").
+   */
+  explicitSplit?: Record<ActionSplit, ArrayLike<number>> | undefined;
 }
 
 /**
@@ -61,7 +67,15 @@ export class ActionInventory {
   readonly dim: number;
   private readonly splitIds: Record<ActionSplit, Int32Array>;
 
-  constructor({ representations, size, dim, splitSeed, splitRatio, fixedSplit }: ActionInventoryOptions) {
+  constructor({
+    representations,
+    size,
+    dim,
+    splitSeed,
+    splitRatio,
+    fixedSplit,
+    explicitSplit,
+  }: ActionInventoryOptions) {
     if (representations.length !== size * dim) {
       throw new EnvError(
         `ActionInventory: representations has ${representations.length} values, expected ${size} × ${dim}`,
@@ -74,6 +88,25 @@ export class ActionInventory {
     this.size = size;
     this.dim = dim;
     const sorted = (a: Int32Array) => a.slice().sort();
+    if (explicitSplit) {
+      const ids = (split: ActionSplit) => {
+        const a = Int32Array.from(explicitSplit[split]);
+        const seen = new Uint8Array(size);
+        for (const id of a) {
+          if (!Number.isInteger(id) || id < 0 || id >= size || seen[id]) {
+            throw new EnvError(`ActionInventory: ${split} id ${id} is out of range or listed twice`);
+          }
+          seen[id] = 1;
+        }
+        return sorted(a);
+      };
+      this.splitIds = { train: ids("train"), validation: ids("validation"), test: ids("test") };
+      const train = new Set(this.splitIds.train);
+      if ([...this.splitIds.validation, ...this.splitIds.test].some((id) => train.has(id))) {
+        throw new EnvError("ActionInventory: a train action is also in the validation or test split");
+      }
+      return;
+    }
     if (fixedSplit) {
       const train = Int32Array.from(fixedSplit.train);
       const heldOut = Int32Array.from(fixedSplit.heldOut);
@@ -137,7 +170,8 @@ export class ActionInventory {
   }
 }
 
-function checkSplit(split: unknown, label: string): ActionSplit {
+/** `split` as an `ActionSplit`, or `UnknownSplitError` naming the three splits. */
+export function checkSplit(split: unknown, label: string): ActionSplit {
   if (!isActionSplit(split)) {
     throw new UnknownSplitError(
       `${label}: unknown split ${JSON.stringify(split)}; expected one of ${ACTION_SPLITS.join(", ")}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { expectActionSetEnvConformance } from "../../test/action-set-conformance.js";
-import { EnvError, RenderModeError, UnavailableActionError } from "../errors.js";
+import { EnvError, RenderModeError, UnavailableActionError, UnknownSplitError } from "../errors.js";
 import { make } from "../registry.js";
 import { getActionRepresentation } from "./action-representation.js";
 import {
@@ -169,7 +169,10 @@ describe("DigLava-v0", () => {
     const inner = envWith([5, 6]);
     expect(() => inner.step(DIG_ORANGE)).toThrow(UnavailableActionError);
     expect(() => inner.step(9)).toThrow(/outside/);
-    expect(() => env.reset({ options: { split: "test" } })).toThrow(EnvError);
+    expect(() => env.reset({ options: { split: "test" } })).toThrow(UnknownSplitError);
+    expect(() => env.reset({ options: { split: "test" } })).toThrow(/only the train split/);
+    expect(() => env.reset({ options: { other: 1 } })).toThrow(EnvError);
+    expect(env.reset({ seed: 0, options: { split: "train" } })[0]).toEqual(obs);
     expect(() => new DigLavaEnv({ size: 9 } as never)).toThrow(/invalid config/);
   });
 

@@ -26,7 +26,7 @@
 import { z } from "zod";
 import type { Info, ResetArgs, StepResult } from "../env.js";
 import { Env, envLabel } from "../env.js";
-import { EnvError, ResetNeededError } from "../errors.js";
+import { EnvError, ResetNeededError, UnknownSplitError } from "../errors.js";
 import { ActionSubset, Box, type Dict } from "../spaces.js";
 import type { ActionRepresentation, HasActionRepresentation } from "./action-representation.js";
 import {
@@ -165,8 +165,15 @@ export class DigLavaEnv extends Env<ActionSetObservation, number> implements Has
 
   reset({ seed, options }: ResetArgs = {}): [ActionSetObservation, Info] {
     this.seedRng(seed);
-    if (options !== undefined && Object.keys(options).length > 0) {
-      throw new EnvError(`${envLabel(this)}: reset takes no options, got ${Object.keys(options).join(", ")}`);
+    const { split, ...rest } = options ?? {};
+    if (Object.keys(rest).length > 0) {
+      throw new EnvError(`${envLabel(this)}: reset takes only the split option, got ${Object.keys(rest).join(", ")}`);
+    }
+    // AGILE §3.5.1 has no unseen actions: every episode draws from the one (train) split.
+    if (split !== undefined && split !== "train") {
+      throw new UnknownSplitError(
+        `${envLabel(this)}: unknown split ${JSON.stringify(split)}; Dig Lava has only the train split (AGILE §3.5.1: no unseen actions)`,
+      );
     }
     this.layout();
     // 5 fixed skills plus 2 of the other 4 without replacement (§B4.1).

@@ -1,8 +1,10 @@
+import { EnvError } from "../errors.js";
 import { register } from "../registry.js";
 import { type DigLavaConfig, DigLavaEnv } from "./dig-lava.js";
 import { type MineWorldConfig, MineWorldEnv } from "./mineworld.js";
 import { type RecoGymConfig, RecoGymEnv } from "./recogym.js";
-import { type RecSimConfig, RecSimEnv, type RecSimSlateConfig, RecSimSlateEnv } from "./recsim.js";
+import { type RecSimConfig, RecSimEnv } from "./recsim.js";
+import { type RecSimSlateConfig, RecSimSlateEnv } from "./recsim-slate.js";
 import { type SkillGridWorldConfig, SkillGridWorldEnv } from "./skill-grid-world.js";
 
 export * from "./action-representation.js";
@@ -14,6 +16,7 @@ export * from "./mineworld.js";
 export * from "./nearest-item.js";
 export * from "./recogym.js";
 export * from "./recsim.js";
+export * from "./recsim-slate.js";
 export * from "./skill-grid-world.js";
 
 register({
@@ -29,12 +32,28 @@ register({
   maxEpisodeSteps: 20,
 });
 
-// AGILE (thesis App. B A.3): slates of 6 from 20 candidates, 15-step sessions.
+// AGILE (thesis App. B A.3): slates of 6 from 20 candidates, 15-step sessions; the implicit-CPR
+// default and the Direct-CPR (App. B.3) and Pairing (App. B.4) variants (also `variant` kwargs).
 register({
   id: "RecSimSlate-v0",
   entryPoint: (kwargs) => new RecSimSlateEnv(kwargs as RecSimSlateConfig),
   maxEpisodeSteps: 15,
 });
+for (const [id, variant] of [
+  ["RecSimSlateDirectCPR-v0", "direct-cpr"],
+  ["RecSimSlatePairing-v0", "pairing"],
+] as const) {
+  register({
+    id,
+    entryPoint: (kwargs) => {
+      if (kwargs.variant !== undefined && kwargs.variant !== variant) {
+        throw new EnvError(`${id}: fixes variant ${variant}; got variant ${String(kwargs.variant)}`);
+      }
+      return new RecSimSlateEnv({ ...(kwargs as RecSimSlateConfig), variant });
+    },
+    maxEpisodeSteps: 15,
+  });
+}
 
 // AGILE Dig Lava (thesis §3.5.1, App. B A.1): 50-step episodes, 7 of 9 skills per episode.
 register({

@@ -11,14 +11,14 @@
  * (⟨e_u, e_i⟩ + 1)/2 (clipped to [0, 1]), else e_u ← clip(e_u − Δ).
  *
  * Not here: RecSim-Data (MovieLens-100k + a learned reward model), since no data can be downloaded
- * in this project; and AGILE's "Pairing" variant.
+ * in this project.
  */
 import { Rng } from "@qscape/core";
 import { z } from "zod";
 import type { Info, ResetArgs, StepResult } from "../env.js";
 import { Env, envLabel } from "../env.js";
 import { EnvError, ResetNeededError } from "../errors.js";
-import { Box, Dict, Discrete, MultiDiscrete } from "../spaces.js";
+import { Box, Discrete } from "../spaces.js";
 import type { ActionRepresentation, HasActionRepresentation } from "./action-representation.js";
 
 export interface ItemCatalog {
@@ -46,6 +46,11 @@ export interface MixtureSpec {
   subcategorySpread: number;
   /** Isotropic standard deviation of each mixture component. */
   itemStd: number;
+  /**
+   * First dim of the subspace the subcategory offsets live in (default 0: all dims). AGILE's
+   * slate env puts the one-hot category centres in dims [0, K) and the offsets in [K, dim).
+   */
+  subcategoryFrom?: number;
 }
 
 /**
@@ -54,15 +59,15 @@ export interface MixtureSpec {
  */
 export function sampleItemCatalog(spec: MixtureSpec, rng: Rng): ItemCatalog {
   const { numItems, dim, numCategories: K, numSubcategories: S } = spec;
-  const unit = (out: Float32Array, offset: number) => {
+  const unit = (out: Float32Array, offset: number, from = 0) => {
     let norm = 0;
-    for (let j = 0; j < dim; j++) {
+    for (let j = from; j < dim; j++) {
       const v = rng.normal();
       out[offset + j] = v;
       norm += v * v;
     }
     norm = Math.sqrt(norm);
-    for (let j = 0; j < dim; j++) out[offset + j] = (out[offset + j] as number) / norm;
+    for (let j = from; j < dim; j++) out[offset + j] = (out[offset + j] as number) / norm;
   };
   const centres = new Float32Array(K * dim);
   for (let k = 0; k < K; k++) {
@@ -74,7 +79,7 @@ export function sampleItemCatalog(spec: MixtureSpec, rng: Rng): ItemCatalog {
   for (let k = 0; k < K; k++) {
     for (let s = 0; s < S; s++) {
       const o = (k * S + s) * dim;
-      if (S > 1) unit(direction, 0);
+      if (S > 1) unit(direction, 0, spec.subcategoryFrom ?? 0);
       for (let j = 0; j < dim; j++) {
         componentMeans[o + j] =
           (centres[k * dim + j] as number) + (S > 1 ? spec.subcategorySpread * (direction[j] as number) : 0);
@@ -108,23 +113,32 @@ function withExtraDims(cat: ItemCatalog, extra: number, std: number, rng: Rng): 
   return { itemEmbeddings: out, numItems: cat.numItems, dim };
 }
 
-/** The interest-evolution user shared by both recommenders (see the file comment). */
+/**
+ * The interest-evolution user shared by both recommenders (see the file comment). The interest
+ * has `userDim` entries (default: the item dim) and is dotted with an item's first `userDim`
+ * dims: AGILE's slate env observes a 10-d user (Table B.4, n = number of categories) against
+ * 20-d items whose category centres are the one-hot vectors of the first 10 dims.
+ */
 export class InterestUser {
   readonly interest: Float64Array;
   private readonly masks: Float64Array;
+  readonly userDim: number;
 
   constructor(
     private readonly catalog: ItemCatalog,
     private readonly updateRate: number,
+    userDim = catalog.dim,
   ) {
     const { dim } = catalog;
     const K = catalog.centres.length / dim;
-    this.interest = new Float64Array(dim);
-    this.masks = new Float64Array(K * dim);
+    this.userDim = userDim;
+    this.interest = new Float64Array(userDim);
+    this.masks = new Float64Array(K * userDim);
     for (let k = 0; k < K; k++) {
       let max = 0;
-      for (let j = 0; j < dim; j++) max = Math.max(max, Math.abs(catalog.centres[k * dim + j] as number));
-      for (let j = 0; j < dim; j++) this.masks[k * dim + j] = Math.abs(catalog.centres[k * dim + j] as number) / max;
+      for (let j = 0; j < userDim; j++) max = Math.max(max, Math.abs(catalog.centres[k * dim + j] as number));
+      for (let j = 0; j < userDim; j++)
+        this.masks[k * userDim + j] = Math.abs(catalog.centres[k * dim + j] as number) / max;
     }
   }
 
@@ -132,17 +146,17 @@ export class InterestUser {
     for (let j = 0; j < this.interest.length; j++) this.interest[j] = rng.uniform(-1, 1);
   }
 
-  /** ⟨e_u, e_i⟩. */
+  /** ⟨e_u, e_i⟩ (over the user's `userDim` dims). */
   affinity(item: number): number {
     const { embeddings, dim } = this.catalog;
     let s = 0;
-    for (let j = 0; j < dim; j++) s += (this.interest[j] as number) * (embeddings[item * dim + j] as number);
+    for (let j = 0; j < this.userDim; j++) s += (this.interest[j] as number) * (embeddings[item * dim + j] as number);
     return s;
   }
 
   /** Interest drift after a click on `item`. */
   consume(item: number, rng: Rng): void {
-    const { dim } = this.catalog;
+    const dim = this.userDim;
     const pUp = Math.min(1, Math.max(0, (this.affinity(item) + 1) / 2));
     const sign = rng.random() < pUp ? 1 : -1;
     const k = this.catalog.category[item] as number;
@@ -277,267 +291,4 @@ export function recSimGreedyAction(env: RecSimEnv): number {
     }
   }
   return best;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Listwise recommender with CPR (AGILE)
-// ---------------------------------------------------------------------------------------------
-
-export const RecSimSlateConfigSchema = z
-  .object({
-    numCategories: z.number().int().min(2).default(10),
-    /** 2 in the thesis, 4 in the official code. */
-    numSubcategories: z.number().int().min(1).default(2),
-    dim: z.number().int().min(2).default(20),
-    itemStd: z.number().positive().default(0.05),
-    subcategorySpread: z.number().min(0).default(0.3),
-    numTrainItems: z.number().int().min(1).default(250),
-    numTestItems: z.number().int().min(1).default(250),
-    /** Which disjoint half of the base set the episodes draw candidates from. */
-    split: z.enum(["train", "test"]).default("train"),
-    numCandidates: z.number().int().min(1).default(20),
-    slateSize: z.number().int().min(1).default(6),
-    /** Share of candidates from the episode's majority category (official code "skewed", 0.4). */
-    skewRatio: z.number().min(0).max(1).default(0.4),
-    alphaUser: z.number().default(0.3),
-    alphaCpr: z.number().default(5),
-    /** Skip item logit (official code no_click_mass 4). */
-    noClickMass: z.number().default(4),
-    interestUpdateRate: z.number().min(0).max(1).default(0.1),
-    /** "click" (implicit CPR, the default) or "click+cpr" (App. B.3 Direct CPR). */
-    reward: z.enum(["click", "click+cpr"]).default("click"),
-    itemSeed: z.number().int().min(0).default(0),
-  })
-  .strict()
-  .refine((c) => c.slateSize <= c.numCandidates, { message: "slateSize must be at most numCandidates" })
-  .refine((c) => c.numCandidates <= Math.min(c.numTrainItems, c.numTestItems), {
-    message: "numCandidates must be at most the number of items in each split",
-  });
-
-export type RecSimSlateConfig = z.input<typeof RecSimSlateConfigSchema>;
-
-export interface SlateObservation extends Record<string, unknown> {
-  /** The user interest e_u. */
-  user: Float32Array;
-  /** Item ids (into the split's items) of this episode's candidates. */
-  candidateIds: Int32Array;
-  /** [numCandidates × dim] representations of the candidates. */
-  candidates: Float32Array;
-}
-
-function entropy2(counts: ArrayLike<number>, total: number): number {
-  let h = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const c = counts[i] as number;
-    if (c > 0) h -= (c / total) * Math.log2(c / total);
-  }
-  return h;
-}
-
-/**
- * CPR ∈ [0, 1] of a list, in the official code's product form normalised to [0, 1]:
- * coherence = 1 − H(category)/log2(L) (1 when one main category), times diversity = the
- * count-weighted mean over present categories of H(subcategory | category)/log2(numSubcategories)
- * (1 when subcategories are evenly mixed; taken as 1 with a single subcategory). The thesis's
- * H(sub)/H(cat) is undefined for single-category lists, which CPR is meant to reward.
- */
-export function cprScore(
-  categories: ArrayLike<number>,
-  subcategories: ArrayLike<number>,
-  numSubcategories: number,
-): number {
-  const L = categories.length;
-  if (L <= 1) return 0;
-  const byCategory = new Map<number, number[]>();
-  for (let i = 0; i < L; i++) {
-    const k = categories[i] as number;
-    const counts = byCategory.get(k) ?? new Array<number>(numSubcategories).fill(0);
-    counts[subcategories[i] as number] = (counts[subcategories[i] as number] as number) + 1;
-    byCategory.set(k, counts);
-  }
-  const categoryCounts = [...byCategory.values()].map((c) => c.reduce((a, b) => a + b, 0));
-  const coherence = 1 - entropy2(categoryCounts, L) / Math.log2(L);
-  if (numSubcategories === 1) return coherence;
-  let diversity = 0;
-  for (const counts of byCategory.values()) {
-    const n = counts.reduce((a, b) => a + b, 0);
-    const maxH = Math.log2(Math.min(n, numSubcategories));
-    diversity += (n / L) * (maxH > 0 ? entropy2(counts, n) / Math.log2(numSubcategories) : 0);
-  }
-  return coherence * diversity;
-}
-
-/**
- * AGILE's listwise RecSim: each episode draws `numCandidates` items of the split (a `skewRatio`
- * share from one majority category, the rest uniformly from the others); each step the agent
- * recommends `slateSize` distinct candidate ids. Item scores α_user⟨e_u, e_i⟩ + α_cpr·CPR(list)
- * and the skip logit `noClickMass` go through a softmax; the user clicks one item or skips.
- * Reward: the click (or click + CPR). The available set is both the observation keys
- * `candidateIds`/`candidates` and `info.actionRepresentation.available`.
- */
-export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements HasActionRepresentation {
-  readonly config: z.output<typeof RecSimSlateConfigSchema>;
-  /** The whole base set (train items first, then test items). */
-  readonly baseCatalog: ItemCatalog;
-  /** Items of the configured split; ids are indices into it. */
-  readonly catalog: ItemCatalog;
-  readonly user: InterestUser;
-  readonly observationSpace: Dict<SlateObservation>;
-  readonly actionSpace: MultiDiscrete;
-  readonly actionRepresentation: ActionRepresentation;
-  candidateIds: Int32Array = new Int32Array(0);
-  private hasState = false;
-
-  constructor(config: RecSimSlateConfig = {}) {
-    super();
-    this.config = parseWith(RecSimSlateConfigSchema, config, "RecSimSlate");
-    const c = this.config;
-    this.baseCatalog = sampleItemCatalog(
-      {
-        numItems: c.numTrainItems + c.numTestItems,
-        dim: c.dim,
-        numCategories: c.numCategories,
-        numSubcategories: c.numSubcategories,
-        centres: "random",
-        subcategorySpread: c.subcategorySpread,
-        itemStd: c.itemStd,
-      },
-      new Rng(c.itemSeed),
-    );
-    const [from, to] = c.split === "train" ? [0, c.numTrainItems] : [c.numTrainItems, c.numTrainItems + c.numTestItems];
-    const b = this.baseCatalog;
-    this.catalog = {
-      ...b,
-      embeddings: b.embeddings.slice(from * c.dim, to * c.dim),
-      numItems: to - from,
-      category: b.category.slice(from, to),
-      subcategory: b.subcategory.slice(from, to),
-    };
-    this.user = new InterestUser(this.catalog, c.interestUpdateRate);
-    this.actionRepresentation = {
-      itemEmbeddings: this.catalog.embeddings,
-      numItems: this.catalog.numItems,
-      dim: c.dim,
-      available: new Uint8Array(this.catalog.numItems),
-    };
-    this.observationSpace = new Dict<SlateObservation>({
-      user: new Box(-1, 1, [c.dim]),
-      candidateIds: new MultiDiscrete(new Array(c.numCandidates).fill(this.catalog.numItems)),
-      candidates: new Box(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, [c.numCandidates, c.dim]),
-    });
-    this.actionSpace = new MultiDiscrete(new Array(c.slateSize).fill(this.catalog.numItems));
-  }
-
-  /**
-   * `options.candidateIds` (distinct item ids of the split, `numCandidates` of them) fixes this
-   * episode's action set instead of sampling it.
-   */
-  reset({ seed, options }: ResetArgs = {}): [SlateObservation, Info] {
-    this.seedRng(seed);
-    const { candidateIds, ...rest } = options ?? {};
-    checkResetOptions(this, rest);
-    if (candidateIds === undefined) this.sampleCandidates();
-    else this.setCandidates(this.checkCandidates(candidateIds));
-    this.user.reset(this.rng);
-    this.hasState = true;
-    return [this.observe(), { actionRepresentation: this.actionRepresentation, candidateIds: this.candidateIds }];
-  }
-
-  private sampleCandidates(): void {
-    const { numCandidates, skewRatio, numCategories } = this.config;
-    const cat = this.catalog;
-    const majority = this.rng.int(0, numCategories);
-    const inMajority: number[] = [];
-    const others: number[] = [];
-    for (let i = 0; i < cat.numItems; i++) (cat.category[i] === majority ? inMajority : others).push(i);
-    const fromMajority = Math.min(Math.round(skewRatio * numCandidates), inMajority.length);
-    const pick = (pool: number[], n: number) =>
-      Array.from(this.rng.permutation(pool.length).subarray(0, n), (j) => pool[j] as number);
-    const chosen = [...pick(inMajority, fromMajority), ...pick(others, numCandidates - fromMajority)];
-    this.setCandidates(Int32Array.from(chosen));
-  }
-
-  private checkCandidates(ids: unknown): Int32Array {
-    const { numCandidates } = this.config;
-    const n = this.catalog.numItems;
-    const list = ids instanceof Int32Array || Array.isArray(ids) ? Array.from(ids as ArrayLike<unknown>) : null;
-    if (list === null || list.length !== numCandidates) {
-      throw new EnvError(`${envLabel(this)}: reset option candidateIds must be ${numCandidates} item ids`);
-    }
-    for (const id of list) {
-      if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= n) {
-        throw new EnvError(
-          `${envLabel(this)}: reset option candidateIds has ${String(id)}, not an item id in 0..${n - 1}`,
-        );
-      }
-    }
-    if (new Set(list).size !== list.length)
-      throw new EnvError(`${envLabel(this)}: reset option candidateIds repeats an item`);
-    return Int32Array.from(list as number[]);
-  }
-
-  private setCandidates(ids: Int32Array): void {
-    this.candidateIds = ids.sort();
-    const available = this.actionRepresentation.available as Uint8Array;
-    available.fill(0);
-    for (const i of this.candidateIds) available[i] = 1;
-  }
-
-  private observe(): SlateObservation {
-    const { dim } = this.config;
-    const candidates = new Float32Array(this.candidateIds.length * dim);
-    this.candidateIds.forEach((id, r) => {
-      candidates.set(this.catalog.embeddings.subarray(id * dim, (id + 1) * dim), r * dim);
-    });
-    return { user: this.user.observe(), candidateIds: this.candidateIds.slice(), candidates };
-  }
-
-  /** CPR of a list of item ids. */
-  cpr(slate: ArrayLike<number>): number {
-    const ids = Array.from(slate);
-    return cprScore(
-      ids.map((i) => this.catalog.category[i] as number),
-      ids.map((i) => this.catalog.subcategory[i] as number),
-      this.config.numSubcategories,
-    );
-  }
-
-  /** Click probability of each slate position, and of skipping (last entry). */
-  choiceProbabilities(slate: ArrayLike<number>): Float64Array {
-    const { alphaUser, alphaCpr, noClickMass } = this.config;
-    const cpr = this.cpr(slate);
-    const logits = Array.from(slate, (i) => alphaUser * this.user.affinity(i) + alphaCpr * cpr);
-    logits.push(noClickMass);
-    const max = Math.max(...logits);
-    const exps = logits.map((l) => Math.exp(l - max));
-    const total = exps.reduce((a, b) => a + b, 0);
-    return Float64Array.from(exps, (e) => e / total);
-  }
-
-  step(action: Int32Array): StepResult<SlateObservation> {
-    if (!this.hasState) throw new ResetNeededError(`${envLabel(this)}: call reset() before step()`);
-    const why = this.actionSpace.explain(action);
-    if (why !== null) throw new EnvError(`${envLabel(this)}: slate ${why}`);
-    const available = this.actionRepresentation.available as Uint8Array;
-    for (let p = 0; p < action.length; p++) {
-      const id = action[p] as number;
-      if (!available[id]) throw new EnvError(`${envLabel(this)}: item ${id} is not a candidate this episode`);
-      if (action.indexOf(id) !== p) throw new EnvError(`${envLabel(this)}: item ${id} appears twice in the slate`);
-    }
-    const probs = this.choiceProbabilities(action);
-    let u = this.rng.random();
-    let choice = probs.length - 1;
-    for (let p = 0; p < probs.length - 1; p++) {
-      u -= probs[p] as number;
-      if (u < 0) {
-        choice = p;
-        break;
-      }
-    }
-    const clicked = choice < action.length;
-    if (clicked) this.user.consume(action[choice] as number, this.rng);
-    const cpr = this.cpr(action);
-    const reward = (clicked ? 1 : 0) + (this.config.reward === "click+cpr" ? cpr : 0);
-    return [this.observe(), reward, false, false, { clicked, clickedItem: clicked ? action[choice] : -1, cpr }];
-  }
 }

@@ -1,7 +1,7 @@
 import type { Env, Info, ResetArgs, StepResult } from "../env.js";
 import { envLabel, Wrapper } from "../env.js";
 import { InvalidActionError, ResetNeededError, UnavailableActionError } from "../errors.js";
-import { ActionSubset, type AnySpace, Dict, explainValue } from "../spaces.js";
+import { ActionSlate, ActionSubset, type AnySpace, Dict, explainValue } from "../spaces.js";
 
 /**
  * Checks every step: the action must be in the action space (right type and shape, no NaN,
@@ -49,7 +49,7 @@ export class ValidateStep<Obs, Act> extends Wrapper<Obs, Act> {
  * (CREATE's `{ tool, position }`), one of its entries.
  */
 function isUnavailable(space: AnySpace, action: unknown): boolean {
-  if (space instanceof ActionSubset) return space.isUnavailable(action);
+  if (space instanceof ActionSubset || space instanceof ActionSlate) return space.isUnavailable(action);
   if (!(space instanceof Dict) || typeof action !== "object" || action === null) return false;
   return space.keys.some((k) => isUnavailable(space.spaces[k] as AnySpace, (action as Record<string, unknown>)[k]));
 }

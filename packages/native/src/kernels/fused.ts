@@ -5,10 +5,11 @@
  * tfjs kernel: outputs are new tensors.
  */
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../addon.js";
 import { countCall } from "../counts.js";
 import { allocate, heapBuffer, offsetOf } from "../wasm.js";
+import { asKernelFunc } from "./kernel-func.js";
 
 /** Kernel names (stable API: @qscape/core looks them up with `tf.getKernel(name, "wasm")`). */
 export const FUSED_KERNELS = {
@@ -96,7 +97,7 @@ export function adamKernel(addon: NativeAddon): KernelConfig {
     addon.adam(heapBuffer(backend), list, stepSize, beta1, beta2, epsHat, gradScale);
     return outputs;
   };
-  return { kernelName: FUSED_KERNELS.adam, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { kernelName: FUSED_KERNELS.adam, backendName: "wasm", kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function sumSquaresKernel(addon: NativeAddon): KernelConfig {
@@ -111,7 +112,7 @@ export function sumSquaresKernel(addon: NativeAddon): KernelConfig {
     const total = addon.sumSquares(heapBuffer(backend), list);
     return backend.makeOutput([], "float32", undefined, new Float32Array([total]));
   };
-  return { kernelName: FUSED_KERNELS.sumSquares, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { kernelName: FUSED_KERNELS.sumSquares, backendName: "wasm", kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function polyakKernel(addon: NativeAddon): KernelConfig {
@@ -131,7 +132,7 @@ export function polyakKernel(addon: NativeAddon): KernelConfig {
     addon.polyak(heapBuffer(backend), list, tau);
     return outputs;
   };
-  return { kernelName: FUSED_KERNELS.polyak, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { kernelName: FUSED_KERNELS.polyak, backendName: "wasm", kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function reluBackwardKernel(addon: NativeAddon): KernelConfig {
@@ -161,7 +162,7 @@ export function reluBackwardKernel(addon: NativeAddon): KernelConfig {
   return {
     kernelName: FUSED_KERNELS.reluBackward,
     backendName: "wasm",
-    kernelFunc: kernelFunc as unknown as KernelFunc,
+    kernelFunc: asKernelFunc(kernelFunc),
   };
 }
 
@@ -209,7 +210,7 @@ export function mlpKernel(addon: NativeAddon): KernelConfig {
     // y first, then the hidden activations.
     return [outs[outs.length - 1] as TensorInfo, ...outs.slice(0, -1)];
   };
-  return { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { kernelName: name, backendName: "wasm", kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function mlpGradKernel(addon: NativeAddon): KernelConfig {
@@ -258,5 +259,5 @@ export function mlpGradKernel(addon: NativeAddon): KernelConfig {
     addon.mlpBackward(heapBuffer(backend), list);
     return dx ? [dx, ...grads] : grads;
   };
-  return { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { kernelName: name, backendName: "wasm", kernelFunc: asKernelFunc(kernelFunc) };
 }

@@ -10,6 +10,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, Tensor
 import { ACTIVATION_CODES, type NativeAddon } from "../addon.js";
 import { countCall } from "../counts.js";
 import { allocate, heapBuffer, offsetOf } from "../wasm.js";
+import { asKernelFunc } from "./kernel-func.js";
 
 export interface MatMulPlan {
   outShape: number[];
@@ -135,7 +136,7 @@ export function batchMatMulKernel(addon: NativeAddon, original: KernelConfig): K
     countCall("native", original.kernelName);
     return run(addon, args.backend, a, b, plan, transposeA, transposeB, null, ACTIVATION_CODES.linear, 0);
   };
-  return { ...original, kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { ...original, kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function fusedMatMulKernel(addon: NativeAddon, original: KernelConfig): KernelConfig {
@@ -161,5 +162,5 @@ export function fusedMatMulKernel(addon: NativeAddon, original: KernelConfig): K
     const alpha = Number(args.attrs?.leakyreluAlpha) || 0;
     return run(addon, args.backend, a, b, plan, transposeA, transposeB, bias ?? null, activation, alpha);
   };
-  return { ...original, kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { ...original, kernelFunc: asKernelFunc(kernelFunc) };
 }

@@ -7,6 +7,7 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { countCall } from "../counts.js";
+import { asKernelFunc } from "./kernel-func.js";
 
 interface KernelArgs {
   inputs: NamedTensorInfoMap;
@@ -29,7 +30,7 @@ export function identityKernel(original: KernelConfig): KernelConfig {
     countCall("native", original.kernelName);
     return share(args.backend, x);
   };
-  return { ...original, kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { ...original, kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function castKernel(original: KernelConfig): KernelConfig {
@@ -42,5 +43,5 @@ export function castKernel(original: KernelConfig): KernelConfig {
     countCall("native", original.kernelName);
     return share(args.backend, x);
   };
-  return { ...original, kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { ...original, kernelFunc: asKernelFunc(kernelFunc) };
 }

@@ -15,6 +15,7 @@ import {
 import type { NativeAddon } from "../addon.js";
 import { countCall } from "../counts.js";
 import { allocate, heapBuffer, offsetOf } from "../wasm.js";
+import { asKernelFunc } from "./kernel-func.js";
 
 interface KernelArgs {
   inputs: NamedTensorInfoMap;
@@ -76,5 +77,5 @@ export function sumKernel(addon: NativeAddon, original: KernelConfig): KernelCon
     );
     return out;
   };
-  return { ...original, kernelFunc: kernelFunc as unknown as KernelFunc };
+  return { ...original, kernelFunc: asKernelFunc(kernelFunc) };
 }

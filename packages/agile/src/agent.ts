@@ -1,0 +1,460 @@
+/**
+ * AGILE-PPO and its baselines (thesis Ch. 3 §3.4 "uses of the utility: PPO"; §3.6.1). One learner,
+ * the network picked by `variant`: the policy is a softmax of per-slot utilities over the actions
+ * available this episode, the critic V(s′) (AGILE: s′ = (s, summary) from the critic's own GAT),
+ * trained with the clipped PPO objective + value loss − entropy bonus, GAE(λ).
+ *
+ * Two ways in:
+ * - batched, for vector envs (`actBatch` + `recordBatch` + `update`, driven by `trainVector` in
+ *   train.ts): the rollout is `numSteps` × `numEnvs` transitions;
+ * - the core `Agent` interface (`act` + `observe` + `update`, one env), which the bench's
+ *   `TrainingLoop` drives with `rolloutSteps = numSteps · numEnvs`.
+ * Actions are inventory ids (`obs.actionIds[slot]`), as the action-set envs take them.
+ */
+import { clippedPolicyLoss, computeGae, valueLoss } from "@qscape/baselines";
+import {
+  type ActOptions,
+  Adam,
+  type Agent,
+  disposeState,
+  type EnvSpaces,
+  loadState,
+  parseConfig,
+  QscapeError,
+  Rng,
+  type Snapshot,
+  type StateParts,
+  saveState,
+  type Transition,
+  tf,
+} from "@qscape/core";
+import { type ActionSetObservation, type StackedActionSetObservation, stackActionSetObservations } from "@qscape/envs";
+import { AgileConfig, type AgileConfigInput, type AgileSettings } from "./config.js";
+import { ActionListTooLongError, ActionSetSpaceError, RepresentationSizeError } from "./errors.js";
+import { type ActionSetTensors, Actor, Critic, maskedEntropy, type NetworkShape } from "./networks.js";
+
+/** The sizes an action-set env fixes: state width, padded slots K, representation width d, base set N. */
+export interface ActionSetShape extends NetworkShape {
+  slots: number;
+}
+
+interface ShapedSpace {
+  shape?: readonly number[];
+}
+
+/**
+ * Reads an action-set env's spaces (`Dict{state, actionIds, actionFeatures, actionMask}` and a
+ * Discrete inventory) and checks them against the config: `RepresentationSizeError` when
+ * `representationSize` differs from the env's, `ActionListTooLongError` when the env can list
+ * more actions than `maxActions`.
+ */
+export function actionSetShape(spaces: EnvSpaces, config: Pick<AgileSettings, "maxActions" | "representationSize">) {
+  const obs = spaces.observationSpace as { spaces?: Record<string, ShapedSpace> } | null;
+  const state = obs?.spaces?.state?.shape;
+  const features = obs?.spaces?.actionFeatures?.shape;
+  const n = (spaces.actionSpace as { n?: unknown } | null)?.n;
+  const env = spaces.spec?.id ?? spaces.id ?? "this env";
+  if (state?.length !== 1 || features?.length !== 2 || typeof n !== "number") {
+    throw new ActionSetSpaceError(
+      `agile: ${env} is not an action-set env (needs a Dict observation with state [S] and actionFeatures [K, d], and a Discrete inventory)`,
+    );
+  }
+  const [slots, featureDim] = features as [number, number];
+  if (config.representationSize !== undefined && config.representationSize !== featureDim) {
+    throw new RepresentationSizeError(
+      `agile: representationSize is ${config.representationSize}, but ${env}'s action representations are ${featureDim}-d`,
+    );
+  }
+  if (config.maxActions !== undefined && slots > config.maxActions) {
+    throw new ActionListTooLongError(
+      `agile: ${env} lists up to ${slots} actions per episode, more than maxActions = ${config.maxActions}`,
+    );
+  }
+  return { stateDim: state[0] as number, slots, featureDim, numItems: n } satisfies ActionSetShape;
+}
+
+/** One rollout step of every env (env-major arrays). */
+interface RolloutColumn {
+  obs: StackedActionSetObservation;
+  slots: Int32Array;
+  logProbs: Float32Array;
+  rewards: Float32Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+  /** The observation each step led to (the pre-reset one where an episode ended). */
+  next: StackedActionSetObservation;
+}
+
+export interface BatchAction {
+  /** Inventory ids to execute. */
+  actions: Int32Array;
+  /** The chosen slots (indices into the observed action list). */
+  slots: Int32Array;
+  logProbs: Float32Array;
+}
+
+type Pending = { obs: ActionSetObservation; act: BatchAction; stacked: StackedActionSetObservation };
+
+export class AgilePPOAgent implements Agent<ActionSetObservation, number> {
+  readonly name: string;
+  readonly config: AgileSettings;
+  readonly shape: ActionSetShape;
+  readonly actor: Actor;
+  readonly critic: Critic;
+  private readonly rng: Rng;
+  /** One Adam per network, each clipping its own gradient norm (see the constructor). */
+  private readonly actorOptimizer: Adam;
+  private readonly criticOptimizer: Adam;
+  private rollout: RolloutColumn[] = [];
+  private pending: Pending | null = null;
+  private readonly counts = { updates: 0, gradientUpdates: 0 };
+
+  constructor(spaces: EnvSpaces, config: AgileConfigInput = {}) {
+    this.config = parseConfig(AgileConfig, config, "agile");
+    this.name = this.config.variant === "agile" ? "agile-ppo" : this.config.variant;
+    this.shape = actionSetShape(spaces, this.config);
+    this.rng = new Rng(this.config.seed);
+    this.actor = new Actor(this.rng.fork(), this.config.variant, this.shape, this.config);
+    this.critic = new Critic(this.rng.fork(), this.config.variant, this.shape, this.config);
+    // Actor and critic share no weights (§3.4), so the joint loss's gradient splits into the
+    // policy part (clip + entropy terms) and the value part. Each is clipped to maxGradNorm on its
+    // own: one global norm over both would let the critic's errors on Dig Lava's returns of up
+    // to 100 shrink every policy step (the thesis does not say how it clipped).
+    const adam = { lr: this.config.lr, eps: this.config.adamEps, clipNorm: this.config.maxGradNorm };
+    this.actorOptimizer = new Adam(`${this.name}.actor`, this.actor, adam);
+    this.criticOptimizer = new Adam(`${this.name}.critic`, this.critic, adam);
+  }
+
+  /** Transitions per update through the single-env `Agent` interface: numSteps · numEnvs. */
+  get rolloutSteps(): number {
+    return this.config.numSteps * this.config.numEnvs;
+  }
+
+  /** Checks a stacked batch of `batch` observations against the networks' shapes. */
+  private check(obs: StackedActionSetObservation, batch: number): void {
+    const { stateDim, featureDim } = this.shape;
+    const slots = obs.actionMask.length / batch;
+    if (!Number.isInteger(slots) || obs.state.length !== batch * stateDim || obs.actionIds.length !== batch * slots) {
+      throw new QscapeError(
+        `${this.name}: observation batch does not match ${batch} envs with ${stateDim}-d states (state ${obs.state.length}, mask ${obs.actionMask.length})`,
+      );
+    }
+    const max = this.config.maxActions ?? this.shape.slots;
+    if (slots > max) {
+      throw new ActionListTooLongError(`${this.name}: ${slots} listed actions, more than maxActions = ${max}`);
+    }
+    if (obs.actionFeatures.length !== batch * slots * featureDim) {
+      throw new RepresentationSizeError(
+        `${this.name}: action representations are ${obs.actionFeatures.length / (batch * slots)}-d, expected ${featureDim}`,
+      );
+    }
+  }
+
+  /** Tensors for a stacked batch (call inside tf.tidy). */
+  tensors(obs: StackedActionSetObservation, batch: number): ActionSetTensors {
+    const slots = obs.actionMask.length / batch;
+    const n = this.shape.numItems;
+    const availability = new Float32Array(batch * n);
+    const ids = new Int32Array(batch * slots);
+    for (let i = 0; i < batch * slots; i++) {
+      const id = obs.actionIds[i] as number;
+      if (obs.actionMask[i] && id >= 0) {
+        if (id >= n) throw new QscapeError(`${this.name}: action id ${id} is outside the ${n}-action inventory`);
+        availability[Math.floor(i / slots) * n + id] = 1;
+        ids[i] = id;
+      }
+    }
+    return {
+      state: tf.tensor2d(obs.state, [batch, this.shape.stateDim]),
+      features: tf.tensor3d(obs.actionFeatures, [batch, slots, this.shape.featureDim]),
+      mask: tf.tensor2d(Float32Array.from(obs.actionMask), [batch, slots]),
+      ids: tf.tensor2d(ids, [batch, slots], "int32"),
+      availability: tf.tensor2d(availability, [batch, n]),
+    };
+  }
+
+  /** π(·|s, 𝒜) over the slots of each observation, [B × K] row-major (0 at padded slots). */
+  probabilities(obs: StackedActionSetObservation, batch: number): Float32Array {
+    this.check(obs, batch);
+    return tf.tidy(() => tf.softmax(this.actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array);
+  }
+
+  /** Actions for `batch` envs: sampled (explore) or the most probable available slot. */
+  actBatch(obs: StackedActionSetObservation, batch: number, explore: boolean): BatchAction {
+    this.check(obs, batch);
+    const slots = obs.actionMask.length / batch;
+    // The critic is not needed to act: update() evaluates V on the whole rollout in one pass
+    // (the same weights, since nothing changes them within a rollout).
+    const data = tf.tidy(
+      () => tf.logSoftmax(this.actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array,
+    );
+    const out: BatchAction = {
+      actions: new Int32Array(batch),
+      slots: new Int32Array(batch),
+      logProbs: new Float32Array(batch),
+    };
+    for (let b = 0; b < batch; b++) {
+      const logp = data.subarray(b * slots, (b + 1) * slots);
+      const mask = obs.actionMask.subarray(b * slots, (b + 1) * slots);
+      let slot = -1;
+      if (explore) {
+        let u = this.rng.random();
+        for (let k = 0; k < slots; k++) {
+          if (!mask[k]) continue;
+          slot = k;
+          u -= Math.exp(logp[k] as number);
+          if (u < 0) break;
+        }
+      } else {
+        for (let k = 0; k < slots; k++)
+          if (mask[k] && (slot < 0 || (logp[k] as number) > (logp[slot] as number))) slot = k;
+      }
+      if (slot < 0) throw new QscapeError(`${this.name}: observation ${b} lists no available action`);
+      out.slots[b] = slot;
+      out.logProbs[b] = logp[slot] as number;
+      out.actions[b] = obs.actionIds[b * slots + slot] as number;
+    }
+    return out;
+  }
+
+  /** Stores one step of every env (the act that chose it, what the envs returned). */
+  recordBatch(step: {
+    obs: StackedActionSetObservation;
+    act: BatchAction;
+    rewards: ArrayLike<number>;
+    terminated: ArrayLike<number | boolean>;
+    truncated: ArrayLike<number | boolean>;
+    next: StackedActionSetObservation;
+  }): void {
+    const e = step.act.actions.length;
+    this.rollout.push({
+      obs: step.obs,
+      slots: step.act.slots,
+      logProbs: step.act.logProbs,
+      rewards: Float32Array.from(step.rewards),
+      terminated: Uint8Array.from(step.terminated, Number),
+      truncated: Uint8Array.from(step.truncated, Number),
+      next: step.next,
+    });
+    if (this.rollout[0]?.slots.length !== e) {
+      throw new QscapeError(
+        `${this.name}: a rollout step of ${e} envs after steps of ${this.rollout[0]?.slots.length}`,
+      );
+    }
+  }
+
+  get rolloutLength(): number {
+    return this.rollout.length;
+  }
+
+  // ---- the core Agent interface (one env) -------------------------------------------------------
+
+  act(obs: ActionSetObservation, opts: ActOptions): number {
+    const stacked = stackActionSetObservations([obs]);
+    const act = this.actBatch(stacked, 1, opts.explore);
+    if (opts.explore) this.pending = { obs, act, stacked };
+    return act.actions[0] as number;
+  }
+
+  observe(t: Transition<ActionSetObservation, number>): void {
+    if (this.pending === null || this.pending.obs !== t.obs || this.pending.act.actions[0] !== t.action) {
+      throw new QscapeError(`${this.name}.observe: every transition must follow an act(obs, {explore: true}) on it`);
+    }
+    this.recordBatch({
+      obs: this.pending.stacked,
+      act: this.pending.act,
+      rewards: [t.reward],
+      terminated: [t.terminated ? 1 : 0],
+      truncated: [t.truncated ? 1 : 0],
+      next: stackActionSetObservations([t.nextObs]),
+    });
+    this.pending = null;
+  }
+
+  /** One PPO update on the stored rollout (epochs × minibatches Adam steps), then clears it. */
+  update(): Record<string, number> {
+    const columns = this.rollout;
+    const T = columns.length;
+    const E = columns[0]?.slots.length ?? 0;
+    if (T === 0) throw new QscapeError(`${this.name}.update: the rollout is empty; record steps first`);
+    const c = this.config;
+    if (c.lrDecayUpdates !== undefined) {
+      const lr = c.lr * Math.max(0, 1 - this.counts.updates / c.lrDecayUpdates);
+      this.actorOptimizer.config.lr = lr;
+      this.criticOptimizer.config.lr = lr;
+    }
+    const n = T * E;
+    // Flat, time-major: sample t·E + e.
+    const obs = concatStacked(columns.map((col) => col.obs));
+    const next = concatStacked(columns.map((col) => col.next));
+    // V(s_t) and V(s_{t+1}) of the whole rollout in one critic pass.
+    const both = tf.tidy(
+      () => this.critic.apply(this.tensors(concatStacked([obs, next]), 2 * n)).dataSync() as Float32Array,
+    );
+    const values = both.slice(0, n);
+    const nextValues = both.subarray(n);
+    const advantages = new Float32Array(n);
+    const returns = new Float32Array(n);
+    for (let e = 0; e < E; e++) {
+      const pick = <A extends Float32Array | Uint8Array>(f: (col: RolloutColumn) => A, make: (k: number) => A) => {
+        const out = make(T);
+        for (let t = 0; t < T; t++) out[t] = f(columns[t] as RolloutColumn)[e] as number;
+        return out;
+      };
+      const v = Float32Array.from({ length: T }, (_, t) => values[t * E + e] as number);
+      const gae = computeGae({
+        rewards: pick(
+          (col) => col.rewards,
+          (k) => new Float32Array(k),
+        ),
+        values: v,
+        nextValues: Float32Array.from({ length: T }, (_, t) => nextValues[t * E + e] as number),
+        terminated: pick(
+          (col) => col.terminated,
+          (k) => new Uint8Array(k),
+        ),
+        truncated: pick(
+          (col) => col.truncated,
+          (k) => new Uint8Array(k),
+        ),
+        gamma: c.gamma,
+        lambda: c.gaeLambda,
+      });
+      for (let t = 0; t < T; t++) {
+        advantages[t * E + e] = gae.advantages[t] as number;
+        returns[t * E + e] = gae.returns[t] as number;
+      }
+    }
+    const slots = new Int32Array(n);
+    const oldLogProbs = new Float32Array(n);
+    columns.forEach((col, t) => {
+      slots.set(col.slots, t * E);
+      oldLogProbs.set(col.logProbs, t * E);
+    });
+    const minibatchSize = Math.max(1, Math.floor(n / c.minibatches));
+    const totals = { policyLoss: 0, valueLoss: 0, entropy: 0, loss: 0 };
+    let count = 0;
+    tf.tidy(() => {
+      const all = this.tensors(obs, n);
+      const k = all.mask.shape[1];
+      const allSlots = tf.tensor1d(slots, "int32");
+      const allOld = tf.tensor1d(oldLogProbs);
+      const allValues = tf.tensor1d(values);
+      const allAdv = tf.tensor1d(advantages);
+      const allRet = tf.tensor1d(returns);
+      for (let epoch = 0; epoch < c.epochs; epoch++) {
+        const order = this.rng.permutation(n);
+        for (let start = 0; start + minibatchSize <= n; start += minibatchSize) {
+          const idx = tf.tensor1d(order.subarray(start, start + minibatchSize), "int32");
+          const take = <X extends tf.Tensor>(x: X) => tf.gather(x, idx) as X;
+          const mb: ActionSetTensors = {
+            state: take(all.state),
+            features: take(all.features),
+            mask: take(all.mask),
+            ids: take(all.ids),
+            availability: take(all.availability),
+          };
+          const chosen = tf.oneHot(take(allSlots), k);
+          const adv = c.normalizeAdvantages ? normalise(take(allAdv)) : take(allAdv);
+          const oldLp = take(allOld);
+          const oldV = take(allValues);
+          const ret = take(allRet);
+          const parts: tf.Scalar[] = [];
+          // loss = policy loss + valueCoef · value loss − entropyCoef · entropy, one optimizer per network.
+          totals.loss += this.actorOptimizer.minimize(() => {
+            const { logits } = this.actor.apply(mb);
+            const logProb = tf.sum(tf.mul(tf.logSoftmax(logits), chosen), 1) as tf.Tensor1D;
+            const pl = tf.mul(clippedPolicyLoss(logProb, oldLp, adv, c.clip), c.flipPolicyLoss ? -1 : 1) as tf.Scalar;
+            const ent = tf.mean(maskedEntropy(logits, mb.mask)) as tf.Scalar;
+            parts.push(tf.keep(pl), tf.keep(ent));
+            return tf.sub(pl, tf.mul(ent, c.entropyCoef)) as tf.Scalar;
+          });
+          totals.loss += this.criticOptimizer.minimize(() => {
+            const vl = valueLoss(this.critic.apply(mb), oldV, ret, c.clipValueLoss ? c.clip : null);
+            parts.push(tf.keep(vl));
+            return tf.mul(vl, c.valueCoef) as tf.Scalar;
+          });
+          const [pl, ent, vl] = tf.stack(parts).dataSync() as Float32Array;
+          tf.dispose(parts);
+          totals.policyLoss += pl as number;
+          totals.valueLoss += vl as number;
+          totals.entropy += ent as number;
+          count += 1;
+          this.counts.gradientUpdates += 1;
+        }
+      }
+    });
+    this.rollout = [];
+    this.counts.updates += 1;
+    return {
+      policyLoss: totals.policyLoss / count,
+      valueLoss: totals.valueLoss / count,
+      entropy: totals.entropy / count,
+      loss: totals.loss / count,
+    };
+  }
+
+  counters(): Record<string, number> {
+    return { gradientUpdates: this.counts.gradientUpdates, qEvaluations: 0 };
+  }
+
+  private stateParts(): StateParts {
+    return {
+      config: this.config,
+      networks: { actor: this.actor, critic: this.critic },
+      stateful: {
+        actorOptimizer: this.actorOptimizer,
+        criticOptimizer: this.criticOptimizer,
+        rng: this.rng,
+        // The unfinished rollout: a resumed run completes it as the uninterrupted one would.
+        rollout: {
+          getState: () => this.rollout,
+          setState: (columns: RolloutColumn[]) => {
+            this.rollout = columns.map((col) => ({ ...col }));
+          },
+        },
+      },
+      counters: [this.counts],
+    };
+  }
+
+  save(): Snapshot {
+    return saveState(this.name, this.stateParts());
+  }
+
+  load(state: Snapshot): void {
+    loadState(this.name, this.stateParts(), state);
+    this.pending = null;
+  }
+
+  dispose(): void {
+    disposeState(this.stateParts());
+  }
+}
+
+function concatStacked(parts: StackedActionSetObservation[]): StackedActionSetObservation {
+  const cat = <A extends Float32Array | Int32Array | Uint8Array>(
+    get: (p: StackedActionSetObservation) => A,
+    out: A,
+  ) => {
+    let offset = 0;
+    for (const p of parts) {
+      out.set(get(p), offset);
+      offset += get(p).length;
+    }
+    return out;
+  };
+  const total = (get: (p: StackedActionSetObservation) => { length: number }) =>
+    parts.reduce((s, p) => s + get(p).length, 0);
+  return {
+    state: cat((p) => p.state, new Float32Array(total((p) => p.state))),
+    actionIds: cat((p) => p.actionIds, new Int32Array(total((p) => p.actionIds))),
+    actionFeatures: cat((p) => p.actionFeatures, new Float32Array(total((p) => p.actionFeatures))),
+    actionMask: cat((p) => p.actionMask, new Uint8Array(total((p) => p.actionMask))),
+  };
+}
+
+function normalise(x: tf.Tensor1D): tf.Tensor1D {
+  const { mean, variance } = tf.moments(x);
+  return tf.div(tf.sub(x, mean), tf.add(tf.sqrt(variance), 1e-8));
+}

@@ -1,0 +1,68 @@
+/**
+ * AGILE's bench entries (`pnpm bench` collects them): AGILE-PPO and the §3.6.1 baselines as one
+ * learner with a `variant` switch. The bench drives them one env at a time through the core
+ * `Agent` interface, one PPO update per numSteps · numEnvs env steps (the same batch the vector
+ * trainer collects from numEnvs envs in parallel).
+ */
+import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/core";
+import { AgilePPOAgent, actionSetShape } from "./agent.js";
+import { AgileConfig, type AgileVariant } from "./config.js";
+
+/** null when the env lists its available actions with representations, else why not. */
+export function actionSetControl(spaces: EnvSpaces): string | null {
+  try {
+    actionSetShape(spaces, {});
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+const widths = ({ seed, hidden }: Omit<AlgorithmContext, "config">) => ({
+  seed,
+  hidden: hidden[0],
+  graphHidden: hidden[0],
+});
+
+function entry(id: string, variant: AgileVariant, description: string) {
+  return defineAlgorithm({
+    id,
+    description,
+    // The variant is the entry's; a suite's config sets everything else.
+    schema: AgileConfig.extend({ variant: AgileConfig.shape.variant.default(variant) }),
+    supports: actionSetControl,
+    matched: widths,
+    create: (spaces, config) => new AgilePPOAgent(spaces, config),
+    loop: (config) => ({ rolloutSteps: config.numSteps * config.numEnvs }),
+  });
+}
+
+export const agileAlgorithms = [
+  entry(
+    "agile-ppo",
+    "agile",
+    "AGILE-PPO: twin GAT over (state, action) nodes, relational features + summary, utility softmax over the available actions",
+  ),
+  entry(
+    "utility-policy",
+    "utility-policy",
+    "Utility-Policy: each available action scored alone from (state, representation), no action-set input",
+  ),
+  entry("mask-output", "mask-output", "Mask-Output: a fixed head over the base action set, unavailable actions masked"),
+  entry(
+    "mask-input-output",
+    "mask-input-output",
+    "Mask-Input-Output: Mask-Output plus the availability mask through an MLP (hidden 64)",
+  ),
+  entry(
+    "summary-gat",
+    "summary-gat",
+    "Summary-GAT: AGILE's GAT only for a set summary; the utility sees raw representations",
+  ),
+  entry(
+    "summary-deepset",
+    "summary-deepset",
+    "Summary-DeepSet: a mean-pooled DeepSet summary of the set; raw representations",
+  ),
+  entry("summary-lstm", "summary-lstm", "Summary-LSTM: a 2-layer Bi-LSTM summary of the set; raw representations"),
+];

@@ -1,0 +1,17 @@
+/** Named errors for inputs AGILE cannot use, raised before anything runs. */
+import { QscapeError } from "@qscape/core";
+
+/** The action representations are not as wide as the config (or the networks) expect. */
+export class RepresentationSizeError extends QscapeError {
+  override name = "RepresentationSizeError";
+}
+
+/** An action list longer than the configured maximum (`maxActions`). */
+export class ActionListTooLongError extends QscapeError {
+  override name = "ActionListTooLongError";
+}
+
+/** An env whose observation is not a padded action set (`state`, `actionIds`, `actionFeatures`, `actionMask`). */
+export class ActionSetSpaceError extends QscapeError {
+  override name = "ActionSetSpaceError";
+}
