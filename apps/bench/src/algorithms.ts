@@ -7,6 +7,7 @@ import { agileAlgorithms } from "@qscape/agile";
 import { baselineAlgorithms } from "@qscape/baselines";
 import { type AlgorithmEntry, collectAlgorithms, QscapeError } from "@qscape/core";
 import { qmleAlgorithms } from "@qscape/qmle";
+import { qmpAlgorithms } from "@qscape/qmp";
 import { savoAlgorithms } from "@qscape/savo";
 import { smoothieAlgorithms } from "@qscape/smoothie";
 
@@ -15,6 +16,7 @@ const builtIn: readonly AlgorithmEntry[] = [
   ...savoAlgorithms,
   ...smoothieAlgorithms,
   ...qmleAlgorithms,
+  ...qmpAlgorithms,
   ...agileAlgorithms,
 ];
 const plugins = new Map<string, readonly AlgorithmEntry[]>();

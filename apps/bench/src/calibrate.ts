@@ -10,7 +10,7 @@ import type { ResultsDb } from "./db/index.js";
 import { executeSuite } from "./executor.js";
 import type { Progress } from "./progress.js";
 import { type SpeedsFile, speedsFromResults } from "./speeds.js";
-import { configOn, expandRuns, parseSuite, protocolOf, type Suite } from "./suite.js";
+import { configOn, expandRuns, isTaskSet, parseSuite, protocolOf, type Suite } from "./suite.js";
 
 export interface CalibrationOptions {
   /** Env steps per calibration run (updates start after a quarter of them). */
@@ -30,6 +30,9 @@ export function calibrationSuites(suites: Suite[], known: SpeedsFile | null, opt
   const out: Suite[] = [];
   for (const suite of suites) {
     for (const env of suite.envs) {
+      // Multi-task runs time whole epochs, not the per-step phases a speed entry holds: their
+      // suites keep the author's estimate.
+      if (isTaskSet(env.id)) continue;
       const algos = suite.algorithms.filter((a) => {
         const key = `${a.algo}|${env.id}|${suite.hidden.join("x")}`;
         if (have.has(key) || planned.has(key)) return false;

@@ -23,7 +23,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { applySets, describeSpace, parseSets } from "@qscape/cli";
 import { initBackend, QscapeError } from "@qscape/core";
-import { loadMujoco, make, registry } from "@qscape/envs";
+import { loadMujoco, make, makeTaskSet, registry, taskSetIds } from "@qscape/envs";
 import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
 import { calibrate, calibrationSuites } from "./calibrate.js";
 import { openResults } from "./db/index.js";
@@ -39,6 +39,7 @@ import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSp
 import {
   configOn,
   expandRuns,
+  isTaskSet,
   labelOf,
   parseSuite,
   protocolOf,
@@ -199,11 +200,51 @@ export async function validateRunnable(suite: Suite): Promise<void> {
     if (!algorithms().has(a.algo))
       problems.push(`unknown algorithm "${a.algo}" (known: ${[...algorithms().keys()].join(", ")})`);
   for (const e of suite.envs)
-    if (!known.has(e.id)) problems.push(`unknown environment "${e.id}" (see \`pnpm bench list\`)`);
+    if (!known.has(e.id) && !isTaskSet(e.id))
+      problems.push(`unknown environment "${e.id}" (neither an env nor a task set; see \`pnpm bench list\`)`);
+  const taskSets = suite.envs.filter((e) => isTaskSet(e.id));
+  if (taskSets.length > 0 && taskSets.length < suite.envs.length)
+    problems.push(
+      `mixes task sets (${taskSets.map((e) => e.id).join(", ")}) with single envs: a multi-task suite is scored by success over tasks, the others by return; put them in separate suites`,
+    );
   if (problems.length === 0) {
     await loadMujoco();
     const configChecked = new Set<string>();
-    for (const e of suite.envs) {
+    const checkConfig = (a: Suite["algorithms"][number], e: Suite["envs"][number]) => {
+      const config = configOn(a, e);
+      const seen = `${labelOf(a)}\u0000${JSON.stringify(config)}`;
+      if (configChecked.has(seen)) return;
+      configChecked.add(seen);
+      try {
+        algorithm(a.algo).checkConfig(config);
+      } catch (err) {
+        const where = config === a.config ? "" : ` on ${e.id}`;
+        problems.push(
+          `algorithm "${labelOf(a)}" (${a.algo}) config${where}: ${(err as Error).message.split("\n").join(" ")}`,
+        );
+      }
+    };
+    for (const e of taskSets) {
+      if (Object.keys(e.kwargs).length > 0 || e.actionRepresentation) {
+        problems.push(`${e.id} is a task set: kwargs and actionRepresentation do not apply to it`);
+        continue;
+      }
+      try {
+        makeTaskSet(e.id).close(); // a task set whose tasks do not share spaces fails here, naming the task
+      } catch (err) {
+        problems.push(`task set ${e.id}: ${(err as Error).message}`);
+        continue;
+      }
+      for (const a of suite.algorithms) {
+        const entry = algorithm(a.algo);
+        const why = entry.multiTask
+          ? entry.multiTask.supportsTaskSet(e.id)
+          : "is a single-env algorithm; a task set needs a multi-task one (see `pnpm bench list`)";
+        if (why) problems.push(`${labelOf(a)} cannot run on ${e.id}: ${why}`);
+        else checkConfig(a, e);
+      }
+    }
+    for (const e of suite.envs.filter((x) => !isTaskSet(x.id))) {
       const env = makeEnv(e.id, e.kwargs, e.actionRepresentation);
       try {
         for (const a of suite.algorithms) {
@@ -214,18 +255,7 @@ export async function validateRunnable(suite: Suite): Promise<void> {
             problems.push(`${label} cannot run on ${e.id}: ${why}`);
             continue;
           }
-          const config = configOn(a, e);
-          const seen = `${label}\u0000${JSON.stringify(config)}`;
-          if (configChecked.has(seen)) continue;
-          configChecked.add(seen);
-          try {
-            entry.checkConfig(config);
-          } catch (err) {
-            const where = config === a.config ? "" : ` on ${e.id}`;
-            problems.push(
-              `algorithm "${label}" (${a.algo}) config${where}: ${(err as Error).message.split("\n").join(" ")}`,
-            );
-          }
+          checkConfig(a, e);
         }
       } finally {
         env.close();
@@ -278,6 +308,16 @@ async function list(): Promise<void> {
       spaces = `(needs arguments: ${(err as Error).message.split("\n")[0]})`;
     }
     console.log(envListLine(id, spaces));
+  }
+  console.log("\nTask sets (multi-task algorithms; score = mean success over tasks):");
+  for (const id of taskSetIds().sort()) {
+    const set = makeTaskSet(id);
+    set.close();
+    const learning = set.tasks.filter((t) => t.fixedPolicy === null).length;
+    const fixed = set.numTasks - learning;
+    console.log(
+      `  ${id.padEnd(26)} ${learning} task${learning === 1 ? "" : "s"}${fixed > 0 ? ` + ${fixed} fixed helper polic${fixed === 1 ? "y" : "ies"}` : ""}${set.label ? ` — ${set.label}` : ""}`,
+    );
   }
 }
 

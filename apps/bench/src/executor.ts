@@ -204,7 +204,12 @@ export async function executeSuite(
             opts.logs?.evaluation(task, msg.step, msg.returns, msg.success);
             if (outcome === "differs-from-stored")
               summary.resumeMismatches.push({ label: task.label, env: task.env, seed: task.seed, step: msg.step });
-            opts.progress.update(runId, { lastEval: msg.returns.reduce((a, b) => a + b, 0) / msg.returns.length });
+            // Multi-task runs are scored by mean success over tasks (its returns are per task).
+            const score =
+              task.taskSet && msg.success !== null
+                ? msg.success
+                : msg.returns.reduce((a, b) => a + b, 0) / msg.returns.length;
+            opts.progress.update(runId, { lastEval: score });
             break;
           }
           case "metrics":
@@ -232,7 +237,11 @@ export async function executeSuite(
               });
             });
             summary.loopSeconds +=
-              (msg.timings.env ?? 0) + (msg.timings.act ?? 0) + (msg.timings.update ?? 0) + (msg.timings.eval ?? 0);
+              (msg.timings.env ?? 0) +
+              (msg.timings.act ?? 0) +
+              (msg.timings.update ?? 0) +
+              (msg.timings.eval ?? 0) +
+              (msg.timings.epochs ?? 0); // multi-task runs time whole epochs (collection and updates)
             summary.runSeconds += wall;
             summary.finished += 1;
             rmSync(checkpointDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
  * that name the field.
  */
 import { findPreset } from "@qscape/cli";
+import { taskSetIds } from "@qscape/envs";
 import { z } from "zod";
 import { SlurmSchema } from "./slurm/config.js";
 
@@ -157,6 +158,16 @@ export function labelOf(a: Suite["algorithms"][number]): string {
   return a.label ?? a.algo;
 }
 
+/** A task-set id (multi-task runs) rather than a single env's. */
+export function isTaskSet(id: string): boolean {
+  return taskSetIds().includes(id);
+}
+
+/** How runs are scored: mean success over tasks on task sets (QMP §8), return elsewhere. */
+export function scoreOf(suite: Suite): "return" | "success" {
+  return suite.envs.some((e) => isTaskSet(e.id)) ? "success" : "return";
+}
+
 /** One unit of work: an (algorithm, env, seed) triple of a suite. */
 export interface RunTask {
   suite: string;
@@ -164,6 +175,8 @@ export interface RunTask {
   algo: string;
   algoConfig: Record<string, unknown>;
   env: string;
+  /** `env` is a task set (`makeTaskSet`): the run is multi-task, scored by mean success over tasks. */
+  taskSet: boolean;
   envKwargs: Record<string, unknown>;
   actionRepresentation: boolean;
   seed: number;
@@ -204,6 +217,7 @@ export function expandRuns(suite: Suite): RunTask[] {
           algo: algo.algo,
           algoConfig: configOn(algo, env),
           env: env.id,
+          taskSet: isTaskSet(env.id),
           envKwargs: env.kwargs,
           actionRepresentation: env.actionRepresentation,
           seed,
@@ -227,8 +241,18 @@ export function protocolOf(suite: Suite, backend: string) {
       const ev = e.evaluation ?? suite.evaluation;
       return `${e.id}: ${b.envSteps} env steps (warm-up ${b.warmupSteps}), evaluation every ${ev.every} steps × ${ev.episodes} episodes`;
     });
+  const score = scoreOf(suite);
+  const multiTask =
+    score === "success"
+      ? "Multi-task runs: the budget is env steps summed over a task set's tasks; each algorithm's own epoch (env and gradient steps per task, minimum buffer) replaces warm-up and updates per step; the score is the mean success over tasks of deterministic evaluation episodes per task."
+      : null;
+  const allNotes = [
+    ...(own.length > 0 ? [`Budgets of their own: ${own.join("; ")}.`] : []),
+    ...(multiTask ? [multiTask] : []),
+  ];
   return {
-    ...(own.length > 0 ? { notes: `Budgets of their own: ${own.join("; ")}.` } : {}),
+    ...(allNotes.length > 0 ? { notes: allNotes.join(" ") } : {}),
+    ...(score === "success" ? { score } : {}),
     envSteps: suite.budget.envSteps,
     seeds: suite.seeds,
     evaluation: { everySteps: suite.evaluation.every, episodes: suite.evaluation.episodes, deterministic: true },

@@ -16,12 +16,14 @@ import {
   checkpointExists,
   initBackend,
   loadCheckpoint,
+  QscapeError,
   randomActionFor,
   type Snapshot,
   saveCheckpoint,
   TrainingLoop,
 } from "@qscape/core";
 import { loadMujoco, make, NearestItemWrapper, type RgbFrame, writeGif } from "@qscape/envs";
+import { z } from "zod";
 import { algorithm, loadPlugins } from "./algorithms.js";
 import type { RunTask } from "./suite.js";
 import { holdForTest } from "./test-hold.js";
@@ -143,6 +145,7 @@ export async function runTask(
 ): Promise<void> {
   const { runId, task, checkpointDir, checkpointEvery } = start;
   const report = backend ?? (await initBackend());
+  if (task.taskSet) return runMultiTask(start, report, reporter);
   await loadMujoco();
   const env = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
   const evalEnv = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
@@ -278,6 +281,135 @@ export async function runTask(
     stoppedBy,
   });
   close();
+}
+
+/** What a multi-task run's checkpoint holds: the algorithm's run state (agent and its loop). */
+const MultiTaskCheckpoint = z.object({ run: z.custom<Snapshot>((v) => v !== undefined) }).strict();
+
+/**
+ * A multi-task run (QMP paper §5.3, §8): an algorithm's `multiTask` shape on a task set. The budget
+ * is env steps summed over the tasks; the loop runs whole epochs (collection then updates,
+ * Algorithm 4), so evaluations and checkpoints fall on the first epoch boundary at or past each
+ * multiple of their schedules. An evaluation stores mean success over tasks as the score (with the
+ * per-task mean returns as its `returns`), and metrics rows `success/task<i>`, `return/task<i>`
+ * and, where behaviour is shared, the cumulative selection counts `selection/task<i>/policy<j>`
+ * (task i in learning-task order, policy j in the task set's order). A checkpoint is written only
+ * after the parent confirmed everything before it is stored, as for single-env runs.
+ */
+async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter: Reporter): Promise<void> {
+  const { runId, task, checkpointDir, checkpointEvery } = start;
+  await loadPlugins(task.plugins);
+  const shape = algorithm(task.algo).multiTask;
+  if (!shape) throw new QscapeError(`${task.algo} is a single-env algorithm; ${task.env} is a task set`);
+  const why = shape.supportsTaskSet(task.env);
+  if (why) throw new QscapeError(`${task.algo} cannot run on ${task.env}: ${why}`);
+  const run = shape.create(task.env, {
+    seed: task.seed,
+    hidden: task.hidden,
+    totalEnvSteps: task.budget.envSteps,
+    evalEpisodes: task.evaluation.episodes,
+    config: task.algoConfig,
+  });
+  const t0 = performance.now();
+  const every = task.evaluation.every;
+  const { maxUpdates, maxWallSeconds } = task.budget;
+  const pending: WorkerMessage[] = [];
+  let rows: { step: number; name: string; value: number }[] = [];
+  let lastEvalStep = -1;
+  let stoppedBy: string | null = null;
+  const seconds = { epochs: 0, eval: 0 };
+
+  const evaluate = () => {
+    const step = run.envSteps;
+    const te = performance.now();
+    const scores = run.evaluate();
+    seconds.eval += (performance.now() - te) / 1000;
+    const success = scores.reduce((a, s) => a + s.success, 0) / scores.length;
+    pending.push({ type: "eval", runId, step, returns: scores.map((s) => s.meanReturn), success });
+    scores.forEach((s, i) => {
+      rows.push({ step, name: `success/task${i}`, value: s.success });
+      rows.push({ step, name: `return/task${i}`, value: s.meanReturn });
+    });
+    run.selectionCounts()?.forEach((counts, i) => {
+      counts.forEach((value, j) => {
+        rows.push({ step, name: `selection/task${i}/policy${j}`, value });
+      });
+    });
+    lastEvalStep = step;
+  };
+  const flush = async () => {
+    for (const m of pending.splice(0)) await reporter(m);
+    if (rows.length > 0) {
+      const batch = rows;
+      rows = [];
+      await reporter({ type: "metrics", runId, rows: batch });
+    }
+    const c = run.counters();
+    await reporter({
+      type: "progress",
+      runId,
+      step: run.envSteps,
+      episodes: c.epochs ?? 0,
+      updates: c.gradientUpdates ?? 0,
+      lastReturn: null,
+    });
+  };
+  const checkpoint = async () => {
+    await flush();
+    syncSeq += 1;
+    await reporter({ type: "sync", runId, seq: syncSeq }); // evaluations are stored before the checkpoint that follows them
+    saveCheckpoint(checkpointDir, { run: run.save() }, { beforeCommit: () => holdForTest("checkpoint") });
+  };
+
+  let resumedFrom: number | null = null;
+  if (checkpointExists(checkpointDir)) {
+    const parsed = MultiTaskCheckpoint.safeParse(loadCheckpoint(checkpointDir));
+    if (!parsed.success) throw new QscapeError(`${checkpointDir}: not a multi-task checkpoint`);
+    run.load(parsed.data.run);
+    resumedFrom = run.envSteps;
+  }
+  await reporter({ type: "backend", runId, backend: backend.name, resumedFrom });
+  // The untrained policies' success is the start of every curve and the 0 of normalisation.
+  if (resumedFrom === null) evaluate();
+
+  const nextMultiple = (n: number) => (Math.floor(run.envSteps / n) + 1) * n;
+  let nextEval = nextMultiple(every);
+  let nextCheckpoint = nextMultiple(checkpointEvery);
+  while (!run.done) {
+    const te = performance.now();
+    run.runEpoch();
+    seconds.epochs += (performance.now() - te) / 1000;
+    if (run.envSteps >= nextEval && !run.done) {
+      evaluate();
+      nextEval = nextMultiple(every);
+    }
+    if (maxUpdates !== undefined && (run.counters().gradientUpdates ?? 0) >= maxUpdates) stoppedBy = "maxUpdates";
+    else if (maxWallSeconds !== undefined && (performance.now() - t0) / 1000 >= maxWallSeconds)
+      stoppedBy = "maxWallSeconds";
+    if (stoppedBy) break;
+    const stopping = stopRequested;
+    if ((stopping || run.envSteps >= nextCheckpoint) && !run.done) {
+      await checkpoint();
+      if (stopping) {
+        await reporter({ type: "interrupted", runId, step: run.envSteps });
+        run.dispose();
+        return;
+      }
+      nextCheckpoint = nextMultiple(checkpointEvery);
+    }
+    await flush();
+  }
+  if (lastEvalStep !== run.envSteps) evaluate();
+  await flush();
+  const counters = { envSteps: run.envSteps, ...run.counters() };
+  await reporter({
+    type: "done",
+    runId,
+    counters,
+    timings: { ...seconds, total: (performance.now() - t0) / 1000 },
+    stoppedBy,
+  });
+  run.dispose();
 }
 
 // As a child process: run `start` messages one at a time for as long as the parent keeps the

@@ -20,7 +20,7 @@
 import { SACAgent } from "@qscape/baselines";
 import { type ActionScaler, type EnvSpaces, QscapeError, Rng, type Snapshot, type Transition, tf } from "@qscape/core";
 import { type FixedGaussianPolicy, taskSeed } from "@qscape/envs";
-import { type QmpConfigInput, type QmpSettings, resolveQmpConfig } from "./config.js";
+import { type QmpConfigInput, type QmpConfigRecord, type QmpSettings, resolveQmpConfig } from "./config.js";
 
 /** What the agent reads from a task set: shared spaces and, per task, an optional fixed policy. */
 export interface TaskSpaces extends EnvSpaces {
@@ -54,7 +54,7 @@ export class QmpAgent {
   private readonly selections: Float64Array;
   private readonly holds: Hold[];
 
-  constructor(taskSet: TaskSpaces, config: QmpConfigInput = {}) {
+  constructor(taskSet: TaskSpaces, config: QmpConfigInput | QmpConfigRecord = {}) {
     this.config = resolveQmpConfig(config);
     this.numTasks = taskSet.tasks.length;
     if (this.numTasks === 0) throw new QscapeError("qmp: the task set has no tasks");

@@ -58,6 +58,8 @@ export const QmpConfig = z
   .strict();
 
 export type QmpConfigInput = Omit<z.input<typeof QmpConfig>, "sac"> & { sac?: Omit<SACConfigInput, "seed"> };
+/** The same with the SAC block unchecked until parsing (what a harness holds after its own zod parse). */
+export type QmpConfigRecord = z.input<typeof QmpConfig>;
 export type QmpSettings = Omit<z.output<typeof QmpConfig>, "sac"> & { sac: z.output<typeof SACConfig> };
 
 export const TrainConfig = z
@@ -99,7 +101,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
 }
 
 /** Validates a QMP config; the `sac` block is checked by SAC's own schema (errors say `sac.<field>`). */
-export function resolveQmpConfig(input: QmpConfigInput = {}): QmpSettings {
+export function resolveQmpConfig(input: QmpConfigInput | QmpConfigRecord = {}): QmpSettings {
   const c = parse(QmpConfig, input, "qmp");
   if ("seed" in c.sac)
     throw new QscapeError("qmp config: sac.seed: set qmp's seed; each task's SAC seed derives from it");

@@ -1,3 +1,4 @@
 export * from "./agent.js";
+export * from "./bench.js";
 export * from "./config.js";
 export * from "./train.js";

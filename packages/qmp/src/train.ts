@@ -4,17 +4,19 @@
  * One epoch: every learning task i collects `envStepsPerUpdate` steps in its own env with its
  * behaviour policy (the Q-switch, or π_i for No-Sharing), storing them in 𝒟_i; then every task
  * whose buffer holds `minBufferSize` transitions takes `gradStepsPerUpdate` SAC steps (Table D.4's
- * per-task ratio). Episodes run on across epochs. The budget counts env steps over all learning
+ * per-task ratio). Episodes run on across epochs, each reset with a seed from the loop's own stream
+ * (which makes the loop resumable between epochs: `MultiTaskTrainer`). The budget counts env steps over all learning
  * tasks. Tasks with fixed policies neither collect nor learn.
  *
  * Evaluation (every `evalEvery` epochs): `evalEpisodes` deterministic episodes per learning task
  * with π_i's mean action, success = the last step's `info.success`, on a separate task set so the
  * training episodes are not disturbed; optionally the deterministic mixture too.
  */
-import { QscapeError } from "@qscape/core";
+import { QscapeError, Rng, type Snapshot } from "@qscape/core";
 import type { TaskSet } from "@qscape/envs";
+import { z } from "zod";
 import type { QmpAgent } from "./agent.js";
-import { resolveTrainConfig, type TrainConfigInput } from "./config.js";
+import { resolveTrainConfig, type TrainConfigInput, type TrainSettings } from "./config.js";
 
 export interface TaskEvaluation {
   task: string;
@@ -83,75 +85,227 @@ export interface TrainOptions {
   evalMixture?: boolean;
 }
 
+/** A snapshot of the loop between epochs (`MultiTaskTrainer.save`), checked with zod on load. */
+const TrainerSnapshotSchema = z
+  .object({
+    name: z.literal("qmp.trainer"),
+    envSteps: z.number().int().nonnegative(),
+    epochs: z.number().int().nonnegative(),
+    rng: z.object({ s: z.tuple([z.number(), z.number(), z.number(), z.number()]), spare: z.number().nullable() }),
+    trainEpisodes: z.array(z.number().int().nonnegative()),
+    trainSuccesses: z.array(z.number().int().nonnegative()),
+    /** Per learning task: the running episode's reset seed, its actions so far (flat), its last observation. */
+    episodes: z.array(
+      z.object({
+        task: z.number().int().nonnegative(),
+        seed: z.number().int().nonnegative(),
+        actions: z.instanceof(Float32Array),
+        obs: z.instanceof(Float32Array),
+      }),
+    ),
+  })
+  .strict();
+
+interface RunningEpisode {
+  seed: number;
+  obs: Float32Array;
+  actions: Float32Array[];
+}
+
+/**
+ * Algorithm 4's loop, one epoch at a time, so a harness can evaluate, checkpoint and stop between
+ * epochs. Every training episode starts from a reset seed drawn from the trainer's own stream, and
+ * the running episode's actions are kept: `save` at an epoch boundary stores them, and `load`
+ * re-seeds each task's env and replays them, so a resumed run continues exactly where it stopped
+ * (the task envs are deterministic given their reset seed and actions) without env snapshots.
+ */
+export class MultiTaskTrainer {
+  readonly config: TrainSettings;
+  readonly tasks: readonly number[];
+  private readonly rng: Rng;
+  private readonly running: RunningEpisode[] = [];
+  private readonly trainEpisodes: number[];
+  private readonly trainSuccesses: number[];
+  private envStepsDone = 0;
+  private epochsDone = 0;
+  readonly evaluations: EvaluationRecord[] = [];
+
+  constructor(
+    readonly agent: QmpAgent,
+    readonly taskSet: TaskSet,
+    readonly evalSet: TaskSet,
+    config: TrainConfigInput,
+    private readonly options: TrainOptions = {},
+  ) {
+    this.config = resolveTrainConfig(config);
+    for (const set of [taskSet, evalSet]) {
+      if (set.numTasks !== agent.numTasks) {
+        throw new QscapeError(`qmp train: task set ${set.id} has ${set.numTasks} tasks, the agent ${agent.numTasks}`);
+      }
+    }
+    this.tasks = learningTasks(agent);
+    this.rng = new Rng(this.config.seed);
+    this.trainEpisodes = taskSet.tasks.map(() => 0);
+    this.trainSuccesses = taskSet.tasks.map(() => 0);
+    for (const i of this.tasks) this.startEpisode(i);
+  }
+
+  get envSteps(): number {
+    return this.envStepsDone;
+  }
+
+  get epochs(): number {
+    return this.epochsDone;
+  }
+
+  get done(): boolean {
+    return this.envStepsDone >= this.config.totalEnvSteps;
+  }
+
+  /** True after an epoch that the config's cadence (`evalEvery` epochs, and the last) evaluates. */
+  get evaluationDue(): boolean {
+    return this.epochsDone > 0 && (this.epochsDone % this.config.evalEvery === 0 || this.done);
+  }
+
+  private startEpisode(i: number): void {
+    const seed = this.rng.seed();
+    this.running[i] = { seed, obs: this.taskSet.reset(i, seed)[0], actions: [] };
+    this.agent.beginEpisode(i);
+  }
+
+  /** One epoch: each learning task collects its share with its behaviour policy, then takes its SAC steps. */
+  runEpoch(): void {
+    const c = this.config;
+    for (const i of this.tasks) {
+      for (let k = 0; k < c.envStepsPerUpdate && this.envStepsDone < c.totalEnvSteps; k++) {
+        const ep = this.running[i] as RunningEpisode;
+        const current = ep.obs;
+        const { action } = this.agent.behave(i, current);
+        const [nextObs, reward, terminated, truncated, info] = this.taskSet.step(i, action);
+        this.agent.observe(i, { obs: current, action, reward, nextObs, terminated, truncated });
+        this.envStepsDone += 1;
+        if (terminated || truncated) {
+          this.trainEpisodes[i] = (this.trainEpisodes[i] as number) + 1;
+          if (info.success === true) this.trainSuccesses[i] = (this.trainSuccesses[i] as number) + 1;
+          this.startEpisode(i);
+        } else {
+          ep.obs = nextObs;
+          ep.actions.push(Float32Array.from(action));
+        }
+      }
+    }
+    for (const i of this.tasks) {
+      if (this.agent.replaySize(i) < c.minBufferSize) continue;
+      for (let g = 0; g < c.gradStepsPerUpdate; g++) this.agent.update(i);
+    }
+    this.epochsDone += 1;
+  }
+
+  /** π_i's deterministic evaluation on every learning task (and the mixture's, unless turned off). */
+  evaluate(): EvaluationRecord {
+    const c = this.config;
+    // Evaluation episodes start from the same seeded states every time, so curves compare like with like.
+    const opts = { episodes: c.evalEpisodes, seed: c.seed + 1 };
+    const own = evaluate(this.agent, this.evalSet, opts);
+    const record: EvaluationRecord = {
+      epoch: this.epochsDone,
+      envSteps: this.envStepsDone,
+      own,
+      meanSuccess: own.reduce((a, t) => a + t.successRate, 0) / own.length,
+      mixture:
+        (this.options.evalMixture ?? true) ? evaluate(this.agent, this.evalSet, { ...opts, mode: "mixture" }) : null,
+    };
+    this.evaluations.push(record);
+    this.options.onEvaluation?.(record);
+    return record;
+  }
+
+  result(): TrainResult {
+    return {
+      envSteps: this.envStepsDone,
+      epochs: this.epochsDone,
+      evaluations: [...this.evaluations],
+      selections: this.agent.selectionCounts(),
+      trainEpisodes: [...this.trainEpisodes],
+      trainSuccesses: [...this.trainSuccesses],
+    };
+  }
+
+  /** The loop's state between epochs (the agent saves its own: `QmpAgent.save`). */
+  save(): Snapshot {
+    const { s, spare } = this.rng.getState();
+    return {
+      name: "qmp.trainer",
+      envSteps: this.envStepsDone,
+      epochs: this.epochsDone,
+      rng: { s: [...s], spare },
+      trainEpisodes: [...this.trainEpisodes],
+      trainSuccesses: [...this.trainSuccesses],
+      episodes: this.tasks.map((i) => {
+        const ep = this.running[i] as RunningEpisode;
+        const actions = new Float32Array(ep.actions.length * this.agent.actionDim);
+        ep.actions.forEach((a, k) => {
+          actions.set(a, k * this.agent.actionDim);
+        });
+        return { task: i, seed: ep.seed, actions, obs: Float32Array.from(ep.obs) };
+      }),
+    };
+  }
+
+  /**
+   * Restores `save`'s state: the counters, the seed stream, and each task's running episode, by
+   * resetting its env with the episode's seed and replaying its actions. An env that does not end
+   * where the saved observation says is an error (a non-deterministic task env cannot be resumed).
+   * Load the agent's snapshot too (`QmpAgent.load`: holds, counts, learners). Evaluation records
+   * made before the save are not part of it: a harness stores those itself.
+   */
+  load(snapshot: Snapshot): void {
+    const parsed = TrainerSnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+      throw new QscapeError(`qmp trainer load: not a trainer snapshot (${issues})`);
+    }
+    const s = parsed.data;
+    const tasks = s.episodes.map((e) => e.task);
+    if (tasks.join() !== this.tasks.join()) {
+      throw new QscapeError(`qmp trainer load: snapshot has learning tasks [${tasks}], this trainer [${this.tasks}]`);
+    }
+    this.envStepsDone = s.envSteps;
+    this.epochsDone = s.epochs;
+    this.rng.setState(s.rng);
+    this.trainEpisodes.splice(0, this.trainEpisodes.length, ...s.trainEpisodes);
+    this.trainSuccesses.splice(0, this.trainSuccesses.length, ...s.trainSuccesses);
+    const dim = this.agent.actionDim;
+    for (const e of s.episodes) {
+      let [obs] = this.taskSet.reset(e.task, e.seed);
+      const actions: Float32Array[] = [];
+      for (let k = 0; k < e.actions.length / dim; k++) {
+        const a = e.actions.slice(k * dim, (k + 1) * dim);
+        [obs] = this.taskSet.step(e.task, a);
+        actions.push(a);
+      }
+      if (obs.length !== e.obs.length || obs.some((v, k) => v !== e.obs[k])) {
+        throw new QscapeError(
+          `qmp trainer load: task ${e.task}'s env does not replay to the saved state (it must be deterministic given its reset seed and actions)`,
+        );
+      }
+      this.running[e.task] = { seed: e.seed, obs, actions };
+    }
+  }
+}
+
 /** Trains `agent` on `taskSet`, evaluating on `evalSet` (another instance of the same task set). */
 export function trainMultiTask(
   agent: QmpAgent,
   taskSet: TaskSet,
   evalSet: TaskSet,
   config: TrainConfigInput,
-  { onEvaluation, evalMixture = true }: TrainOptions = {},
+  options: TrainOptions = {},
 ): TrainResult {
-  const c = resolveTrainConfig(config);
-  for (const set of [taskSet, evalSet]) {
-    if (set.numTasks !== agent.numTasks) {
-      throw new QscapeError(`qmp train: task set ${set.id} has ${set.numTasks} tasks, the agent ${agent.numTasks}`);
-    }
+  const trainer = new MultiTaskTrainer(agent, taskSet, evalSet, config, options);
+  while (!trainer.done) {
+    trainer.runEpoch();
+    if (trainer.evaluationDue) trainer.evaluate();
   }
-  const tasks = learningTasks(agent);
-  const obs: Float32Array[] = [];
-  for (const i of tasks) {
-    obs[i] = taskSet.reset(i, c.seed)[0];
-    agent.beginEpisode(i);
-  }
-  // Evaluation episodes start from the same seeded states every time, so curves compare like with like.
-  const evalSeed = c.seed + 1;
-  const evaluations: EvaluationRecord[] = [];
-  const trainEpisodes = taskSet.tasks.map(() => 0);
-  const trainSuccesses = taskSet.tasks.map(() => 0);
-  let envSteps = 0;
-  let epochs = 0;
-  while (envSteps < c.totalEnvSteps) {
-    for (const i of tasks) {
-      for (let k = 0; k < c.envStepsPerUpdate && envSteps < c.totalEnvSteps; k++) {
-        const current = obs[i] as Float32Array;
-        const { action } = agent.behave(i, current);
-        const [nextObs, reward, terminated, truncated, info] = taskSet.step(i, action);
-        agent.observe(i, { obs: current, action, reward, nextObs, terminated, truncated });
-        envSteps += 1;
-        if (terminated || truncated) {
-          trainEpisodes[i] = (trainEpisodes[i] as number) + 1;
-          if (info.success === true) trainSuccesses[i] = (trainSuccesses[i] as number) + 1;
-          obs[i] = taskSet.reset(i)[0];
-          agent.beginEpisode(i);
-        } else obs[i] = nextObs;
-      }
-    }
-    for (const i of tasks) {
-      if (agent.replaySize(i) < c.minBufferSize) continue;
-      for (let g = 0; g < c.gradStepsPerUpdate; g++) agent.update(i);
-    }
-    epochs += 1;
-    if (epochs % c.evalEvery === 0 || envSteps >= c.totalEnvSteps) {
-      const own = evaluate(agent, evalSet, { episodes: c.evalEpisodes, seed: evalSeed });
-      const record: EvaluationRecord = {
-        epoch: epochs,
-        envSteps,
-        own,
-        meanSuccess: own.reduce((a, t) => a + t.successRate, 0) / own.length,
-        mixture: evalMixture
-          ? evaluate(agent, evalSet, { episodes: c.evalEpisodes, seed: evalSeed, mode: "mixture" })
-          : null,
-      };
-      evaluations.push(record);
-      onEvaluation?.(record);
-    }
-  }
-  return {
-    envSteps,
-    epochs,
-    evaluations,
-    selections: agent.selectionCounts(),
-    trainEpisodes,
-    trainSuccesses,
-  };
+  return trainer.result();
 }

@@ -348,6 +348,13 @@ export class ResultsDb {
     ).map((r) => ({ step: r.step as number, name: r.name as string, value: r.value as number }));
   }
 
+  /** The distinct metric names a run has logged, sorted. */
+  metricNames(runId: number): string[] {
+    return this.all("SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name", [runId]).map(
+      (r) => r.name as string,
+    );
+  }
+
   timings(runId: number): TimingRecord[] {
     return this.all("SELECT phase, seconds, calls FROM timings WHERE run_id = ? ORDER BY phase", [runId]).map((r) => ({
       phase: r.phase as string,
@@ -369,7 +376,8 @@ export class ResultsDb {
    * seeds × steps, restricted to the steps every seed evaluated. Throws when one seed has finished
    * runs under two configs (give them different algo labels).
    */
-  learningCurves(suite: string, algo: string, env: string): LearningCurves {
+  /** With `score: "success"`, the curves hold each evaluation's success rate instead of its mean return. */
+  learningCurves(suite: string, algo: string, env: string, score: "return" | "success" = "return"): LearningCurves {
     const runs = this.listRuns(suite, { status: "finished", algo, env });
     const seen = new Map<number, RunRecord>();
     for (const run of runs) {
@@ -381,7 +389,15 @@ export class ResultsDb {
       }
       seen.set(run.seed, run);
     }
-    const perSeed = runs.map((run) => new Map(this.evaluations(run.id).map((e) => [e.step, e.meanReturn])));
+    const scoreValue = (e: EvaluationRecord, run: RunRecord): number => {
+      if (score === "return") return e.meanReturn;
+      if (e.success === null)
+        throw new QscapeError(`run ${run.id} (${algo} on ${env}) has an evaluation at step ${e.step} without success`);
+      return e.success;
+    };
+    const perSeed = runs.map(
+      (run) => new Map(this.evaluations(run.id).map((e) => [e.step, scoreValue(e, run)] as [number, number])),
+    );
     const steps =
       perSeed.length === 0
         ? []

@@ -18,6 +18,12 @@ export const SuiteProtocolSchema = z.object({
   /** e.g. { maxWallClockS: 3600, hiddenWidth: 64 }. */
   computeCaps: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
   notes: z.string().optional(),
+  /**
+   * What a run's score is: the mean evaluation return, or (multi-task suites over task sets) the
+   * mean success over tasks stored in each evaluation's `success`. Absent means "return" (and keeps
+   * the protocols stored before this field existed unchanged).
+   */
+  score: z.enum(["return", "success"]).optional(),
 });
 export type SuiteProtocol = z.input<typeof SuiteProtocolSchema>;
 export type ParsedSuiteProtocol = z.output<typeof SuiteProtocolSchema>;

@@ -1,4 +1,5 @@
 import { QscapeError, Rng } from "@qscape/core";
+import { makeTaskSet, taskSetIds } from "@qscape/envs";
 import type { ResultsDb } from "../db/results.js";
 import type { ParsedSuiteProtocol, RunStatus } from "../db/types.js";
 import { meanOf } from "../stats/aggregate.js";
@@ -88,6 +89,8 @@ export interface ReportData {
     counters: Record<string, number>;
     error: string | null;
   }[];
+  /** Multi-task suites (task sets, score = mean success over tasks): what the report shows per task. */
+  multiTask?: MultiTaskReport;
   /** Things the reader must know: excluded runs or envs, fallbacks taken. */
   notes: string[];
   /** GIFs of the final policies (`pnpm bench --clips`), relative to the report. */
@@ -96,6 +99,25 @@ export interface ReportData {
   fewRuns: string | null;
   /** Logged training metrics per env and metric: each algorithm's mean over its finished seeds per logged step. */
   trainingMetrics: { env: string; metric: string; series: { algo: string; steps: number[]; mean: number[] }[] }[];
+}
+
+/** Per-task success curves and Q-switch selection frequencies of the finished multi-task runs. */
+export interface MultiTaskReport {
+  /** Success rate of task `task` (learning-task order) over finished seeds, with a bootstrap CI. */
+  taskCurves: ({ env: string; algo: string; task: number; name: string; seeds: number[] } & Curve)[];
+  /**
+   * Selection frequencies summed over seeds: `windows[k].freq[i][j]` is the share of task i's
+   * training steps in that stretch of training acted by policy j (each row sums to 1, or is all 0
+   * when the task took no steps there). The last window is the whole run.
+   */
+  selections: {
+    env: string;
+    algo: string;
+    seeds: number[];
+    tasks: string[];
+    policies: string[];
+    windows: { from: number; to: number; freq: number[][] }[];
+  }[];
 }
 
 export interface BuildReportOptions {
@@ -137,6 +159,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const maxCurvePoints = options.maxCurvePoints ?? 101;
   const notes: string[] = [];
 
+  const score = info.protocol.score ?? "return";
   const allRuns = db.listRuns(suite);
   const finished = allRuns.filter((r) => r.status === "finished");
   if (finished.length === 0) throw new QscapeError(`suite '${suite}': no finished runs to report on`);
@@ -147,7 +170,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const key = (algo: string, env: string) => `${algo}\u0000${env}`;
   for (const algo of algos) {
     for (const env of allEnvs) {
-      const c = db.learningCurves(suite, algo, env);
+      const c = db.learningCurves(suite, algo, env, score);
       if (c.seeds.length > 0 && c.steps.length > 0) curves.set(key(algo, env), c);
     }
   }
@@ -194,6 +217,8 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const perEnv = envs.map((env) => {
     const given = options.normalisation?.[env];
     if (given) return { env, ...given };
+    // Success rates are already on [0, 1].
+    if (score === "success") return { env, random: 0, reference: 1 };
     const initial: number[] = [];
     for (const algo of algos) {
       const c = curves.get(key(algo, env)) as { steps: number[]; returns: number[][] };
@@ -335,7 +360,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     const byMetric = new Map<string, Map<string, Map<number, number[]>>>();
     for (const run of finished.filter((r) => r.env === env)) {
       for (const m of db.metrics(run.id)) {
-        if (!Number.isFinite(m.value)) continue;
+        if (!Number.isFinite(m.value) || MULTI_TASK_METRIC.test(m.name)) continue;
         const perAlgo = byMetric.get(m.name) ?? new Map<string, Map<number, number[]>>();
         const perStep = perAlgo.get(run.algo) ?? new Map<number, number[]>();
         perStep.set(m.step, [...(perStep.get(m.step) ?? []), m.value]);
@@ -374,7 +399,9 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
       method: "min-max",
       source: options.normalisation
         ? "given per env"
-        : "0 = mean untrained return (step-0 evaluation, all runs); 1 = best algorithm's mean final score",
+        : score === "success"
+          ? "success rates as they are (0 = no task solved, 1 = every task solved)"
+          : "0 = mean untrained return (step-0 evaluation, all runs); 1 = best algorithm's mean final score",
       perEnv,
     },
     bootstrap: {
@@ -394,9 +421,115 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     paperStats,
     trainingMetrics,
     runs,
+    ...(score === "success"
+      ? { multiTask: multiTaskReport(db, finished, { reps: curveReps, confidence, rng, maxCurvePoints }) }
+      : {}),
     notes,
     fewRuns,
   };
+}
+
+/** Learning-task and policy names of a task set, or placeholders where it is not registered here. */
+function taskNames(env: string, rows: number, cols: number): { tasks: string[]; policies: string[] } {
+  if (taskSetIds().includes(env)) {
+    const set = makeTaskSet(env);
+    set.close();
+    const tasks = set.tasks.filter((t) => t.fixedPolicy === null).map((t) => t.name);
+    const policies = set.tasks.map((t) => t.name);
+    if (tasks.length >= rows && policies.length >= cols) return { tasks, policies };
+  }
+  return {
+    tasks: Array.from({ length: rows }, (_, i) => `task ${i}`),
+    policies: Array.from({ length: cols }, (_, j) => `policy ${j}`),
+  };
+}
+
+/** Values of one metric at the steps every run has it, as runs × steps. */
+function metricMatrix(db: ResultsDb, runIds: number[], name: string): { steps: number[]; values: number[][] } {
+  const perRun = runIds.map((id) => new Map(db.metrics(id, name).map((m) => [m.step, m.value] as [number, number])));
+  const steps = [...(perRun[0]?.keys() ?? [])].filter((s) => perRun.every((m) => m.has(s))).sort((a, b) => a - b);
+  return { steps, values: perRun.map((m) => steps.map((s) => m.get(s) as number)) };
+}
+
+/** Metrics a multi-task run logs per evaluation, drawn in the report's own per-task figures. */
+const MULTI_TASK_METRIC = /^(success|return)\/task\d+$|^selection\/task\d+\/policy\d+$/;
+
+/** Up to this many stretches of training in the selection figure, before the whole run. */
+const SELECTION_WINDOWS = 4;
+
+function multiTaskReport(
+  db: ResultsDb,
+  finished: ReturnType<ResultsDb["listRuns"]>,
+  opts: { reps: number; confidence: number; rng: Rng; maxCurvePoints: number },
+): MultiTaskReport {
+  const groups = new Map<string, typeof finished>();
+  for (const run of finished) {
+    const k = `${run.algo}\u0000${run.env}`;
+    groups.set(k, [...(groups.get(k) ?? []), run]);
+  }
+  const report: MultiTaskReport = { taskCurves: [], selections: [] };
+  for (const runs of groups.values()) {
+    const { algo, env } = runs[0] as (typeof finished)[number];
+    const ids = runs.map((r) => r.id);
+    const seeds = runs.map((r) => r.seed);
+    const names = db.metricNames(ids[0] as number);
+    const taskCount = names.filter((n) => /^success\/task\d+$/.test(n)).length;
+    const selectionNames = names.filter((n) => /^selection\/task\d+\/policy\d+$/.test(n));
+    const policyCount = new Set(selectionNames.map((n) => n.split("/")[2])).size;
+    const labels = taskNames(env, taskCount, policyCount);
+    for (let i = 0; i < taskCount; i++) {
+      const m = metricMatrix(db, ids, `success/task${i}`);
+      if (m.steps.length === 0) continue;
+      const keep = Math.min(m.steps.length, opts.maxCurvePoints);
+      const idx = [...new Set(linspace(0, m.steps.length - 1, keep).map((x) => Math.round(x)))];
+      const steps = idx.map((k) => m.steps[k] as number);
+      const values = m.values.map((row) => idx.map((k) => row[k] as number));
+      report.taskCurves.push({
+        env,
+        algo,
+        task: i,
+        name: labels.tasks[i] as string,
+        seeds,
+        ...learningCurveBand(steps, values, opts),
+      });
+    }
+    if (policyCount === 0) continue;
+    // Cumulative counts summed over seeds, at the evaluation steps every seed logged.
+    const cells = Array.from({ length: taskCount }, (_, i) =>
+      Array.from({ length: policyCount }, (_, j) => metricMatrix(db, ids, `selection/task${i}/policy${j}`)),
+    );
+    const steps = cells[0]?.[0]?.steps ?? [];
+    if (steps.length < 2) continue;
+    const summed = (i: number, j: number, k: number) =>
+      ((cells[i] as { values: number[][] }[])[j] as { values: number[][] }).values.reduce(
+        (a, row) => a + (row[k] as number),
+        0,
+      );
+    const frequencies = (from: number, to: number) =>
+      Array.from({ length: taskCount }, (_, i) => {
+        const row = Array.from({ length: policyCount }, (_, j) => summed(i, j, to) - summed(i, j, from));
+        const total = row.reduce((a, b) => a + b, 0);
+        return row.map((v) => (total > 0 ? v / total : 0));
+      });
+    const last = steps.length - 1;
+    const bounds = [...new Set(linspace(0, last, Math.min(SELECTION_WINDOWS, last) + 1).map((x) => Math.round(x)))];
+    const windows = bounds.slice(1).map((to, k) => ({
+      from: steps[bounds[k] as number] as number,
+      to: steps[to] as number,
+      freq: frequencies(bounds[k] as number, to),
+    }));
+    if (windows.length > 1)
+      windows.push({ from: steps[0] as number, to: steps[last] as number, freq: frequencies(0, last) });
+    report.selections.push({
+      env,
+      algo,
+      seeds,
+      tasks: labels.tasks.slice(0, taskCount),
+      policies: labels.policies.slice(0, policyCount),
+      windows,
+    });
+  }
+  return report;
 }
 
 /** 101 τ values over the span of the scores: from min(0, lowest) to the highest, 5 % beyond. */

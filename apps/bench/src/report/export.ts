@@ -64,13 +64,46 @@ export function reportToCsv(d: ReportData): string {
         "learning_curve",
         c.algo,
         c.env,
-        "mean_return",
+        d.multiTask ? "mean_success" : "mean_return",
         step,
         c.point[i] ?? null,
         c.lo[i] ?? null,
         c.hi[i] ?? null,
       ]);
     });
+  }
+  for (const c of d.multiTask?.taskCurves ?? []) {
+    c.steps.forEach((step, i) => {
+      rows.push([
+        "task_success_curve",
+        c.algo,
+        c.env,
+        `success/${c.name}`,
+        step,
+        c.point[i] ?? null,
+        c.lo[i] ?? null,
+        c.hi[i] ?? null,
+      ]);
+    });
+  }
+  for (const sel of d.multiTask?.selections ?? []) {
+    // x = the end of the stretch of training; the whole run is the last row set of each task.
+    for (const w of sel.windows) {
+      w.freq.forEach((row, i) => {
+        row.forEach((share, j) => {
+          rows.push([
+            "selection_frequency",
+            sel.algo,
+            sel.env,
+            `${sel.tasks[i]}->${sel.policies[j]} steps ${w.from}-${w.to}`,
+            w.to,
+            share,
+            null,
+            null,
+          ]);
+        });
+      });
+    }
   }
   for (const s of d.paperStats) {
     rows.push([

@@ -1,5 +1,5 @@
 import type { ReportData } from "./data.js";
-import { aggregatePlot, curvePlot, improvementPlot, type Series } from "./plots.js";
+import { aggregatePlot, curvePlot, heatMap, improvementPlot, type Series } from "./plots.js";
 import { colourFor, esc, formatNumber } from "./svg.js";
 
 const CSS = `
@@ -48,6 +48,72 @@ footer { color: #7a8294; font-size: 12px; }
 @media (max-width: 1000px) { .wide-only, .wide-col { display: none; } main { padding: 16px 12px 32px; } dl.matched { grid-template-columns: max-content 1fr; } }
 @media (min-width: 1001px) { .narrow-only { display: none; } }
 `;
+
+/** Per-task success curves and the selection-frequency heat maps of a multi-task suite. */
+function multiTaskSections(
+  d: ReportData,
+  m: NonNullable<ReportData["multiTask"]>,
+  colour: (algo: string) => string,
+  legendTop: string,
+): string[] {
+  const out: string[] = [];
+  const pct = Math.round(d.bootstrap.confidence * 100);
+  const panels = [...new Set(m.taskCurves.map((c) => `${c.env}\u0000${c.task}`))];
+  if (panels.length > 0) {
+    const plots = panels
+      .map((panel, k) => {
+        const series = m.taskCurves.filter((c) => `${c.env}\u0000${c.task}` === panel);
+        const first = series[0] as (typeof series)[number];
+        return curvePlot(
+          series.map((c) => ({ ...c, label: `${c.algo} (${c.seeds.length})`, colour: colour(c.algo) })),
+          {
+            title: `${first.env}: ${first.name}`,
+            xLabel: "Env steps (all tasks)",
+            yLabel: "Success rate",
+            width: 380,
+            height: 270,
+            fixedY: [0, 1],
+            showLegend: false,
+            id: `task-${k}`,
+          },
+        );
+      })
+      .join("");
+    out.push(
+      section(
+        "Per-task success",
+        `Success rate of each task's own policy π_i (deterministic evaluation episodes), mean over finished seeds with ${pct}% bootstrap CIs. The x axis counts env steps over all tasks.`,
+        `<div class="legend-top">${legendTop}</div><div class="grid3">${plots}</div>`,
+      ),
+    );
+  }
+  if (m.selections.length > 0) {
+    const rows = m.selections
+      .map((sel) => {
+        const maps = sel.windows
+          .map((w, k) =>
+            heatMap(w.freq, {
+              title: k === sel.windows.length - 1 && sel.windows.length > 1 ? "whole run" : `steps ${w.from}–${w.to}`,
+              rows: sel.tasks,
+              cols: sel.policies,
+              xLabel: "policy that acted",
+              yLabel: "rows: task collecting",
+            }),
+          )
+          .join("");
+        return `<h3>${esc(sel.algo)} on ${esc(sel.env)} (${sel.seeds.length} seed${sel.seeds.length === 1 ? "" : "s"})</h3><div class="row">${maps}</div>`;
+      })
+      .join("");
+    out.push(
+      section(
+        "Q-switch selection frequencies",
+        "Share (%) of each task's training steps acted by each task's policy, summed over seeds, in successive stretches of training and over the whole run. The paper's analysis (QMP §5.7.2): the conflicting task's policy is chosen least, and sharing decreases as training goes on.",
+        rows,
+      ),
+    );
+  }
+  return out;
+}
 
 function responsive(wide: string, narrow: string): string {
   return `<div class="wide-only">${wide}</div><div class="narrow-only">${narrow}</div>`;
@@ -235,7 +301,7 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
             {
               title: env,
               xLabel: "Env steps",
-              yLabel: "Evaluation return",
+              yLabel: d.multiTask ? "Mean success over tasks" : "Evaluation return",
               width,
               height: 270,
               showLegend: false,
@@ -247,7 +313,9 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
     parts.push(
       section(
         "Learning curves",
-        `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
+        d.multiTask
+          ? `Mean success over tasks (each task's own policy, deterministic episodes) over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per task set.`
+          : `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
         `<div class="legend-top">${legendTop}</div>${responsive(
           `<div class="grid3">${plots(smallMultipleWidth(envs.length), "w")}</div>`,
           `<div class="grid1">${plots(620, "n")}</div>`,
@@ -306,6 +374,7 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
       ),
     );
   }
+  if (d.multiTask) parts.push(...multiTaskSections(d, d.multiTask, colour, legendTop));
   if (d.paperStats.length > 0) {
     parts.push(
       section(

@@ -152,3 +152,45 @@ export function improvementPlot(
   });
   return svg(width, height, "Probability of improvement", parts.join(""));
 }
+
+/**
+ * One heat map of shares in [0, 1]: rows (e.g. tasks) × columns (e.g. the policy that acted), the
+ * cell's share printed in it; white at 0, dark blue at 1.
+ */
+export function heatMap(
+  values: readonly (readonly number[])[],
+  options: { title: string; rows: readonly string[]; cols: readonly string[]; xLabel: string; yLabel: string },
+): string {
+  const cell = 34;
+  const left = 24 + Math.max(...options.rows.map((r) => r.length)) * 7;
+  const top = 40;
+  const width = left + options.cols.length * cell + 12;
+  const height = top + options.rows.length * cell + 40;
+  const parts = [`<text class="plottitle" x="4" y="16">${esc(options.title)}</text>`];
+  values.forEach((row, i) => {
+    const y = top + i * cell;
+    parts.push(
+      `<text class="tick" x="${left - 6}" y="${y + cell / 2 + 4}" text-anchor="end">${esc(options.rows[i] ?? "")}</text>`,
+    );
+    row.forEach((v, j) => {
+      const x = left + j * cell;
+      const t = Math.max(0, Math.min(1, v));
+      const shade = (a: number, b: number) => Math.round(a + (b - a) * t);
+      const fill = `rgb(${shade(255, 8)},${shade(255, 48)},${shade(255, 107)})`;
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cell - 1}" height="${cell - 1}" fill="${fill}"><title>${esc(`${options.rows[i]} → ${options.cols[j]}: ${(100 * v).toFixed(1)}%`)}</title></rect>`,
+        `<text class="tick" x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" style="fill:${t > 0.5 ? "#fff" : "#2a3140"}">${Math.round(100 * v)}</text>`,
+      );
+    });
+  });
+  options.cols.forEach((c, j) => {
+    parts.push(
+      `<text class="tick" x="${left + j * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${esc(c)}</text>`,
+    );
+  });
+  parts.push(
+    `<text class="label" x="${left + (options.cols.length * cell) / 2}" y="${top + options.rows.length * cell + 18}" text-anchor="middle">${esc(options.xLabel)}</text>`,
+    `<text class="label" x="4" y="${top + options.rows.length * cell + 34}">${esc(options.yLabel)}</text>`,
+  );
+  return svg(width, height, options.title, parts.join(""));
+}

@@ -34,3 +34,21 @@ describe("svg helpers", () => {
     expect(PALETTE.slice(0, 3)).toEqual(["#0072B2", "#D55E00", "#009E73"]);
   });
 });
+
+describe("heat map", () => {
+  it("draws one shaded cell per (row, column) with its share in percent, darker for larger shares", async () => {
+    const { heatMap } = await import("./plots.js");
+    const out = heatMap(
+      [
+        [0.75, 0.25],
+        [0, 1],
+      ],
+      { title: "sel", rows: ["T0", "T1"], cols: ["T0", "T1"], xLabel: "policy", yLabel: "task" },
+    );
+    expect(out.match(/<rect /g)).toHaveLength(4);
+    expect(out).toContain(">75<");
+    expect(out).toContain("T1 → T1: 100.0%");
+    expect(out).toContain('fill="rgb(255,255,255)"');
+    expect(out).toContain('fill="rgb(8,48,107)"');
+  });
+});

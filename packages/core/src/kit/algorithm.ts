@@ -5,7 +5,7 @@
  * through them.
  */
 import { z } from "zod";
-import type { Agent } from "../agent.js";
+import type { Agent, Snapshot } from "../agent.js";
 import { QscapeError } from "../errors.js";
 import { type EnvSpaces, isBox, isDiscrete } from "./spaces.js";
 
@@ -30,6 +30,11 @@ export interface LoopShape {
 export type AnyAgent = Agent<unknown, unknown>;
 
 export interface AlgorithmEntry {
+  /**
+   * Set on multi-task algorithms (one learner per task of a task set, e.g. QMP): the harness runs
+   * them on task sets through this, and `supports` / `create` refuse single envs.
+   */
+  readonly multiTask?: MultiTaskShape;
   /** The id suites and the CLI use, e.g. "td3". */
   readonly id: string;
   readonly description: string;
@@ -87,6 +92,99 @@ export function defineAlgorithm<S extends z.ZodType>(def: AlgorithmDefinition<S>
     create: (spaces, ctx) => {
       const config = parse(ctx);
       return { agent: def.create(spaces, config), loop: def.loop?.(config) ?? {} };
+    },
+  };
+}
+
+/** One learning task's deterministic evaluation. */
+export interface TaskScore {
+  task: string;
+  /** Fraction of the evaluation episodes that ended with `info.success`. */
+  success: number;
+  meanReturn: number;
+}
+
+/**
+ * A multi-task training run that a harness drives between epochs: it evaluates, checkpoints
+ * (`save` with the run's own loop state; `load` before the first epoch) and stops there.
+ */
+export interface MultiTaskRun {
+  /** Names of the learning tasks, in the order of `evaluate`'s scores and the selection rows. */
+  readonly tasks: readonly string[];
+  /** Names of the policies behaviour can come from (the selection columns): every task's. */
+  readonly policies: readonly string[];
+  /** Env steps so far, summed over the learning tasks. */
+  readonly envSteps: number;
+  readonly done: boolean;
+  /** One epoch of collection and updates. */
+  runEpoch(): void;
+  evaluate(): TaskScore[];
+  /** counts[i][j]: task i's training steps acted by policy j so far, or null when behaviour is not shared. */
+  selectionCounts(): number[][] | null;
+  counters(): Record<string, number>;
+  save(): Snapshot;
+  load(snapshot: Snapshot): void;
+  dispose(): void;
+}
+
+/** The harness's matched settings for one multi-task run. */
+export interface MultiTaskContext {
+  seed: number;
+  hidden: number[];
+  /** The budget: env steps summed over the tasks. */
+  totalEnvSteps: number;
+  /** Deterministic evaluation episodes per task. */
+  evalEpisodes: number;
+  config: Record<string, unknown>;
+}
+
+export interface MultiTaskShape {
+  /** null when the algorithm can run on this task set (a registered id), else why not. */
+  supportsTaskSet(taskSetId: string): string | null;
+  /** Builds the learner and its loop on fresh instances of the task set. */
+  create(taskSetId: string, ctx: MultiTaskContext): MultiTaskRun;
+}
+
+export interface MultiTaskAlgorithmDefinition<S extends z.ZodType> {
+  id: string;
+  description: string;
+  schema: S;
+  supportsTaskSet(taskSetId: string): string | null;
+  /** Maps the matched settings (seed, hidden widths) to config fields; the suite's config goes on top. */
+  matched(ctx: Pick<MultiTaskContext, "seed" | "hidden">): Record<string, unknown>;
+  create(taskSetId: string, config: z.output<S>, ctx: MultiTaskContext): MultiTaskRun;
+}
+
+/**
+ * A typed bench entry for a multi-task algorithm: the suite's overrides are parsed by its schema,
+ * and the harness runs it on task sets (`multiTask`); on a single env it says it needs a task set.
+ */
+export function defineMultiTaskAlgorithm<S extends z.ZodType>(def: MultiTaskAlgorithmDefinition<S>): AlgorithmEntry {
+  const parse = (ctx: Pick<MultiTaskContext, "seed" | "hidden" | "config">): z.output<S> => {
+    const result = def.schema.safeParse({ ...def.matched(ctx), ...ctx.config });
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+      throw new QscapeError(`${def.id} config: ${issues}`);
+    }
+    return result.data;
+  };
+  const why = "is a multi-task algorithm: it runs on a task set (see `pnpm bench list`), not a single env";
+  return {
+    id: def.id,
+    description: def.description,
+    schema: def.schema,
+    supports: () => why,
+    checkConfig: (config) => {
+      parse({ seed: 0, hidden: [1], config });
+    },
+    create: () => {
+      throw new QscapeError(`${def.id} ${why}`);
+    },
+    resolveConfig: (ctx) =>
+      z.record(z.string(), z.unknown()).parse(JSON.parse(JSON.stringify(parse({ ...ctx, config: ctx.config ?? {} })))),
+    multiTask: {
+      supportsTaskSet: def.supportsTaskSet,
+      create: (taskSetId, ctx) => def.create(taskSetId, parse(ctx), ctx),
     },
   };
 }

@@ -1,8 +1,10 @@
 import { MAZE_LARGE_MT3_TASKS, MAZE_LARGE_TASKS, mazeLargeTaskSet } from "./maze.js";
+import { multistageReacherTaskSet } from "./multistage-reacher.js";
 import { type PointReachMTOptions, pointReachTaskSet } from "./point-reach.js";
 import { registerTaskSet } from "./task-set.js";
 
 export * from "./maze.js";
+export * from "./multistage-reacher.js";
 export * from "./point-reach.js";
 export * from "./task-set.js";
 
@@ -14,3 +16,4 @@ registerTaskSet("MazeLargeMT10-v0", () =>
   ),
 );
 registerTaskSet("MazeLargeMT3-v0", () => mazeLargeTaskSet("MazeLargeMT3-v0", MAZE_LARGE_MT3_TASKS));
+registerTaskSet("MultistageReacherMT5-v0", () => multistageReacherTaskSet("MultistageReacherMT5-v0"));

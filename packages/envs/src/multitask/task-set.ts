@@ -71,11 +71,16 @@ export class TaskSet {
   readonly actionSpace: Space<ArrayLike<number>>;
   private readonly envs: TaskEnv[];
 
+  /** A caveat shown with the id (e.g. "approximate" for a substitute of the paper's environment). */
+  readonly label: string | undefined;
+
   constructor(
     readonly id: string,
     definitions: readonly TaskDefinition[],
     readonly taskIdInObservation: boolean,
+    options: { label?: string } = {},
   ) {
+    this.label = options.label;
     if (definitions.length === 0) throw new EnvError(`task set ${id}: needs at least one task`);
     if (definitions.length > MAX_TASKS) {
       throw new EnvError(`task set ${id}: ${definitions.length} tasks, at most ${MAX_TASKS} supported`);

@@ -1,0 +1,83 @@
+import { initBackend, type MultiTaskRun, type Snapshot } from "@qscape/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { qmpAlgorithms, tableD2Hold } from "./bench.js";
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+const entry = (id: string) => {
+  const e = qmpAlgorithms.find((a) => a.id === id);
+  if (!e?.multiTask) throw new Error(`no multi-task entry ${id}`);
+  return e.multiTask;
+};
+const tiny = {
+  sac: { batchSize: 16 },
+  envStepsPerUpdate: 40,
+  gradStepsPerUpdate: 4,
+  minBufferSize: 40,
+};
+const ctx = { seed: 3, hidden: [16, 16], totalEnvSteps: 600, evalEpisodes: 1, config: tiny };
+
+function trace(run: MultiTaskRun, epochs: number) {
+  const scores: number[] = [];
+  for (let e = 0; e < epochs && !run.done; e++) {
+    run.runEpoch();
+    scores.push(...run.evaluate().flatMap((t) => [t.success, t.meanReturn]));
+  }
+  return scores;
+}
+
+describe("qmp bench entries (multi-task runs)", () => {
+  it("are listed under the bench ids, refuse single envs, and name bad input before running", () => {
+    expect(qmpAlgorithms.map((a) => a.id)).toEqual(["qmp", "qmp-h", "no-sharing", "qmp-uniform"]);
+    const qmp = qmpAlgorithms[0];
+    expect(qmp?.supports({ observationSpace: {}, actionSpace: {} } as never)).toMatch(/task set/);
+    expect(entry("qmp").supportsTaskSet("NoSuchMT-v0")).toMatch(/unknown task set "NoSuchMT-v0"/);
+    expect(entry("qmp").supportsTaskSet("MazeLargeMT3-v0")).toBeNull();
+    expect(() => qmp?.checkConfig({ holdSteps: 0 })).toThrow(/holdSteps.*≥ 1/);
+    expect(() => qmp?.checkConfig({ sharing: "none" })).toThrow(/sharing/);
+    expect(tableD2Hold("MazeLargeMT3-v0")).toBe(25);
+    expect(tableD2Hold("PointReachMT-v0")).toBe(10);
+  });
+
+  it("a run saved between epochs and loaded into a fresh one continues identically", () => {
+    const a = entry("qmp").create("MazeLargeMT3-v0", ctx);
+    const straight = trace(a, 5);
+    const selections = a.selectionCounts();
+    a.dispose();
+
+    const b = entry("qmp").create("MazeLargeMT3-v0", ctx);
+    const first = trace(b, 2);
+    const saved: Snapshot = structuredClone(b.save());
+    b.dispose();
+    const c = entry("qmp").create("MazeLargeMT3-v0", ctx);
+    c.load(saved);
+    expect(c.envSteps).toBe(240);
+    const rest = trace(c, 3);
+    expect([...first, ...rest]).toEqual(straight);
+    expect(c.selectionCounts()).toEqual(selections);
+    expect(c.tasks).toHaveLength(3);
+    c.dispose();
+  });
+
+  it("runs on the approximate Multistage Reacher (5 tasks, 3-d actions), with H = 10 for qmp-h", () => {
+    const run = entry("qmp-h").create("MultistageReacherMT5-v0", { ...ctx, totalEnvSteps: 200 });
+    trace(run, 1);
+    expect(run.tasks).toHaveLength(5);
+    expect((run.selectionCounts() ?? []).flat().reduce((a, b) => a + b, 0)).toBe(200);
+    run.dispose();
+  });
+
+  it("no-sharing reports no selections; qmp-uniform spreads them over policies", () => {
+    const n = entry("no-sharing").create("MazeLargeMT3-v0", { ...ctx, totalEnvSteps: 120 });
+    trace(n, 1);
+    expect(n.selectionCounts()).toBeNull();
+    n.dispose();
+    const u = entry("qmp-uniform").create("MazeLargeMT3-v0", { ...ctx, totalEnvSteps: 120 });
+    trace(u, 1);
+    const counts = u.selectionCounts() ?? [];
+    expect(counts.flat().filter((c) => c > 0).length).toBeGreaterThan(3);
+    u.dispose();
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * QMP's bench entries (`pnpm bench` collects them). They are multi-task: a run is (algorithm,
+ * task set id, seed), the budget is env steps summed over the tasks, and the score is the mean
+ * success over tasks of the deterministic π_i (§8; #14 of the spec's ambiguities: π_i, not the
+ * mixture). The four entries share one code path and differ only in how behaviour is chosen:
+ *
+ * - `qmp`: the Q-switch at every step (Def. 5.4.2).
+ * - `qmp-h`: the Q-switch re-selecting every H steps (§5.7.3); H defaults to Table D.2's, 25 on
+ *   Maze and 10 on the other task sets.
+ * - `no-sharing`: each task collects with its own policy (Separated SAC, Table D.2's "No-QMP").
+ * - `qmp-uniform`: a uniformly random task policy at each re-selection (§5.7.4).
+ *
+ * Loop settings default to Table D.4's Maze column (600 env and 100 gradient steps per task per
+ * epoch, minimum buffer 3000); a scaled-down suite overrides them.
+ */
+import {
+  defineMultiTaskAlgorithm,
+  isBox,
+  type MultiTaskContext,
+  type MultiTaskRun,
+  QscapeError,
+  type Snapshot,
+} from "@qscape/core";
+import { makeTaskSet, taskSetIds } from "@qscape/envs";
+import { z } from "zod";
+import { QmpAgent } from "./agent.js";
+import { TABLE_D4 } from "./config.js";
+import { learningTasks, MultiTaskTrainer } from "./train.js";
+
+const common = {
+  seed: z.number().int().nonnegative().default(0),
+  /** The harness's matched widths, used by every π_i and Q_i unless `sac` sets its own. */
+  hidden: z.array(z.number().int().positive()).min(1).default([256, 256]),
+  ownPolicyProb: z.number().min(0).max(1).default(0),
+  /** SAC settings over QMP's defaults (App. D H), checked by SAC's schema when the agent is built. */
+  sac: z.record(z.string(), z.unknown()).default({}),
+  /** Table D.4: env steps per task per epoch. */
+  envStepsPerUpdate: z.number().int().positive().default(TABLE_D4.maze.train.envStepsPerUpdate),
+  /** Table D.4: gradient steps per task per epoch. */
+  gradStepsPerUpdate: z.number().int().nonnegative().default(TABLE_D4.maze.train.gradStepsPerUpdate),
+  /** Table D.4: no updates for a task before its buffer holds this many transitions. */
+  minBufferSize: z.number().int().nonnegative().default(TABLE_D4.maze.train.minBufferSize),
+};
+const holdSteps = z.number().int().min(1, "holdSteps (H) must be an integer ≥ 1");
+
+export const QmpBenchConfig = z.object({ ...common, holdSteps: holdSteps.default(1) }).strict();
+export const QmpHBenchConfig = z.object({ ...common, holdSteps: holdSteps.optional() }).strict();
+export const FixedBehaviourBenchConfig = z.object(common).strict();
+
+type Sharing = "qSwitch" | "none" | "uniform";
+type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & { holdSteps?: number | undefined };
+
+/** Table D.2's H column: 25 for Maze, 10 for every other environment. */
+export function tableD2Hold(taskSetId: string): number {
+  return taskSetId.startsWith("Maze") ? 25 : 10;
+}
+
+function supportsTaskSet(id: string): string | null {
+  if (!taskSetIds().includes(id)) return `unknown task set "${id}" (known: ${taskSetIds().join(", ")})`;
+  const set = makeTaskSet(id);
+  try {
+    if (!isBox(set.observationSpace) || !isBox(set.actionSpace)) return "needs Box observation and action spaces";
+    return null;
+  } finally {
+    set.close();
+  }
+}
+
+const SavedRun = z.object({ agent: z.custom<Snapshot>(), trainer: z.custom<Snapshot>() }).strict();
+
+/** A bench run of QMP (or a sibling) on fresh instances of the task set. */
+export function createQmpRun(
+  taskSetId: string,
+  sharing: Sharing,
+  config: BenchSettings,
+  ctx: Pick<MultiTaskContext, "totalEnvSteps" | "evalEpisodes">,
+): MultiTaskRun {
+  const [spaces, taskSet, evalSet] = [makeTaskSet(taskSetId), makeTaskSet(taskSetId), makeTaskSet(taskSetId)];
+  spaces.close();
+  const agent = new QmpAgent(spaces, {
+    seed: config.seed,
+    sharing,
+    holdSteps: config.holdSteps ?? tableD2Hold(taskSetId),
+    ownPolicyProb: config.ownPolicyProb,
+    sac: { actorHidden: config.hidden, criticHidden: config.hidden, ...config.sac },
+  });
+  const trainer = new MultiTaskTrainer(
+    agent,
+    taskSet,
+    evalSet,
+    {
+      seed: config.seed,
+      totalEnvSteps: ctx.totalEnvSteps,
+      envStepsPerUpdate: config.envStepsPerUpdate,
+      gradStepsPerUpdate: config.gradStepsPerUpdate,
+      minBufferSize: config.minBufferSize,
+      evalEpisodes: ctx.evalEpisodes,
+    },
+    { evalMixture: false },
+  );
+  const learning = learningTasks(agent);
+  const names = taskSet.tasks.map((t) => t.name);
+  return {
+    tasks: learning.map((i) => names[i] as string),
+    policies: names,
+    get envSteps() {
+      return trainer.envSteps;
+    },
+    get done() {
+      return trainer.done;
+    },
+    runEpoch: () => trainer.runEpoch(),
+    evaluate: () =>
+      trainer.evaluate().own.map((t) => ({ task: t.task, success: t.successRate, meanReturn: t.meanReturn })),
+    // No-Sharing's counts are its own policy only: nothing to show.
+    selectionCounts: () => {
+      if (sharing === "none") return null;
+      const counts = agent.selectionCounts();
+      return learning.map((i) => counts[i] as number[]);
+    },
+    counters: () => ({
+      epochs: trainer.epochs,
+      gradientUpdates: learning.reduce((n, i) => n + (agent.learner(i).counters?.().gradientUpdates ?? 0), 0),
+    }),
+    save: () => ({ agent: agent.save(), trainer: trainer.save() }),
+    load: (snapshot) => {
+      const parsed = SavedRun.safeParse(snapshot);
+      if (!parsed.success) throw new QscapeError("qmp run load: not a qmp run snapshot ({ agent, trainer })");
+      agent.load(parsed.data.agent);
+      trainer.load(parsed.data.trainer);
+    },
+    dispose: () => {
+      agent.dispose();
+      taskSet.close();
+      evalSet.close();
+    },
+  };
+}
+
+const matched = ({ seed, hidden }: Pick<MultiTaskContext, "seed" | "hidden">) => ({ seed, hidden });
+
+export const qmpAlgorithms = [
+  defineMultiTaskAlgorithm({
+    id: "qmp",
+    description:
+      "QMP: N SAC learners, behaviour by the Q-switch (argmax of task i's own min-Q over all policies' means)",
+    schema: QmpBenchConfig,
+    supportsTaskSet,
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "qSwitch", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-h",
+    description: "QMP with the H-step hold (§5.7.3); H defaults to Table D.2's: 25 on Maze, 10 elsewhere",
+    schema: QmpHBenchConfig,
+    supportsTaskSet,
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "qSwitch", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "no-sharing",
+    description: "No-Sharing: N independent SAC learners, each task collects with its own policy (multi-task)",
+    schema: FixedBehaviourBenchConfig,
+    supportsTaskSet,
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "none", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-uniform",
+    description: "QMP-Uniform (§5.7.4): a uniformly random task policy at each step, no critic consulted (multi-task)",
+    schema: FixedBehaviourBenchConfig,
+    supportsTaskSet,
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "uniform", config, ctx),
+  }),
+];
