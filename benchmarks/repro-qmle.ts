@@ -1,7 +1,7 @@
 import type { SuiteDefinition } from "../apps/bench/src/suite.js";
 
 /**
- * QMLE's checkable claims (qmle.md §3.9, §6.2) at a budget 2 CPU cores can afford; the prediction
+ * QMLE's checkable claims (paper §5.1 / Fig. 2, App. E.2, §6) at a budget 2 CPU cores can afford; the prediction
  * for each was written in docs/evidence/predictions.md before the first run.
  *
  * 1. §5.1 / Fig. 2, the bimodal 2-D bandit: DPG and local-only QMLE converge to the local optimum;

@@ -12,7 +12,7 @@ import { algorithm } from "./algorithms.js";
 import { makeRunEnv } from "./env.js";
 import { UsageError } from "./errors.js";
 import { mean, meanStd, num, std } from "./numbers.js";
-import { type LoadedModel, resolveModel } from "./run.js";
+import { EvaluationRecord, type LoadedModel, resolveModel } from "./run.js";
 import type { Io } from "./train.js";
 
 const Which = z.enum(["best", "last"]);
@@ -43,19 +43,12 @@ export const EnjoyOptions = z
 export type EnjoyOptions = z.output<typeof EnjoyOptions>;
 
 /** What `qscape evaluate --json` prints: one line, for scripts. */
-export const EvaluationOutput = z
-  .object({
+export const EvaluationOutput = EvaluationRecord.omit({ index: true })
+  .extend({
     model: z.string(),
     kind: z.enum(["best", "last", "checkpoint"]),
     algo: z.string(),
     env: z.string(),
-    step: z.number().int().nonnegative(),
-    seeds: z.array(z.number().int().nonnegative()),
-    returns: z.array(z.number()),
-    lengths: z.array(z.number().int()),
-    mean: z.number(),
-    std: z.number(),
-    successRate: z.number().nullable(),
   })
   .strict();
 export type EvaluationOutput = z.output<typeof EvaluationOutput>;

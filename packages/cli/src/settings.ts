@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { type AlgorithmEntry, initBackend, QscapeError } from "@qscape/core";
-import { type AnyEnv, EnvError, spec as envSpec, loadMujoco } from "@qscape/envs";
+import { type AnyEnv, EnvError, editDistance, spec as envSpec, loadMujoco } from "@qscape/envs";
 import { z } from "zod";
 import { algorithm } from "./algorithms.js";
 import { hasActionRepresentation, makeRunEnv } from "./env.js";
@@ -78,19 +78,9 @@ export function checkEnvId(id: string): void {
 }
 
 function closest(word: string, words: readonly string[]): string | null {
-  const dist = (a: string, b: string): number => {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const cur = [i];
-      for (let j = 1; j <= b.length; j++) {
-        const sub = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-        cur.push(Math.min(sub, (prev[j] as number) + 1, (cur[j - 1] as number) + 1));
-      }
-      prev = cur;
-    }
-    return prev[b.length] as number;
-  };
-  const scored = words.map((w) => ({ w, d: dist(word.toLowerCase(), w.toLowerCase()) })).sort((a, b) => a.d - b.d);
+  const scored = words
+    .map((w) => ({ w, d: editDistance(word.toLowerCase(), w.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d);
   const best = scored[0];
   return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.w : null;
 }

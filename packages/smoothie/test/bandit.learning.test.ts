@@ -1,16 +1,16 @@
 /**
- * The two-Gaussian bandit of spec §4.1 (`SmoothieBandit-v0`: r(a) = 0.5·N(a | −0.5, 0.25²) +
+ * The two-Gaussian bandit of the paper's §3 illustration (our instance, `SmoothieBandit-v0`: r(a) = 0.5·N(a | −0.5, 0.25²) +
  * 1.0·N(a | 1, 0.25²), one state), with the policy mean started on the worse mode and σ₀ = 0.6.
  *
- * - With importance weights 1/q(ã) (the spec's variant that removes the posterior-shrinkage bias
- *   of §2.1), Smoothie escapes to the better mode, σ grows while it crosses the convex region
+ * - With importance weights 1/q(ã) (a variant that removes the posterior-shrinkage bias a
+ *   learned critic has under the paper's eq. 18), Smoothie escapes to the better mode, σ grows while it crosses the convex region
  *   between the modes, and σ shrinks again at the better mode.
  * - Unweighted (the paper's eq. 18 as used in practice) with σ₀ = 0.6 it stays at the worse mode,
- *   where the smoothed landscape is concave, and σ shrinks there: the spec's reference runs
- *   (0/6 seeds escape) and the first phase of the paper's σ narrative.
+ *   where the smoothed landscape is concave, and σ shrinks there: in our reference runs
+ *   0/6 seeds escape, and the first phase of the paper's σ narrative.
  * - The sign-flipped mean update (a broken learner) never reaches the better mode.
  *
- * The initial shrink before the escape (2.7% in the exact-gradient dynamics, spec §4.1) is too
+ * The initial shrink before the escape (2.7% in the exact-gradient dynamics of this instance) is too
  * small to see reliably through a learned critic, so it is not asserted.
  */
 import { initBackend, type Linear, tf } from "@qscape/core";

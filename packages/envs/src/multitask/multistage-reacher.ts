@@ -1,7 +1,7 @@
 /**
  * Multistage Reacher, 5 tasks (QMP paper §5.6.1, App. D D.1, Table D.1): an APPROXIMATE
  * substitute. The paper's arm is a 6-DoF Jaco in MuJoCo with meshes; here the hand is a kinematic
- * 3-D point under velocity control (the spec's default substitute, #8), which keeps the task
+ * 3-D point under velocity control (our substitute: the meshes are not available), which keeps the task
  * structure: Table D.1's subgoal sequences, the −2-shifted task 1, the sparse task 3 and the
  * conflicting stay task 4. The dynamics and therefore the numbers are not the paper's.
  *
@@ -9,7 +9,7 @@
  *   HAND_START plus uniform noise in [−0.01, 0.01] per coordinate (App. D D.1).
  * - Observation (10-d): hand position, hand velocity (the last displacement), and the number of
  *   subgoals reached as a one-hot over 0–3. No subgoal locations and no task id (App. D D.1).
- * - Reward, as in the released code's form (spec §6.1): −‖hand − goal‖ (0 for the sparse task 3)
+ * - Reward, in the form of the paper's released code (App. D D.1): −‖hand − goal‖ (0 for the sparse task 3)
  *   + stage reward + control penalty −0.01‖a‖² + shift. Stage reward: −0.4·(3 − stage) for tasks
  *   0, 2, 3; task 1 instead gets (|shift| + 1)·200/3 on each step that completes a subgoal, with
  *   shift = −2 on every step; task 4 (dense) gets none.
