@@ -175,10 +175,15 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
     envs: (o.envs
       ? o.envs.map((id) => base.envs.find((e) => e.id === id) ?? { id, kwargs: {}, actionRepresentation: false })
       : base.envs
-    ).map((e) =>
+    ).map((e) => ({
+      ...e,
+      // --algos keeps only the per-env overrides of the algorithms it keeps.
+      ...(o.algos && e.algorithmConfig
+        ? { algorithmConfig: Object.fromEntries(Object.entries(e.algorithmConfig).filter(([l]) => o.algos?.includes(l))) }
+        : {}),
       // --steps is one budget for every env: an env's own budget gives way to it.
-      o.steps ? { ...e, envSteps: undefined, warmupSteps: undefined, evaluation: undefined } : e,
-    ),
+      ...(o.steps ? { envSteps: undefined, warmupSteps: undefined, evaluation: undefined } : {}),
+    })),
     seeds: o.seeds ? Array.from({ length: o.seeds }, (_, i) => i) : base.seeds,
     budget: { ...base.budget, envSteps: steps, warmupSteps: Math.min(base.budget.warmupSteps, Math.floor(steps / 4)) },
     evaluation: { ...base.evaluation, every: Math.min(base.evaluation.every, steps) },

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { calibrationSuites } from "./calibrate.js";
+import { applyOverrides } from "./cli.js";
 import { openResults } from "./db/index.js";
 import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
 import { expandRuns, parseSuite, protocolOf } from "./suite.js";
@@ -176,5 +177,16 @@ describe("suite durations from measured speeds", () => {
     expect(() =>
       parseSuite({ ...suite, envs: [{ id: "A-v0", algorithmConfig: { sav: { numCandidates: 5 } } }] }, "test"),
     ).toThrow(/envs\.0\.algorithmConfig\.sav.*"sav" is not one of td3, savo/);
+  });
+
+  it("--algos keeps the per-env overrides of the algorithms it keeps and drops the others'", () => {
+    const withOverrides = parseSuite(
+      { ...suite, envs: [{ id: "A-v0", algorithmConfig: { savo: { numCandidates: 5 }, td3: { batchSize: 8 } } }] },
+      "test",
+    );
+    const runs = expandRuns(applyOverrides(withOverrides, { algos: ["td3"] }));
+    expect(new Set(runs.map((r) => JSON.stringify([r.algo, r.algoConfig])))).toEqual(
+      new Set([JSON.stringify(["td3", { batchSize: 8 }])]),
+    );
   });
 });
