@@ -179,7 +179,11 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
       ...e,
       // --algos keeps only the per-env overrides of the algorithms it keeps.
       ...(o.algos && e.algorithmConfig
-        ? { algorithmConfig: Object.fromEntries(Object.entries(e.algorithmConfig).filter(([l]) => o.algos?.includes(l))) }
+        ? {
+            algorithmConfig: Object.fromEntries(
+              Object.entries(e.algorithmConfig).filter(([l]) => o.algos?.includes(l)),
+            ),
+          }
         : {}),
       // --steps is one budget for every env: an env's own budget gives way to it.
       ...(o.steps ? { envSteps: undefined, warmupSteps: undefined, evaluation: undefined } : {}),
