@@ -105,6 +105,7 @@ export type ChainSettings = Pick<
   | "targetActions"
   | "noiseBeforeCascade"
   | "actorHidden"
+  | "actorLayerNorm"
   | "criticHidden"
   | "activation"
   | "actorLr"

@@ -22,6 +22,7 @@ import {
   activate,
   dense,
   denseMode,
+  LayerNorm,
   Linear,
   type ListSummarizer,
   MLP,
@@ -229,6 +230,8 @@ class ConditionedBody implements Parameterized {
   readonly input: PartedLinear;
   readonly layers: Linear[] = [];
   readonly films: FiLMLayer[] = [];
+  /** LayerNorm after every linear, the output's included (`actorLayerNorm`); empty without. */
+  readonly norms: LayerNorm[] = [];
   private readonly summaryPart: number;
   constructor(
     rng: Rng,
@@ -241,6 +244,7 @@ class ConditionedBody implements Parameterized {
     outputSize: number,
     readonly activation: Activation,
     readonly outputActivation: Activation,
+    layerNorm: boolean,
     name: string,
   ) {
     const parts = [obsDim, ...(actionDim > 0 ? [actionDim] : []), ...(conditioning === "none" ? [] : [summarySize])];
@@ -255,6 +259,7 @@ class ConditionedBody implements Parameterized {
         this.films.push(new FiLMLayer(rng, summarySize, size, `${name}.film${l}`));
       });
     }
+    if (layerNorm) sizes.forEach((size, l) => this.norms.push(new LayerNorm(size, 1e-5, `${name}.ln${l}`)));
   }
 
   context(obs: tf.Tensor2D, z: tf.Tensor2D | null): StateContext {
@@ -269,11 +274,14 @@ class ConditionedBody implements Parameterized {
   apply(ctx: StateContext, actions: tf.Tensor2D | null): tf.Tensor2D {
     let h = actions === null ? ctx.base : perStateOp(this.input.part(1, actions), ctx.base, tf.add);
     for (let l = 0; l < this.layers.length; l++) {
+      const norm = this.norms[l];
+      if (norm) h = norm.apply(h);
       const film = ctx.films[l];
       if (film) h = perStateOp(perStateOp(h, film[0], tf.mul), film[1], tf.add);
       h = (this.layers[l] as Linear).apply(activate(h, this.activation));
     }
-    return activate(h, this.outputActivation);
+    const outNorm = this.norms[this.layers.length];
+    return activate(outNorm ? outNorm.apply(h) : h, this.outputActivation);
   }
 
   parameters(): tf.Variable[] {
@@ -281,6 +289,7 @@ class ConditionedBody implements Parameterized {
       ...this.input.parameters(),
       ...this.layers.flatMap((l) => l.parameters()),
       ...this.films.flatMap((f) => f.parameters()),
+      ...this.norms.flatMap((n) => n.parameters()),
     ];
   }
 }
@@ -297,6 +306,7 @@ class Conditioned implements Parameterized {
     hidden: number[],
     outputSize: number,
     outputActivation: Activation,
+    layerNorm: boolean,
     config: ChainSettings,
     name: string,
   ) {
@@ -313,6 +323,7 @@ class Conditioned implements Parameterized {
       outputSize,
       config.activation,
       outputActivation,
+      layerNorm,
       `${name}.body`,
     );
   }
@@ -328,7 +339,18 @@ class Conditioned implements Parameterized {
 export class SuccessiveActor implements Parameterized {
   private readonly net: Conditioned;
   constructor(rng: Rng, obsDim: number, actionDim: number, config: ChainSettings, name: string) {
-    this.net = new Conditioned(rng, obsDim, actionDim, false, config.actorHidden, actionDim, "tanh", config, name);
+    this.net = new Conditioned(
+      rng,
+      obsDim,
+      actionDim,
+      false,
+      config.actorHidden,
+      actionDim,
+      "tanh",
+      config.actorLayerNorm,
+      config,
+      name,
+    );
   }
   apply(obs: tf.Tensor2D, previous: tf.Tensor2D[]): tf.Tensor2D {
     return this.net.body.apply(this.net.context(obs, previous), null);
@@ -342,7 +364,7 @@ export class SuccessiveActor implements Parameterized {
 export class SuccessiveSurrogate implements Parameterized {
   private readonly net: Conditioned;
   constructor(rng: Rng, obsDim: number, actionDim: number, config: ChainSettings, name: string) {
-    this.net = new Conditioned(rng, obsDim, actionDim, true, config.criticHidden, 1, "identity", config, name);
+    this.net = new Conditioned(rng, obsDim, actionDim, true, config.criticHidden, 1, "identity", false, config, name);
   }
   /** What Ψ̂i computes once per state s with preceding actions a<i. */
   context(obs: tf.Tensor2D, previous: tf.Tensor2D[]): StateContext {
@@ -372,6 +394,8 @@ export function makeJointActor(
   return new MLP(rng, obsDim, candidates * actionDim, {
     hidden: config.actorHidden,
     activation: config.activation,
+    layerNorm: config.actorLayerNorm,
+    outputLayerNorm: config.actorLayerNorm,
     outputActivation: "tanh",
     name,
   });

@@ -69,9 +69,11 @@ export class SavoSacAgent extends Checkpointed implements Agent<Float32Array, Fl
     const { obsDim, actionDim, rng } = this.sac;
     this.obsDim = obsDim;
     this.actionDim = actionDim;
-    // ν0 is SAC's actor, so no joint actor; SAC has no target actors; later actors see the clean chain.
+    // ν0 is SAC's actor, so no joint actor; SAC has no target actors; later actors see the clean chain;
+    // SAC's actor has no LayerNorm, so neither have the later ones.
     const chainSettings: ChainSettings = {
       ...s,
+      actorLayerNorm: false,
       jointAction: false,
       targetActions: "current",
       noiseBeforeCascade: false,

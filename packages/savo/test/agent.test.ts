@@ -180,6 +180,8 @@ describe("SavoAgent", () => {
       { deepsetPool: "max", surrogateTargetCritic: "target", targetActions: "target" },
       { surrogateAnchor: "maximizer", noiseBeforeCascade: true },
       { explorationNoise: { type: "gaussian", sigma: 0.1 } },
+      { actorLayerNorm: true },
+      { actorLayerNorm: true, jointAction: true },
     ];
     for (const v of variants) {
       const agent = new SavoAgent(boxEnv(3, 2), { ...small, policyDelay: 1, ...v });
@@ -210,6 +212,18 @@ describe("SavoAgent", () => {
     const q = c.q as Float32Array;
     expect(Array.from(c.action)).toEqual(Array.from(c.candidates[q.indexOf(Math.max(...q))] as Float32Array));
     full.dispose();
+  });
+
+  it("actorLayerNorm normalises every actor's output before tanh (at init, ±tanh(1) in 2-D)", () => {
+    // LayerNorm over two outputs leaves ±1; with the initial γ = 1, β = 0 each proposal is ±tanh(1).
+    const agent = new SavoAgent(boxEnv(3, 2), { ...small, actorLayerNorm: true });
+    const { candidates } = agent.chooseAction(new Float32Array([0.3, -0.2, 0.5]), false);
+    expect(candidates).toHaveLength(3);
+    for (const c of candidates) {
+      expect(Math.abs(c[0] as number)).toBeCloseTo(Math.tanh(1), 3);
+      expect((c[0] as number) + (c[1] as number)).toBeCloseTo(0, 3);
+    }
+    agent.dispose();
   });
 
   it("save/load restores every network, optimizer, noise and counter: both continue identically", () => {

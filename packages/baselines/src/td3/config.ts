@@ -15,6 +15,12 @@ export const TD3Config = z
     actorHidden: hiddenSizes.default([256, 256]),
     criticHidden: hiddenSizes.default([256, 256]),
     activation: z.enum(["relu", "tanh", "elu"]).default("relu"),
+    /**
+     * LayerNorm after every actor layer, the output layer included, before tanh. Neither TD3 nor SAVO's
+     * paper has it; SAVO's released code does (for all its actors). With one action dimension the
+     * output LayerNorm leaves a constant (tanh(β)), with two only ±γ + β.
+     */
+    actorLayerNorm: z.boolean().default(false),
     actorLr: configFields.learningRate(3e-4),
     criticLr: configFields.learningRate(3e-4),
     /** Global-norm gradient clipping for both optimizers (SAVO's code clips; TD3's does not). */

@@ -6,6 +6,8 @@ export function makeActor(rng: Rng, obsDim: number, actionDim: number, config: T
   return new MLP(rng, obsDim, actionDim, {
     hidden: config.actorHidden,
     activation: config.activation,
+    layerNorm: config.actorLayerNorm,
+    outputLayerNorm: config.actorLayerNorm,
     outputActivation: "tanh",
     name,
   });

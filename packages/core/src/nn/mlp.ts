@@ -59,6 +59,8 @@ export interface MLPOptions {
   activation?: Activation;
   /** LayerNorm after each hidden linear, before the activation. */
   layerNorm?: boolean;
+  /** LayerNorm after the output linear too, before `outputActivation` (SAVO's released actors). */
+  outputLayerNorm?: boolean;
   /** Squash the output: `tanh` for bounded actions. */
   outputActivation?: Activation;
   init?: Init;
@@ -71,6 +73,7 @@ export interface MLPOptions {
 export class MLP implements Parameterized {
   readonly layers: Linear[] = [];
   readonly norms: LayerNorm[] = [];
+  readonly outputNorm: LayerNorm | null;
   readonly activation: Activation;
   readonly outputActivation: Activation;
   constructor(
@@ -94,6 +97,7 @@ export class MLP implements Parameterized {
       );
       if (!last && opts.layerNorm) this.norms.push(new LayerNorm(sizes[i + 1] as number, 1e-5, `${name}.ln${i}`));
     }
+    this.outputNorm = opts.outputLayerNorm ? new LayerNorm(outputSize, 1e-5, `${name}.lnOut`) : null;
   }
   /**
    * `opts` says which gradients the caller needs; on the native kernels the others are skipped
@@ -104,7 +108,7 @@ export class MLP implements Parameterized {
     let h = x;
     const n = this.layers.length;
     // With the native kernels a ReLU MLP is one kernel forward and one backward.
-    if (this.activation === "relu" && this.norms.length === 0 && denseMode() === "native") {
+    if (this.activation === "relu" && this.norms.length === 0 && !this.outputNorm && denseMode() === "native") {
       const weights = this.layers.map((l) => l.weight as tf.Tensor2D);
       const biases = this.layers.map((l) => l.bias as tf.Tensor1D);
       return activate(nativeMlp(x, weights, biases, opts), this.outputActivation);
@@ -116,9 +120,14 @@ export class MLP implements Parameterized {
       if (ln) h = ln.apply(h);
       h = activate(h, this.activation);
     }
-    return activate((this.layers[n - 1] as Linear).apply(h), this.outputActivation);
+    const out = (this.layers[n - 1] as Linear).apply(h);
+    return activate(this.outputNorm ? this.outputNorm.apply(out) : out, this.outputActivation);
   }
   parameters(): tf.Variable[] {
-    return [...this.layers.flatMap((l) => l.parameters()), ...this.norms.flatMap((l) => l.parameters())];
+    return [
+      ...this.layers.flatMap((l) => l.parameters()),
+      ...this.norms.flatMap((l) => l.parameters()),
+      ...(this.outputNorm ? this.outputNorm.parameters() : []),
+    ];
   }
 }
