@@ -173,18 +173,17 @@ export function applyOverrides(base: Suite, o: Overrides): Suite {
       o.sets ?? [],
     ),
     envs: (o.envs
-      ? o.envs.map((id) => base.envs.find((e) => e.id === id) ?? { id, kwargs: {}, actionRepresentation: false })
+      ? o.envs.map(
+          (id) =>
+            base.envs.find((e) => e.id === id) ?? { id, kwargs: {}, actionRepresentation: false, algorithmConfig: {} },
+        )
       : base.envs
     ).map((e) => ({
       ...e,
       // --algos keeps only the per-env overrides of the algorithms it keeps.
-      ...(o.algos && e.algorithmConfig
-        ? {
-            algorithmConfig: Object.fromEntries(
-              Object.entries(e.algorithmConfig).filter(([l]) => o.algos?.includes(l)),
-            ),
-          }
-        : {}),
+      algorithmConfig: Object.fromEntries(
+        Object.entries(e.algorithmConfig).filter(([label]) => !o.algos || o.algos.includes(label)),
+      ),
       // --steps is one budget for every env: an env's own budget gives way to it.
       ...(o.steps ? { envSteps: undefined, warmupSteps: undefined, evaluation: undefined } : {}),
     })),
