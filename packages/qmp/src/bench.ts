@@ -2,13 +2,15 @@
  * QMP's bench entries (`pnpm bench` collects them). They are multi-task: a run is (algorithm,
  * task set id, seed), the budget is env steps summed over the tasks, and the score is the mean
  * success over tasks of the deterministic π_i (§8; the paper evaluates π_i, not the
- * mixture). The four entries share one code path and differ only in how behaviour is chosen:
+ * mixture). The first four entries share one code path and differ only in how behaviour is chosen:
  *
  * - `qmp`: the Q-switch at every step (Def. 5.4.2).
  * - `qmp-h`: the Q-switch re-selecting every H steps (§5.7.3); H defaults to Table D.2's, 25 on
  *   Maze and 10 on the other task sets.
  * - `no-sharing`: each task collects with its own policy (Separated SAC, Table D.2's "No-QMP").
  * - `qmp-uniform`: a uniformly random task policy at each re-selection (§5.7.4).
+ * - `param-sharing`, `qmp-param-sharing`, `fully-shared`: the sharing baselines of §5.6.2 and QMP
+ *   composed with parameter sharing, on their own agents in the same loop (`shared-bench.ts`).
  *
  * Loop settings default to Table D.4's Maze column (600 env and 100 gradient steps per task per
  * epoch, minimum buffer 3000); a scaled-down suite overrides them.
@@ -21,10 +23,13 @@ import {
   QscapeError,
   type Snapshot,
 } from "@qscape/core";
-import { makeTaskSet, taskSetIds } from "@qscape/envs";
+import { makeTaskSet, type TaskSet, taskSetIds } from "@qscape/envs";
 import { z } from "zod";
 import { QmpAgent } from "./agent.js";
 import { TABLE_D4 } from "./config.js";
+import { FullySharedAgent } from "./fully-shared.js";
+import { ParamSharingAgent } from "./param-sharing.js";
+import { createSharedRun, supportsSharedTaskSet } from "./shared-bench.js";
 import { learningTasks, MultiTaskTrainer } from "./train.js";
 
 const common = {
@@ -46,6 +51,30 @@ const holdSteps = z.number().int().min(1, "holdSteps (H) must be an integer ≥ 
 export const QmpBenchConfig = z.object({ ...common, holdSteps: holdSteps.default(1) }).strict();
 export const QmpHBenchConfig = z.object({ ...common, holdSteps: holdSteps.optional() }).strict();
 export const FixedBehaviourBenchConfig = z.object(common).strict();
+const { ownPolicyProb: _ownPolicyProb, ...sharedNetwork } = common;
+/** Parameter-Sharing and Fully-Shared-Behaviors: the same loop and SAC settings, no Q-switch options. */
+export const SharedNetworkBenchConfig = z.object(sharedNetwork).strict();
+export const QmpParamSharingBenchConfig = z
+  .object({
+    ...sharedNetwork,
+    /** App. D H.5's mixture warm-up in epochs (task i's own head first); default 100 on Maze, 0 elsewhere. */
+    mixtureWarmupEpochs: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** App. D H.5's tuned warm-up of QMP + Parameter-Sharing: 100 for Maze, 0 for Multistage Reacher (and the rest). */
+export function tableH5Warmup(taskSetId: string): number {
+  return taskSetId.startsWith("Maze") ? 100 : 0;
+}
+
+type SharedNetworkSettings = z.output<typeof SharedNetworkBenchConfig>;
+const loopOf = (c: SharedNetworkSettings) => ({
+  seed: c.seed,
+  envStepsPerUpdate: c.envStepsPerUpdate,
+  gradStepsPerUpdate: c.gradStepsPerUpdate,
+  minBufferSize: c.minBufferSize,
+});
+const sacOf = (c: SharedNetworkSettings) => ({ actorHidden: c.hidden, criticHidden: c.hidden, ...c.sac });
 
 type Sharing = "qSwitch" | "none" | "uniform";
 type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & { holdSteps?: number | undefined };
@@ -172,5 +201,56 @@ export const qmpAlgorithms = [
     supportsTaskSet,
     matched,
     create: (id, config, ctx) => createQmpRun(id, "uniform", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "param-sharing",
+    description:
+      "Parameter-Sharing (multi-head SAC): shared trunks, task i acts and learns through head i (multi-task)",
+    schema: SharedNetworkBenchConfig,
+    supportsTaskSet: supportsSharedTaskSet,
+    matched,
+    create: (id, config, ctx) =>
+      createSharedRun(
+        id,
+        (spaces) => new ParamSharingAgent(spaces, { seed: config.seed, sac: sacOf(config) }),
+        loopOf(config),
+        ctx,
+        false,
+      ),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-param-sharing",
+    description:
+      "QMP + Parameter-Sharing: the Q-switch over the N heads' mean actions, scored by task i's Q head in one pass",
+    schema: QmpParamSharingBenchConfig,
+    supportsTaskSet: supportsSharedTaskSet,
+    matched,
+    create: (id, config, ctx) => {
+      const warmupEpochs = config.mixtureWarmupEpochs ?? tableH5Warmup(id);
+      const agent = (spaces: TaskSet) =>
+        new ParamSharingAgent(spaces, {
+          seed: config.seed,
+          sharing: "qSwitch",
+          mixtureWarmupSteps: warmupEpochs * config.envStepsPerUpdate,
+          sac: sacOf(config),
+        });
+      return createSharedRun(id, agent, loopOf(config), ctx, true);
+    },
+  }),
+  defineMultiTaskAlgorithm({
+    id: "fully-shared",
+    description:
+      "Fully-Shared-Behaviors: one SAC policy and buffer for all tasks, N× env and gradient steps (multi-task)",
+    schema: SharedNetworkBenchConfig,
+    supportsTaskSet: supportsSharedTaskSet,
+    matched,
+    create: (id, config, ctx) =>
+      createSharedRun(
+        id,
+        (spaces) => new FullySharedAgent(spaces, { seed: config.seed, sac: sacOf(config) }),
+        loopOf(config),
+        ctx,
+        false,
+      ),
   }),
 ];

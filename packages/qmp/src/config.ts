@@ -112,3 +112,79 @@ export function resolveQmpConfig(input: QmpConfigInput | QmpConfigRecord = {}): 
 export function resolveTrainConfig(input: TrainConfigInput): TrainSettings {
   return parse(TrainConfig, input, "qmp train");
 }
+
+/**
+ * Parameter-Sharing (§5.6.2, "Multihead SAC"): one actor and one twin critic for all tasks, each a
+ * shared trunk with N output heads; task i acts, learns and is scored through head i. With
+ * `sharing: "qSwitch"` it is QMP composed with parameter sharing (§5.6.2, App. D H.5): task i's
+ * behaviour is the head whose mean action task i's own Q head scores highest.
+ */
+export const ParamSharingConfig = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    /** "none": Parameter-Sharing, task i collects with head i. "qSwitch": QMP over the N heads. */
+    sharing: z.enum(["none", "qSwitch"]).default("none"),
+    /**
+     * App. D H.5's "mixture warmup period" of QMP + Parameter-Sharing: task i collects with its own
+     * head for its first this-many env steps, then with the Q-switch. The paper gives 0 (Reacher) and
+     * 100 (Maze) without a unit; here it counts task i's env steps (the bench converts epochs).
+     */
+    mixtureWarmupSteps: z.number().int().nonnegative().default(0),
+    /** The multi-head SAC's settings, merged over QMP_SAC_DEFAULTS; the hidden widths are the trunk's. */
+    sac: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .refine((c) => c.sharing === "qSwitch" || c.mixtureWarmupSteps === 0, {
+    path: ["mixtureWarmupSteps"],
+    message: 'only the Q-switch has a warm-up (set sharing: "qSwitch")',
+  });
+
+export type ParamSharingConfigInput = Omit<z.input<typeof ParamSharingConfig>, "sac"> & {
+  sac?: Omit<SACConfigInput, "seed">;
+};
+/** The same with the SAC block unchecked until parsing (what a harness holds after its own zod parse). */
+export type ParamSharingConfigRecord = z.input<typeof ParamSharingConfig>;
+export type ParamSharingSettings = Omit<z.output<typeof ParamSharingConfig>, "sac"> & {
+  sac: z.output<typeof SACConfig>;
+};
+
+/**
+ * Fully-Shared-Behaviors (§5.6.2): one SAC policy, twin critic and buffer for all tasks, the same
+ * action for a state whatever the task. The loop's per-task env and gradient steps, summed over
+ * tasks, give the paper's ×N; the buffer holds N × `sac.bufferSize`.
+ */
+export const FullySharedConfig = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    /** The single SAC's settings, merged over QMP_SAC_DEFAULTS. */
+    sac: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type FullySharedConfigInput = Omit<z.input<typeof FullySharedConfig>, "sac"> & {
+  sac?: Omit<SACConfigInput, "seed">;
+};
+export type FullySharedConfigRecord = z.input<typeof FullySharedConfig>;
+export type FullySharedSettings = Omit<z.output<typeof FullySharedConfig>, "sac"> & {
+  sac: z.output<typeof SACConfig>;
+};
+
+function resolveSac(sac: Record<string, unknown>, what: string): z.output<typeof SACConfig> {
+  if ("seed" in sac)
+    throw new QscapeError(`${what} config: sac.seed: set ${what}'s seed; the SAC seed derives from it`);
+  return parse(SACConfig, { ...QMP_SAC_DEFAULTS, ...sac }, `${what} sac`);
+}
+
+export function resolveParamSharingConfig(
+  input: ParamSharingConfigInput | ParamSharingConfigRecord = {},
+): ParamSharingSettings {
+  const c = parse(ParamSharingConfig, input, "param-sharing");
+  return { ...c, sac: resolveSac(c.sac, "param-sharing") };
+}
+
+export function resolveFullySharedConfig(
+  input: FullySharedConfigInput | FullySharedConfigRecord = {},
+): FullySharedSettings {
+  const c = parse(FullySharedConfig, input, "fully-shared");
+  return { ...c, sac: resolveSac(c.sac, "fully-shared") };
+}

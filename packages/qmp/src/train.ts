@@ -15,8 +15,8 @@
 import { QscapeError, Rng, type Snapshot } from "@qscape/core";
 import type { TaskSet } from "@qscape/envs";
 import { z } from "zod";
-import type { QmpAgent } from "./agent.js";
 import { resolveTrainConfig, type TrainConfigInput, type TrainSettings } from "./config.js";
+import type { MultiTaskAgent } from "./multitask-agent.js";
 
 export interface TaskEvaluation {
   task: string;
@@ -53,12 +53,12 @@ export interface EvaluateOptions {
 }
 
 /** The learning tasks' indices (tasks with a learner). */
-export function learningTasks(agent: QmpAgent): number[] {
+export function learningTasks(agent: MultiTaskAgent): number[] {
   return agent.learners.flatMap((l, i) => (l ? [i] : []));
 }
 
 /** Success rate and mean return per learning task, deterministic actions. */
-export function evaluate(agent: QmpAgent, taskSet: TaskSet, { episodes, seed, mode = "own" }: EvaluateOptions) {
+export function evaluate(agent: MultiTaskAgent, taskSet: TaskSet, { episodes, seed, mode = "own" }: EvaluateOptions) {
   return learningTasks(agent).map((i): TaskEvaluation => {
     let successes = 0;
     let total = 0;
@@ -131,7 +131,7 @@ export class MultiTaskTrainer {
   readonly evaluations: EvaluationRecord[] = [];
 
   constructor(
-    readonly agent: QmpAgent,
+    readonly agent: MultiTaskAgent,
     readonly taskSet: TaskSet,
     readonly evalSet: TaskSet,
     config: TrainConfigInput,
@@ -194,10 +194,11 @@ export class MultiTaskTrainer {
         }
       }
     }
-    for (const i of this.tasks) {
-      if (this.agent.replaySize(i) < c.minBufferSize) continue;
-      for (let g = 0; g < c.gradStepsPerUpdate; g++) this.agent.update(i);
-    }
+    // Step-major: the ready tasks take turns, one gradient step each. Independent learners (QMP,
+    // No-Sharing) get the same numbers in any order; a shared network (Parameter-Sharing,
+    // Fully-Shared-Behaviors) sees the tasks interleaved instead of one task's steps in a block.
+    const ready = this.tasks.filter((i) => this.agent.replaySize(i) >= c.minBufferSize);
+    for (let g = 0; g < c.gradStepsPerUpdate; g++) for (const i of ready) this.agent.update(i);
     this.epochsDone += 1;
   }
 
@@ -231,7 +232,7 @@ export class MultiTaskTrainer {
     };
   }
 
-  /** The loop's state between epochs (the agent saves its own: `QmpAgent.save`). */
+  /** The loop's state between epochs (the agent saves its own: `MultiTaskAgent.save`). */
   save(): Snapshot {
     const { s, spare } = this.rng.getState();
     return {
@@ -256,7 +257,7 @@ export class MultiTaskTrainer {
    * Restores `save`'s state: the counters, the seed stream, and each task's running episode, by
    * resetting its env with the episode's seed and replaying its actions. An env that does not end
    * where the saved observation says is an error (a non-deterministic task env cannot be resumed).
-   * Load the agent's snapshot too (`QmpAgent.load`: holds, counts, learners). Evaluation records
+   * Load the agent's snapshot too (`MultiTaskAgent.load`: e.g. QMP's holds, counts, learners). Evaluation records
    * made before the save are not part of it: a harness stores those itself.
    */
   load(snapshot: Snapshot): void {
@@ -296,7 +297,7 @@ export class MultiTaskTrainer {
 
 /** Trains `agent` on `taskSet`, evaluating on `evalSet` (another instance of the same task set). */
 export function trainMultiTask(
-  agent: QmpAgent,
+  agent: MultiTaskAgent,
   taskSet: TaskSet,
   evalSet: TaskSet,
   config: TrainConfigInput,
