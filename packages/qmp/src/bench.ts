@@ -9,6 +9,9 @@
  *   Maze and 10 on the other task sets.
  * - `no-sharing`: each task collects with its own policy (Separated SAC, Table D.2's "No-QMP").
  * - `qmp-uniform`: a uniformly random task policy at each re-selection (§5.7.4).
+ * - `qmp-softmax`: the probabilistic mixture, j ~ softmax(Q_i(s, μ_j) / T) (App. G.1).
+ * - `qmp-domain`: QMP-Domain-Knowledge, j ~ the fixed hand-crafted p_{j→i} (App. D D.1); only on
+ *   task sets that have one (MultistageReacherMT5-v0).
  *
  * Loop settings default to Table D.4's Maze column (600 env and 100 gradient steps per task per
  * epoch, minimum buffer 3000); a scaled-down suite overrides them.
@@ -25,6 +28,7 @@ import { makeTaskSet, taskSetIds } from "@qscape/envs";
 import { z } from "zod";
 import { QmpAgent } from "./agent.js";
 import { TABLE_D4 } from "./config.js";
+import { domainMixtureIds } from "./mixtures.js";
 import { learningTasks, MultiTaskTrainer } from "./train.js";
 
 const common = {
@@ -46,9 +50,15 @@ const holdSteps = z.number().int().min(1, "holdSteps (H) must be an integer ≥ 
 export const QmpBenchConfig = z.object({ ...common, holdSteps: holdSteps.default(1) }).strict();
 export const QmpHBenchConfig = z.object({ ...common, holdSteps: holdSteps.optional() }).strict();
 export const FixedBehaviourBenchConfig = z.object(common).strict();
+export const SoftmaxBenchConfig = z
+  .object({ ...common, temperature: z.number().positive("temperature (T) must be > 0").default(1) })
+  .strict();
 
-type Sharing = "qSwitch" | "none" | "uniform";
-type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & { holdSteps?: number | undefined };
+type Sharing = "qSwitch" | "none" | "uniform" | "softmax" | "domain";
+type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & {
+  holdSteps?: number | undefined;
+  temperature?: number | undefined;
+};
 
 /** Table D.2's H column: 25 for Maze, 10 for every other environment. */
 export function tableD2Hold(taskSetId: string): number {
@@ -82,6 +92,7 @@ export function createQmpRun(
     sharing,
     holdSteps: config.holdSteps ?? tableD2Hold(taskSetId),
     ownPolicyProb: config.ownPolicyProb,
+    ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
     sac: { actorHidden: config.hidden, criticHidden: config.hidden, ...config.sac },
   });
   const trainer = new MultiTaskTrainer(
@@ -172,5 +183,26 @@ export const qmpAlgorithms = [
     supportsTaskSet,
     matched,
     create: (id, config, ctx) => createQmpRun(id, "uniform", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-softmax",
+    description: "QMP's probabilistic mixture (App. G.1): policy j drawn by softmax of task i's min-Q / T (multi-task)",
+    schema: SoftmaxBenchConfig,
+    supportsTaskSet,
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "softmax", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-domain",
+    description: "QMP-Domain-Knowledge (App. D D.1): a fixed hand-crafted mixture from shared sub-goals (multi-task)",
+    schema: FixedBehaviourBenchConfig,
+    supportsTaskSet: (id) => {
+      if (!domainMixtureIds().includes(id)) {
+        return `no domain-knowledge mixture for "${id}" (QMP-Domain is defined for ${domainMixtureIds().join(", ")})`;
+      }
+      return supportsTaskSet(id);
+    },
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "domain", config, ctx),
   }),
 ];
