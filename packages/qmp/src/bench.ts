@@ -2,7 +2,7 @@
  * QMP's bench entries (`pnpm bench` collects them). They are multi-task: a run is (algorithm,
  * task set id, seed), the budget is env steps summed over the tasks, and the score is the mean
  * success over tasks of the deterministic π_i (§8; the paper evaluates π_i, not the
- * mixture). The four entries share one code path and differ only in how behaviour is chosen:
+ * mixture). The entries share one code path and differ only in how behaviour is chosen:
  *
  * - `qmp`: the Q-switch at every step (Def. 5.4.2).
  * - `qmp-h`: the Q-switch re-selecting every H steps (§5.7.3); H defaults to Table D.2's, 25 on
