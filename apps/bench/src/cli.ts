@@ -384,6 +384,7 @@ export async function main(argv: string[]): Promise<number> {
     const file = rest[0] ? userPath(rest[0]) : undefined;
     if (!file) throw new UsageError("usage: pnpm bench report <results.db> [--suite NAME] [--out DIR]");
     if (!existsSync(file)) throw new UsageError(`no results file at ${file}`);
+    await loadMujoco(); // the report names a MuJoCo task set's tasks (Walker2dMT4-v0) by building it
     // A reader: a report can be written while the bench that owns the store is still running.
     const db = openResults(file, { readonly: true });
     try {

@@ -299,6 +299,7 @@ const MultiTaskCheckpoint = z.object({ run: z.custom<Snapshot>((v) => v !== unde
 async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter: Reporter): Promise<void> {
   const { runId, task, checkpointDir, checkpointEvery } = start;
   await loadPlugins(task.plugins);
+  await loadMujoco(); // MuJoCo task sets (Walker2dMT4-v0) build their envs synchronously
   const shape = algorithm(task.algo).multiTask;
   if (!shape) throw new QscapeError(`${task.algo} is a single-env algorithm; ${task.env} is a task set`);
   const why = shape.supportsTaskSet(task.env);

@@ -47,7 +47,8 @@ describe("config", () => {
     expect(() => resolveQmpConfig({ ownPolicyProb: 1.5 })).toThrow(/ownPolicyProb/);
     expect(() => resolveQmpConfig({ sac: { batchSize: -1 } })).toThrow(/qmp sac config: batchSize/);
     expect(() => resolveQmpConfig({ sac: { seed: 1 } as never })).toThrow(/sac.seed/);
-    expect(() => resolveQmpConfig({ sharing: "softmax" } as never)).toThrow(/sharing/);
+    expect(() => resolveQmpConfig({ sharing: "argmin" } as never)).toThrow(/sharing/);
+    expect(() => resolveQmpConfig({ temperature: 0 })).toThrow(/temperature: temperature \(T\) must be > 0/);
   });
 
   it("one SAC learner per learning task, none for fixed-policy tasks", () => {

@@ -14,6 +14,10 @@
  * transition goes only to 𝒟_i with task i's reward; SAC's losses and Bellman targets use π_i,
  * never the mixture, so QMP changes the data and nothing else.
  *
+ * The ablations swap only the selection rule (`sharing`): the probabilistic mixture draws j from
+ * softmax(scores / T) (App. G.1) and QMP-Domain from a fixed hand-crafted p_{j→i} (App. D D.1); the
+ * rules live in `mixtures.ts`.
+ *
  * A task with a fixed policy (the didactic example's scripted Gaussians, §5.5.2) contributes
  * candidates but has no learner and collects no data.
  */
@@ -21,9 +25,12 @@ import { SACAgent } from "@qscape/baselines";
 import { type ActionScaler, type EnvSpaces, QscapeError, Rng, type Snapshot, type Transition, tf } from "@qscape/core";
 import { type FixedGaussianPolicy, taskSeed } from "@qscape/envs";
 import { type QmpConfigInput, type QmpConfigRecord, type QmpSettings, resolveQmpConfig } from "./config.js";
+import { domainMixture, NoDomainMixtureError, softmaxProbabilities } from "./mixtures.js";
 
 /** What the agent reads from a task set: shared spaces and, per task, an optional fixed policy. */
 export interface TaskSpaces extends EnvSpaces {
+  /** The task set's id: QMP-Domain looks its hand-crafted mixture up by it. */
+  readonly id?: string;
   readonly tasks: readonly { readonly name: string; readonly fixedPolicy: FixedGaussianPolicy | null }[];
 }
 
@@ -53,6 +60,9 @@ export class QmpAgent {
   /** selections[i·N + j]: env steps of task i whose action came from π_j. */
   private readonly selections: Float64Array;
   private readonly holds: Hold[];
+  /** QMP-Domain's fixed p_{j→i} (row i), or null for the other sharing rules. */
+  private readonly mixture: readonly (readonly number[])[] | null;
+  private readonly policyIndices: readonly number[];
 
   constructor(taskSet: TaskSpaces, config: QmpConfigInput | QmpConfigRecord = {}) {
     this.config = resolveQmpConfig(config);
@@ -79,6 +89,18 @@ export class QmpAgent {
     this.rng = new Rng(this.config.seed);
     this.selections = new Float64Array(this.numTasks * this.numTasks);
     this.holds = taskSet.tasks.map(() => ({ policy: -1, stepsLeft: 0 }));
+    this.policyIndices = taskSet.tasks.map((_, j) => j);
+    this.mixture = this.config.sharing === "domain" ? QmpAgent.domainMixtureOf(taskSet) : null;
+  }
+
+  private static domainMixtureOf(taskSet: TaskSpaces): number[][] {
+    if (taskSet.id === undefined) throw new NoDomainMixtureError('qmp: sharing "domain" needs the task set\'s id');
+    const mixture = domainMixture(taskSet.id);
+    const n = taskSet.tasks.length;
+    if (mixture.length !== n || mixture.some((row) => row.length !== n)) {
+      throw new QscapeError(`qmp: the domain mixture of ${taskSet.id} is not ${n} × ${n}`);
+    }
+    return mixture;
   }
 
   /** Task i's learner; throws for a task that does not learn. */
@@ -187,8 +209,16 @@ export class QmpAgent {
       const policy = this.rng.int(0, this.numTasks);
       return { policy, proposal: this.proposal(policy, s) };
     }
+    if (sharing === "domain") {
+      const policy = this.rng.choice(this.policyIndices, (this.mixture as number[][])[task]);
+      return { policy, proposal: this.proposal(policy, s) };
+    }
     const proposals = this.proposalsAt(s);
-    const policy = QmpAgent.argmax(this.scoreProposals(task, s, proposals));
+    const scores = this.scoreProposals(task, s, proposals);
+    const policy =
+      sharing === "softmax"
+        ? this.rng.choice(this.policyIndices, softmaxProbabilities(scores, this.config.temperature))
+        : QmpAgent.argmax(scores);
     return { policy, proposal: proposals[policy] as Proposal };
   }
 
@@ -201,7 +231,7 @@ export class QmpAgent {
     const action = tf.tidy(() => {
       const s = this.obsTensor(obs);
       // Only the Q-switch has a deterministic mixture: No-Sharing's behaviour is π_i itself, and
-      // QMP-Uniform's random switch has no deterministic form, so both evaluate π_i.
+      // the random switches (Uniform, softmax, domain) have no deterministic form: they evaluate π_i.
       if (mode === "own" || this.config.sharing !== "qSwitch") {
         return this.proposal(task, s).mean().dataSync() as Float32Array;
       }

@@ -31,7 +31,7 @@ function trace(run: MultiTaskRun, epochs: number) {
 describe("qmp bench entries (multi-task runs)", () => {
   it("are listed under the bench ids, refuse single envs, and name bad input before running", () => {
     expect(qmpAlgorithms.map((a) => a.id)).toEqual(
-      expect.arrayContaining(["qmp", "qmp-h", "no-sharing", "qmp-uniform"]),
+      expect.arrayContaining(["qmp", "qmp-h", "no-sharing", "qmp-uniform", "qmp-softmax", "qmp-domain"]),
     );
     const qmp = qmpAlgorithms[0];
     expect(qmp?.supports({ observationSpace: {}, actionSpace: {} } as never)).toMatch(/task set/);

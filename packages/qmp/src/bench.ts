@@ -2,13 +2,16 @@
  * QMP's bench entries (`pnpm bench` collects them). They are multi-task: a run is (algorithm,
  * task set id, seed), the budget is env steps summed over the tasks, and the score is the mean
  * success over tasks of the deterministic π_i (§8; the paper evaluates π_i, not the
- * mixture). The first four entries share one code path and differ only in how behaviour is chosen:
+ * mixture). The QMP entries share one code path and differ only in how behaviour is chosen:
  *
  * - `qmp`: the Q-switch at every step (Def. 5.4.2).
  * - `qmp-h`: the Q-switch re-selecting every H steps (§5.7.3); H defaults to Table D.2's, 25 on
  *   Maze and 10 on the other task sets.
  * - `no-sharing`: each task collects with its own policy (Separated SAC, Table D.2's "No-QMP").
  * - `qmp-uniform`: a uniformly random task policy at each re-selection (§5.7.4).
+ * - `qmp-softmax`: the probabilistic mixture, j ~ softmax(Q_i(s, μ_j) / T) (App. G.1).
+ * - `qmp-domain`: QMP-Domain-Knowledge, j ~ the fixed hand-crafted p_{j→i} (App. D D.1); only on
+ *   task sets that have one (MultistageReacherMT5-v0).
  * - `param-sharing`, `qmp-param-sharing`, `fully-shared`: the sharing baselines of §5.6.2 and QMP
  *   composed with parameter sharing, on their own agents in the same loop (`shared-bench.ts`).
  *
@@ -28,6 +31,7 @@ import { z } from "zod";
 import { QmpAgent } from "./agent.js";
 import { TABLE_D4 } from "./config.js";
 import { FullySharedAgent } from "./fully-shared.js";
+import { domainMixtureIds } from "./mixtures.js";
 import { ParamSharingAgent } from "./param-sharing.js";
 import { createSharedRun, supportsSharedTaskSet } from "./shared-bench.js";
 import { learningTasks, MultiTaskTrainer } from "./train.js";
@@ -51,6 +55,10 @@ const holdSteps = z.number().int().min(1, "holdSteps (H) must be an integer ≥ 
 export const QmpBenchConfig = z.object({ ...common, holdSteps: holdSteps.default(1) }).strict();
 export const QmpHBenchConfig = z.object({ ...common, holdSteps: holdSteps.optional() }).strict();
 export const FixedBehaviourBenchConfig = z.object(common).strict();
+export const SoftmaxBenchConfig = z
+  .object({ ...common, temperature: z.number().positive("temperature (T) must be > 0").default(1) })
+  .strict();
+
 const { ownPolicyProb: _ownPolicyProb, ...sharedNetwork } = common;
 /** Parameter-Sharing and Fully-Shared-Behaviors: the same loop and SAC settings, no Q-switch options. */
 export const SharedNetworkBenchConfig = z.object(sharedNetwork).strict();
@@ -76,8 +84,11 @@ const loopOf = (c: SharedNetworkSettings) => ({
 });
 const sacOf = (c: SharedNetworkSettings) => ({ actorHidden: c.hidden, criticHidden: c.hidden, ...c.sac });
 
-type Sharing = "qSwitch" | "none" | "uniform";
-type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & { holdSteps?: number | undefined };
+type Sharing = "qSwitch" | "none" | "uniform" | "softmax" | "domain";
+type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & {
+  holdSteps?: number | undefined;
+  temperature?: number | undefined;
+};
 
 /** Table D.2's H column: 25 for Maze, 10 for every other environment. */
 export function tableD2Hold(taskSetId: string): number {
@@ -111,6 +122,7 @@ export function createQmpRun(
     sharing,
     holdSteps: config.holdSteps ?? tableD2Hold(taskSetId),
     ownPolicyProb: config.ownPolicyProb,
+    ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
     sac: { actorHidden: config.hidden, criticHidden: config.hidden, ...config.sac },
   });
   const trainer = new MultiTaskTrainer(
@@ -201,6 +213,27 @@ export const qmpAlgorithms = [
     supportsTaskSet,
     matched,
     create: (id, config, ctx) => createQmpRun(id, "uniform", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-softmax",
+    description: "QMP's probabilistic mixture (App. G.1): policy j drawn by softmax of task i's min-Q / T (multi-task)",
+    schema: SoftmaxBenchConfig,
+    supportsTaskSet,
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "softmax", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-domain",
+    description: "QMP-Domain-Knowledge (App. D D.1): a fixed hand-crafted mixture from shared sub-goals (multi-task)",
+    schema: FixedBehaviourBenchConfig,
+    supportsTaskSet: (id) => {
+      if (!domainMixtureIds().includes(id)) {
+        return `no domain-knowledge mixture for "${id}" (QMP-Domain is defined for ${domainMixtureIds().join(", ")})`;
+      }
+      return supportsTaskSet(id);
+    },
+    matched,
+    create: (id, config, ctx) => createQmpRun(id, "domain", config, ctx),
   }),
   defineMultiTaskAlgorithm({
     id: "param-sharing",

@@ -38,9 +38,16 @@ export const QmpConfig = z
      * "qSwitch": QMP's behaviour policy (Def. 5.4.2). "none": the No-Sharing baseline, each task
      * collects with its own policy, i.e. N independent SACs through the same code path.
      * "uniform": the QMP-Uniform ablation (§5.7.4), a uniformly random task policy at each
-     * re-selection, no critic consulted.
+     * re-selection, no critic consulted. "softmax": the probabilistic mixture (App. G.1), policy j
+     * drawn with probability softmax_j(Q_i(s, μ_j) / temperature). "domain": QMP-Domain-Knowledge
+     * (App. D D.1), policy j drawn with the task set's fixed hand-crafted p_{j→i} (`mixtures.ts`).
      */
-    sharing: z.enum(["qSwitch", "none", "uniform"]).default("qSwitch"),
+    sharing: z.enum(["qSwitch", "none", "uniform", "softmax", "domain"]).default("qSwitch"),
+    /**
+     * T of the probabilistic mixture (sharing "softmax", App. G.1); ignored otherwise. T → 0 is the
+     * Q-switch's argmax, large T QMP-Uniform. The paper reports no T; 1 is ours.
+     */
+    temperature: z.number().positive("temperature (T) must be > 0").default(1),
     /**
      * H of the multistep variant (§5.7.3, App. D E.6): the chosen policy acts for H steps before
      * the Q-switch runs again. 1 is plain QMP; Table D.2 uses 25 for Maze and 10 elsewhere. The

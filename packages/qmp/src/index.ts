@@ -2,6 +2,7 @@ export * from "./agent.js";
 export * from "./bench.js";
 export * from "./config.js";
 export * from "./fully-shared.js";
+export * from "./mixtures.js";
 export * from "./multihead.js";
 export * from "./multitask-agent.js";
 export * from "./param-sharing.js";

@@ -432,10 +432,15 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
 /** Learning-task and policy names of a task set, or placeholders where it is not registered here. */
 function taskNames(env: string, rows: number, cols: number): { tasks: string[]; policies: string[] } {
   if (taskSetIds().includes(env)) {
-    const set = makeTaskSet(env);
-    set.close();
-    const tasks = set.tasks.filter((t) => t.fixedPolicy === null).map((t) => t.name);
-    const policies = set.tasks.map((t) => t.name);
+    let set: ReturnType<typeof makeTaskSet> | null = null;
+    try {
+      set = makeTaskSet(env);
+      set.close();
+    } catch {
+      // A MuJoCo task set needs `loadMujoco()` first; the report then falls back to placeholders.
+    }
+    const tasks = set?.tasks.filter((t) => t.fixedPolicy === null).map((t) => t.name) ?? [];
+    const policies = set?.tasks.map((t) => t.name) ?? [];
     if (tasks.length >= rows && policies.length >= cols) return { tasks, policies };
   }
   return {

@@ -62,6 +62,7 @@ export type SimField =
   | "cvel"
   | "cfrc_ext"
   | "qfrc_actuator"
+  | "xfrc_applied"
   | "qfrc_constraint"
   | "site_xpos"
   | "geom_xpos"
@@ -222,6 +223,47 @@ export class MujocoSim {
       throw new QscapeError(`MujocoSim.at(${field}, ${index}): index out of range [0, ${view.length})`);
     }
     return view[index] as number;
+  }
+
+  /**
+   * Sets the Cartesian wrench (force xyz, torque xyz, world frame) that the next steps apply to body `body`
+   * (`MjData.xfrc_applied`); it stays until changed or `clearBodyWrenches()`. `mj_resetData` zeroes it too.
+   */
+  setBodyWrench(body: number, wrench: ArrayLike<number>): void {
+    if (!Number.isInteger(body) || body < 0 || body >= this.nbody) {
+      throw new QscapeError(`MujocoSim.setBodyWrench: body ${body} is not in [0, ${this.nbody})`);
+    }
+    if (wrench.length !== 6)
+      throw new QscapeError(`MujocoSim.setBodyWrench: wrench has length ${wrench.length}, not 6`);
+    const view = this.view("xfrc_applied");
+    for (let k = 0; k < 6; k++) view[6 * body + k] = wrench[k] as number;
+  }
+
+  clearBodyWrenches(): void {
+    this.view("xfrc_applied").fill(0);
+  }
+
+  /**
+   * Whether any active contact involves geom `geom` (after the last step's collision detection). The
+   * contact list is an Embind vector of Embind structs: each handle is `.delete()`d after reading.
+   */
+  touches(geom: number): boolean {
+    const data = this.liveData();
+    if (data.ncon === 0) return false;
+    const contacts = data.contact;
+    try {
+      const n = Math.min(data.ncon, contacts.size());
+      for (let i = 0; i < n; i++) {
+        const c = contacts.get(i);
+        if (!c) continue;
+        const hit = c.geom1 === geom || c.geom2 === geom;
+        c.delete();
+        if (hit) return true;
+      }
+      return false;
+    } finally {
+      contacts.delete();
+    }
   }
 
   /** Length of an `MjData` array for this model. */
