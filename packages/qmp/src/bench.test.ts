@@ -30,7 +30,9 @@ function trace(run: MultiTaskRun, epochs: number) {
 
 describe("qmp bench entries (multi-task runs)", () => {
   it("are listed under the bench ids, refuse single envs, and name bad input before running", () => {
-    expect(qmpAlgorithms.map((a) => a.id)).toEqual(["qmp", "qmp-h", "no-sharing", "qmp-uniform"]);
+    expect(qmpAlgorithms.map((a) => a.id)).toEqual(
+      expect.arrayContaining(["qmp", "qmp-h", "no-sharing", "qmp-uniform"]),
+    );
     const qmp = qmpAlgorithms[0];
     expect(qmp?.supports({ observationSpace: {}, actionSpace: {} } as never)).toMatch(/task set/);
     expect(entry("qmp").supportsTaskSet("NoSuchMT-v0")).toMatch(/unknown task set "NoSuchMT-v0"/);

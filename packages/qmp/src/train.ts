@@ -52,13 +52,26 @@ export interface EvaluateOptions {
   mode?: "own" | "mixture";
 }
 
+/**
+ * What the loop drives: a `QmpAgent`, or an agent that holds one and changes how the tasks learn
+ * (the DnC and UDS baselines, §5.6.2) while keeping its data collection.
+ */
+export type MultiTaskAgent = Pick<
+  QmpAgent,
+  "numTasks" | "actionDim" | "learners" | "beginEpisode" | "behave" | "evalAction" | "observe" | "update" | "replaySize"
+> & {
+  selectionCounts(): number[][];
+  /** Called after each epoch's updates with the loop's env steps so far and its budget (DnC's distillations). */
+  afterEpoch?(envSteps: number, totalEnvSteps: number): void;
+};
+
 /** The learning tasks' indices (tasks with a learner). */
-export function learningTasks(agent: QmpAgent): number[] {
+export function learningTasks(agent: Pick<MultiTaskAgent, "learners">): number[] {
   return agent.learners.flatMap((l, i) => (l ? [i] : []));
 }
 
 /** Success rate and mean return per learning task, deterministic actions. */
-export function evaluate(agent: QmpAgent, taskSet: TaskSet, { episodes, seed, mode = "own" }: EvaluateOptions) {
+export function evaluate(agent: MultiTaskAgent, taskSet: TaskSet, { episodes, seed, mode = "own" }: EvaluateOptions) {
   return learningTasks(agent).map((i): TaskEvaluation => {
     let successes = 0;
     let total = 0;
@@ -131,7 +144,7 @@ export class MultiTaskTrainer {
   readonly evaluations: EvaluationRecord[] = [];
 
   constructor(
-    readonly agent: QmpAgent,
+    readonly agent: MultiTaskAgent,
     readonly taskSet: TaskSet,
     readonly evalSet: TaskSet,
     config: TrainConfigInput,
@@ -198,6 +211,7 @@ export class MultiTaskTrainer {
       if (this.agent.replaySize(i) < c.minBufferSize) continue;
       for (let g = 0; g < c.gradStepsPerUpdate; g++) this.agent.update(i);
     }
+    this.agent.afterEpoch?.(this.envStepsDone, c.totalEnvSteps);
     this.epochsDone += 1;
   }
 
@@ -296,7 +310,7 @@ export class MultiTaskTrainer {
 
 /** Trains `agent` on `taskSet`, evaluating on `evalSet` (another instance of the same task set). */
 export function trainMultiTask(
-  agent: QmpAgent,
+  agent: MultiTaskAgent,
   taskSet: TaskSet,
   evalSet: TaskSet,
   config: TrainConfigInput,
