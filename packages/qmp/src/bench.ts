@@ -10,6 +10,9 @@
  * - `no-sharing`: each task collects with its own policy (Separated SAC, Table D.2's "No-QMP").
  * - `qmp-uniform`: a uniformly random task policy at each re-selection (§5.7.4).
  *
+ * The baselines `dnc-reg-only`, `dnc` and `uds` (§5.6.2) collect like `no-sharing` and change how
+ * the tasks learn (`DncAgent`, `UdsAgent`, built through `createQmpRun`'s agent factory).
+ *
  * Loop settings default to Table D.4's Maze column (600 env and 100 gradient steps per task per
  * epoch, minimum buffer 3000); a scaled-down suite overrides them.
  */
@@ -21,7 +24,7 @@ import {
   QscapeError,
   type Snapshot,
 } from "@qscape/core";
-import { makeTaskSet, taskSetIds } from "@qscape/envs";
+import { makeTaskSet, type TaskSet, taskSetIds } from "@qscape/envs";
 import { z } from "zod";
 import { QmpAgent } from "./agent.js";
 import { type QmpConfigInput, TABLE_D4 } from "./config.js";
@@ -93,7 +96,7 @@ function supportsTaskSet(id: string): string | null {
 /** An agent a bench run can drive, checkpoint and free. */
 export type BenchAgent = MultiTaskAgent & Pick<QmpAgent, "learner" | "save" | "load" | "dispose">;
 /** Builds a run's agent from the task set and the QMP settings the run derived (default: a QmpAgent). */
-export type BenchAgentFactory = (taskSet: ReturnType<typeof makeTaskSet>, qmp: QmpConfigInput) => BenchAgent;
+export type BenchAgentFactory = (taskSet: TaskSet, qmp: QmpConfigInput) => BenchAgent;
 
 const SavedRun = z.object({ agent: z.custom<Snapshot>(), trainer: z.custom<Snapshot>() }).strict();
 
