@@ -15,6 +15,9 @@
  * - `param-sharing`, `qmp-param-sharing`, `fully-shared`: the sharing baselines of §5.6.2 and QMP
  *   composed with parameter sharing, on their own agents in the same loop (`shared-bench.ts`).
  *
+ * The baselines `dnc-reg-only`, `dnc` and `uds` (§5.6.2) collect like `no-sharing` and change how
+ * the tasks learn (`DncAgent`, `UdsAgent`, built through `createQmpRun`'s agent factory).
+ *
  * Loop settings default to Table D.4's Maze column (600 env and 100 gradient steps per task per
  * epoch, minimum buffer 3000); a scaled-down suite overrides them.
  */
@@ -29,12 +32,15 @@ import {
 import { makeTaskSet, type TaskSet, taskSetIds } from "@qscape/envs";
 import { z } from "zod";
 import { QmpAgent } from "./agent.js";
-import { TABLE_D4 } from "./config.js";
+import { type QmpConfigInput, TABLE_D4 } from "./config.js";
+import { DncAgent } from "./dnc.js";
 import { FullySharedAgent } from "./fully-shared.js";
 import { domainMixtureIds } from "./mixtures.js";
+import type { MultiTaskAgent } from "./multitask-agent.js";
 import { ParamSharingAgent } from "./param-sharing.js";
 import { createSharedRun, supportsSharedTaskSet } from "./shared-bench.js";
 import { learningTasks, MultiTaskTrainer } from "./train.js";
+import { UdsAgent } from "./uds.js";
 
 const common = {
   seed: z.number().int().nonnegative().default(0),
@@ -84,6 +90,27 @@ const loopOf = (c: SharedNetworkSettings) => ({
 });
 const sacOf = (c: SharedNetworkSettings) => ({ actorHidden: c.hidden, criticHidden: c.hidden, ...c.sac });
 
+/** The baselines that collect like No-Sharing take no QMP behaviour settings. */
+const klCoef = z.number().nonnegative();
+export const DncRegOnlyBenchConfig = z.object({ ...sharedNetwork, klCoef: klCoef.optional() }).strict();
+export const DncBenchConfig = z
+  .object({
+    ...sharedNetwork,
+    klCoef: klCoef.default(0.001),
+    /** App. D H: 10 distillations over the run, 500 epochs each. */
+    distillations: z.number().int().positive().default(10),
+    distillEpochs: z.number().int().positive().default(500),
+  })
+  .strict();
+export const UdsBenchConfig = z
+  .object({ ...sharedNetwork, sharingQuantile: z.number().min(0).max(100).default(50) })
+  .strict();
+
+/** App. D H's β for DnC (Regularization Only): 0.0001 on Maze, 0.001 elsewhere (Reacher, Meta-World). */
+export function regOnlyKlCoef(taskSetId: string): number {
+  return taskSetId.startsWith("Maze") ? 1e-4 : 1e-3;
+}
+
 type Sharing = "qSwitch" | "none" | "uniform" | "softmax" | "domain";
 type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & {
   holdSteps?: number | undefined;
@@ -106,6 +133,11 @@ function supportsTaskSet(id: string): string | null {
   }
 }
 
+/** An agent a bench run can drive, checkpoint and free. */
+export type BenchAgent = MultiTaskAgent & Pick<QmpAgent, "learner" | "save" | "load" | "dispose">;
+/** Builds a run's agent from the task set and the QMP settings the run derived (default: a QmpAgent). */
+export type BenchAgentFactory = (taskSet: TaskSet, qmp: QmpConfigInput) => BenchAgent;
+
 const SavedRun = z.object({ agent: z.custom<Snapshot>(), trainer: z.custom<Snapshot>() }).strict();
 
 /** A bench run of QMP (or a sibling) on fresh instances of the task set. */
@@ -114,10 +146,11 @@ export function createQmpRun(
   sharing: Sharing,
   config: BenchSettings,
   ctx: Pick<MultiTaskContext, "totalEnvSteps" | "evalEpisodes">,
+  makeAgent: BenchAgentFactory = (spaces, qmp) => new QmpAgent(spaces, qmp),
 ): MultiTaskRun {
   const [spaces, taskSet, evalSet] = [makeTaskSet(taskSetId), makeTaskSet(taskSetId), makeTaskSet(taskSetId)];
   spaces.close();
-  const agent = new QmpAgent(spaces, {
+  const agent = makeAgent(spaces, {
     seed: config.seed,
     sharing,
     holdSteps: config.holdSteps ?? tableD2Hold(taskSetId),
@@ -286,4 +319,80 @@ export const qmpAlgorithms = [
         false,
       ),
   }),
+  ...dataSharingAlgorithms(),
 ];
+
+/** UDS relabels shared transitions with the task set's minimum reward: a set must state one. */
+function statesMinReward(id: string): string | null {
+  const set = makeTaskSet(id);
+  set.close();
+  return set.minReward === null ? "the task set states no minReward (UDS relabels shared data with it)" : null;
+}
+
+/** DnC, DnC (Regularization Only) and online UDS (§5.6.2): No-Sharing's collection, other learning. */
+function dataSharingAlgorithms() {
+  return [
+    defineMultiTaskAlgorithm({
+      id: "dnc-reg-only",
+      description:
+        "DnC (Regularization Only): N SAC learners, actor loss + Σ_j β·KL(π_j‖π_i); β 1e-4 on Maze, 1e-3 elsewhere (multi-task)",
+      schema: DncRegOnlyBenchConfig,
+      supportsTaskSet,
+      matched,
+      create: (id, config, ctx) =>
+        createQmpRun(
+          id,
+          "none",
+          { ...config, ownPolicyProb: 0 },
+          ctx,
+          (spaces, qmp) =>
+            new DncAgent(spaces, {
+              seed: qmp.seed,
+              sac: qmp.sac,
+              klCoef: config.klCoef ?? regOnlyKlCoef(id),
+              distillations: 0,
+            }),
+        ),
+    }),
+    defineMultiTaskAlgorithm({
+      id: "dnc",
+      description:
+        "DnC: the pairwise KL regulariser plus 10 distillations into a central policy that resets every π_i (multi-task)",
+      schema: DncBenchConfig,
+      supportsTaskSet,
+      matched,
+      create: (id, config, ctx) =>
+        createQmpRun(
+          id,
+          "none",
+          { ...config, ownPolicyProb: 0 },
+          ctx,
+          (spaces, qmp) =>
+            new DncAgent(spaces, {
+              seed: qmp.seed,
+              sac: qmp.sac,
+              klCoef: config.klCoef,
+              distillations: config.distillations,
+              distillEpochs: config.distillEpochs,
+            }),
+        ),
+    }),
+    defineMultiTaskAlgorithm({
+      id: "uds",
+      description:
+        "Online UDS: other tasks' transitions with Q_i ≥ the k-th percentile of Q_i on β_i join task i's batch, reward = the set's minimum (multi-task)",
+      schema: UdsBenchConfig,
+      supportsTaskSet: (id) => supportsTaskSet(id) ?? statesMinReward(id),
+      matched,
+      create: (id, config, ctx) =>
+        createQmpRun(
+          id,
+          "none",
+          { ...config, ownPolicyProb: 0 },
+          ctx,
+          (spaces, qmp) =>
+            new UdsAgent(spaces, { seed: qmp.seed, sac: qmp.sac, sharingQuantile: config.sharingQuantile }),
+        ),
+    }),
+  ];
+}

@@ -195,3 +195,59 @@ export function resolveFullySharedConfig(
   const c = parse(FullySharedConfig, input, "fully-shared");
   return { ...c, sac: resolveSac(c.sac, "fully-shared") };
 }
+
+/**
+ * The DnC baselines (Ghosh et al. 2018, adapted as in §5.6.2 and App. D H): N SAC learners that
+ * collect with their own policies, task i's actor loss plus Σ_{j≠i} β·E_s[KL(π_j ‖ π_i)], and (DnC,
+ * not "Regularization Only") periodic distillation into a central policy that every local policy
+ * is then reset to.
+ */
+export const DncConfig = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    /**
+     * β of the pairwise KL term. App. D H: 0.001 for DnC (Reacher, Maze, Meta-World) and for
+     * "Regularization Only" on Reacher and Meta-World; 0.0001 for "Regularization Only" on Maze.
+     */
+    klCoef: z.number().nonnegative().default(0.001),
+    /** Distillations spread evenly over the run's env-step budget (App. D H: 10); 0 is DnC (Regularization Only). */
+    distillations: z.number().int().nonnegative().default(10),
+    /** Distillation epochs per distillation (App. D H: 500); one epoch = one Adam step on a batch from every buffer. */
+    distillEpochs: z.number().int().positive().default(500),
+    /** Settings of every task's SAC learner, merged over QMP_SAC_DEFAULTS. */
+    sac: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type DncConfigInput = Omit<z.input<typeof DncConfig>, "sac"> & { sac?: Omit<SACConfigInput, "seed"> };
+export type DncSettings = Omit<z.output<typeof DncConfig>, "sac"> & { sac: z.output<typeof SACConfig> };
+
+export function resolveDncConfig(input: DncConfigInput | z.input<typeof DncConfig> = {}): DncSettings {
+  const c = parse(DncConfig, input, "dnc");
+  return { ...c, sac: resolveQmpConfig({ seed: c.seed, sharing: "none", sac: c.sac }).sac };
+}
+
+/**
+ * Online UDS (Yu et al. 2022, adapted as in §5.6.2): task i's SAC batch is its own β_i plus
+ * β_{j≠i} from the other buffers, of which a transition is kept, with the task set's minimum
+ * reward, iff Q_i(s, a) is at least the k-th percentile of Q_i over β_i.
+ */
+export const UdsConfig = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    /**
+     * k, in percent: the shared transitions kept are those with Q_i(s, a) ≥ P_k[Q_i over β_i].
+     * The paper tunes k per environment without listing the values (80 is its example of a
+     * conservative one); 50, the median, is ours.
+     */
+    sharingQuantile: z.number().min(0).max(100).default(50),
+    /** Settings of every task's SAC learner, merged over QMP_SAC_DEFAULTS. */
+    sac: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type UdsConfigInput = Omit<z.input<typeof UdsConfig>, "sac"> & { sac?: Omit<SACConfigInput, "seed"> };
+export type UdsSettings = Omit<z.output<typeof UdsConfig>, "sac"> & { sac: z.output<typeof SACConfig> };
+
+export function resolveUdsConfig(input: UdsConfigInput | z.input<typeof UdsConfig> = {}): UdsSettings {
+  const c = parse(UdsConfig, input, "uds");
+  return { ...c, sac: resolveQmpConfig({ seed: c.seed, sharing: "none", sac: c.sac }).sac };
+}

@@ -1,6 +1,7 @@
 export * from "./agent.js";
 export * from "./bench.js";
 export * from "./config.js";
+export * from "./dnc.js";
 export * from "./fully-shared.js";
 export * from "./mixtures.js";
 export * from "./multihead.js";
@@ -8,3 +9,4 @@ export * from "./multitask-agent.js";
 export * from "./param-sharing.js";
 export * from "./shared-bench.js";
 export * from "./train.js";
+export * from "./uds.js";

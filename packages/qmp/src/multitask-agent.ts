@@ -28,6 +28,8 @@ export interface MultiTaskAgent {
   replaySize(task: number): number;
   /** counts[i][j]: task-i training steps acted by policy j. */
   selectionCounts(): number[][];
+  /** Called after each epoch's updates with the loop's env steps so far and its budget (DnC's distillations). */
+  afterEpoch?(envSteps: number, totalEnvSteps: number): void;
   save(): Snapshot;
   load(state: Snapshot): void;
   dispose(): void;

@@ -12,7 +12,7 @@ import type { MultiTaskAgent } from "./multitask-agent.js";
 import { learningTasks, MultiTaskTrainer } from "./train.js";
 
 /** An agent the bench can count gradient steps of. */
-export type BenchAgent = MultiTaskAgent & { gradientUpdates(): number };
+export type SharedBenchAgent = MultiTaskAgent & { gradientUpdates(): number };
 
 /** null when every task of the set can learn in a shared network, else why not. */
 export function supportsSharedTaskSet(id: string): string | null {
@@ -41,13 +41,13 @@ export type LoopSettings = Pick<TrainConfigInput, "envStepsPerUpdate" | "gradSte
  */
 export function createSharedRun(
   taskSetId: string,
-  makeAgent: (spaces: TaskSet) => BenchAgent,
+  makeAgent: (spaces: TaskSet) => SharedBenchAgent,
   loop: LoopSettings,
   ctx: Pick<MultiTaskContext, "totalEnvSteps" | "evalEpisodes">,
   showSelections: boolean,
 ): MultiTaskRun {
   const [spaces, taskSet, evalSet] = [makeTaskSet(taskSetId), makeTaskSet(taskSetId), makeTaskSet(taskSetId)];
-  let agent: BenchAgent;
+  let agent: SharedBenchAgent;
   try {
     agent = makeAgent(spaces);
   } catch (e) {

@@ -53,7 +53,7 @@ export interface EvaluateOptions {
 }
 
 /** The learning tasks' indices (tasks with a learner). */
-export function learningTasks(agent: MultiTaskAgent): number[] {
+export function learningTasks(agent: Pick<MultiTaskAgent, "learners">): number[] {
   return agent.learners.flatMap((l, i) => (l ? [i] : []));
 }
 
@@ -199,6 +199,7 @@ export class MultiTaskTrainer {
     // Fully-Shared-Behaviors) sees the tasks interleaved instead of one task's steps in a block.
     const ready = this.tasks.filter((i) => this.agent.replaySize(i) >= c.minBufferSize);
     for (let g = 0; g < c.gradStepsPerUpdate; g++) for (const i of ready) this.agent.update(i);
+    this.agent.afterEpoch?.(this.envStepsDone, c.totalEnvSteps);
     this.epochsDone += 1;
   }
 

@@ -52,6 +52,15 @@ export interface SACSample {
   updatePolicy: boolean;
 }
 
+/** What a holder may add to one SAC update without changing SAC's own losses. */
+export interface SACUpdateOptions {
+  /**
+   * A term added to L_π inside the actor's gradient step (only the actor's parameters move), e.g.
+   * a regulariser toward other policies (DnC). Called once per policy step, inside its tape.
+   */
+  extraActorLoss?: () => tf.Scalar;
+}
+
 export class SACAgent<S extends SACSettings = SACSettings>
   extends Checkpointed
   implements Agent<Float32Array, Float32Array>
@@ -137,14 +146,23 @@ export class SACAgent<S extends SACSettings = SACSettings>
     });
   }
 
-  update(): Record<string, number> {
-    const { data, updatePolicy } = this.sample();
+  /** One SAC update on a minibatch drawn from the agent's own buffer. */
+  update(options: SACUpdateOptions = {}): Record<string, number> {
+    return this.updateFrom(this.sample(), options);
+  }
+
+  /**
+   * One SAC update on a given minibatch (a holder that builds its own batches, e.g. data sharing
+   * across buffers, draws it with `sample` and edits it); `update()` is `updateFrom(sample())`.
+   */
+  updateFrom({ data, updatePolicy }: SACSample, options: SACUpdateOptions = {}): Record<string, number> {
     return tf.tidy(() => {
       const batch = this.toBatch(data);
       const alpha = tf.exp(this.logAlpha);
       const out: Record<string, number> = { criticLoss: this.criticStep(batch, alpha) };
       if (updatePolicy) {
-        for (let i = 0; i < this.config.policyFrequency; i++) this.policyStep(batch, alpha, out);
+        for (let i = 0; i < this.config.policyFrequency; i++)
+          this.policyStep(batch, alpha, out, options.extraActorLoss);
         out.alpha = Math.exp(this.logAlpha.dataSync()[0] as number);
       }
       this.updateTargets();
@@ -173,9 +191,20 @@ export class SACAgent<S extends SACSettings = SACSettings>
     });
   }
 
-  /** One policy step: L_π by Adam, then α's gradient step; writes its losses into `metrics`. */
-  policyStep(batch: ContinuousBatch, alpha: tf.Tensor, metrics: Record<string, number>): void {
-    metrics.actorLoss = this.actorOptimizer.minimize(() => this.actorLoss(batch.obs, alpha));
+  /**
+   * One policy step: L_π (plus `extraActorLoss()`, when given) by Adam, then α's gradient step;
+   * writes its losses into `metrics`.
+   */
+  policyStep(
+    batch: ContinuousBatch,
+    alpha: tf.Tensor,
+    metrics: Record<string, number>,
+    extraActorLoss?: () => tf.Scalar,
+  ): void {
+    metrics.actorLoss = this.actorOptimizer.minimize(() => {
+      const loss = this.actorLoss(batch.obs, alpha);
+      return extraActorLoss ? (tf.add(loss, extraActorLoss()) as tf.Scalar) : loss;
+    });
     this.alphaOptimizer?.apply(null, [this.alphaGradient(batch.obs)]);
   }
 

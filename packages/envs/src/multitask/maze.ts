@@ -56,6 +56,8 @@ export const MAZE_LARGE_MT3_TASKS = [0, 4, 8] as const;
 export const MAZE_EPISODE_STEPS = 600;
 export const MAZE_SUCCESS_DISTANCE = 0.5;
 export const MAZE_DT = 0.1;
+/** exp(−d) − 1 > −1 for every distance d: the bound UDS relabels shared transitions with. */
+export const MAZE_MIN_REWARD = -1;
 const HALF_WIDTH = 0.1;
 const START_NOISE = 0.1;
 
@@ -131,5 +133,6 @@ export function mazeLargeTaskSet(id: string, tasks: readonly number[]): TaskSet 
       };
     }),
     false,
+    { minReward: MAZE_MIN_REWARD },
   );
 }

@@ -37,6 +37,13 @@ const HIGH: Vec3 = [0.6, 0.5, 0.7];
 /** Task 4: consecutive steps at the start position per stage. */
 const STAY_STEPS = 30;
 const SHIFT = -2;
+/**
+ * The lowest one-step reward of the set (UDS relabels shared data with it, §5.6.2): task 1's
+ * −d + shift − 0.01‖a‖², with d at most √1.05 (from its subgoal (0.2, 0.3, 0.5) or (0.4, 0.3, 0.2)
+ * to the farthest corner of the hand's box) and ‖a‖² at most 3. The other tasks' floors are higher
+ * (tasks 0 and 2: −√1.05 − 1.2 − 0.03). The paper's Jaco env states −5 (`min_reward` in its code).
+ */
+export const REACHER_MIN_REWARD = SHIFT - 0.03 - Math.sqrt(1.05);
 
 /** Table D.1 verbatim; task 4's three "initial" subgoals are the start position. */
 export const TABLE_D1: readonly (readonly Vec3[])[] = [
@@ -152,6 +159,7 @@ export function multistageReacherTaskSet(id: string): TaskSet {
     }),
   );
   return new TaskSet(id, tasks, false, {
+    minReward: REACHER_MIN_REWARD,
     label: "approximate: a kinematic 3-D point hand, not the paper's Jaco arm",
   });
 }

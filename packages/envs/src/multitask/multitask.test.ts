@@ -218,4 +218,33 @@ describe("PointReachMT-v0", () => {
     out = diag.step("upRight", [1, 1]);
     expect(out[2]).toBe(true);
   });
+
+  it("every registered set states a minReward that no step goes below (UDS's relabel value)", () => {
+    const sets = [
+      ...taskSetIds().map((id) => makeTaskSet(id)),
+      makeTaskSet("PointReachMT-v0", { reward: "expDistance" }),
+    ];
+    for (const set of sets) {
+      const floor = set.minReward as number;
+      expect(Number.isFinite(floor), set.id).toBe(true);
+      const dim = (set.actionSpace as Box).shape[0] as number;
+      for (const t of set.tasks) {
+        set.reset(t.index, 1);
+        // Extreme actions (box corners, the largest control cost), drifting away from the start.
+        for (let k = 0; k < 150; k++) {
+          const action = Array.from({ length: dim }, (_, d) => (Math.sin(7 * k + 3 * d + t.index) > -0.3 ? -1 : 1));
+          const [, reward, term, trunc] = set.step(t.index, action);
+          expect(reward, `${set.id} ${t.name}`).toBeGreaterThanOrEqual(floor);
+          if (term || trunc) set.reset(t.index);
+        }
+      }
+      set.close();
+    }
+    expect(
+      () =>
+        new TaskSet("Bad-v0", [{ name: "a", make: () => new OtherSpaces(), maxEpisodeSteps: 5 }], false, {
+          minReward: Number.NaN,
+        }),
+    ).toThrow(/minReward must be a finite number/);
+  });
 });

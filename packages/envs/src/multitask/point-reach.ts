@@ -92,6 +92,16 @@ export interface PointReachMTOptions {
   reward?: PointReachReward;
 }
 
+/**
+ * The lowest one-step reward of the set (UDS relabels shared data with it, §5.6.2). A diagonal
+ * helper's progress can be −√2; the reach task's −d is at least −30√2 (the arena corner (−20, −20)
+ * to the goal (10, 10)), its exp(−d) − 1 above −1.
+ */
+export function pointReachMinReward(reward: PointReachReward): number {
+  const farthest = Math.hypot(ARENA + POINT_REACH_GOAL[0], ARENA + POINT_REACH_GOAL[1]);
+  return Math.min(-Math.SQRT2, reward === "distance" ? -farthest : -1);
+}
+
 /** Task 0 "reach" is the one to learn; tasks 1–3 are the fixed helpers. */
 export function pointReachTaskSet(
   id: string,
@@ -112,5 +122,5 @@ export function pointReachTaskSet(
       fixedPolicy: { mean: Float32Array.from(HELPERS[name]), std: POINT_REACH_HELPER_STD },
     }),
   );
-  return new TaskSet(id, [reach, ...helperTasks], false);
+  return new TaskSet(id, [reach, ...helperTasks], false, { minReward: pointReachMinReward(reward) });
 }

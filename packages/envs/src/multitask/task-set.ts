@@ -73,14 +73,24 @@ export class TaskSet {
 
   /** A caveat shown with the id (e.g. "approximate" for a substitute of the paper's environment). */
   readonly label: string | undefined;
+  /**
+   * The lowest one-step reward any task of the set can give, or null when not stated. Data-sharing
+   * baselines (UDS, QMP paper §5.6.2) relabel another task's transitions with it, because a
+   * transition cannot be relabelled with this task's own reward (§5.3).
+   */
+  readonly minReward: number | null;
 
   constructor(
     readonly id: string,
     definitions: readonly TaskDefinition[],
     readonly taskIdInObservation: boolean,
-    options: { label?: string } = {},
+    options: { label?: string; minReward?: number } = {},
   ) {
     this.label = options.label;
+    if (options.minReward !== undefined && !Number.isFinite(options.minReward)) {
+      throw new EnvError(`task set ${id}: minReward must be a finite number, got ${options.minReward}`);
+    }
+    this.minReward = options.minReward ?? null;
     if (definitions.length === 0) throw new EnvError(`task set ${id}: needs at least one task`);
     if (definitions.length > MAX_TASKS) {
       throw new EnvError(`task set ${id}: ${definitions.length} tasks, at most ${MAX_TASKS} supported`);
