@@ -171,6 +171,41 @@ describe("listwise CDQN: learning machinery", () => {
     expect(sizes(2)).toEqual(sizes(6));
   });
 
+  it("the batched update scores index n exactly as acting does (prefix of n items, chosen items off the graph)", () => {
+    const env = smallEnv();
+    const agent = new ListwiseCDQNAgent(env, small);
+    const [obs] = env.reset({ seed: 4 }) as [ActionSetObservation, unknown];
+    const list = agent.chooseSlots(obs, false);
+    const { stateDim, slots: k, featureDim, listSize } = agent.shape;
+    const query = (lengths: number[]) =>
+      tf.tidy(() =>
+        Array.from(
+          agent.qNetwork
+            .scores({
+              state: tf.tensor2d(obs.state, [1, stateDim]),
+              features: tf.tensor3d(obs.actionFeatures, [1, k, featureDim]),
+              slots: tf.tensor2d(list, [1, listSize], "int32"),
+              prefixLengths: lengths,
+              available: tf.tensor3d(availableAfterPrefixes(obs.actionMask, list, 1, lengths), [1, lengths.length, k]),
+            })
+            .dataSync(),
+        ),
+      );
+    const batched = query([0, 1, 2, 3]);
+    const one = [0, 1, 2, 3].flatMap((n) => query([n]));
+    one.forEach((q, i) => {
+      expect(batched[i]).toBeCloseTo(q, 5);
+    });
+    // Greedy acting took the best available slot at each index.
+    for (let n = 0; n < listSize; n++) {
+      const row = one.slice(n * k, (n + 1) * k);
+      const open = [...row.keys()].filter((s) => !list.slice(0, n).includes(s));
+      const best = open.reduce((a, b) => ((row[b] as number) > (row[a] as number) ? b : a));
+      expect(list[n]).toBe(best);
+    }
+    agent.dispose();
+  });
+
   it.each(CDQN_VARIANTS)(
     "%s: act, observe and update leave no tensors behind; updates start after learningStarts",
     (variant) => {
