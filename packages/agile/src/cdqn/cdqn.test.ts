@@ -171,6 +171,45 @@ describe("listwise CDQN: learning machinery", () => {
     expect(sizes(2)).toEqual(sizes(6));
   });
 
+  it("agile: reordering the candidates reorders Q at every index and changes nothing else", () => {
+    const env = smallEnv();
+    const agent = new ListwiseCDQNAgent(env, small);
+    const [obs] = env.reset({ seed: 6 }) as [ActionSetObservation, unknown];
+    const { stateDim, slots: k, featureDim } = agent.shape;
+    const list = Int32Array.from([7, 2, 9, 0]);
+    const lengths = [0, 1, 2, 3];
+    const perm = Int32Array.from([3, 8, 1, 0, 6, 9, 2, 5, 4, 7]); // slot i moves to perm[i]
+    const moved = new Float32Array(k * featureDim);
+    for (let i = 0; i < k; i++) {
+      moved.set(obs.actionFeatures.subarray(i * featureDim, (i + 1) * featureDim), (perm[i] as number) * featureDim);
+    }
+    const q = (features: Float32Array, slots: Int32Array) =>
+      tf.tidy(() =>
+        Array.from(
+          agent.qNetwork
+            .scores({
+              state: tf.tensor2d(obs.state, [1, stateDim]),
+              features: tf.tensor3d(features, [1, k, featureDim]),
+              slots: tf.tensor2d(slots, [1, 4], "int32"),
+              prefixLengths: lengths,
+              available: tf.tensor3d(availableAfterPrefixes(new Uint8Array(k).fill(1), slots, 1, lengths), [1, 4, k]),
+            })
+            .dataSync(),
+        ),
+      );
+    const before = q(obs.actionFeatures, list);
+    const after = q(
+      moved,
+      Int32Array.from(list, (s) => perm[s] as number),
+    );
+    for (let n = 0; n < 4; n++) {
+      for (let i = 0; i < k; i++) {
+        expect(after[n * k + (perm[i] as number)]).toBeCloseTo(before[n * k + i] as number, 4);
+      }
+    }
+    agent.dispose();
+  });
+
   it("the batched update scores index n exactly as acting does (prefix of n items, chosen items off the graph)", () => {
     const env = smallEnv();
     const agent = new ListwiseCDQNAgent(env, small);
