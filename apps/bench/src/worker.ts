@@ -17,6 +17,7 @@ import {
   initBackend,
   loadCheckpoint,
   QscapeError,
+  type Rng,
   randomActionFor,
   type Snapshot,
   saveCheckpoint,
@@ -158,6 +159,7 @@ export async function runTask(
   });
   const agent = built.agent;
   const rollout = built.loop.rolloutSteps;
+  let warmupAction: ((rng: Rng) => unknown) | undefined;
   const t0 = performance.now();
   let pendingMetrics: { step: number; name: string; value: number }[] = [];
   const pendingEvals: WorkerMessage[] = [];
@@ -179,7 +181,9 @@ export async function runTask(
       env,
       evalEnv,
       agent,
-      randomAction: randomActionFor(env.actionSpace),
+      // Built on first use: list actions (RecSimSlate's slates) have no uniform sampler in core, and
+      // their learners take no random warm-up.
+      randomAction: (rng) => (warmupAction ??= randomActionFor(env.actionSpace))(rng),
       sink: { record: (step, name, value) => pendingMetrics.push({ step, name, value }) },
       onEval: (r) => {
         pendingEvals.push({ type: "eval", runId, step: r.step, returns: r.returns, success: r.successRate });

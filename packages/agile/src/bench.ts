@@ -6,6 +6,7 @@
  */
 import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/core";
 import { AgilePPOAgent, actionSetShape } from "./agent.js";
+import { cdqnAlgorithms } from "./cdqn/bench.js";
 import { AgileConfig, type AgileVariant } from "./config.js";
 
 /** null when the env lists its available actions with representations, else why not. */
@@ -65,4 +66,6 @@ export const agileAlgorithms = [
     "Summary-DeepSet: a mean-pooled DeepSet summary of the set; raw representations",
   ),
   entry("summary-lstm", "summary-lstm", "Summary-LSTM: a 2-layer Bi-LSTM summary of the set; raw representations"),
+  // The value-based side (listwise CDQN, Simple DQN), src/cdqn/.
+  ...cdqnAlgorithms,
 ];

@@ -1,5 +1,6 @@
 export * from "./agent.js";
 export * from "./bench.js";
+export * from "./cdqn/index.js";
 export * from "./config.js";
 export * from "./errors.js";
 export * from "./networks.js";

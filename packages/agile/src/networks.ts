@@ -53,17 +53,17 @@ export interface NetworkShape {
   numItems: number;
 }
 
-type GraphSettings = Pick<
-  AgileSettings,
-  "hidden" | "graphHidden" | "gatLayers" | "gatHeads" | "leakyReluAlpha" | "residual" | "maskHidden"
->;
+/** What the GAT pathways read (Table B.3); the listwise CDQN passes its own config's fields. */
+export type GatSettings = Pick<AgileSettings, "graphHidden" | "gatLayers" | "gatHeads" | "leakyReluAlpha" | "residual">;
+
+type GraphSettings = GatSettings & Pick<AgileSettings, "hidden" | "maskHidden">;
 
 /** f_ω: a 2-layer tanh MLP (App. A D.3: "vector states use a 2-layer MLP with tanh"). */
 function stateEncoder(rng: Rng, stateDim: number, hidden: number, name: string): MLP {
   return new MLP(rng, stateDim, hidden, { hidden: [hidden], activation: "tanh", outputActivation: "tanh", name });
 }
 
-function gat(rng: Rng, inputSize: number, s: GraphSettings, name: string): GraphAttentionBlock {
+function gat(rng: Rng, inputSize: number, s: GatSettings, name: string): GraphAttentionBlock {
   return new GraphAttentionBlock(rng, inputSize, {
     hidden: s.graphHidden,
     layers: s.gatLayers,
@@ -99,7 +99,7 @@ export class ActionGraph implements Parameterized {
   readonly relational: GraphAttentionBlock | null;
   readonly summaryGat: GraphAttentionBlock;
   readonly summaryMlp: MLP;
-  constructor(rng: Rng, nodeSize: number, s: GraphSettings, withRelational: boolean, name: string) {
+  constructor(rng: Rng, nodeSize: number, s: GatSettings, withRelational: boolean, name: string) {
     this.relational = withRelational ? gat(rng, nodeSize, s, `${name}.rel`) : null;
     this.summaryGat = gat(rng, nodeSize, s, `${name}.sum`);
     this.summaryMlp = new MLP(rng, s.graphHidden, s.graphHidden, { hidden: [s.graphHidden], name: `${name}.sumMlp` });

@@ -1,0 +1,53 @@
+/**
+ * Bench entries of the value-based side of AGILE (App. B C.2): `agile-cdqn`, `cdqn-utility` and
+ * `simple-dqn`, on list-action envs (RecSimSlate-v0). The bench calls `update()` once every
+ * `updateInterval` env steps (the loop's rollout shape: no random warm-up, since ε starts at 1
+ * and a list action has no uniform sampler in core); the agent itself waits for `learningStarts`
+ * transitions before its first gradient step.
+ */
+import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/core";
+import { ListwiseCDQNAgent, listActionShape } from "./agent.js";
+import { CDQNConfig, type CDQNVariant } from "./config.js";
+
+/** null when the env's actions are lists of candidates with representations, else why not. */
+export function listActionControl(spaces: EnvSpaces): string | null {
+  try {
+    listActionShape(spaces);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+// The suite's matched width sets the state encoder and the graph; the Q-network keeps 256 × 64.
+const widths = ({ seed, hidden }: Omit<AlgorithmContext, "config">) => ({
+  seed,
+  hidden: hidden[0],
+  graphHidden: hidden[0],
+});
+
+function entry(id: string, variant: CDQNVariant, description: string) {
+  return defineAlgorithm({
+    id,
+    description,
+    schema: CDQNConfig.extend({ variant: CDQNConfig.shape.variant.default(variant) }),
+    supports: listActionControl,
+    matched: widths,
+    create: (spaces, config) => new ListwiseCDQNAgent(spaces, config),
+    loop: (config) => ({ rolloutSteps: config.updateInterval }),
+  });
+}
+
+export const cdqnAlgorithms = [
+  entry(
+    "agile-cdqn",
+    "agile",
+    "AGILE listwise CDQN: the list built item by item, twin GATs over (state, list, item) nodes, shared Q across indices",
+  ),
+  entry(
+    "cdqn-utility",
+    "utility",
+    "Listwise CDQN with the Utility Q-network: each candidate scored alone from (state, list so far, item)",
+  ),
+  entry("simple-dqn", "simple-dqn", "Simple DQN (top-K): items scored independently, the K best form the list"),
+];
