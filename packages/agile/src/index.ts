@@ -3,4 +3,5 @@ export * from "./bench.js";
 export * from "./config.js";
 export * from "./errors.js";
 export * from "./networks.js";
+export * from "./representations/index.js";
 export * from "./train.js";

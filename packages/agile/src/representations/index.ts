@@ -1,0 +1,4 @@
+export * from "./artefact.js";
+export * from "./config.js";
+export * from "./hvae.js";
+export * from "./networks.js";
