@@ -7,6 +7,7 @@
 import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/core";
 import { AgilePPOAgent, actionSetShape } from "./agent.js";
 import { AgileConfig, type AgileVariant } from "./config.js";
+import { NewActionsAgent, NewActionsConfig, newActionsControl } from "./representations/agent.js";
 
 /** null when the env lists its available actions with representations, else why not. */
 export function actionSetControl(spaces: EnvSpaces): string | null {
@@ -65,4 +66,16 @@ export const agileAlgorithms = [
     "Summary-DeepSet: a mean-pooled DeepSet summary of the set; raw representations",
   ),
   entry("summary-lstm", "summary-lstm", "Summary-LSTM: a 2-layer Bi-LSTM summary of the set; raw representations"),
+  // Ch. 2 (new actions): the HVAE is trained with the run's seed before the first step and kept in
+  // the checkpoint; `representation: { model: "flat-vae" }` gives the non-hierarchical baseline.
+  defineAlgorithm({
+    id: "new-actions-hvae",
+    description:
+      "New actions (Ch. 2): Utility-Policy over HVAE action representations learned from play trajectories (SkillGridWorld)",
+    schema: NewActionsConfig,
+    supports: newActionsControl,
+    matched: widths,
+    create: (spaces, config) => new NewActionsAgent(spaces, config),
+    loop: (config) => ({ rolloutSteps: config.numSteps * config.numEnvs }),
+  }),
 ];

@@ -44,6 +44,11 @@ export interface TrainRepresentationsOptions extends RepresentationConfigInput {
   splitRatio?: [number, number, number];
   /** Splits whose actions train the model: ["train"] (Ours); all three is the Oracle HVAE analysis. */
   trainOn?: readonly ActionSplit[];
+  /**
+   * The training split's actions as an env built elsewhere holds them (`env.inventory.ids("train")`),
+   * instead of cutting the splits again from `splitSeed`/`splitRatio`; not together with `trainOn`.
+   */
+  trainActions?: ArrayLike<number>;
   /** Play data already collected for all 1,024 skills in inventory order; otherwise collected with `playSeed`. */
   play?: SkillPlayObservations;
   /** Seed of the play data (default: `seed`). */
@@ -148,7 +153,7 @@ export function negativeElbo(terms: ElboTerms, flipKl = false): tf.Scalar {
  * (errors name the field), the env, the splits and that none of them is empty.
  */
 function prepare(opts: TrainRepresentationsOptions) {
-  const { env, splitSeed, splitRatio, trainOn, play, playSeed, onEpoch, ...config } = opts;
+  const { env, splitSeed, splitRatio, trainOn, trainActions, play, playSeed, onEpoch, ...config } = opts;
   const settings = parseConfig(RepresentationConfig, config, "trainRepresentations");
   if (!(REPRESENTATION_ENVS as readonly string[]).includes(env)) {
     throw new UnsupportedRepresentationEnvError(
@@ -159,20 +164,31 @@ function prepare(opts: TrainRepresentationsOptions) {
     ...(splitSeed !== undefined ? { splitSeed } : {}),
     ...(splitRatio !== undefined ? { splitRatio } : {}),
   };
-  const { inventory } = new SkillGridWorldEnv({ ...splitOptions, actionsPerEpisode: 1 });
   const splits = [...new Set((trainOn ?? ["train"]).map((s) => checkSplit(s, "trainRepresentations trainOn")))];
   if (splits.length === 0) throw new EmptySplitError("trainRepresentations: trainOn lists no split");
-  const ids: number[] = [];
-  for (const split of splits) {
-    const inSplit = inventory.ids(split);
-    if (inSplit.length === 0) {
-      throw new EmptySplitError(
-        `trainRepresentations: the ${split} split holds no action (splitRatio ${JSON.stringify(splitRatio ?? "default")})`,
-      );
+  let trainIds: Int32Array;
+  if (trainActions !== undefined) {
+    if (trainOn !== undefined) throw new QscapeError("trainRepresentations: give trainOn or trainActions, not both");
+    if (trainActions.length === 0) throw new EmptySplitError("trainRepresentations: trainActions is empty");
+    trainIds = Int32Array.from(new Set(Array.from(trainActions))).sort();
+    for (const k of trainIds) {
+      if (!Number.isInteger(k) || k < 0 || k >= NUM_SKILLS)
+        throw new QscapeError(`trainRepresentations: trainActions holds ${k}, not an action in 0..${NUM_SKILLS - 1}`);
     }
-    ids.push(...inSplit);
+  } else {
+    const { inventory } = new SkillGridWorldEnv({ ...splitOptions, actionsPerEpisode: 1 });
+    const ids: number[] = [];
+    for (const split of splits) {
+      const inSplit = inventory.ids(split);
+      if (inSplit.length === 0) {
+        throw new EmptySplitError(
+          `trainRepresentations: the ${split} split holds no action (splitRatio ${JSON.stringify(splitRatio ?? "default")})`,
+        );
+      }
+      ids.push(...inSplit);
+    }
+    trainIds = Int32Array.from(new Set(ids)).sort();
   }
-  const trainIds = Int32Array.from(new Set(ids)).sort();
   if (play) {
     const expected = NUM_SKILLS * play.trajectoriesPerSkill * play.length * STATE_SIZE;
     const inOrder = play.skills.length === NUM_SKILLS && play.skills.every((k, i) => k === i);

@@ -1,3 +1,4 @@
+export * from "./agent.js";
 export * from "./artefact.js";
 export * from "./config.js";
 export * from "./hvae.js";
