@@ -5,6 +5,7 @@ import { type AlgorithmContext, initBackend, loadCheckpoint, saveCheckpoint, tf 
 import { make } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { agileAlgorithms } from "../bench.js";
+import { RepresentationSizeError } from "../errors.js";
 import { type NewActionsAgent, representationDigest } from "./agent.js";
 
 beforeAll(async () => {
@@ -39,6 +40,9 @@ describe("bench entry new-actions-hvae (Utility-Policy over learned representati
 
     const env = make("SkillGridWorld-v0");
     expect(entry.supports(env)).toBeNull();
+    expect(() => entry.create(env, { ...ctx(7), config: { ...ctx(7).config, representationSize: 5 } })).toThrow(
+      RepresentationSizeError,
+    );
     const agent = entry.create(env, ctx(7)).agent as NewActionsAgent;
     let [obs] = env.reset({ seed: 0 });
     const before = tf.memory().numTensors;

@@ -11,6 +11,7 @@ import { type ActionSetObservation, NUM_SKILLS, SkillGridWorldEnv } from "@qscap
 import { z } from "zod";
 import { AgilePPOAgent } from "../agent.js";
 import { AgileConfig } from "../config.js";
+import { RepresentationSizeError } from "../errors.js";
 import { RepresentationConfig } from "./config.js";
 import { type ActionRepresentations, type RepresentationMeta, trainRepresentations } from "./hvae.js";
 
@@ -70,6 +71,11 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     this.slots = env.actionSet.maxActions;
     const d = this.config.representation.representationSize;
     const { representation: _, ...policyConfig } = this.config;
+    if (policyConfig.representationSize !== undefined && policyConfig.representationSize !== d) {
+      throw new RepresentationSizeError(
+        `new-actions: representationSize is ${policyConfig.representationSize}, but representation.representationSize is ${d}`,
+      );
+    }
     // The policy sees d-wide features: the learned ones, not the env's.
     const obsSpace = spaces.observationSpace as { spaces: Record<string, { shape?: readonly number[] }> };
     this.policy = new AgilePPOAgent(
