@@ -77,7 +77,9 @@ describe("trainRepresentations (Algorithm 1, stage 1)", () => {
   });
 
   it("trains the flat VAE baseline the same way (no c term)", () => {
+    const before = tf.memory().numTensors;
     const run = trainRepresentations(small({ model: "flat-vae", epochs: 25 }));
+    expect(tf.memory().numTensors).toBe(before);
     expect(run.history.every((t) => t.klC === 0)).toBe(true);
     expect(mean(run.history.slice(-5), "loss")).toBeLessThan(mean(run.history.slice(0, 5), "loss"));
     expect(run.meta.model).toBe("flat-vae");

@@ -51,7 +51,7 @@ export interface TrainRepresentationsOptions extends RepresentationConfigInput {
   trainActions?: ArrayLike<number>;
   /** Play data already collected for all 1,024 skills in inventory order; otherwise collected with `playSeed`. */
   play?: SkillPlayObservations;
-  /** Seed of the play data (default: `seed`). */
+  /** Seed of the play data (default: `seed` when this collects it). */
   playSeed?: number;
   /** Called after every gradient step with its per-observation ELBO parts. */
   onEpoch?: (epoch: number, terms: EpochTerms) => void;
@@ -72,7 +72,8 @@ export interface RepresentationMeta {
   env: string;
   model: RepresentationSettings["model"];
   seed: number;
-  playSeed: number;
+  /** Seed of the play data; null when it was handed in without one. */
+  playSeed: number | null;
   numActions: number;
   size: number;
   splitSeed: number | null;
@@ -208,7 +209,9 @@ function prepare(opts: TrainRepresentationsOptions) {
       `trainRepresentations config: setSize: ${settings.setSize} exceeds observationsPerAction (${settings.observationsPerAction})`,
     );
   }
-  return { env, settings, splits, trainIds, splitSeed, splitRatio, play, playSeed: playSeed ?? settings.seed, onEpoch };
+  // Play data handed in was collected elsewhere: its seed is unknown unless the caller says it.
+  const seedOfPlay = playSeed ?? (play ? null : settings.seed);
+  return { env, settings, splits, trainIds, splitSeed, splitRatio, play, playSeed: seedOfPlay, onEpoch };
 }
 
 /**
@@ -223,7 +226,7 @@ export function trainRepresentations(opts: TrainRepresentationsOptions): TrainRe
   const collected =
     p.play ??
     collectSkillPlayObservations({
-      seed: p.playSeed,
+      seed: p.playSeed ?? s.seed,
       trajectoriesPerSkill: s.observationsPerAction,
       gridSize: s.playGridSize,
     });
