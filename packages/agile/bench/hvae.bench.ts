@@ -14,6 +14,7 @@ import {
   NUM_SKILLS,
   SKILL_LENGTH,
   SKILL_MOVES,
+  SkillGridWorldEnv,
   skillMoves,
 } from "@qscape/envs";
 import { type RepresentationModel, trainRepresentations } from "../src/index.js";
@@ -100,10 +101,80 @@ if (probeSteps > 0) {
     }
     return (sxy - (sx * sy) / n) / Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
   };
+  // Zero-shot readout, the property the policy stage relies on: from a skill's representation,
+  // predict where it ends (its net displacement), fitted on the training skills only and scored
+  // (R², 1 − MSE / variance) on the unseen test skills: the nearest training skill's displacement
+  // (1-NN), and a ridge-regularised linear map.
+  const inventory = new SkillGridWorldEnv().inventory;
+  const trainSkills = inventory.ids("train");
+  const testSkills = inventory.ids("test");
+  const endOf = (k: number) => [
+    paths[(k * SKILL_LENGTH + SKILL_LENGTH - 1) * 2] as number,
+    paths[(k * SKILL_LENGTH + SKILL_LENGTH - 1) * 2 + 1] as number,
+  ];
+  const rSquared = (predict: (k: number) => number[]) => {
+    let err = 0;
+    let total = 0;
+    const mean = [0, 1].map((j) => testSkills.reduce((a, k) => a + (endOf(k)[j] as number), 0) / testSkills.length);
+    for (const k of testSkills) {
+      const p = predict(k);
+      const y = endOf(k);
+      for (let j = 0; j < 2; j++) {
+        err += ((p[j] as number) - (y[j] as number)) ** 2;
+        total += ((y[j] as number) - (mean[j] as number)) ** 2;
+      }
+    }
+    return 1 - err / total;
+  };
+  const nearestTrain = (values: Float32Array, d: number) =>
+    rSquared((k) => {
+      let best = 0;
+      let bestDist = Number.POSITIVE_INFINITY;
+      for (const t of trainSkills) {
+        const dist = distance(values, d, k, t);
+        if (dist < bestDist) {
+          bestDist = dist;
+          best = t;
+        }
+      }
+      return endOf(best);
+    });
+  const linear = (values: Float32Array, d: number) => {
+    // Normal equations (XᵀX + λI) w = Xᵀy with a bias column, solved by Gaussian elimination.
+    const n = d + 1;
+    const row = (k: number) => [...Array.from(values.subarray(k * d, k * d + d)), 1];
+    const weights = [0, 1].map((j) => {
+      const a = Array.from({ length: n }, (_, i) => Array.from({ length: n + 1 }, (_, l) => (i === l ? 1e-3 : 0)));
+      for (const k of trainSkills) {
+        const x = row(k);
+        const y = endOf(k)[j] as number;
+        for (let i = 0; i < n; i++) {
+          for (let l = 0; l < n; l++)
+            (a[i] as number[])[l] = ((a[i] as number[])[l] as number) + (x[i] as number) * (x[l] as number);
+          (a[i] as number[])[n] = ((a[i] as number[])[n] as number) + (x[i] as number) * y;
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const pivot = (a[i] as number[])[i] as number;
+        for (let r = 0; r < n; r++) {
+          if (r === i) continue;
+          const f = ((a[r] as number[])[i] as number) / pivot;
+          for (let l = i; l <= n; l++)
+            (a[r] as number[])[l] = ((a[r] as number[])[l] as number) - f * ((a[i] as number[])[l] as number);
+        }
+      }
+      return Array.from({ length: n }, (_, i) => ((a[i] as number[])[n] as number) / ((a[i] as number[])[i] as number));
+    });
+    return rSquared((k) => weights.map((w) => row(k).reduce((acc, v, i) => acc + v * (w[i] as number), 0)));
+  };
+  const readout = (values: Float32Array, d: number) =>
+    `zero-shot end-cell R² on test skills: 1-NN ${nearestTrain(values, d).toFixed(3)}, linear ${linear(values, d).toFixed(3)}`;
+
   const perSet = 32;
   const play = collectSkillPlayObservations({ seed: 0, trajectoriesPerSkill: perSet });
   console.log(`\nprobe: batch 32 sets × ${perSet} obs, hidden 32, q_φ 64, 1-layer Bi-LSTM, representation 16`);
-  console.log(`hand-engineered 5-d codes: r = ${correlation(handEngineeredSkillCodes(), 5).toFixed(3)}`);
+  const hand = handEngineeredSkillCodes();
+  console.log(`hand-engineered 5-d codes: r = ${correlation(hand, 5).toFixed(3)}; ${readout(hand, 5)}`);
   for (const model of ["hvae", "flat-vae"] as RepresentationModel[]) {
     for (const epochs of [1, probeSteps]) {
       const run = trainRepresentations({
@@ -119,7 +190,7 @@ if (probeSteps > 0) {
       });
       const f = run.meta.final;
       console.log(
-        `${model} after ${epochs} steps: r = ${correlation(run.values, run.meta.size).toFixed(3)}; −ELBO ${f.loss.toFixed(2)} (recon ${f.reconstruction.toFixed(2)}, KL_z ${f.klZ.toFixed(3)}, KL_c ${f.klC.toFixed(4)}); ${run.seconds.toFixed(0)} s`,
+        `${model} after ${epochs} steps: r = ${correlation(run.values, run.meta.size).toFixed(3)}; ${readout(run.values, run.meta.size)}; −ELBO ${f.loss.toFixed(2)} (recon ${f.reconstruction.toFixed(2)}, KL_z ${f.klZ.toFixed(3)}, KL_c ${f.klC.toFixed(4)}); ${run.seconds.toFixed(0)} s`,
       );
     }
   }
