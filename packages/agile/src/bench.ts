@@ -8,6 +8,7 @@ import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/
 import { AgilePPOAgent, actionSetShape } from "./agent.js";
 import { cdqnAlgorithms } from "./cdqn/bench.js";
 import { AgileConfig, type AgileVariant } from "./config.js";
+import { NewActionsAgent, NewActionsConfig, newActionsControl } from "./representations/agent.js";
 
 /** null when the env lists its available actions with representations, else why not. */
 export function actionSetControl(spaces: EnvSpaces): string | null {
@@ -68,4 +69,16 @@ export const agileAlgorithms = [
   entry("summary-lstm", "summary-lstm", "Summary-LSTM: a 2-layer Bi-LSTM summary of the set; raw representations"),
   // The value-based side (listwise CDQN, Simple DQN), src/cdqn/.
   ...cdqnAlgorithms,
+  // Ch. 2 (new actions): the HVAE is trained with the run's seed before the first step and kept in
+  // the checkpoint; `representation: { model: "flat-vae" }` gives the non-hierarchical baseline.
+  defineAlgorithm({
+    id: "new-actions-hvae",
+    description:
+      "New actions (Ch. 2): Utility-Policy over HVAE action representations learned from play trajectories (SkillGridWorld)",
+    schema: NewActionsConfig,
+    supports: newActionsControl,
+    matched: widths,
+    create: (spaces, config) => new NewActionsAgent(spaces, config),
+    loop: (config) => ({ rolloutSteps: config.numSteps * config.numEnvs }),
+  }),
 ];

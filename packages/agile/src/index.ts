@@ -4,4 +4,5 @@ export * from "./cdqn/index.js";
 export * from "./config.js";
 export * from "./errors.js";
 export * from "./networks.js";
+export * from "./representations/index.js";
 export * from "./train.js";

@@ -35,8 +35,9 @@ export class Adam {
   ) {
     this.config = AdamConfig.parse(config);
     this.vars = params.parameters();
-    this.m = this.vars.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = this.vars.map((p) => tf.variable(tf.zerosLike(p), false));
+    // In a tidy: tf.variable keeps its initial tensor alive otherwise (two leaked tensors per parameter).
+    this.m = this.vars.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = this.vars.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   /**

@@ -1,0 +1,179 @@
+/**
+ * Ch. 2's whole method for a harness that builds the env itself (the bench): a utility policy
+ * (Eq. 2.3, `variant: "utility-policy"`) that reads every available action through a learned
+ * representation instead of the env's own features. The representations are trained once, with
+ * the run's seed, on the env's training actions (Algorithm 1's first loop) before the policy's
+ * first step, and kept in the agent's snapshot, so a resumed run reads them back instead of
+ * training again. The agent holds an `AgilePPOAgent` (composition) and only swaps the features.
+ */
+import { type ActOptions, type Agent, type EnvSpaces, QscapeError, type Snapshot, type Transition } from "@qscape/core";
+import { type ActionSetObservation, NUM_SKILLS, SkillGridWorldEnv } from "@qscape/envs";
+import { z } from "zod";
+import { AgilePPOAgent } from "../agent.js";
+import { AgileConfig } from "../config.js";
+import { RepresentationSizeError } from "../errors.js";
+import { RepresentationConfig } from "./config.js";
+import { type ActionRepresentations, type RepresentationMeta, trainRepresentations } from "./hvae.js";
+
+/** The policy's settings (Utility-Policy's) plus the representation stage's, seeded by the run. */
+export const NewActionsConfig = AgileConfig.extend({
+  variant: z.literal("utility-policy").default("utility-policy"),
+  /** Table A.3 Grid world: entropy 0.05; PPO batch 4096 = 32 processes × 128 steps. */
+  numEnvs: AgileConfig.shape.numEnvs.default(32),
+  representation: RepresentationConfig.omit({ seed: true, flipKl: true }).strict().prefault({}),
+});
+export type NewActionsConfigInput = z.input<typeof NewActionsConfig>;
+export type NewActionsSettings = z.output<typeof NewActionsConfig>;
+
+/** The SkillGridWorld under the wrappers, or null. */
+function skillGridWorld(spaces: EnvSpaces): SkillGridWorldEnv | null {
+  const inner = (spaces as { unwrapped?: unknown }).unwrapped ?? spaces;
+  return inner instanceof SkillGridWorldEnv ? inner : null;
+}
+
+/** null when `spaces` is a SkillGridWorld env (the one env with trajectory play data here), else why not. */
+export function newActionsControl(spaces: EnvSpaces): string | null {
+  return skillGridWorld(spaces)
+    ? null
+    : "needs SkillGridWorld-v0 (the env whose actions have play trajectories for the HVAE)";
+}
+
+/** FNV-1a over the values' bytes: names the exact table a run used, as a metric. */
+export function representationDigest(values: Float32Array): number {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+export class NewActionsAgent implements Agent<ActionSetObservation, number> {
+  readonly name = "new-actions";
+  readonly config: NewActionsSettings;
+  readonly policy: AgilePPOAgent;
+  private readonly trainIds: Int32Array;
+  private readonly slots: number;
+  private table: ActionRepresentations | null = null;
+  /** The last explored observation and its translation (the policy's `observe` checks identity). */
+  private pending: { obs: ActionSetObservation; translated: ActionSetObservation } | null = null;
+  /** Reported once, with the first update's metrics. */
+  private unreported = true;
+
+  constructor(spaces: EnvSpaces, config: NewActionsConfigInput = {}) {
+    const parsed = NewActionsConfig.safeParse(config);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+      throw new QscapeError(`new-actions config: ${issues}`);
+    }
+    this.config = parsed.data;
+    const env = skillGridWorld(spaces);
+    if (!env) throw new QscapeError(`new-actions: ${newActionsControl(spaces)}`);
+    this.trainIds = env.inventory.ids("train");
+    this.slots = env.actionSet.maxActions;
+    const d = this.config.representation.representationSize;
+    const { representation: _, ...policyConfig } = this.config;
+    if (policyConfig.representationSize !== undefined && policyConfig.representationSize !== d) {
+      throw new RepresentationSizeError(
+        `new-actions: representationSize is ${policyConfig.representationSize}, but representation.representationSize is ${d}`,
+      );
+    }
+    // The policy sees d-wide features: the learned ones, not the env's.
+    const obsSpace = spaces.observationSpace as { spaces: Record<string, { shape?: readonly number[] }> };
+    this.policy = new AgilePPOAgent(
+      {
+        ...spaces,
+        observationSpace: {
+          spaces: { ...obsSpace.spaces, actionFeatures: { ...obsSpace.spaces.actionFeatures, shape: [this.slots, d] } },
+        },
+      },
+      { ...policyConfig, representationSize: d },
+    );
+  }
+
+  /** The representation table, trained on first use unless a snapshot brought it. */
+  representations(): ActionRepresentations {
+    if (!this.table) {
+      const { meta, values } = trainRepresentations({
+        ...this.config.representation,
+        env: "SkillGridWorld-v0",
+        seed: this.config.seed,
+        trainActions: this.trainIds,
+      });
+      this.table = { meta, values };
+    }
+    return this.table;
+  }
+
+  /** `obs` with each slot's features replaced by its action's learned representation. */
+  translate(obs: ActionSetObservation): ActionSetObservation {
+    const { values, meta } = this.representations();
+    const d = meta.size;
+    const ids = obs.actionIds as Int32Array;
+    const features = new Float32Array(ids.length * d);
+    ids.forEach((id, slot) => {
+      if (id >= 0) features.set(values.subarray(id * d, id * d + d), slot * d);
+    });
+    return { ...obs, actionFeatures: features };
+  }
+
+  act(obs: ActionSetObservation, opts: ActOptions): number {
+    const translated = this.translate(obs);
+    const action = this.policy.act(translated, opts);
+    this.pending = opts.explore ? { obs, translated } : null;
+    return action;
+  }
+
+  observe(t: Transition<ActionSetObservation, number>): void {
+    if (this.pending === null || this.pending.obs !== t.obs) {
+      throw new QscapeError(`${this.name}.observe: every transition must follow an act(obs, {explore: true}) on it`);
+    }
+    this.policy.observe({ ...t, obs: this.pending.translated, nextObs: this.translate(t.nextObs) });
+    this.pending = null;
+  }
+
+  /** The PPO update's metrics; the first also says which representation the run uses. */
+  update(): Record<string, number> {
+    const metrics = this.policy.update();
+    if (!this.unreported) return metrics;
+    this.unreported = false;
+    const { meta, values } = this.representations();
+    return {
+      ...metrics,
+      representationHierarchical: meta.model === "hvae" ? 1 : 0,
+      representationSize: meta.size,
+      representationDigest: representationDigest(values),
+      representationFinalLoss: meta.final.loss,
+    };
+  }
+
+  save(): Snapshot {
+    const table = this.representations();
+    return {
+      name: this.name,
+      policy: this.policy.save(),
+      representations: { meta: JSON.parse(JSON.stringify(table.meta)) as Snapshot, values: table.values },
+    };
+  }
+
+  load(state: Snapshot): void {
+    const s = state as { name?: unknown; policy?: Snapshot; representations?: { meta: unknown; values: unknown } };
+    if (s?.name !== this.name || !s.representations || !(s.representations.values instanceof Float32Array)) {
+      throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot`);
+    }
+    const meta = s.representations.meta as RepresentationMeta;
+    if (meta.numActions !== NUM_SKILLS || meta.size !== this.config.representation.representationSize) {
+      throw new QscapeError(
+        `${this.name}.load: the snapshot's representations are ${meta.numActions} × ${meta.size}, this agent's ${NUM_SKILLS} × ${this.config.representation.representationSize}`,
+      );
+    }
+    this.policy.load(s.policy ?? null);
+    this.table = { meta, values: s.representations.values };
+  }
+
+  counters(): Record<string, number> {
+    return this.policy.counters();
+  }
+
+  dispose(): void {
+    this.policy.dispose();
+  }
+}
