@@ -5,11 +5,12 @@
  */
 import { agileAlgorithms } from "@qscape/agile";
 import { baselineAlgorithms } from "@qscape/baselines";
-import { type AlgorithmEntry, collectAlgorithms, QscapeError } from "@qscape/core";
+import { type AlgorithmEntry, collectAlgorithms, type MultiTaskEpoch, QscapeError } from "@qscape/core";
 import { qmleAlgorithms } from "@qscape/qmle";
 import { qmpAlgorithms } from "@qscape/qmp";
 import { savoAlgorithms } from "@qscape/savo";
 import { smoothieAlgorithms } from "@qscape/smoothie";
+import { configOn, type Suite } from "./suite.js";
 
 const builtIn: readonly AlgorithmEntry[] = [
   ...baselineAlgorithms,
@@ -31,6 +32,21 @@ export function algorithm(id: string): AlgorithmEntry {
   const a = registry.get(id);
   if (!a) throw new QscapeError(`unknown algorithm "${id}"; known: ${[...registry.keys()].join(", ")}`);
   return a;
+}
+
+/**
+ * The epoch of a suite algorithm's runs on a task set, from its entry with the suite's matched
+ * settings and config there (what the duration estimate and calibration planning count updates
+ * with); null for a single env, an algorithm not loaded (a plug-in) or an entry that does not say.
+ * A MuJoCo task set needs `loadMujoco()` first.
+ */
+export function multiTaskEpoch(
+  suite: Suite,
+  a: Suite["algorithms"][number],
+  env: Suite["envs"][number],
+): MultiTaskEpoch | null {
+  const ctx = { seed: suite.seeds[0] ?? 0, hidden: suite.hidden, config: configOn(a, env) };
+  return registry.get(a.algo)?.multiTask?.epoch?.(env.id, ctx) ?? null;
 }
 
 function isEntry(e: unknown): e is AlgorithmEntry {

@@ -4,12 +4,17 @@
  * `benchmarks/speeds.json` lacks, one short run (one seed, a few hundred updates past a short
  * warm-up, one evaluation) goes through the normal executor — the same worker processes, backend and
  * IPC as a real suite — and its phase timings become that pair's speeds.
+ *
+ * On a task set the run is the algorithm's own epochs (QMP Algorithm 4): it lasts to the end of the
+ * first epoch with gradient updates — every task's buffer at its minimum, then one epoch — so it
+ * times collection, updates and two evaluations; `--steps` does not apply there.
  */
 import path from "node:path";
+import { multiTaskStepsToFirstUpdate } from "@qscape/core";
 import type { ResultsDb } from "./db/index.js";
 import { executeSuite } from "./executor.js";
 import type { Progress } from "./progress.js";
-import { type SpeedsFile, speedsFromResults } from "./speeds.js";
+import { type EpochOf, type SpeedsFile, speedsFromResults } from "./speeds.js";
 import { configOn, expandRuns, isTaskSet, parseSuite, protocolOf, type Suite } from "./suite.js";
 
 export interface CalibrationOptions {
@@ -24,23 +29,34 @@ export interface CalibrationOptions {
 }
 
 /** The short suites that measure what `suites` need and `known` lacks: one per (suite, env). */
-export function calibrationSuites(suites: Suite[], known: SpeedsFile | null, opts: { steps: number; fresh: boolean }) {
+export function calibrationSuites(
+  suites: Suite[],
+  known: SpeedsFile | null,
+  opts: { steps: number; fresh: boolean; epochOf?: EpochOf },
+) {
   const have = new Set(opts.fresh ? [] : (known?.entries ?? []).map((e) => `${e.algo}|${e.env}|${e.hidden.join("x")}`));
   const planned = new Set<string>();
   const out: Suite[] = [];
   for (const suite of suites) {
     for (const env of suite.envs) {
-      // Multi-task runs time whole epochs, not the per-step phases a speed entry holds: their
-      // suites keep the author's estimate.
-      if (isTaskSet(env.id)) continue;
+      const multiTask = isTaskSet(env.id);
+      // A multi-task algorithm whose entry gives no epoch cannot be priced: not measured either.
+      const stepsOf = new Map(
+        suite.algorithms.map((a) => {
+          if (!multiTask) return [a, opts.steps] as const;
+          const epoch = opts.epochOf?.(suite, a, env) ?? null;
+          return [a, epoch ? multiTaskStepsToFirstUpdate(epoch) : null] as const;
+        }),
+      );
       const algos = suite.algorithms.filter((a) => {
         const key = `${a.algo}|${env.id}|${suite.hidden.join("x")}`;
-        if (have.has(key) || planned.has(key)) return false;
+        if (have.has(key) || planned.has(key) || stepsOf.get(a) == null) return false;
         planned.add(key);
         return true;
       });
       if (algos.length === 0) continue;
-      const warmup = Math.min(suite.budget.warmupSteps, Math.floor(opts.steps / 4));
+      const steps = Math.max(...algos.map((a) => stepsOf.get(a) ?? 0));
+      const warmup = multiTask ? 0 : Math.min(suite.budget.warmupSteps, Math.floor(steps / 4));
       out.push(
         parseSuite(
           {
@@ -51,8 +67,8 @@ export function calibrationSuites(suites: Suite[], known: SpeedsFile | null, opt
             algorithms: algos.map((a) => ({ algo: a.algo, config: configOn(a, env) })),
             envs: [{ ...env, algorithmConfig: {} }],
             seeds: [0],
-            budget: { envSteps: opts.steps, warmupSteps: warmup, updatesPerStep: suite.budget.updatesPerStep },
-            evaluation: { every: opts.steps, episodes: Math.min(suite.evaluation.episodes, 3) },
+            budget: { envSteps: steps, warmupSteps: warmup, updatesPerStep: suite.budget.updatesPerStep },
+            evaluation: { every: steps, episodes: Math.min(suite.evaluation.episodes, 3) },
             hidden: suite.hidden,
             plugins: suite.plugins,
           },

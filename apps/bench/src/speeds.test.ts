@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { multiTaskGradientUpdates } from "@qscape/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { calibrationSuites } from "./calibrate.js";
 import { applyOverrides } from "./cli.js";
 import { openResults } from "./db/index.js";
-import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
+import { describeEstimate, type EpochOf, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
 import { expandRuns, parseSuite, protocolOf } from "./suite.js";
 
 const suite = parseSuite(
@@ -124,6 +125,90 @@ describe("suite durations from measured speeds", () => {
     ]);
     expect(plan[0]?.budget).toMatchObject({ envSteps: 800, warmupSteps: 200 });
     expect(calibrationSuites([suite], known, { steps: 800, fresh: true })).toHaveLength(2);
+  });
+
+  // Multi-task runs (task sets): the updates follow each algorithm's epoch, not warm-up × updates per step.
+  const taskSetSuite = parseSuite(
+    {
+      name: "mt",
+      description: "d",
+      algorithms: [{ algo: "qmp" }, { algo: "no-sharing" }],
+      envs: [{ id: "MazeLargeMT3-v0" }],
+      seeds: [0, 1],
+      budget: { envSteps: 10_000, warmupSteps: 0 },
+      evaluation: { every: 5000, episodes: 2 },
+      hidden: [64, 64],
+    },
+    "test",
+  );
+  const qmpEpoch = { learningTasks: 3, envStepsPerTask: 600, updatesPerTask: 100, minBufferPerTask: 3000 };
+  const epochs: EpochOf = (_suite, a) =>
+    a.algo === "qmp"
+      ? qmpEpoch
+      : { learningTasks: 3, envStepsPerTask: 600, updatesPerTask: 50, minBufferPerTask: 1200 };
+
+  it("prices a multi-task run with its epoch's gradient updates, and leaves a pair without an epoch unmeasured", () => {
+    const speeds = {
+      machine: "m",
+      measuredAt: "x",
+      entries: [
+        { ...speed("qmp", "MazeLargeMT3-v0", 0.01), stepSeconds: 0.002, evalEpisodeSeconds: 0.5 },
+        { ...speed("no-sharing", "MazeLargeMT3-v0", 0.01), stepSeconds: 0.001, evalEpisodeSeconds: 0.5 },
+      ],
+    };
+    // qmp: epochs of 3 × 600 steps; the buffers reach 3000 at epoch 5 (9000 steps), epoch 6 is cut at
+    // 10,000 (tasks 0 and 1 collect 600 and 400, task 2 none, all still ready): 2 epochs × 3 × 100 = 600.
+    // no-sharing: buffers reach 1200 at epoch 2, so epochs 2–6 update: 5 × 3 × 50 = 750.
+    expect(multiTaskGradientUpdates(qmpEpoch, 10_000)).toBe(600);
+    // per run: 3 s + 10k steps × step s + updates × 0.01 s + (2 + 1) evaluations × 2 episodes × 0.5 s
+    const qmp = 3 + 20 + 600 * 0.01 + 3;
+    const noSharing = 3 + 10 + 750 * 0.01 + 3;
+    const e = estimateSuite(taskSetSuite, speeds, 2, epochs);
+    expect(e.minutes).toBeCloseTo((2 * (qmp + noSharing)) / 2 / 60, 9);
+    expect(e).toMatchObject({ pairs: 2, measured: 2, unmeasured: [] });
+    const without = estimateSuite(taskSetSuite, speeds, 2);
+    expect(without.minutes).toBeNull();
+    expect(without.unmeasured).toEqual([
+      "qmp on MazeLargeMT3-v0 (no epoch to count its updates)",
+      "no-sharing on MazeLargeMT3-v0 (no epoch to count its updates)",
+    ]);
+  });
+
+  it("takes a multi-task run's speeds from its phases and its learners' gradientUpdates", () => {
+    const db = openResults(join(dir, "results.db"));
+    db.ensureSuite("mt", {
+      protocol: { envSteps: 10_000, seeds: [0], evaluation: { everySteps: 10_000, episodes: 3, deterministic: true } },
+    });
+    const config = {
+      algo: "qmp",
+      hidden: [64, 64],
+      budget: { envSteps: 10_000 },
+      evaluation: { every: 10_000, episodes: 3 },
+    };
+    const run = db.upsertRun({ suite: "mt", algo: "qmp", env: "MazeLargeMT3-v0", seed: 0, config });
+    db.markRunning(run.id, { backend: "wasm" });
+    db.recordTimings(run.id, { act: 4, env: 6, update: 12, afterEpoch: 0, epochs: 22, eval: 3, total: 26 });
+    db.markFinished(run.id, { wallClockS: 26, counters: { envSteps: 10_000, epochs: 6, gradientUpdates: 600 } });
+    const [s] = speedsFromResults(db);
+    db.close();
+    expect(s?.updateSeconds).toBeCloseTo(12 / 600, 12);
+    expect(s?.stepSeconds).toBeCloseTo(10 / 10_000, 12);
+    // Two evaluations (the untrained policies' and the last) × 3 episodes, each on every task.
+    expect(s?.evalEpisodeSeconds).toBeCloseTo(3 / 6, 12);
+  });
+
+  it("plans a multi-task calibration run to the end of its first epoch with updates", () => {
+    // qmp: buffers of 3000 after 5 epochs of 3 × 600 = 9000 steps; no-sharing: 1200 after 2 = 3600.
+    const plan = calibrationSuites([taskSetSuite], null, { steps: 800, fresh: false, epochOf: epochs });
+    expect(plan).toHaveLength(1);
+    expect(plan[0]?.algorithms.map((a) => a.algo)).toEqual(["qmp", "no-sharing"]);
+    expect(plan[0]?.budget).toMatchObject({ envSteps: 9000, warmupSteps: 0 });
+    expect(plan[0]?.evaluation).toEqual({ every: 9000, episodes: 2 });
+    const known = { machine: "m", measuredAt: "x", entries: [speed("qmp", "MazeLargeMT3-v0", 0.01)] };
+    const rest = calibrationSuites([taskSetSuite], known, { steps: 800, fresh: false, epochOf: epochs });
+    expect(rest[0]?.budget.envSteps).toBe(3600);
+    // No epoch, no plan: the run could not be priced.
+    expect(calibrationSuites([taskSetSuite], null, { steps: 800, fresh: false })).toEqual([]);
   });
 
   it("an env with a budget of its own runs and is priced with it; the protocol says so", () => {

@@ -9,12 +9,18 @@
  * the run-start estimate read. An estimate says how many of its pairs were measured; pairs that
  * were not fall back to the same algorithm's speed on another env, and only a suite with no
  * measured pair at all shows its author's guess (`estimatedMinutes`).
+ *
+ * On a task set (multi-task runs) the same three costs are kept per task-set env step (summed over
+ * tasks), per gradient update, and per evaluation episode (one deterministic episode on every
+ * learning task); the run's gradient updates follow the algorithm's epoch (`MultiTaskEpoch`), not
+ * the suite's warm-up and updates per step.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { type MultiTaskEpoch, multiTaskGradientUpdates } from "@qscape/core";
 import { z } from "zod";
 import type { ResultsDb } from "./db/index.js";
-import { budgetOf, type Suite } from "./suite.js";
+import { budgetOf, isTaskSet, type Suite } from "./suite.js";
 
 export const SpeedEntrySchema = z
   .object({
@@ -102,7 +108,8 @@ export function speedsFromResults(db: ResultsDb): SpeedEntry[] {
       if (!cfg.success) continue;
       const { algo, hidden, budget, evaluation } = cfg.data;
       const steps = run.counters.envSteps ?? budget.envSteps;
-      const updates = run.counters.updates ?? 0;
+      // Single-env runs count `updates`; multi-task runs their learners' `gradientUpdates`.
+      const updates = run.counters.updates ?? run.counters.gradientUpdates ?? 0;
       const t = Object.fromEntries(db.timings(run.id).map((r) => [r.phase, r.seconds]));
       const evals = Math.floor(steps / evaluation.every) + 1;
       const key = keyOf(algo, run.env, hidden);
@@ -155,8 +162,24 @@ export interface SuiteEstimate {
   unmeasured: string[];
 }
 
-/** Wall time of a suite from measured speeds, runs spread evenly over `workers` workers. */
-export function estimateSuite(suite: Suite, speeds: SpeedsFile | null, workers = 2): SuiteEstimate {
+/** The epoch of an algorithm's runs on a task set, or null when its entry does not say (`algorithms.ts`). */
+export type EpochOf = (
+  suite: Suite,
+  algorithm: Suite["algorithms"][number],
+  env: Suite["envs"][number],
+) => MultiTaskEpoch | null;
+
+/**
+ * Wall time of a suite from measured speeds, runs spread evenly over `workers` workers. A pair on a
+ * task set is priced only with its algorithm's epoch (`epochOf`): without one its update count is
+ * unknown and the pair counts as unmeasured.
+ */
+export function estimateSuite(
+  suite: Suite,
+  speeds: SpeedsFile | null,
+  workers = 2,
+  epochOf: EpochOf = () => null,
+): SuiteEstimate {
   const entries = speeds?.entries ?? [];
   const exact = new Map(entries.map((e) => [keyOf(e.algo, e.env, e.hidden), e]));
   const byAlgo = (algo: string) => entries.filter((e) => e.algo === algo && sameWidths(e.hidden, suite.hidden));
@@ -169,7 +192,16 @@ export function estimateSuite(suite: Suite, speeds: SpeedsFile | null, workers =
     const { envSteps, warmupSteps } = budgetOf(suite, env);
     const evaluation = env.evaluation ?? suite.evaluation;
     const evalEpisodes = (Math.floor(envSteps / evaluation.every) + 1) * evaluation.episodes;
+    const multiTask = isTaskSet(env.id);
     for (const a of suite.algorithms) {
+      const epoch = multiTask ? epochOf(suite, a, env) : null;
+      if (multiTask && !epoch) {
+        unmeasured.push(`${a.label ?? a.algo} on ${env.id} (no epoch to count its updates)`);
+        continue;
+      }
+      const updates = epoch
+        ? multiTaskGradientUpdates(epoch, envSteps)
+        : Math.max(0, envSteps - warmupSteps) * updatesPerStep;
       let s = exact.get(keyOf(a.algo, env.id, suite.hidden));
       if (s) measured += 1;
       else {
@@ -190,7 +222,7 @@ export function estimateSuite(suite: Suite, speeds: SpeedsFile | null, workers =
       const run =
         RUN_OVERHEAD_SECONDS +
         envSteps * s.stepSeconds +
-        Math.max(0, envSteps - warmupSteps) * updatesPerStep * s.updateSeconds +
+        updates * s.updateSeconds +
         evalEpisodes * s.evalEpisodeSeconds;
       seconds += run * suite.seeds.length;
     }
