@@ -5,12 +5,13 @@
  */
 import { agileAlgorithms } from "@qscape/agile";
 import { baselineAlgorithms } from "@qscape/baselines";
-import { type AlgorithmEntry, collectAlgorithms, type MultiTaskEpoch, QscapeError } from "@qscape/core";
+import { type AlgorithmEntry, collectAlgorithms, QscapeError } from "@qscape/core";
 import { qmleAlgorithms } from "@qscape/qmle";
 import { qmpAlgorithms } from "@qscape/qmp";
 import { savoAlgorithms } from "@qscape/savo";
 import { smoothieAlgorithms } from "@qscape/smoothie";
-import { configOn, type Suite } from "./suite.js";
+import type { UpdateSchedule } from "./speeds.js";
+import { budgetOf, configOn, type Suite } from "./suite.js";
 
 const builtIn: readonly AlgorithmEntry[] = [
   ...baselineAlgorithms,
@@ -35,18 +36,25 @@ export function algorithm(id: string): AlgorithmEntry {
 }
 
 /**
- * The epoch of a suite algorithm's runs on a task set, from its entry with the suite's matched
- * settings and config there (what the duration estimate and calibration planning count updates
- * with); null for a single env, an algorithm not loaded (a plug-in) or an entry that does not say.
- * A MuJoCo task set needs `loadMujoco()` first.
+ * How a suite algorithm's runs on an env update, from its entry with the suite's matched settings
+ * and config there (what the duration estimate and calibration count updates with): a multi-task
+ * algorithm's epoch on a task set, an on-policy learner's rollout. null for an algorithm not loaded
+ * (a plug-in) or an entry that does not say. A MuJoCo task set needs `loadMujoco()` first.
  */
-export function multiTaskEpoch(
+export function updateSchedule(
   suite: Suite,
   a: Suite["algorithms"][number],
   env: Suite["envs"][number],
-): MultiTaskEpoch | null {
-  const ctx = { seed: suite.seeds[0] ?? 0, hidden: suite.hidden, config: configOn(a, env) };
-  return registry.get(a.algo)?.multiTask?.epoch?.(env.id, ctx) ?? null;
+): UpdateSchedule | null {
+  const entry = registry.get(a.algo);
+  const matched = { seed: suite.seeds[0] ?? 0, hidden: suite.hidden, config: configOn(a, env) };
+  if (entry?.multiTask) {
+    const epoch = entry.multiTask.epoch?.(env.id, matched);
+    return epoch ? { epoch } : null;
+  }
+  const loop = entry?.loop?.({ ...matched, warmupSteps: budgetOf(suite, env).warmupSteps });
+  if (!loop) return null;
+  return loop.rolloutSteps ? { rolloutSteps: loop.rolloutSteps } : {};
 }
 
 function isEntry(e: unknown): e is AlgorithmEntry {

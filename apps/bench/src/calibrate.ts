@@ -7,18 +7,19 @@
  *
  * On a task set the run is the algorithm's own epochs (QMP Algorithm 4): it lasts to the end of the
  * first epoch with gradient updates — every task's buffer at its minimum, then one epoch — so it
- * times collection, updates and two evaluations; `--steps` does not apply there.
+ * times collection, updates and two evaluations; `--steps` does not apply there. An on-policy
+ * learner's run is `--steps` rounded up to whole rollouts, so it times at least one update.
  */
 import path from "node:path";
 import { multiTaskStepsToFirstUpdate } from "@qscape/core";
 import type { ResultsDb } from "./db/index.js";
 import { executeSuite } from "./executor.js";
 import type { Progress } from "./progress.js";
-import { type EpochOf, type SpeedsFile, speedsFromResults } from "./speeds.js";
+import { type ScheduleOf, type SpeedsFile, speedsFromResults } from "./speeds.js";
 import { configOn, expandRuns, isTaskSet, parseSuite, protocolOf, type Suite } from "./suite.js";
 
 export interface CalibrationOptions {
-  /** Env steps per calibration run (updates start after a quarter of them). */
+  /** Env steps per single-env calibration run (off-policy updates start after a quarter of them). */
   steps: number;
   workers: number;
   /** Measure again pairs `speeds.json` already has. */
@@ -32,7 +33,7 @@ export interface CalibrationOptions {
 export function calibrationSuites(
   suites: Suite[],
   known: SpeedsFile | null,
-  opts: { steps: number; fresh: boolean; epochOf?: EpochOf },
+  opts: { steps: number; fresh: boolean; scheduleOf?: ScheduleOf },
 ) {
   const have = new Set(opts.fresh ? [] : (known?.entries ?? []).map((e) => `${e.algo}|${e.env}|${e.hidden.join("x")}`));
   const planned = new Set<string>();
@@ -40,12 +41,14 @@ export function calibrationSuites(
   for (const suite of suites) {
     for (const env of suite.envs) {
       const multiTask = isTaskSet(env.id);
-      // A multi-task algorithm whose entry gives no epoch cannot be priced: not measured either.
+      // Each run must reach an update: an on-policy learner's first full rollout, a multi-task
+      // algorithm's first epoch with updates. One whose entry gives no epoch cannot be priced: not measured either.
       const stepsOf = new Map(
         suite.algorithms.map((a) => {
-          if (!multiTask) return [a, opts.steps] as const;
-          const epoch = opts.epochOf?.(suite, a, env) ?? null;
-          return [a, epoch ? multiTaskStepsToFirstUpdate(epoch) : null] as const;
+          const schedule = opts.scheduleOf?.(suite, a, env) ?? {};
+          if (multiTask) return [a, schedule.epoch ? multiTaskStepsToFirstUpdate(schedule.epoch) : null] as const;
+          const rollout = schedule.rolloutSteps;
+          return [a, rollout ? Math.ceil(opts.steps / rollout) * rollout : opts.steps] as const;
         }),
       );
       const algos = suite.algorithms.filter((a) => {

@@ -6,7 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { calibrationSuites } from "./calibrate.js";
 import { applyOverrides } from "./cli.js";
 import { openResults } from "./db/index.js";
-import { describeEstimate, type EpochOf, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
+import {
+  describeEstimate,
+  estimateSuite,
+  readSpeeds,
+  type ScheduleOf,
+  speedsFromResults,
+  writeSpeeds,
+} from "./speeds.js";
 import { expandRuns, parseSuite, protocolOf } from "./suite.js";
 
 const suite = parseSuite(
@@ -142,10 +149,8 @@ describe("suite durations from measured speeds", () => {
     "test",
   );
   const qmpEpoch = { learningTasks: 3, envStepsPerTask: 600, updatesPerTask: 100, minBufferPerTask: 3000 };
-  const epochs: EpochOf = (_suite, a) =>
-    a.algo === "qmp"
-      ? qmpEpoch
-      : { learningTasks: 3, envStepsPerTask: 600, updatesPerTask: 50, minBufferPerTask: 1200 };
+  const noSharingEpoch = { learningTasks: 3, envStepsPerTask: 600, updatesPerTask: 50, minBufferPerTask: 1200 };
+  const epochs: ScheduleOf = (_suite, a) => ({ epoch: a.algo === "qmp" ? qmpEpoch : noSharingEpoch });
 
   it("prices a multi-task run with its epoch's gradient updates, and leaves a pair without an epoch unmeasured", () => {
     const speeds = {
@@ -199,16 +204,34 @@ describe("suite durations from measured speeds", () => {
 
   it("plans a multi-task calibration run to the end of its first epoch with updates", () => {
     // qmp: buffers of 3000 after 5 epochs of 3 × 600 = 9000 steps; no-sharing: 1200 after 2 = 3600.
-    const plan = calibrationSuites([taskSetSuite], null, { steps: 800, fresh: false, epochOf: epochs });
+    const plan = calibrationSuites([taskSetSuite], null, { steps: 800, fresh: false, scheduleOf: epochs });
     expect(plan).toHaveLength(1);
     expect(plan[0]?.algorithms.map((a) => a.algo)).toEqual(["qmp", "no-sharing"]);
     expect(plan[0]?.budget).toMatchObject({ envSteps: 9000, warmupSteps: 0 });
     expect(plan[0]?.evaluation).toEqual({ every: 9000, episodes: 2 });
     const known = { machine: "m", measuredAt: "x", entries: [speed("qmp", "MazeLargeMT3-v0", 0.01)] };
-    const rest = calibrationSuites([taskSetSuite], known, { steps: 800, fresh: false, epochOf: epochs });
+    const rest = calibrationSuites([taskSetSuite], known, { steps: 800, fresh: false, scheduleOf: epochs });
     expect(rest[0]?.budget.envSteps).toBe(3600);
     // No epoch, no plan: the run could not be priced.
     expect(calibrationSuites([taskSetSuite], null, { steps: 800, fresh: false })).toEqual([]);
+  });
+
+  it("an on-policy learner updates once per full rollout: priced so, and calibrated to whole rollouts", () => {
+    const speeds = {
+      machine: "m",
+      measuredAt: "x",
+      entries: ["A-v0", "B-v0"].flatMap((env) => [speed("td3", env, 0.002), speed("savo", env, 0.5)]),
+    };
+    const rollouts: ScheduleOf = (_suite, a) => (a.algo === "savo" ? { rolloutSteps: 2048 } : {});
+    // savo: ⌊10,000 / 2048⌋ = 4 updates per run instead of 9000.
+    const td3 = 3 + 10 + 9000 * 0.002 + 5;
+    const savo = 3 + 10 + 4 * 0.5 + 5;
+    expect(estimateSuite(suite, speeds, 2, rollouts).minutes).toBeCloseTo((4 * 2 * (td3 + savo)) / 2 / 60, 9);
+    const plan = calibrationSuites([suite], null, { steps: 800, fresh: false, scheduleOf: rollouts });
+    expect(plan.map((p) => p.budget.envSteps)).toEqual([2048, 2048]);
+    expect(plan[0]?.budget.warmupSteps).toBe(512);
+    const longer = calibrationSuites([suite], null, { steps: 4100, fresh: false, scheduleOf: rollouts });
+    expect(longer[0]?.budget.envSteps).toBe(6144);
   });
 
   it("an env with a budget of its own runs and is priced with it; the protocol says so", () => {

@@ -13,7 +13,7 @@
  * On a task set (multi-task runs) the same three costs are kept per task-set env step (summed over
  * tasks), per gradient update, and per evaluation episode (one deterministic episode on every
  * learning task); the run's gradient updates follow the algorithm's epoch (`MultiTaskEpoch`), not
- * the suite's warm-up and updates per step.
+ * the suite's warm-up and updates per step; an on-policy learner's (PPO, AGILE) are one per rollout.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -162,23 +162,45 @@ export interface SuiteEstimate {
   unmeasured: string[];
 }
 
-/** The epoch of an algorithm's runs on a task set, or null when its entry does not say (`algorithms.ts`). */
-export type EpochOf = (
+/**
+ * How a pair's runs update, when not by the suite's warm-up and updates per step: a multi-task
+ * algorithm's epoch on a task set, or an on-policy learner's one update per rollout.
+ */
+export interface UpdateSchedule {
+  epoch?: MultiTaskEpoch;
+  rolloutSteps?: number;
+}
+
+/** A pair's schedule (`algorithms.ts` asks the entry); null when the entry does not say. */
+export type ScheduleOf = (
   suite: Suite,
   algorithm: Suite["algorithms"][number],
   env: Suite["envs"][number],
-) => MultiTaskEpoch | null;
+) => UpdateSchedule | null;
+
+/**
+ * The updates of a run of `envSteps` steps: the epochs' on a task set, one per full rollout
+ * on-policy (the loop updates at every multiple of the rollout), else one burst per step past the warm-up.
+ */
+export function updatesOfRun(
+  schedule: UpdateSchedule,
+  budget: { envSteps: number; warmupSteps: number; updatesPerStep: number },
+): number {
+  if (schedule.epoch) return multiTaskGradientUpdates(schedule.epoch, budget.envSteps);
+  if (schedule.rolloutSteps) return Math.floor(budget.envSteps / schedule.rolloutSteps);
+  return Math.max(0, budget.envSteps - budget.warmupSteps) * budget.updatesPerStep;
+}
 
 /**
  * Wall time of a suite from measured speeds, runs spread evenly over `workers` workers. A pair on a
- * task set is priced only with its algorithm's epoch (`epochOf`): without one its update count is
- * unknown and the pair counts as unmeasured.
+ * task set is priced only with its algorithm's epoch (`scheduleOf`): without one its update count
+ * is unknown and the pair counts as unmeasured.
  */
 export function estimateSuite(
   suite: Suite,
   speeds: SpeedsFile | null,
   workers = 2,
-  epochOf: EpochOf = () => null,
+  scheduleOf: ScheduleOf = () => null,
 ): SuiteEstimate {
   const entries = speeds?.entries ?? [];
   const exact = new Map(entries.map((e) => [keyOf(e.algo, e.env, e.hidden), e]));
@@ -194,14 +216,12 @@ export function estimateSuite(
     const evalEpisodes = (Math.floor(envSteps / evaluation.every) + 1) * evaluation.episodes;
     const multiTask = isTaskSet(env.id);
     for (const a of suite.algorithms) {
-      const epoch = multiTask ? epochOf(suite, a, env) : null;
-      if (multiTask && !epoch) {
+      const schedule = scheduleOf(suite, a, env) ?? {};
+      if (multiTask && !schedule.epoch) {
         unmeasured.push(`${a.label ?? a.algo} on ${env.id} (no epoch to count its updates)`);
         continue;
       }
-      const updates = epoch
-        ? multiTaskGradientUpdates(epoch, envSteps)
-        : Math.max(0, envSteps - warmupSteps) * updatesPerStep;
+      const updates = updatesOfRun(schedule, { envSteps, warmupSteps, updatesPerStep });
       let s = exact.get(keyOf(a.algo, env.id, suite.hidden));
       if (s) measured += 1;
       else {

@@ -51,6 +51,8 @@ export interface AlgorithmEntry {
    */
   resolveConfig(ctx: AlgorithmContext): Record<string, unknown>;
   create(spaces: EnvSpaces, ctx: AlgorithmContext): { agent: AnyAgent; loop: LoopShape };
+  /** The loop shape `create` would return, without building the agent (a harness prices runs with it). */
+  loop?(ctx: AlgorithmContext): LoopShape;
 }
 
 export interface AlgorithmDefinition<S extends z.ZodType> {
@@ -93,6 +95,7 @@ export function defineAlgorithm<S extends z.ZodType>(def: AlgorithmDefinition<S>
       const config = parse(ctx);
       return { agent: def.create(spaces, config), loop: def.loop?.(config) ?? {} };
     },
+    loop: (ctx) => def.loop?.(parse(ctx)) ?? {},
   };
 }
 
