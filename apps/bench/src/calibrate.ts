@@ -35,7 +35,10 @@ export function calibrationSuites(
   known: SpeedsFile | null,
   opts: { steps: number; fresh: boolean; scheduleOf?: ScheduleOf },
 ) {
-  const have = new Set(opts.fresh ? [] : (known?.entries ?? []).map((e) => `${e.algo}|${e.env}|${e.hidden.join("x")}`));
+  // An entry whose run saw no update (an on-policy rollout or a multi-task epoch longer than the
+  // run) is measured again.
+  const measured = (known?.entries ?? []).filter((e) => e.updateSeconds > 0);
+  const have = new Set(opts.fresh ? [] : measured.map((e) => `${e.algo}|${e.env}|${e.hidden.join("x")}`));
   const planned = new Set<string>();
   const out: Suite[] = [];
   for (const suite of suites) {

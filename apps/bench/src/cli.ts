@@ -627,7 +627,7 @@ async function calibrateCommand(names: string[], values: ReturnType<typeof parse
   try {
     const pairs = plan.reduce((n, s) => n + s.algorithms.length, 0);
     console.error(
-      `calibrating ${pairs} (algorithm, env) pair(s), ${steps} env steps each, ${workers} worker(s), ${backend.name}`,
+      `calibrating ${pairs} (algorithm, env) pair(s), ${workers} worker(s), ${backend.name}; env steps per run: ${plan.map((s) => `${s.envs[0]?.id} ${s.budget.envSteps}`).join(", ")}`,
     );
     const { speeds, failed } = await calibrate(db, plan, backend.name, {
       steps,

@@ -232,6 +232,19 @@ describe("suite durations from measured speeds", () => {
     expect(plan[0]?.budget.warmupSteps).toBe(512);
     const longer = calibrationSuites([suite], null, { steps: 4100, fresh: false, scheduleOf: rollouts });
     expect(longer[0]?.budget.envSteps).toBe(6144);
+    // Measured by a run shorter than a rollout: no update cost, so not priced, and calibrated again.
+    const short = {
+      ...speeds,
+      entries: speeds.entries.map((e) => (e.algo === "savo" ? { ...e, updateSeconds: 0 } : e)),
+    };
+    const e = estimateSuite(suite, short, 2, rollouts);
+    expect(e).toMatchObject({ measured: 2, borrowed: 0 });
+    expect(e.unmeasured).toEqual([
+      "savo on A-v0 (its calibration saw no update)",
+      "savo on B-v0 (its calibration saw no update)",
+    ]);
+    const again = calibrationSuites([suite], short, { steps: 800, fresh: false, scheduleOf: rollouts });
+    expect(again.map((p) => p.algorithms.map((a) => a.algo))).toEqual([["savo"], ["savo"]]);
   });
 
   it("an env with a budget of its own runs and is priced with it; the protocol says so", () => {

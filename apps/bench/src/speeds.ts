@@ -222,10 +222,16 @@ export function estimateSuite(
         continue;
       }
       const updates = updatesOfRun(schedule, { envSteps, warmupSteps, updatesPerStep });
+      // A calibration that saw no update (too short for a rollout or an epoch) measured no update cost.
+      const usable = (e: SpeedEntry) => updates === 0 || e.updateSeconds > 0;
       let s = exact.get(keyOf(a.algo, env.id, suite.hidden));
+      if (s && !usable(s)) {
+        unmeasured.push(`${a.label ?? a.algo} on ${env.id} (its calibration saw no update)`);
+        continue;
+      }
       if (s) measured += 1;
       else {
-        const others = byAlgo(a.algo);
+        const others = byAlgo(a.algo).filter(usable);
         if (others.length > 0) {
           borrowed += 1;
           s = {
