@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { multiTaskGradientUpdates } from "@qscape/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { updateSchedule } from "./algorithms.js";
 import { calibrationSuites } from "./calibrate.js";
 import { applyOverrides } from "./cli.js";
 import { openResults } from "./db/index.js";
@@ -245,6 +246,32 @@ describe("suite durations from measured speeds", () => {
     ]);
     const again = calibrationSuites([suite], short, { steps: 800, fresh: false, scheduleOf: rollouts });
     expect(again.map((p) => p.algorithms.map((a) => a.algo))).toEqual([["savo"], ["savo"]]);
+  });
+
+  it("asks each entry how its runs update: off-policy, a rollout (numEnvs × numSteps), a task set's epoch", () => {
+    const onPolicy = parseSuite(
+      {
+        ...suite,
+        algorithms: [{ algo: "td3" }, { algo: "agile-ppo", config: { numEnvs: 16, numSteps: 128 } }],
+        envs: [{ id: "DigLava-v0" }],
+      },
+      "test",
+    );
+    const [td3, agile] = onPolicy.algorithms;
+    const env = onPolicy.envs[0];
+    if (!td3 || !agile || !env) throw new Error("suite");
+    expect(updateSchedule(onPolicy, td3, env)).toEqual({});
+    expect(updateSchedule(onPolicy, agile, env)).toEqual({ rolloutSteps: 2048 });
+    const maze = parseSuite(
+      { ...taskSetSuite, algorithms: [{ algo: "qmp", config: { envStepsPerUpdate: 500, minBufferSize: 2000 } }] },
+      "test",
+    );
+    const [qmp] = maze.algorithms;
+    const [mazeEnv] = maze.envs;
+    if (!qmp || !mazeEnv) throw new Error("suite");
+    expect(updateSchedule(maze, qmp, mazeEnv)).toEqual({
+      epoch: { learningTasks: 3, envStepsPerTask: 500, updatesPerTask: 100, minBufferPerTask: 2000 },
+    });
   });
 
   it("an env with a budget of its own runs and is priced with it; the protocol says so", () => {
