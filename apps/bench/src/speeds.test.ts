@@ -195,7 +195,14 @@ describe("suite durations from measured speeds", () => {
     db.markRunning(run.id, { backend: "wasm" });
     db.recordTimings(run.id, { act: 4, env: 6, update: 12, afterEpoch: 0, epochs: 22, eval: 3, total: 26 });
     db.markFinished(run.id, { wallClockS: 26, counters: { envSteps: 10_000, epochs: 6, gradientUpdates: 600 } });
-    const [s] = speedsFromResults(db);
+    // A run stored before the phases were timed (whole epochs only) adds nothing.
+    const old = db.upsertRun({ suite: "mt", algo: "qmp", env: "MazeLargeMT3-v0", seed: 1, config });
+    db.markRunning(old.id, { backend: "wasm" });
+    db.recordTimings(old.id, { epochs: 50, eval: 9, total: 60 });
+    db.markFinished(old.id, { wallClockS: 60, counters: { envSteps: 10_000, epochs: 6, gradientUpdates: 600 } });
+    const [s, ...none] = speedsFromResults(db);
+    expect(none).toEqual([]);
+    expect(s?.envSteps).toBe(10_000);
     db.close();
     expect(s?.updateSeconds).toBeCloseTo(12 / 600, 12);
     expect(s?.stepSeconds).toBeCloseTo(10 / 10_000, 12);

@@ -111,6 +111,8 @@ export function speedsFromResults(db: ResultsDb): SpeedEntry[] {
       // Single-env runs count `updates`; multi-task runs their learners' `gradientUpdates`.
       const updates = run.counters.updates ?? run.counters.gradientUpdates ?? 0;
       const t = Object.fromEntries(db.timings(run.id).map((r) => [r.phase, r.seconds]));
+      // Multi-task runs stored before their phases were timed hold whole epochs only: nothing to price with.
+      if (t.env === undefined && t.act === undefined) continue;
       const evals = Math.floor(steps / evaluation.every) + 1;
       const key = keyOf(algo, run.env, hidden);
       const p = pooled.get(key) ?? {
