@@ -66,7 +66,9 @@ export function calibrationSuites(
       out.push(
         parseSuite(
           {
-            name: `calibrate-${suite.name}-${env.id.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase()}`,
+            // The budget is in the name: the calibration store refuses to change a stored suite's
+            // protocol, and a pair measured again (a longer run: a rollout, an epoch) is a new suite.
+            name: `calibrate-${suite.name}-${env.id.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase()}-${steps}`,
             description: `speeds of ${suite.name}'s algorithms on ${env.id}`,
             estimatedMinutes: 1,
             // One entry per algorithm id: its speed stands for every label of it in the suite.

@@ -237,6 +237,8 @@ describe("suite durations from measured speeds", () => {
     expect(estimateSuite(suite, speeds, 2, rollouts).minutes).toBeCloseTo((4 * 2 * (td3 + savo)) / 2 / 60, 9);
     const plan = calibrationSuites([suite], null, { steps: 800, fresh: false, scheduleOf: rollouts });
     expect(plan.map((p) => p.budget.envSteps)).toEqual([2048, 2048]);
+    // A new budget is a new suite in the calibration store (which never changes a stored protocol).
+    expect(plan.map((p) => p.name)).toEqual(["calibrate-s-a-v0-2048", "calibrate-s-b-v0-2048"]);
     expect(plan[0]?.budget.warmupSteps).toBe(512);
     const longer = calibrationSuites([suite], null, { steps: 4100, fresh: false, scheduleOf: rollouts });
     expect(longer[0]?.budget.envSteps).toBe(6144);
