@@ -10,6 +10,8 @@ import { qmleAlgorithms } from "@qscape/qmle";
 import { qmpAlgorithms } from "@qscape/qmp";
 import { savoAlgorithms } from "@qscape/savo";
 import { smoothieAlgorithms } from "@qscape/smoothie";
+import type { UpdateSchedule } from "./speeds.js";
+import { budgetOf, configOn, type Suite } from "./suite.js";
 
 const builtIn: readonly AlgorithmEntry[] = [
   ...baselineAlgorithms,
@@ -31,6 +33,28 @@ export function algorithm(id: string): AlgorithmEntry {
   const a = registry.get(id);
   if (!a) throw new QscapeError(`unknown algorithm "${id}"; known: ${[...registry.keys()].join(", ")}`);
   return a;
+}
+
+/**
+ * How a suite algorithm's runs on an env update, from its entry with the suite's matched settings
+ * and config there (what the duration estimate and calibration count updates with): a multi-task
+ * algorithm's epoch on a task set, an on-policy learner's rollout. null for an algorithm not loaded
+ * (a plug-in) or an entry that does not say. A MuJoCo task set needs `loadMujoco()` first.
+ */
+export function updateSchedule(
+  suite: Suite,
+  a: Suite["algorithms"][number],
+  env: Suite["envs"][number],
+): UpdateSchedule | null {
+  const entry = registry.get(a.algo);
+  const matched = { seed: suite.seeds[0] ?? 0, hidden: suite.hidden, config: configOn(a, env) };
+  if (entry?.multiTask) {
+    const epoch = entry.multiTask.epoch?.(env.id, matched);
+    return epoch ? { epoch } : null;
+  }
+  const loop = entry?.loop?.({ ...matched, warmupSteps: budgetOf(suite, env).warmupSteps });
+  if (!loop) return null;
+  return loop.rolloutSteps ? { rolloutSteps: loop.rolloutSteps } : {};
 }
 
 function isEntry(e: unknown): e is AlgorithmEntry {

@@ -4,16 +4,22 @@
  * `benchmarks/speeds.json` lacks, one short run (one seed, a few hundred updates past a short
  * warm-up, one evaluation) goes through the normal executor — the same worker processes, backend and
  * IPC as a real suite — and its phase timings become that pair's speeds.
+ *
+ * On a task set the run is the algorithm's own epochs (QMP Algorithm 4): it lasts to the end of the
+ * first epoch with gradient updates — every task's buffer at its minimum, then one epoch — so it
+ * times collection, updates and two evaluations; `--steps` does not apply there. An on-policy
+ * learner's run is `--steps` rounded up to whole rollouts, so it times at least one update.
  */
 import path from "node:path";
+import { multiTaskStepsToFirstUpdate } from "@qscape/core";
 import type { ResultsDb } from "./db/index.js";
 import { executeSuite } from "./executor.js";
 import type { Progress } from "./progress.js";
-import { type SpeedsFile, speedsFromResults } from "./speeds.js";
+import { type ScheduleOf, type SpeedsFile, speedsFromResults } from "./speeds.js";
 import { configOn, expandRuns, isTaskSet, parseSuite, protocolOf, type Suite } from "./suite.js";
 
 export interface CalibrationOptions {
-  /** Env steps per calibration run (updates start after a quarter of them). */
+  /** Env steps per single-env calibration run (off-policy updates start after a quarter of them). */
   steps: number;
   workers: number;
   /** Measure again pairs `speeds.json` already has. */
@@ -24,35 +30,53 @@ export interface CalibrationOptions {
 }
 
 /** The short suites that measure what `suites` need and `known` lacks: one per (suite, env). */
-export function calibrationSuites(suites: Suite[], known: SpeedsFile | null, opts: { steps: number; fresh: boolean }) {
-  const have = new Set(opts.fresh ? [] : (known?.entries ?? []).map((e) => `${e.algo}|${e.env}|${e.hidden.join("x")}`));
+export function calibrationSuites(
+  suites: Suite[],
+  known: SpeedsFile | null,
+  opts: { steps: number; fresh: boolean; scheduleOf?: ScheduleOf },
+) {
+  // An entry whose run saw no update (an on-policy rollout or a multi-task epoch longer than the
+  // run) is measured again.
+  const measured = (known?.entries ?? []).filter((e) => e.updateSeconds > 0);
+  const have = new Set(opts.fresh ? [] : measured.map((e) => `${e.algo}|${e.env}|${e.hidden.join("x")}`));
   const planned = new Set<string>();
   const out: Suite[] = [];
   for (const suite of suites) {
     for (const env of suite.envs) {
-      // Multi-task runs time whole epochs, not the per-step phases a speed entry holds: their
-      // suites keep the author's estimate.
-      if (isTaskSet(env.id)) continue;
+      const multiTask = isTaskSet(env.id);
+      // Each run must reach an update: an on-policy learner's first full rollout, a multi-task
+      // algorithm's first epoch with updates. One whose entry gives no epoch cannot be priced: not measured either.
+      const stepsOf = new Map(
+        suite.algorithms.map((a) => {
+          const schedule = opts.scheduleOf?.(suite, a, env) ?? {};
+          if (multiTask) return [a, schedule.epoch ? multiTaskStepsToFirstUpdate(schedule.epoch) : null] as const;
+          const rollout = schedule.rolloutSteps;
+          return [a, rollout ? Math.ceil(opts.steps / rollout) * rollout : opts.steps] as const;
+        }),
+      );
       const algos = suite.algorithms.filter((a) => {
         const key = `${a.algo}|${env.id}|${suite.hidden.join("x")}`;
-        if (have.has(key) || planned.has(key)) return false;
+        if (have.has(key) || planned.has(key) || stepsOf.get(a) == null) return false;
         planned.add(key);
         return true;
       });
       if (algos.length === 0) continue;
-      const warmup = Math.min(suite.budget.warmupSteps, Math.floor(opts.steps / 4));
+      const steps = Math.max(...algos.map((a) => stepsOf.get(a) ?? 0));
+      const warmup = multiTask ? 0 : Math.min(suite.budget.warmupSteps, Math.floor(steps / 4));
       out.push(
         parseSuite(
           {
-            name: `calibrate-${suite.name}-${env.id.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase()}`,
+            // The budget is in the name: the calibration store refuses to change a stored suite's
+            // protocol, and a pair measured again (a longer run: a rollout, an epoch) is a new suite.
+            name: `calibrate-${suite.name}-${env.id.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase()}-${steps}`,
             description: `speeds of ${suite.name}'s algorithms on ${env.id}`,
             estimatedMinutes: 1,
             // One entry per algorithm id: its speed stands for every label of it in the suite.
             algorithms: algos.map((a) => ({ algo: a.algo, config: configOn(a, env) })),
             envs: [{ ...env, algorithmConfig: {} }],
             seeds: [0],
-            budget: { envSteps: opts.steps, warmupSteps: warmup, updatesPerStep: suite.budget.updatesPerStep },
-            evaluation: { every: opts.steps, episodes: Math.min(suite.evaluation.episodes, 3) },
+            budget: { envSteps: steps, warmupSteps: warmup, updatesPerStep: suite.budget.updatesPerStep },
+            evaluation: { every: steps, episodes: Math.min(suite.evaluation.episodes, 3) },
             hidden: suite.hidden,
             plugins: suite.plugins,
           },

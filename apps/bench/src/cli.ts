@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import { applySets, describeSpace, parseSets } from "@qscape/cli";
 import { initBackend, QscapeError } from "@qscape/core";
 import { loadMujoco, make, makeTaskSet, registry, taskSetIds } from "@qscape/envs";
-import { algorithm, algorithms, loadPlugins } from "./algorithms.js";
+import { algorithm, algorithms, loadPlugins, updateSchedule } from "./algorithms.js";
 import { calibrate, calibrationSuites } from "./calibrate.js";
 import { openResults } from "./db/index.js";
 import { envListLine } from "./env-scores.js";
@@ -286,6 +286,7 @@ function compactSteps(n: number): string {
 
 async function list(): Promise<void> {
   const speeds = readSpeeds(speedsFile);
+  await loadMujoco(); // task sets are built for their epochs (estimates) and spaces
   console.log(
     `Suites (benchmarks/); durations from the speeds in benchmarks/speeds.json${speeds ? ` (measured ${speeds.measuredAt} on ${speeds.machine})` : " (none measured yet: `pnpm bench calibrate`)"}:`,
   );
@@ -294,7 +295,7 @@ async function list(): Promise<void> {
       const s = await loadSuite(name);
       const runs = expandRuns(s);
       const steps = runs.reduce((n, r) => n + r.budget.envSteps, 0);
-      const estimate = describeEstimate(estimateSuite(s, speeds), s.estimatedMinutes, duration);
+      const estimate = describeEstimate(estimateSuite(s, speeds, 2, updateSchedule), s.estimatedMinutes, duration);
       console.log(
         `  ${name.padEnd(26)} ${runs.length} runs, ${compactSteps(steps)} env steps, ${estimate} — ${s.description}`,
       );
@@ -443,7 +444,8 @@ export async function main(argv: string[]): Promise<number> {
     ...(values.set ? { sets: values.set } : {}),
   });
   const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
-  const estimated = estimateSuite(suite, readSpeeds(speedsFile));
+  await loadMujoco(); // a MuJoCo task set is built to count its tasks (its epoch)
+  const estimated = estimateSuite(suite, readSpeeds(speedsFile), 2, updateSchedule);
   const estimate = describeEstimate(estimated, suite.estimatedMinutes, duration);
   if ((estimated.minutes ?? suite.estimatedMinutes ?? 0) > 24 * 60 && !values.yes) {
     throw new UsageError(
@@ -601,7 +603,12 @@ async function calibrateCommand(names: string[], values: ReturnType<typeof parse
   const suites = await Promise.all((names.length > 0 ? names : suiteNames()).map((n) => loadSuite(n)));
   const steps = positiveInt(values.steps, "--steps") ?? 1200;
   const workers = positiveInt(values.workers, "--workers") ?? Math.max(1, os.availableParallelism());
-  const plan = calibrationSuites(suites, readSpeeds(speedsFile), { steps, fresh: values.fresh ?? false });
+  await loadMujoco(); // a MuJoCo task set is built to count its tasks (its epoch)
+  const plan = calibrationSuites(suites, readSpeeds(speedsFile), {
+    steps,
+    fresh: values.fresh ?? false,
+    scheduleOf: updateSchedule,
+  });
   if (plan.length === 0) {
     console.log(
       `every (algorithm, env, widths) of ${suites.map((s) => s.name).join(", ")} is measured in ${speedsFile}`,
@@ -620,7 +627,7 @@ async function calibrateCommand(names: string[], values: ReturnType<typeof parse
   try {
     const pairs = plan.reduce((n, s) => n + s.algorithms.length, 0);
     console.error(
-      `calibrating ${pairs} (algorithm, env) pair(s), ${steps} env steps each, ${workers} worker(s), ${backend.name}`,
+      `calibrating ${pairs} (algorithm, env) pair(s), ${workers} worker(s), ${backend.name}; env steps per run: ${plan.map((s) => `${s.envs[0]?.id} ${s.budget.envSteps}`).join(", ")}`,
     );
     const { speeds, failed } = await calibrate(db, plan, backend.name, {
       steps,

@@ -1,11 +1,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { multiTaskGradientUpdates } from "@qscape/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { updateSchedule } from "./algorithms.js";
 import { calibrationSuites } from "./calibrate.js";
 import { applyOverrides } from "./cli.js";
 import { openResults } from "./db/index.js";
-import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
+import {
+  describeEstimate,
+  estimateSuite,
+  readSpeeds,
+  type ScheduleOf,
+  speedsFromResults,
+  writeSpeeds,
+} from "./speeds.js";
 import { expandRuns, parseSuite, protocolOf } from "./suite.js";
 
 const suite = parseSuite(
@@ -124,6 +133,154 @@ describe("suite durations from measured speeds", () => {
     ]);
     expect(plan[0]?.budget).toMatchObject({ envSteps: 800, warmupSteps: 200 });
     expect(calibrationSuites([suite], known, { steps: 800, fresh: true })).toHaveLength(2);
+  });
+
+  // Multi-task runs (task sets): the updates follow each algorithm's epoch, not warm-up × updates per step.
+  const taskSetSuite = parseSuite(
+    {
+      name: "mt",
+      description: "d",
+      algorithms: [{ algo: "qmp" }, { algo: "no-sharing" }],
+      envs: [{ id: "MazeLargeMT3-v0" }],
+      seeds: [0, 1],
+      budget: { envSteps: 10_000, warmupSteps: 0 },
+      evaluation: { every: 5000, episodes: 2 },
+      hidden: [64, 64],
+    },
+    "test",
+  );
+  const qmpEpoch = { learningTasks: 3, envStepsPerTask: 600, updatesPerTask: 100, minBufferPerTask: 3000 };
+  const noSharingEpoch = { learningTasks: 3, envStepsPerTask: 600, updatesPerTask: 50, minBufferPerTask: 1200 };
+  const epochs: ScheduleOf = (_suite, a) => ({ epoch: a.algo === "qmp" ? qmpEpoch : noSharingEpoch });
+
+  it("prices a multi-task run with its epoch's gradient updates, and leaves a pair without an epoch unmeasured", () => {
+    const speeds = {
+      machine: "m",
+      measuredAt: "x",
+      entries: [
+        { ...speed("qmp", "MazeLargeMT3-v0", 0.01), stepSeconds: 0.002, evalEpisodeSeconds: 0.5 },
+        { ...speed("no-sharing", "MazeLargeMT3-v0", 0.01), stepSeconds: 0.001, evalEpisodeSeconds: 0.5 },
+      ],
+    };
+    // qmp: epochs of 3 × 600 steps; the buffers reach 3000 at epoch 5 (9000 steps), epoch 6 is cut at
+    // 10,000 (tasks 0 and 1 collect 600 and 400, task 2 none, all still ready): 2 epochs × 3 × 100 = 600.
+    // no-sharing: buffers reach 1200 at epoch 2, so epochs 2–6 update: 5 × 3 × 50 = 750.
+    expect(multiTaskGradientUpdates(qmpEpoch, 10_000)).toBe(600);
+    // per run: 3 s + 10k steps × step s + updates × 0.01 s + (2 + 1) evaluations × 2 episodes × 0.5 s
+    const qmp = 3 + 20 + 600 * 0.01 + 3;
+    const noSharing = 3 + 10 + 750 * 0.01 + 3;
+    const e = estimateSuite(taskSetSuite, speeds, 2, epochs);
+    expect(e.minutes).toBeCloseTo((2 * (qmp + noSharing)) / 2 / 60, 9);
+    expect(e).toMatchObject({ pairs: 2, measured: 2, unmeasured: [] });
+    const without = estimateSuite(taskSetSuite, speeds, 2);
+    expect(without.minutes).toBeNull();
+    expect(without.unmeasured).toEqual([
+      "qmp on MazeLargeMT3-v0 (no epoch to count its updates)",
+      "no-sharing on MazeLargeMT3-v0 (no epoch to count its updates)",
+    ]);
+  });
+
+  it("takes a multi-task run's speeds from its phases and its learners' gradientUpdates", () => {
+    const db = openResults(join(dir, "results.db"));
+    db.ensureSuite("mt", {
+      protocol: { envSteps: 10_000, seeds: [0], evaluation: { everySteps: 10_000, episodes: 3, deterministic: true } },
+    });
+    const config = {
+      algo: "qmp",
+      hidden: [64, 64],
+      budget: { envSteps: 10_000 },
+      evaluation: { every: 10_000, episodes: 3 },
+    };
+    const run = db.upsertRun({ suite: "mt", algo: "qmp", env: "MazeLargeMT3-v0", seed: 0, config });
+    db.markRunning(run.id, { backend: "wasm" });
+    db.recordTimings(run.id, { act: 4, env: 6, update: 12, afterEpoch: 0, epochs: 22, eval: 3, total: 26 });
+    db.markFinished(run.id, { wallClockS: 26, counters: { envSteps: 10_000, epochs: 6, gradientUpdates: 600 } });
+    // A run stored before the phases were timed (whole epochs only) adds nothing.
+    const old = db.upsertRun({ suite: "mt", algo: "qmp", env: "MazeLargeMT3-v0", seed: 1, config });
+    db.markRunning(old.id, { backend: "wasm" });
+    db.recordTimings(old.id, { epochs: 50, eval: 9, total: 60 });
+    db.markFinished(old.id, { wallClockS: 60, counters: { envSteps: 10_000, epochs: 6, gradientUpdates: 600 } });
+    const [s, ...none] = speedsFromResults(db);
+    expect(none).toEqual([]);
+    expect(s?.envSteps).toBe(10_000);
+    db.close();
+    expect(s?.updateSeconds).toBeCloseTo(12 / 600, 12);
+    expect(s?.stepSeconds).toBeCloseTo(10 / 10_000, 12);
+    // Two evaluations (the untrained policies' and the last) × 3 episodes, each on every task.
+    expect(s?.evalEpisodeSeconds).toBeCloseTo(3 / 6, 12);
+  });
+
+  it("plans a multi-task calibration run to the end of its first epoch with updates", () => {
+    // qmp: buffers of 3000 after 5 epochs of 3 × 600 = 9000 steps; no-sharing: 1200 after 2 = 3600.
+    const plan = calibrationSuites([taskSetSuite], null, { steps: 800, fresh: false, scheduleOf: epochs });
+    expect(plan).toHaveLength(1);
+    expect(plan[0]?.algorithms.map((a) => a.algo)).toEqual(["qmp", "no-sharing"]);
+    expect(plan[0]?.budget).toMatchObject({ envSteps: 9000, warmupSteps: 0 });
+    expect(plan[0]?.evaluation).toEqual({ every: 9000, episodes: 2 });
+    const known = { machine: "m", measuredAt: "x", entries: [speed("qmp", "MazeLargeMT3-v0", 0.01)] };
+    const rest = calibrationSuites([taskSetSuite], known, { steps: 800, fresh: false, scheduleOf: epochs });
+    expect(rest[0]?.budget.envSteps).toBe(3600);
+    // No epoch, no plan: the run could not be priced.
+    expect(calibrationSuites([taskSetSuite], null, { steps: 800, fresh: false })).toEqual([]);
+  });
+
+  it("an on-policy learner updates once per full rollout: priced so, and calibrated to whole rollouts", () => {
+    const speeds = {
+      machine: "m",
+      measuredAt: "x",
+      entries: ["A-v0", "B-v0"].flatMap((env) => [speed("td3", env, 0.002), speed("savo", env, 0.5)]),
+    };
+    const rollouts: ScheduleOf = (_suite, a) => (a.algo === "savo" ? { rolloutSteps: 2048 } : {});
+    // savo: ⌊10,000 / 2048⌋ = 4 updates per run instead of 9000.
+    const td3 = 3 + 10 + 9000 * 0.002 + 5;
+    const savo = 3 + 10 + 4 * 0.5 + 5;
+    expect(estimateSuite(suite, speeds, 2, rollouts).minutes).toBeCloseTo((4 * 2 * (td3 + savo)) / 2 / 60, 9);
+    const plan = calibrationSuites([suite], null, { steps: 800, fresh: false, scheduleOf: rollouts });
+    expect(plan.map((p) => p.budget.envSteps)).toEqual([2048, 2048]);
+    // A new budget is a new suite in the calibration store (which never changes a stored protocol).
+    expect(plan.map((p) => p.name)).toEqual(["calibrate-s-a-v0-2048", "calibrate-s-b-v0-2048"]);
+    expect(plan[0]?.budget.warmupSteps).toBe(512);
+    const longer = calibrationSuites([suite], null, { steps: 4100, fresh: false, scheduleOf: rollouts });
+    expect(longer[0]?.budget.envSteps).toBe(6144);
+    // Measured by a run shorter than a rollout: no update cost, so not priced, and calibrated again.
+    const short = {
+      ...speeds,
+      entries: speeds.entries.map((e) => (e.algo === "savo" ? { ...e, updateSeconds: 0 } : e)),
+    };
+    const e = estimateSuite(suite, short, 2, rollouts);
+    expect(e).toMatchObject({ measured: 2, borrowed: 0 });
+    expect(e.unmeasured).toEqual([
+      "savo on A-v0 (its calibration saw no update)",
+      "savo on B-v0 (its calibration saw no update)",
+    ]);
+    const again = calibrationSuites([suite], short, { steps: 800, fresh: false, scheduleOf: rollouts });
+    expect(again.map((p) => p.algorithms.map((a) => a.algo))).toEqual([["savo"], ["savo"]]);
+  });
+
+  it("asks each entry how its runs update: off-policy, a rollout (numEnvs × numSteps), a task set's epoch", () => {
+    const onPolicy = parseSuite(
+      {
+        ...suite,
+        algorithms: [{ algo: "td3" }, { algo: "agile-ppo", config: { numEnvs: 16, numSteps: 128 } }],
+        envs: [{ id: "DigLava-v0" }],
+      },
+      "test",
+    );
+    const [td3, agile] = onPolicy.algorithms;
+    const env = onPolicy.envs[0];
+    if (!td3 || !agile || !env) throw new Error("suite");
+    expect(updateSchedule(onPolicy, td3, env)).toEqual({});
+    expect(updateSchedule(onPolicy, agile, env)).toEqual({ rolloutSteps: 2048 });
+    const maze = parseSuite(
+      { ...taskSetSuite, algorithms: [{ algo: "qmp", config: { envStepsPerUpdate: 500, minBufferSize: 2000 } }] },
+      "test",
+    );
+    const [qmp] = maze.algorithms;
+    const [mazeEnv] = maze.envs;
+    if (!qmp || !mazeEnv) throw new Error("suite");
+    expect(updateSchedule(maze, qmp, mazeEnv)).toEqual({
+      epoch: { learningTasks: 3, envStepsPerTask: 500, updatesPerTask: 100, minBufferPerTask: 2000 },
+    });
   });
 
   it("an env with a budget of its own runs and is priced with it; the protocol says so", () => {

@@ -9,12 +9,18 @@
  * the run-start estimate read. An estimate says how many of its pairs were measured; pairs that
  * were not fall back to the same algorithm's speed on another env, and only a suite with no
  * measured pair at all shows its author's guess (`estimatedMinutes`).
+ *
+ * On a task set (multi-task runs) the same three costs are kept per task-set env step (summed over
+ * tasks), per gradient update, and per evaluation episode (one deterministic episode on every
+ * learning task); the run's gradient updates follow the algorithm's epoch (`MultiTaskEpoch`), not
+ * the suite's warm-up and updates per step; an on-policy learner's (PPO, AGILE) are one per rollout.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { type MultiTaskEpoch, multiTaskGradientUpdates } from "@qscape/core";
 import { z } from "zod";
 import type { ResultsDb } from "./db/index.js";
-import { budgetOf, type Suite } from "./suite.js";
+import { budgetOf, isTaskSet, type Suite } from "./suite.js";
 
 export const SpeedEntrySchema = z
   .object({
@@ -102,8 +108,11 @@ export function speedsFromResults(db: ResultsDb): SpeedEntry[] {
       if (!cfg.success) continue;
       const { algo, hidden, budget, evaluation } = cfg.data;
       const steps = run.counters.envSteps ?? budget.envSteps;
-      const updates = run.counters.updates ?? 0;
+      // Single-env runs count `updates`; multi-task runs their learners' `gradientUpdates`.
+      const updates = run.counters.updates ?? run.counters.gradientUpdates ?? 0;
       const t = Object.fromEntries(db.timings(run.id).map((r) => [r.phase, r.seconds]));
+      // Multi-task runs stored before their phases were timed hold whole epochs only: nothing to price with.
+      if (t.env === undefined && t.act === undefined) continue;
       const evals = Math.floor(steps / evaluation.every) + 1;
       const key = keyOf(algo, run.env, hidden);
       const p = pooled.get(key) ?? {
@@ -155,8 +164,46 @@ export interface SuiteEstimate {
   unmeasured: string[];
 }
 
-/** Wall time of a suite from measured speeds, runs spread evenly over `workers` workers. */
-export function estimateSuite(suite: Suite, speeds: SpeedsFile | null, workers = 2): SuiteEstimate {
+/**
+ * How a pair's runs update, when not by the suite's warm-up and updates per step: a multi-task
+ * algorithm's epoch on a task set, or an on-policy learner's one update per rollout.
+ */
+export interface UpdateSchedule {
+  epoch?: MultiTaskEpoch;
+  rolloutSteps?: number;
+}
+
+/** A pair's schedule (`algorithms.ts` asks the entry); null when the entry does not say. */
+export type ScheduleOf = (
+  suite: Suite,
+  algorithm: Suite["algorithms"][number],
+  env: Suite["envs"][number],
+) => UpdateSchedule | null;
+
+/**
+ * The updates of a run of `envSteps` steps: the epochs' on a task set, one per full rollout
+ * on-policy (the loop updates at every multiple of the rollout), else one burst per step past the warm-up.
+ */
+export function updatesOfRun(
+  schedule: UpdateSchedule,
+  budget: { envSteps: number; warmupSteps: number; updatesPerStep: number },
+): number {
+  if (schedule.epoch) return multiTaskGradientUpdates(schedule.epoch, budget.envSteps);
+  if (schedule.rolloutSteps) return Math.floor(budget.envSteps / schedule.rolloutSteps);
+  return Math.max(0, budget.envSteps - budget.warmupSteps) * budget.updatesPerStep;
+}
+
+/**
+ * Wall time of a suite from measured speeds, runs spread evenly over `workers` workers. A pair on a
+ * task set is priced only with its algorithm's epoch (`scheduleOf`): without one its update count
+ * is unknown and the pair counts as unmeasured.
+ */
+export function estimateSuite(
+  suite: Suite,
+  speeds: SpeedsFile | null,
+  workers = 2,
+  scheduleOf: ScheduleOf = () => null,
+): SuiteEstimate {
   const entries = speeds?.entries ?? [];
   const exact = new Map(entries.map((e) => [keyOf(e.algo, e.env, e.hidden), e]));
   const byAlgo = (algo: string) => entries.filter((e) => e.algo === algo && sameWidths(e.hidden, suite.hidden));
@@ -169,11 +216,24 @@ export function estimateSuite(suite: Suite, speeds: SpeedsFile | null, workers =
     const { envSteps, warmupSteps } = budgetOf(suite, env);
     const evaluation = env.evaluation ?? suite.evaluation;
     const evalEpisodes = (Math.floor(envSteps / evaluation.every) + 1) * evaluation.episodes;
+    const multiTask = isTaskSet(env.id);
     for (const a of suite.algorithms) {
+      const schedule = scheduleOf(suite, a, env) ?? {};
+      if (multiTask && !schedule.epoch) {
+        unmeasured.push(`${a.label ?? a.algo} on ${env.id} (no epoch to count its updates)`);
+        continue;
+      }
+      const updates = updatesOfRun(schedule, { envSteps, warmupSteps, updatesPerStep });
+      // A calibration that saw no update (too short for a rollout or an epoch) measured no update cost.
+      const usable = (e: SpeedEntry) => updates === 0 || e.updateSeconds > 0;
       let s = exact.get(keyOf(a.algo, env.id, suite.hidden));
+      if (s && !usable(s)) {
+        unmeasured.push(`${a.label ?? a.algo} on ${env.id} (its calibration saw no update)`);
+        continue;
+      }
       if (s) measured += 1;
       else {
-        const others = byAlgo(a.algo);
+        const others = byAlgo(a.algo).filter(usable);
         if (others.length > 0) {
           borrowed += 1;
           s = {
@@ -190,7 +250,7 @@ export function estimateSuite(suite: Suite, speeds: SpeedsFile | null, workers =
       const run =
         RUN_OVERHEAD_SECONDS +
         envSteps * s.stepSeconds +
-        Math.max(0, envSteps - warmupSteps) * updatesPerStep * s.updateSeconds +
+        updates * s.updateSeconds +
         evalEpisodes * s.evalEpisodeSeconds;
       seconds += run * suite.seeds.length;
     }

@@ -298,7 +298,8 @@ const MultiTaskCheckpoint = z.object({ run: z.custom<Snapshot>((v) => v !== unde
  * per-task mean returns as its `returns`), and metrics rows `success/task<i>`, `return/task<i>`
  * and, where behaviour is shared, the cumulative selection counts `selection/task<i>/policy<j>`
  * (task i in learning-task order, policy j in the task set's order). A checkpoint is written only
- * after the parent confirmed everything before it is stored, as for single-env runs.
+ * after the parent confirmed everything before it is stored, as for single-env runs. Its timings are
+ * the run's phases (`act`, `env`, `update`, `afterEpoch`, where the run times them), `epochs` and `eval`.
  */
 async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter: Reporter): Promise<void> {
   const { runId, task, checkpointDir, checkpointEvery } = start;
@@ -411,7 +412,9 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
     type: "done",
     runId,
     counters,
-    timings: { ...seconds, total: (performance.now() - t0) / 1000 },
+    // The phases of the epochs as a single-env run names them (act, env, update; and afterEpoch),
+    // with whole epochs and evaluations timed here: what `pnpm bench speeds`/calibrate price runs with.
+    timings: { ...run.timings?.(), ...seconds, total: (performance.now() - t0) / 1000 },
     stoppedBy,
   });
   run.dispose();

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkpointExists } from "@qscape/core";
+import { checkpointExists, multiTaskGradientUpdates } from "@qscape/core";
 import { MultistageReacherEnv, makeTaskSet, registerTaskSet, TaskSet } from "@qscape/envs";
 import { describe, expect, it } from "vitest";
 import { validateRunnable } from "../src/cli.js";
@@ -59,6 +59,13 @@ describe("pnpm bench on a task set", () => {
       expect(db.suite(SUITE).protocol.score).toBe("success");
       for (const run of db.listRuns(SUITE)) {
         expect(run.status).toBe("finished");
+        // What `pnpm bench speeds`/calibrate price runs with: the phases a single-env run stores, and
+        // the updates the entry's epoch gives (every task ready after its first 100 steps: 4 epochs × 3 × 4).
+        const phases = Object.fromEntries(db.timings(run.id).map((t) => [t.phase, t.seconds]));
+        for (const phase of ["act", "env", "update", "epochs", "eval"]) expect(phases[phase]).toBeGreaterThan(0);
+        const epoch = { learningTasks: 3, envStepsPerTask: 100, updatesPerTask: 4, minBufferPerTask: 100 };
+        expect(run.counters.gradientUpdates).toBe(multiTaskGradientUpdates(epoch, 1200));
+        expect(run.counters.gradientUpdates).toBe(48);
         const evals = db.evaluations(run.id);
         const names = db.metricNames(run.id);
         expect(names).toEqual(expect.arrayContaining(["success/task0", "success/task1", "success/task2"]));

@@ -1,4 +1,4 @@
-import { initBackend, type MultiTaskRun, type Snapshot } from "@qscape/core";
+import { initBackend, type MultiTaskRun, multiTaskGradientUpdates, type Snapshot } from "@qscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { qmpAlgorithms, tableD2Hold } from "./bench.js";
 
@@ -69,6 +69,26 @@ describe("qmp bench entries (multi-task runs)", () => {
     expect(run.tasks).toHaveLength(5);
     expect((run.selectionCounts() ?? []).flat().reduce((a, b) => a + b, 0)).toBe(200);
     run.dispose();
+  });
+
+  it("each entry's epoch prices the gradient updates its run takes, and the run times its phases", () => {
+    // 3 tasks × 40 steps per epoch; buffers reach 100 after 3 epochs; 500 steps = 4 epochs + 20 steps:
+    // updates in epochs 3, 4 and 5, 4 per task each: 3 × 3 × 4 = 36.
+    const settings = { ...ctx, totalEnvSteps: 500, config: { ...tiny, minBufferSize: 100 } };
+    for (const id of ["qmp", "fully-shared"]) {
+      const epoch = entry(id).epoch?.("MazeLargeMT3-v0", settings);
+      expect(epoch).toEqual({ learningTasks: 3, envStepsPerTask: 40, updatesPerTask: 4, minBufferPerTask: 100 });
+      if (!epoch) continue;
+      expect(multiTaskGradientUpdates(epoch, 500)).toBe(36);
+      const run = entry(id).create("MazeLargeMT3-v0", settings);
+      while (!run.done) run.runEpoch();
+      expect(run.counters().gradientUpdates).toBe(36);
+      const t = run.timings?.() ?? {};
+      for (const phase of ["act", "env", "update"]) expect(t[phase]).toBeGreaterThan(0);
+      run.dispose();
+    }
+    // PointReachMT-v0's three helpers have fixed policies: one task learns.
+    expect(entry("qmp").epoch?.("PointReachMT-v0", ctx)?.learningTasks).toBe(1);
   });
 
   it("no-sharing reports no selections; qmp-uniform spreads them over policies", () => {

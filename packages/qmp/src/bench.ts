@@ -25,6 +25,7 @@ import {
   defineMultiTaskAlgorithm,
   isBox,
   type MultiTaskContext,
+  type MultiTaskEpoch,
   type MultiTaskRun,
   QscapeError,
   type Snapshot,
@@ -196,6 +197,7 @@ export function createQmpRun(
       epochs: trainer.epochs,
       gradientUpdates: learning.reduce((n, i) => n + (agent.learner(i).counters?.().gradientUpdates ?? 0), 0),
     }),
+    timings: () => trainer.timings,
     save: () => ({ agent: agent.save(), trainer: trainer.save() }),
     load: (snapshot) => {
       const parsed = SavedRun.safeParse(snapshot);
@@ -213,6 +215,26 @@ export function createQmpRun(
 
 const matched = ({ seed, hidden }: Pick<MultiTaskContext, "seed" | "hidden">) => ({ seed, hidden });
 
+/**
+ * A run's epoch on the task set (Table D.4's per-task settings, Algorithm 4): every task without a
+ * fixed policy collects and learns. Every entry's loop is `MultiTaskTrainer`'s, so one function
+ * prices them all; DnC's distillations come on top (`afterEpoch`, not gradient updates).
+ */
+export function epochOf(
+  taskSetId: string,
+  loop: Pick<SharedNetworkSettings, "envStepsPerUpdate" | "gradStepsPerUpdate" | "minBufferSize">,
+): MultiTaskEpoch {
+  const set = makeTaskSet(taskSetId);
+  const learningTasks = set.tasks.filter((t) => t.fixedPolicy === null).length;
+  set.close();
+  return {
+    learningTasks,
+    envStepsPerTask: loop.envStepsPerUpdate,
+    updatesPerTask: loop.gradStepsPerUpdate,
+    minBufferPerTask: loop.minBufferSize,
+  };
+}
+
 export const qmpAlgorithms = [
   defineMultiTaskAlgorithm({
     id: "qmp",
@@ -221,6 +243,7 @@ export const qmpAlgorithms = [
     schema: QmpBenchConfig,
     supportsTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) => createQmpRun(id, "qSwitch", config, ctx),
   }),
   defineMultiTaskAlgorithm({
@@ -229,6 +252,7 @@ export const qmpAlgorithms = [
     schema: QmpHBenchConfig,
     supportsTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) => createQmpRun(id, "qSwitch", config, ctx),
   }),
   defineMultiTaskAlgorithm({
@@ -237,6 +261,7 @@ export const qmpAlgorithms = [
     schema: FixedBehaviourBenchConfig,
     supportsTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) => createQmpRun(id, "none", config, ctx),
   }),
   defineMultiTaskAlgorithm({
@@ -245,6 +270,7 @@ export const qmpAlgorithms = [
     schema: FixedBehaviourBenchConfig,
     supportsTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) => createQmpRun(id, "uniform", config, ctx),
   }),
   defineMultiTaskAlgorithm({
@@ -253,6 +279,7 @@ export const qmpAlgorithms = [
     schema: SoftmaxBenchConfig,
     supportsTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) => createQmpRun(id, "softmax", config, ctx),
   }),
   defineMultiTaskAlgorithm({
@@ -266,6 +293,7 @@ export const qmpAlgorithms = [
       return supportsTaskSet(id);
     },
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) => createQmpRun(id, "domain", config, ctx),
   }),
   defineMultiTaskAlgorithm({
@@ -275,6 +303,7 @@ export const qmpAlgorithms = [
     schema: SharedNetworkBenchConfig,
     supportsTaskSet: supportsSharedTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) =>
       createSharedRun(
         id,
@@ -291,6 +320,7 @@ export const qmpAlgorithms = [
     schema: QmpParamSharingBenchConfig,
     supportsTaskSet: supportsSharedTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) => {
       const warmupEpochs = config.mixtureWarmupEpochs ?? tableH5Warmup(id);
       const agent = (spaces: TaskSet) =>
@@ -310,6 +340,7 @@ export const qmpAlgorithms = [
     schema: SharedNetworkBenchConfig,
     supportsTaskSet: supportsSharedTaskSet,
     matched,
+    epoch: epochOf,
     create: (id, config, ctx) =>
       createSharedRun(
         id,
@@ -339,6 +370,7 @@ function dataSharingAlgorithms() {
       schema: DncRegOnlyBenchConfig,
       supportsTaskSet,
       matched,
+      epoch: epochOf,
       create: (id, config, ctx) =>
         createQmpRun(
           id,
@@ -361,6 +393,7 @@ function dataSharingAlgorithms() {
       schema: DncBenchConfig,
       supportsTaskSet,
       matched,
+      epoch: epochOf,
       create: (id, config, ctx) =>
         createQmpRun(
           id,
@@ -384,6 +417,7 @@ function dataSharingAlgorithms() {
       schema: UdsBenchConfig,
       supportsTaskSet: (id) => supportsTaskSet(id) ?? statesMinReward(id),
       matched,
+      epoch: epochOf,
       create: (id, config, ctx) =>
         createQmpRun(
           id,

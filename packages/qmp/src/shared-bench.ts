@@ -83,6 +83,7 @@ export function createSharedRun(
       return learning.map((i) => counts[i] as number[]);
     },
     counters: () => ({ epochs: trainer.epochs, gradientUpdates: agent.gradientUpdates() }),
+    timings: () => trainer.timings,
     save: () => ({ agent: agent.save(), trainer: trainer.save() }),
     load: (snapshot) => {
       const parsed = SavedRun.safeParse(snapshot);

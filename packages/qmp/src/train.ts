@@ -128,6 +128,8 @@ export class MultiTaskTrainer {
   private readonly trainSuccesses: number[];
   private envStepsDone = 0;
   private epochsDone = 0;
+  /** Wall seconds per phase in this process (a harness prices runs with them); never saved or compared. */
+  private readonly seconds = { act: 0, env: 0, update: 0, afterEpoch: 0 };
   readonly evaluations: EvaluationRecord[] = [];
 
   constructor(
@@ -162,6 +164,11 @@ export class MultiTaskTrainer {
     return this.envStepsDone >= this.config.totalEnvSteps;
   }
 
+  /** Seconds spent so far choosing behaviour actions, stepping and resetting envs, updating, and in `afterEpoch`. */
+  get timings(): Record<string, number> {
+    return { ...this.seconds };
+  }
+
   /** True after an epoch that the config's cadence (`evalEvery` epochs, and the last) evaluates. */
   get evaluationDue(): boolean {
     return this.epochsDone > 0 && (this.epochsDone % this.config.evalEvery === 0 || this.done);
@@ -169,7 +176,10 @@ export class MultiTaskTrainer {
 
   private startEpisode(i: number): void {
     const seed = this.rng.seed();
-    this.running[i] = { seed, obs: this.taskSet.reset(i, seed)[0], actions: [] };
+    const t0 = performance.now();
+    const [obs] = this.taskSet.reset(i, seed);
+    this.seconds.env += (performance.now() - t0) / 1000;
+    this.running[i] = { seed, obs, actions: [] };
     this.agent.beginEpisode(i);
   }
 
@@ -180,8 +190,12 @@ export class MultiTaskTrainer {
       for (let k = 0; k < c.envStepsPerUpdate && this.envStepsDone < c.totalEnvSteps; k++) {
         const ep = this.running[i] as RunningEpisode;
         const current = ep.obs;
+        const ta = performance.now();
         const { action } = this.agent.behave(i, current);
+        const te = performance.now();
         const [nextObs, reward, terminated, truncated, info] = this.taskSet.step(i, action);
+        this.seconds.act += (te - ta) / 1000;
+        this.seconds.env += (performance.now() - te) / 1000;
         this.agent.observe(i, { obs: current, action, reward, nextObs, terminated, truncated });
         this.envStepsDone += 1;
         if (terminated || truncated) {
@@ -198,8 +212,12 @@ export class MultiTaskTrainer {
     // No-Sharing) get the same numbers in any order; a shared network (Parameter-Sharing,
     // Fully-Shared-Behaviors) sees the tasks interleaved instead of one task's steps in a block.
     const ready = this.tasks.filter((i) => this.agent.replaySize(i) >= c.minBufferSize);
+    const tu = performance.now();
     for (let g = 0; g < c.gradStepsPerUpdate; g++) for (const i of ready) this.agent.update(i);
+    const tx = performance.now();
     this.agent.afterEpoch?.(this.envStepsDone, c.totalEnvSteps);
+    this.seconds.update += (tx - tu) / 1000;
+    this.seconds.afterEpoch += (performance.now() - tx) / 1000;
     this.epochsDone += 1;
   }
 

@@ -51,6 +51,8 @@ export interface AlgorithmEntry {
    */
   resolveConfig(ctx: AlgorithmContext): Record<string, unknown>;
   create(spaces: EnvSpaces, ctx: AlgorithmContext): { agent: AnyAgent; loop: LoopShape };
+  /** The loop shape `create` would return, without building the agent (a harness prices runs with it). */
+  loop?(ctx: AlgorithmContext): LoopShape;
 }
 
 export interface AlgorithmDefinition<S extends z.ZodType> {
@@ -93,6 +95,7 @@ export function defineAlgorithm<S extends z.ZodType>(def: AlgorithmDefinition<S>
       const config = parse(ctx);
       return { agent: def.create(spaces, config), loop: def.loop?.(config) ?? {} };
     },
+    loop: (ctx) => def.loop?.(parse(ctx)) ?? {},
   };
 }
 
@@ -122,9 +125,57 @@ export interface MultiTaskRun {
   /** counts[i][j]: task i's training steps acted by policy j so far, or null when behaviour is not shared. */
   selectionCounts(): number[][] | null;
   counters(): Record<string, number>;
+  /**
+   * Seconds this process has spent in each phase of `runEpoch`, as a single-env loop times them:
+   * `act` (behaviour actions), `env` (env steps and resets), `update` (gradient updates), and
+   * `afterEpoch` (per-epoch work besides them, e.g. DnC's distillations). Wall time only: never part
+   * of a result or a snapshot. Optional: a run without it stores only whole-epoch times.
+   */
+  timings?(): Record<string, number>;
   save(): Snapshot;
   load(snapshot: Snapshot): void;
   dispose(): void;
+}
+
+/**
+ * A multi-task algorithm's epoch (QMP Algorithm 4, Table D.4's per-task settings): every learning
+ * task collects `envStepsPerTask` steps, then every task whose buffer holds `minBufferPerTask`
+ * transitions takes `updatesPerTask` gradient updates. A harness plans and prices runs with it.
+ */
+export interface MultiTaskEpoch {
+  /** Tasks that collect and learn (a task with a fixed policy does neither). */
+  learningTasks: number;
+  envStepsPerTask: number;
+  updatesPerTask: number;
+  minBufferPerTask: number;
+}
+
+/**
+ * The gradient updates of a run of `totalEnvSteps` env steps (summed over tasks) under `epoch`:
+ * the epochs replayed in arithmetic, the last one cut where the budget ends as the loop cuts it
+ * (the tasks collect in order, each up to what is left).
+ */
+export function multiTaskGradientUpdates(epoch: MultiTaskEpoch, totalEnvSteps: number): number {
+  const { learningTasks, envStepsPerTask, updatesPerTask, minBufferPerTask } = epoch;
+  if (learningTasks < 1 || envStepsPerTask < 1) return 0;
+  const buffers = new Array<number>(learningTasks).fill(0);
+  let steps = 0;
+  let updates = 0;
+  while (steps < totalEnvSteps) {
+    for (let i = 0; i < learningTasks; i++) {
+      const k = Math.min(envStepsPerTask, totalEnvSteps - steps);
+      buffers[i] = (buffers[i] as number) + k;
+      steps += k;
+    }
+    updates += updatesPerTask * buffers.filter((b) => b >= minBufferPerTask).length;
+  }
+  return updates;
+}
+
+/** Env steps (over tasks) to the end of the first epoch with gradient updates: the tasks' buffers fill together. */
+export function multiTaskStepsToFirstUpdate(epoch: MultiTaskEpoch): number {
+  const epochs = Math.max(1, Math.ceil(epoch.minBufferPerTask / epoch.envStepsPerTask));
+  return epochs * epoch.learningTasks * epoch.envStepsPerTask;
 }
 
 /** The harness's matched settings for one multi-task run. */
@@ -138,11 +189,16 @@ export interface MultiTaskContext {
   config: Record<string, unknown>;
 }
 
+/** The settings that decide a multi-task run's config: the matched seed and widths, and the suite's config. */
+type MatchedConfig = Pick<MultiTaskContext, "seed" | "hidden" | "config">;
+
 export interface MultiTaskShape {
   /** null when the algorithm can run on this task set (a registered id), else why not. */
   supportsTaskSet(taskSetId: string): string | null;
   /** Builds the learner and its loop on fresh instances of the task set. */
   create(taskSetId: string, ctx: MultiTaskContext): MultiTaskRun;
+  /** The run's epoch on this task set with these settings, without building a learner (for duration estimates). */
+  epoch?(taskSetId: string, ctx: MatchedConfig): MultiTaskEpoch;
 }
 
 export interface MultiTaskAlgorithmDefinition<S extends z.ZodType> {
@@ -153,6 +209,8 @@ export interface MultiTaskAlgorithmDefinition<S extends z.ZodType> {
   /** Maps the matched settings (seed, hidden widths) to config fields; the suite's config goes on top. */
   matched(ctx: Pick<MultiTaskContext, "seed" | "hidden">): Record<string, unknown>;
   create(taskSetId: string, config: z.output<S>, ctx: MultiTaskContext): MultiTaskRun;
+  /** The epoch a run with this config has on the task set (optional: without it a run cannot be priced). */
+  epoch?(taskSetId: string, config: z.output<S>): MultiTaskEpoch;
 }
 
 /**
@@ -160,7 +218,7 @@ export interface MultiTaskAlgorithmDefinition<S extends z.ZodType> {
  * and the harness runs it on task sets (`multiTask`); on a single env it says it needs a task set.
  */
 export function defineMultiTaskAlgorithm<S extends z.ZodType>(def: MultiTaskAlgorithmDefinition<S>): AlgorithmEntry {
-  const parse = (ctx: Pick<MultiTaskContext, "seed" | "hidden" | "config">): z.output<S> => {
+  const parse = (ctx: MatchedConfig): z.output<S> => {
     const result = def.schema.safeParse({ ...def.matched(ctx), ...ctx.config });
     if (!result.success) {
       const issues = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
@@ -169,6 +227,7 @@ export function defineMultiTaskAlgorithm<S extends z.ZodType>(def: MultiTaskAlgo
     return result.data;
   };
   const why = "is a multi-task algorithm: it runs on a task set (see `pnpm bench list`), not a single env";
+  const epochOf = def.epoch;
   return {
     id: def.id,
     description: def.description,
@@ -185,6 +244,7 @@ export function defineMultiTaskAlgorithm<S extends z.ZodType>(def: MultiTaskAlgo
     multiTask: {
       supportsTaskSet: def.supportsTaskSet,
       create: (taskSetId, ctx) => def.create(taskSetId, parse(ctx), ctx),
+      ...(epochOf ? { epoch: (taskSetId: string, ctx: MatchedConfig) => epochOf(taskSetId, parse(ctx)) } : {}),
     },
   };
 }
