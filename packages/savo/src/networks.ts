@@ -231,7 +231,7 @@ class ConditionedBody implements Parameterized {
   readonly layers: Linear[] = [];
   readonly films: FiLMLayer[] = [];
   /** LayerNorm after every linear, the output's included (`actorLayerNorm`); empty without. */
-  readonly norms: LayerNorm[] = [];
+  readonly norms: LayerNorm[];
   private readonly summaryPart: number;
   constructor(
     rng: Rng,
@@ -259,7 +259,7 @@ class ConditionedBody implements Parameterized {
         this.films.push(new FiLMLayer(rng, summarySize, size, `${name}.film${l}`));
       });
     }
-    if (layerNorm) sizes.forEach((size, l) => this.norms.push(new LayerNorm(size, 1e-5, `${name}.ln${l}`)));
+    this.norms = layerNorm ? sizes.map((size, l) => new LayerNorm(size, 1e-5, `${name}.ln${l}`)) : [];
   }
 
   context(obs: tf.Tensor2D, z: tf.Tensor2D | null): StateContext {
