@@ -5,7 +5,7 @@
  *   pnpm bench <suite> [--workers N] [--quiet]   a suite from benchmarks/
  *   pnpm bench --algos td3,savo --envs InvertedPendulumRestricted-v5 --seeds 5 --steps 50000
  *   pnpm bench --algos td3,savo --set td3:actorLr=1e-3 --set batchSize=128   (per algorithm or for all)
- *   pnpm bench report <results.db> [--suite S] [--out DIR]
+ *   pnpm bench report <results.db> [--suite S] [--envs A,B] [--out DIR]
  *   pnpm bench <suite> --clips                   the report shows a GIF of each algorithm's final policy per env (first seed)
  *   pnpm bench <suite> --report-every 5          rewrite report.html every 5 min while it runs (0: only at the end)
  *   pnpm bench list                              suites with durations from measured speeds, algorithms, envs
@@ -383,7 +383,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (cmd === "report") {
     const file = rest[0] ? userPath(rest[0]) : undefined;
-    if (!file) throw new UsageError("usage: pnpm bench report <results.db> [--suite NAME] [--out DIR]");
+    if (!file) throw new UsageError("usage: pnpm bench report <results.db> [--suite NAME] [--envs A,B] [--out DIR]");
     if (!existsSync(file)) throw new UsageError(`no results file at ${file}`);
     await loadMujoco(); // the report names a MuJoCo task set's tasks (Walker2dMT4-v0) by building it
     // A reader: a report can be written while the bench that owns the store is still running.
@@ -394,7 +394,13 @@ export async function main(argv: string[]): Promise<number> {
       if (!suiteName || !names.includes(suiteName))
         throw new UsageError(`results file has suites ${names.join(", ") || "(none)"}; pick one with --suite`);
       const out = values.out ? userPath(values.out) : path.dirname(file);
-      const written = writeSuiteReport(db, suiteName, out);
+      // The suite file, where there is one by that name, gives the envs' score normalisation.
+      const definition = suiteNames().includes(suiteName) ? await loadSuite(suiteName) : undefined;
+      const envs = values.envs
+        ?.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const written = writeSuiteReport(db, suiteName, out, definition, envs);
       console.log(`report: ${written.html}`);
     } finally {
       db.close();
@@ -758,7 +764,7 @@ function readHelp(): string {
   return `qscape bench — see the header of ${path.relative(process.cwd(), src)}\n
   pnpm bench [suite] [--algos a,b] [--envs e1,e2] [--seeds N] [--steps N] [--workers N] [--out DIR] [--quiet] [--fresh] [--yes]
              [--set [label:]key=value ...]   a hyperparameter for one algorithm (label:) or all, checked by its schema
-  pnpm bench report <results.db> [--suite NAME] [--out DIR]
+  pnpm bench report <results.db> [--suite NAME] [--envs A,B] [--out DIR]
   pnpm bench list
   pnpm bench [suite] --executor slurm [--partition P] [--time 04:00:00] [--cpus-per-task 1] [--mem 4G]
              [--sbatch-arg=--account=A ...] [--max-concurrent N] [--detach] [--dry-run]

@@ -6,7 +6,7 @@ import type { Suite } from "./suite.js";
 import { holdForTest } from "./test-hold.js";
 
 /** Build a suite's report from the store and write report.html/.json/.csv into `outDir`. */
-export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: string, suite?: Suite) {
+export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: string, suite?: Suite, envs?: string[]) {
   const normalisation: Record<string, { random: number; reference: number }> = {};
   for (const e of suite?.envs ?? []) {
     if (e.randomScore !== undefined && e.referenceScore !== undefined) {
@@ -22,6 +22,7 @@ export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: strin
     title: `qscape bench — ${suiteName}`,
     lastN,
     ...(Object.keys(normalisation).length > 0 ? { normalisation } : {}),
+    ...(envs ? { envs } : {}),
   });
   // Clips of the final policies (`--clips`), linked relative to the report.
   data.clips = data.algos.flatMap((algo) =>

@@ -43,6 +43,17 @@ describe("buildReportData on a synthetic suite", () => {
     expect(data.bootstrap).toMatchObject({ seed: 3, intervalReps: 400, method: "percentile" });
   });
 
+  it("restricted to some envs, reports on those only and says so; an env with no runs is named", () => {
+    const one = buildReportData(db, "synthetic", { ...fast, seed: 3, envs: ["Hopper"] });
+    expect(one.envs).toEqual(["Hopper"]);
+    expect(one.runs.every((r) => r.env === "Hopper")).toBe(true);
+    expect(one.notes.join("\n")).toMatch(/Restricted to Hopper/);
+    // One env: the IQM is over that env's seeds alone, so it differs from the four-env one.
+    const iqmOf = (d: ReportData) => d.aggregates.find((a) => a.algo === "td3" && a.metric === "IQM")?.point;
+    expect(iqmOf(one)).not.toBeCloseTo(iqmOf(data) as number, 6);
+    expect(() => buildReportData(db, "synthetic", { ...fast, envs: ["Ant"] })).toThrow(/no finished runs on Ant/);
+  });
+
   it("recomputes the IQM and PoI from the raw evaluations in the store", () => {
     // Independent recomputation: final score = mean of the last 10 evaluation means per run.
     const finals = (algo: string, seeds: number[]) =>

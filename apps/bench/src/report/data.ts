@@ -142,6 +142,8 @@ export interface BuildReportOptions {
   normalisation?: Record<string, { random: number; reference: number }>;
   /** Clock for `generatedAt` (tests pin it). */
   now?: Date;
+  /** Report on these envs only (one env's comparison out of a many-env suite); default every env. */
+  envs?: string[];
 }
 
 /**
@@ -160,10 +162,17 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const notes: string[] = [];
 
   const score = info.protocol.score ?? "return";
-  const allRuns = db.listRuns(suite);
+  const { algos, envs: storedEnvs } = db.finishedAlgosAndEnvs(suite);
+  const unknownEnvs = (options.envs ?? []).filter((e) => !storedEnvs.includes(e));
+  if (unknownEnvs.length > 0)
+    throw new QscapeError(
+      `suite '${suite}': no finished runs on ${unknownEnvs.join(", ")} (finished: ${storedEnvs.join(", ")})`,
+    );
+  const allEnvs = options.envs ? storedEnvs.filter((e) => options.envs?.includes(e)) : storedEnvs;
+  if (options.envs) notes.push(`Restricted to ${allEnvs.join(", ")}: the suite's other envs are left out.`);
+  const allRuns = db.listRuns(suite).filter((r) => allEnvs.includes(r.env) || !options.envs);
   const finished = allRuns.filter((r) => r.status === "finished");
   if (finished.length === 0) throw new QscapeError(`suite '${suite}': no finished runs to report on`);
-  const { algos, envs: allEnvs } = db.finishedAlgosAndEnvs(suite);
 
   // Learning curves of every finished (algo, env).
   const curves = new Map<string, ReturnType<ResultsDb["learningCurves"]>>();
