@@ -191,6 +191,23 @@ describe("results store", () => {
     ).toThrow(/protocol: evaluation.everySteps/);
   });
 
+  it("a suite may gain seeds and envs with budgets of their own; what its runs ran under may not change", () => {
+    const a = "A-v0: 3000 env steps (warm-up 500), evaluation every 500 steps × 1 episodes";
+    const b = "B-v0: 3000 env steps (warm-up 500), evaluation every 250 steps × 1 episodes";
+    db.ensureSuite("grows", { protocol: { ...protocol, notes: `Budgets of their own: ${a}.` } });
+    const grown = { ...protocol, seeds: [0, 1, 2, 3], notes: `Budgets of their own: ${a}; ${b}.` };
+    expect(db.ensureSuite("grows", { protocol: grown }).seeds).toEqual([0, 1, 2, 3]);
+    expect(db.suite("grows").protocol).toMatchObject({ seeds: [0, 1, 2, 3], notes: grown.notes });
+    // Shrinking, or changing anything the stored runs ran under, is still refused.
+    expect(() => db.ensureSuite("grows", { protocol: { ...grown, seeds: [0, 1] } })).toThrow(/refusing to change/);
+    const changedA = `Budgets of their own: ${a.replace("3000 env", "4000 env")}; ${b}.`;
+    expect(() => db.ensureSuite("grows", { protocol: { ...grown, notes: changedA } })).toThrow(/refusing to change/);
+    expect(() => db.ensureSuite("grows", { protocol: { ...grown, envSteps: 1 } })).toThrow(/refusing to change/);
+    expect(() => db.ensureSuite("grows", { protocol: { ...grown, computeCaps: { hiddenWidth: 32 } } })).toThrow(
+      /refusing to change/,
+    );
+  });
+
   it("learning curves keep finished runs on the steps every seed evaluated", () => {
     for (const seed of [0, 1]) {
       const run = db.upsertRun({ suite: "smoke", algo: "td3", env: "Hopper", seed, config: {} });

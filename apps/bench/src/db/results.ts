@@ -107,6 +107,17 @@ export class ResultsDb {
     const existing = this.get("SELECT protocol FROM suites WHERE name = ?", [name]);
     const json = canonicalJson(protocol);
     if (existing) {
+      if (
+        existing.protocol !== json &&
+        protocolGrows(
+          parse(SuiteProtocolSchema, JSON.parse(existing.protocol as string), `suite '${name}' stored protocol`),
+          protocol,
+        )
+      ) {
+        // More seeds or envs: the stored runs' protocol is unchanged, so the suite takes the larger one.
+        this.run("UPDATE suites SET protocol = ? WHERE name = ?", [json, name]);
+        return protocol;
+      }
       if (existing.protocol !== json) {
         throw new QscapeError(
           `suite '${name}' already exists with protocol ${existing.protocol}; refusing to change it to ${json} (use a new suite name)`,
@@ -584,4 +595,29 @@ function toRunRecord(row: Row): RunRecord {
     wallClockS: (row.wall_clock_s as number | null) ?? null,
     counters: JSON.parse(row.counters as string) as Record<string, number>,
   };
+}
+
+const BUDGETS = /^Budgets of their own: (.*?)\.(?= |$)/;
+/** The envs' own budget lines of a protocol's notes ("Budgets of their own: A; B."), and the rest. */
+function splitNotes(notes: string | undefined): { budgets: string[]; rest: string } {
+  const m = BUDGETS.exec(notes ?? "");
+  if (!m) return { budgets: [], rest: notes ?? "" };
+  return { budgets: (m[1] as string).split("; "), rest: (notes ?? "").slice(m[0].length).trim() };
+}
+
+/**
+ * Whether a suite stored under `stored` may continue under `next`: it may gain seeds and envs with
+ * budgets of their own, and nothing its stored runs ran under may change (budget, evaluation, update
+ * ratio, caps, backend, score, an env's own budget). Results of a grown suite stay comparable.
+ */
+export function protocolGrows(stored: ParsedSuiteProtocol, next: ParsedSuiteProtocol): boolean {
+  const a = splitNotes(stored.notes);
+  const b = splitNotes(next.notes);
+  const fixed = (p: ParsedSuiteProtocol) => canonicalJson({ ...p, seeds: null, notes: null });
+  return (
+    fixed(stored) === fixed(next) &&
+    stored.seeds.every((s) => next.seeds.includes(s)) &&
+    a.rest === b.rest &&
+    a.budgets.every((line) => b.budgets.includes(line))
+  );
 }

@@ -49,7 +49,7 @@ describe("buildReportData on a synthetic suite", () => {
     expect(one.runs.every((r) => r.env === "Hopper")).toBe(true);
     expect(one.notes.join("\n")).toMatch(/Restricted to Hopper/);
     // One env: the IQM is over that env's seeds alone, so it differs from the four-env one.
-    const iqmOf = (d: ReportData) => d.aggregates.find((a) => a.algo === "td3" && a.metric === "IQM")?.point;
+    const iqmOf = (d: ReportData) => d.aggregates.find((a) => a.algo === "td3" && a.metric === "iqm")?.point;
     expect(iqmOf(one)).not.toBeCloseTo(iqmOf(data) as number, 6);
     expect(() => buildReportData(db, "synthetic", { ...fast, envs: ["Ant"] })).toThrow(/no finished runs on Ant/);
   });
