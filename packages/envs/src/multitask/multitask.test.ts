@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Env } from "../env.js";
 import { InvalidActionError, ResetNeededError } from "../errors.js";
+import { loadMujoco } from "../mujoco/adapter.js";
 import { Box } from "../spaces.js";
 import {
   LARGE_MAZE,
@@ -219,11 +220,16 @@ describe("PointReachMT-v0", () => {
     expect(out[2]).toBe(true);
   });
 
-  it("every registered set states a minReward that no step goes below (UDS's relabel value)", () => {
-    const sets = [
+  it("every registered set but Walker's states a minReward that no step goes below (UDS's relabel value)", async () => {
+    await loadMujoco(); // Walker2dMT4-v0 is a MuJoCo task set
+    const all = [
       ...taskSetIds().map((id) => makeTaskSet(id)),
       makeTaskSet("PointReachMT-v0", { reward: "expDistance" }),
     ];
+    // Walker's rewards (velocity terms) have no floor, so it states none and UDS refuses it.
+    expect(all.filter((s) => s.minReward === null).map((s) => s.id)).toEqual(["Walker2dMT4-v0"]);
+    const sets = all.filter((s) => s.minReward !== null);
+    for (const s of all) if (s.minReward === null) s.close();
     for (const set of sets) {
       const floor = set.minReward as number;
       expect(Number.isFinite(floor), set.id).toBe(true);
