@@ -2,8 +2,8 @@
  * `pnpm bench:smoothie`: time per environment step of Smoothie against DDPG, measured side by side
  * in the same process (ratio Smoothie / DDPG). One env step = act + env.step + observe + one update;
  * both learners do one policy step and one critic step per update (DDPG with policyDelay 1, as in
- * the paper's per-step protocol, spec §2.4 item 5). Smoothie's extra work is the second critic-batch
- * forward, and the Taylor-mode diagonal Hessian: 2·d_a extra forward passes, so the ratio grows with
+ * the paper's Algorithm 1: one actor, one critic and one target step per env step). Smoothie's
+ * extra work is the second critic-batch forward, and the Taylor-mode diagonal Hessian: 2·d_a extra forward passes, so the ratio grows with
  * the action dimension (Hopper d_a = 3, Humanoid d_a = 17).
  *
  * Rounds alternate the learners (ABAB…) and each keeps its best round, so a burst of load on the

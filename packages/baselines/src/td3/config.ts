@@ -2,7 +2,7 @@
  * TD3 (Fujimoto et al. 2018). Defaults are the author's current code (`sfujim/TD3` @ 34770cc:
  * 256-256 ReLU, Adam 3e-4 for both nets, batch 256, γ 0.99, τ 0.005, exploration N(0, 0.1),
  * target smoothing 0.2 clipped at 0.5, policy delay 2, 25k random warm-up steps); the other
- * presets are in `TD3_PRESETS` (baselines spec §2.2). Noise scales are in the normalised action
+ * presets (the TD3 paper's §6.1, CleanRL, SB3, RL-Zoo) are in `TD3_PRESETS`. Noise scales are in the normalised action
  * box [−1, 1], i.e. fractions of max_action as in the author code.
  */
 
@@ -44,7 +44,7 @@ export const TD3Config = z
 export type TD3ConfigInput = z.input<typeof TD3Config>;
 export type TD3Settings = z.output<typeof TD3Config>;
 
-/** Named presets from the baselines spec §2.2 (fields not listed keep the defaults above). */
+/** Named presets: the TD3 paper's and common libraries' settings (fields not listed keep the defaults above). */
 export const TD3_PRESETS = {
   /** TD3 paper §6.1: 400-300, Adam 1e-3, batch 100, 1k warm-up (10k for HalfCheetah/Ant). */
   paper: {
