@@ -27,8 +27,6 @@ import {
   type MultiTaskContext,
   type MultiTaskEpoch,
   type MultiTaskRun,
-  QscapeError,
-  type Snapshot,
 } from "@qscape/core";
 import { makeTaskSet, type TaskSet, taskSetIds } from "@qscape/envs";
 import { z } from "zod";
@@ -40,7 +38,7 @@ import { domainMixtureIds } from "./mixtures.js";
 import type { MultiTaskAgent } from "./multitask-agent.js";
 import { ParamSharingAgent } from "./param-sharing.js";
 import { createSharedRun, supportsSharedTaskSet } from "./shared-bench.js";
-import { learningTasks, MultiTaskTrainer } from "./train.js";
+import { learningTasks } from "./train.js";
 import { UdsAgent } from "./uds.js";
 
 const common = {
@@ -139,8 +137,6 @@ export type BenchAgent = MultiTaskAgent & Pick<QmpAgent, "learner" | "save" | "l
 /** Builds a run's agent from the task set and the QMP settings the run derived (default: a QmpAgent). */
 export type BenchAgentFactory = (taskSet: TaskSet, qmp: QmpConfigInput) => BenchAgent;
 
-const SavedRun = z.object({ agent: z.custom<Snapshot>(), trainer: z.custom<Snapshot>() }).strict();
-
 /** A bench run of QMP (or a sibling) on fresh instances of the task set. */
 export function createQmpRun(
   taskSetId: string,
@@ -149,68 +145,25 @@ export function createQmpRun(
   ctx: Pick<MultiTaskContext, "totalEnvSteps" | "evalEpisodes">,
   makeAgent: BenchAgentFactory = (spaces, qmp) => new QmpAgent(spaces, qmp),
 ): MultiTaskRun {
-  const [spaces, taskSet, evalSet] = [makeTaskSet(taskSetId), makeTaskSet(taskSetId), makeTaskSet(taskSetId)];
-  spaces.close();
-  const agent = makeAgent(spaces, {
-    seed: config.seed,
-    sharing,
-    holdSteps: config.holdSteps ?? tableD2Hold(taskSetId),
-    ownPolicyProb: config.ownPolicyProb,
-    ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
-    sac: { actorHidden: config.hidden, criticHidden: config.hidden, ...config.sac },
-  });
-  const trainer = new MultiTaskTrainer(
-    agent,
-    taskSet,
-    evalSet,
-    {
+  const agentOf = (spaces: TaskSet) =>
+    makeAgent(spaces, {
       seed: config.seed,
-      totalEnvSteps: ctx.totalEnvSteps,
-      envStepsPerUpdate: config.envStepsPerUpdate,
-      gradStepsPerUpdate: config.gradStepsPerUpdate,
-      minBufferSize: config.minBufferSize,
-      evalEpisodes: ctx.evalEpisodes,
-    },
-    { evalMixture: false },
-  );
-  const learning = learningTasks(agent);
-  const names = taskSet.tasks.map((t) => t.name);
-  return {
-    tasks: learning.map((i) => names[i] as string),
-    policies: names,
-    get envSteps() {
-      return trainer.envSteps;
-    },
-    get done() {
-      return trainer.done;
-    },
-    runEpoch: () => trainer.runEpoch(),
-    evaluate: () =>
-      trainer.evaluate().own.map((t) => ({ task: t.task, success: t.successRate, meanReturn: t.meanReturn })),
-    // No-Sharing's counts are its own policy only: nothing to show.
-    selectionCounts: () => {
-      if (sharing === "none") return null;
-      const counts = agent.selectionCounts();
-      return learning.map((i) => counts[i] as number[]);
-    },
-    counters: () => ({
-      epochs: trainer.epochs,
-      gradientUpdates: learning.reduce((n, i) => n + (agent.learner(i).counters?.().gradientUpdates ?? 0), 0),
-    }),
-    timings: () => trainer.timings,
-    save: () => ({ agent: agent.save(), trainer: trainer.save() }),
-    load: (snapshot) => {
-      const parsed = SavedRun.safeParse(snapshot);
-      if (!parsed.success) throw new QscapeError("qmp run load: not a qmp run snapshot ({ agent, trainer })");
-      agent.load(parsed.data.agent);
-      trainer.load(parsed.data.trainer);
-    },
-    dispose: () => {
-      agent.dispose();
-      taskSet.close();
-      evalSet.close();
-    },
+      sharing,
+      holdSteps: config.holdSteps ?? tableD2Hold(taskSetId),
+      ownPolicyProb: config.ownPolicyProb,
+      ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+      sac: { actorHidden: config.hidden, criticHidden: config.hidden, ...config.sac },
+    });
+  const loop = {
+    seed: config.seed,
+    envStepsPerUpdate: config.envStepsPerUpdate,
+    gradStepsPerUpdate: config.gradStepsPerUpdate,
+    minBufferSize: config.minBufferSize,
   };
+  // No-Sharing's counts are its own policy only: nothing to show.
+  return createSharedRun(taskSetId, agentOf, loop, ctx, sharing !== "none", (agent) =>
+    learningTasks(agent).reduce((n, i) => n + (agent.learner(i).counters?.().gradientUpdates ?? 0), 0),
+  );
 }
 
 const matched = ({ seed, hidden }: Pick<MultiTaskContext, "seed" | "hidden">) => ({ seed, hidden });
@@ -311,6 +264,7 @@ export const qmpAlgorithms = [
         loopOf(config),
         ctx,
         false,
+        (a) => a.gradientUpdates(),
       ),
   }),
   defineMultiTaskAlgorithm({
@@ -330,7 +284,7 @@ export const qmpAlgorithms = [
           mixtureWarmupSteps: warmupEpochs * config.envStepsPerUpdate,
           sac: sacOf(config),
         });
-      return createSharedRun(id, agent, loopOf(config), ctx, true);
+      return createSharedRun(id, agent, loopOf(config), ctx, true, (a) => a.gradientUpdates());
     },
   }),
   defineMultiTaskAlgorithm({
@@ -348,6 +302,7 @@ export const qmpAlgorithms = [
         loopOf(config),
         ctx,
         false,
+        (a) => a.gradientUpdates(),
       ),
   }),
   ...dataSharingAlgorithms(),

@@ -36,18 +36,20 @@ export type LoopSettings = Pick<TrainConfigInput, "envStepsPerUpdate" | "gradSte
 };
 
 /**
- * A bench run of `makeAgent`'s agent on fresh instances of the task set. `showSelections`: the
- * run reports which policy acted for each task (the Q-switch's choices), else null.
+ * A bench run of `makeAgent`'s agent on fresh instances of the task set (every multi-task entry's,
+ * QMP's included). `showSelections`: the run reports which policy acted for each task (the
+ * Q-switch's choices), else null. `gradientUpdates`: the agent's gradient steps so far.
  */
-export function createSharedRun(
+export function createSharedRun<A extends MultiTaskAgent>(
   taskSetId: string,
-  makeAgent: (spaces: TaskSet) => SharedBenchAgent,
+  makeAgent: (spaces: TaskSet) => A,
   loop: LoopSettings,
   ctx: Pick<MultiTaskContext, "totalEnvSteps" | "evalEpisodes">,
   showSelections: boolean,
+  gradientUpdates: (agent: A) => number,
 ): MultiTaskRun {
   const [spaces, taskSet, evalSet] = [makeTaskSet(taskSetId), makeTaskSet(taskSetId), makeTaskSet(taskSetId)];
-  let agent: SharedBenchAgent;
+  let agent: A;
   try {
     agent = makeAgent(spaces);
   } catch (e) {
@@ -82,12 +84,12 @@ export function createSharedRun(
       const counts = agent.selectionCounts();
       return learning.map((i) => counts[i] as number[]);
     },
-    counters: () => ({ epochs: trainer.epochs, gradientUpdates: agent.gradientUpdates() }),
+    counters: () => ({ epochs: trainer.epochs, gradientUpdates: gradientUpdates(agent) }),
     timings: () => trainer.timings,
     save: () => ({ agent: agent.save(), trainer: trainer.save() }),
     load: (snapshot) => {
       const parsed = SavedRun.safeParse(snapshot);
-      if (!parsed.success) throw new QscapeError("shared run load: not a run snapshot ({ agent, trainer })");
+      if (!parsed.success) throw new QscapeError("multi-task run load: not a run snapshot ({ agent, trainer })");
       agent.load(parsed.data.agent);
       trainer.load(parsed.data.trainer);
     },
