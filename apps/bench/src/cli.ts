@@ -233,8 +233,8 @@ export async function validateRunnable(suite: Suite): Promise<void> {
       }
     };
     for (const e of taskSets) {
-      if (Object.keys(e.kwargs).length > 0 || e.actionRepresentation) {
-        problems.push(`${e.id} is a task set: kwargs and actionRepresentation do not apply to it`);
+      if (Object.keys(e.kwargs).length > 0 || e.actionRepresentation || e.evalSplits.length > 0) {
+        problems.push(`${e.id} is a task set: kwargs, actionRepresentation and evalSplits do not apply to it`);
         continue;
       }
       try {
@@ -253,6 +253,14 @@ export async function validateRunnable(suite: Suite): Promise<void> {
       }
     }
     for (const e of suite.envs.filter((x) => !isTaskSet(x.id))) {
+      // Each split's env is built here, so an env without that split (or without splits) is named now.
+      for (const split of e.evalSplits) {
+        try {
+          makeEnv(e.id, { ...e.kwargs, split }, e.actionRepresentation).close();
+        } catch (err) {
+          problems.push(`${e.id} evalSplits: no "${split}" action split (${(err as Error).message.split("\n")[0]})`);
+        }
+      }
       const env = makeEnv(e.id, e.kwargs, e.actionRepresentation);
       try {
         for (const a of suite.algorithms) {

@@ -200,10 +200,18 @@ export async function executeSuite(
               step: msg.step,
               episodeReturns: msg.returns,
               ...(msg.success !== null ? { success: msg.success } : {}),
+              ...(msg.split !== undefined ? { split: msg.split } : {}),
             });
-            opts.logs?.evaluation(task, msg.step, msg.returns, msg.success);
             if (outcome === "differs-from-stored")
-              summary.resumeMismatches.push({ label: task.label, env: task.env, seed: task.seed, step: msg.step });
+              summary.resumeMismatches.push({
+                label: msg.split ? `${task.label} (${msg.split} actions)` : task.label,
+                env: task.env,
+                seed: task.seed,
+                step: msg.step,
+              });
+            // The run's score and progress are the training env's; other splits are stored beside it.
+            if (msg.split !== undefined) break;
+            opts.logs?.evaluation(task, msg.step, msg.returns, msg.success);
             // Multi-task runs are scored by mean success over tasks (its returns are per task).
             const score =
               task.taskSet && msg.success !== null
@@ -241,6 +249,7 @@ export async function executeSuite(
               (msg.timings.act ?? 0) +
               (msg.timings.update ?? 0) +
               (msg.timings.eval ?? 0) +
+              (msg.timings.evalSplits ?? 0) +
               (msg.timings.epochs ?? 0); // multi-task runs time whole epochs (collection and updates)
             summary.runSeconds += wall;
             summary.finished += 1;

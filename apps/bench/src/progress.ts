@@ -50,7 +50,11 @@ export class ConsoleProgress implements Progress {
   ) {}
 
   start(runs: number, skipped: number): void {
+    // One start per suite: calibration runs several through one progress, each counted from 1.
     this.total = runs;
+    this.done = 0;
+    this.failed = 0;
+    this.stopped = 0;
     this.skipped = skipped;
     this.t0 = performance.now();
     this.out.write(`${runs} run(s) to do${skipped ? `, ${skipped} already finished (skipped)` : ""}\n`);

@@ -52,6 +52,16 @@ export const EnvEntrySchema = z
      * uses on its illustrative bandit but not on its benchmark tasks.
      */
     algorithmConfig: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    /**
+     * Action splits to evaluate on as well, at every evaluation point, with the same episodes' seeds:
+     * a copy of the env built with `split` set (envs with a varying action set: SkillGridWorld,
+     * CREATE, RecoGym, RecSim). New-actions §A8 and AGILE §B6 report train-action and unseen
+     * test-action performance side by side; the run's score stays the training env's.
+     */
+    evalSplits: z
+      .array(z.enum(["validation", "test"]))
+      .default([])
+      .refine((s) => new Set(s).size === s.length, "splits must be distinct"),
   })
   .strict();
 
@@ -179,6 +189,8 @@ export interface RunTask {
   taskSet: boolean;
   envKwargs: Record<string, unknown>;
   actionRepresentation: boolean;
+  /** Action splits also evaluated on at every evaluation (stored apart from the run's score). */
+  evalSplits: string[];
   seed: number;
   budget: Suite["budget"];
   evaluation: Suite["evaluation"];
@@ -220,6 +232,7 @@ export function expandRuns(suite: Suite): RunTask[] {
           taskSet: isTaskSet(env.id),
           envKwargs: env.kwargs,
           actionRepresentation: env.actionRepresentation,
+          evalSplits: env.evalSplits,
           seed,
           budget: budgetOf(suite, env),
           evaluation: env.evaluation ?? suite.evaluation,
@@ -246,8 +259,16 @@ export function protocolOf(suite: Suite, backend: string) {
     score === "success"
       ? "Multi-task runs: the budget is env steps summed over a task set's tasks; each algorithm's own epoch (env and gradient steps per task, minimum buffer) replaces warm-up and updates per step; the score is the mean success over tasks of deterministic evaluation episodes per task."
       : null;
+  const splits = suite.envs
+    .filter((e) => e.evalSplits.length > 0)
+    .map((e) => `${e.id} also on the ${e.evalSplits.join(" and ")} action split${e.evalSplits.length > 1 ? "s" : ""}`);
   const allNotes = [
     ...(own.length > 0 ? [`Budgets of their own: ${own.join("; ")}.`] : []),
+    ...(splits.length > 0
+      ? [
+          `Evaluated on more action splits at every evaluation, with the same episode seeds (the score stays the training actions'): ${splits.join("; ")}.`,
+        ]
+      : []),
     ...(multiTask ? [multiTask] : []),
   ];
   return {

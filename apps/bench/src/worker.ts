@@ -14,6 +14,8 @@ import path from "node:path";
 import {
   type BackendReport,
   checkpointExists,
+  evaluatePolicy,
+  evaluationSeeds,
   initBackend,
   loadCheckpoint,
   QscapeError,
@@ -47,7 +49,15 @@ export type ParentMessage = WorkerStart | { type: "stop" } | { type: "synced"; s
 export type WorkerMessage =
   | { type: "backend"; runId: number; backend: string; resumedFrom: number | null }
   | { type: "progress"; runId: number; step: number; episodes: number; updates: number; lastReturn: number | null }
-  | { type: "eval"; runId: number; step: number; returns: number[]; success: number | null }
+  | {
+      type: "eval";
+      runId: number;
+      step: number;
+      returns: number[];
+      success: number | null;
+      /** Set for an evaluation on another action split than the training env's. */
+      split?: string;
+    }
   | { type: "metrics"; runId: number; rows: { step: number; name: string; value: number }[] }
   | {
       type: "done";
@@ -150,6 +160,9 @@ export async function runTask(
   await loadMujoco();
   const env = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
   const evalEnv = makeEnv(task.env, task.envKwargs, task.actionRepresentation);
+  const splitEnvs = task.evalSplits.map(
+    (split) => [split, makeEnv(task.env, { ...task.envKwargs, split }, task.actionRepresentation)] as const,
+  );
   await loadPlugins(task.plugins);
   const built = algorithm(task.algo).create(env, {
     seed: task.seed,
@@ -164,6 +177,7 @@ export async function runTask(
   let pendingMetrics: { step: number; name: string; value: number }[] = [];
   const pendingEvals: WorkerMessage[] = [];
   let stoppedBy: string | null = null;
+  let splitEvalSeconds = 0;
   const { maxUpdates, maxQEvaluations, maxWallSeconds } = task.budget;
   const loop = new TrainingLoop<unknown, unknown>(
     {
@@ -187,6 +201,17 @@ export async function runTask(
       sink: { record: (step, name, value) => pendingMetrics.push({ step, name, value }) },
       onEval: (r) => {
         pendingEvals.push({ type: "eval", runId, step: r.step, returns: r.returns, success: r.successRate });
+        // The same policy on each other action split, reset with this evaluation's own seeds
+        // (deterministic acting draws no random numbers, so training is unchanged by it).
+        if (splitEnvs.length > 0) {
+          const te = performance.now();
+          const seeds = evaluationSeeds(task.seed, loop.result().evals.length - 1, task.evaluation.episodes);
+          for (const [split, splitEnv] of splitEnvs) {
+            const e = evaluatePolicy(splitEnv, agent, seeds);
+            pendingEvals.push({ type: "eval", runId, step: r.step, returns: e.returns, success: e.successRate, split });
+          }
+          splitEvalSeconds += (performance.now() - te) / 1000;
+        }
         return undefined;
       },
       shouldStop: () => {
@@ -245,6 +270,7 @@ export async function runTask(
     agent.dispose();
     env.close();
     evalEnv.close();
+    for (const [, splitEnv] of splitEnvs) splitEnv.close();
   };
 
   const chunk = Math.max(100, Math.min(1000, Math.floor(task.budget.envSteps / 50)));
@@ -281,7 +307,11 @@ export async function runTask(
     type: "done",
     runId,
     counters,
-    timings: { ...result.timings, total: (performance.now() - t0) / 1000 },
+    timings: {
+      ...result.timings,
+      ...(splitEnvs.length > 0 ? { evalSplits: splitEvalSeconds } : {}),
+      total: (performance.now() - t0) / 1000,
+    },
     stoppedBy,
   });
   close();

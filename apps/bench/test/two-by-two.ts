@@ -29,16 +29,19 @@ export function writeTwoByTwoSuite(file: string, name: string, description: stri
   );
 }
 
-/** Every stored evaluation and metric of `suite` in `out` (empty before the store exists); read-only, beside a running writer. */
+/** Every stored evaluation (each action split's too) and metric of `suite` in `out` (empty before the store exists); read-only, beside a running writer. */
 export function storedRows(out: string, suite: string): Map<string, string> {
   const file = path.join(out, "results.db");
   const map = new Map<string, string>();
   if (!existsSync(file)) return map;
   const db = openResults(file, { readonly: true });
   try {
+    const splits = db.evaluationSplits(suite);
     for (const run of db.listRuns(suite)) {
       const key = `${run.algo}/${run.seed}`;
       for (const e of db.evaluations(run.id)) map.set(`eval ${key} ${e.step}`, JSON.stringify(e));
+      for (const split of splits)
+        for (const e of db.evaluations(run.id, split)) map.set(`eval[${split}] ${key} ${e.step}`, JSON.stringify(e));
       for (const m of db.metrics(run.id)) map.set(`metric ${key} ${m.name} ${m.step}`, String(m.value));
     }
   } finally {

@@ -142,6 +142,26 @@ describe("results store", () => {
     expect(db.getRun(run.id).status).toBe("pending");
   });
 
+  it("keeps other action splits' evaluations apart from the run's own, under the same never-change rule", () => {
+    const run = db.upsertRun({ suite: "smoke", algo: "agile-ppo", env: "SkillGridWorld-v0", seed: 0, config: {} });
+    expect(db.evaluationSplits("smoke")).toEqual([]);
+    db.recordEval(run.id, { step: 0, episodeReturns: [1, 3] });
+    expect(db.recordEval(run.id, { step: 0, episodeReturns: [0, 2], split: "test" })).toBe("inserted");
+    expect(db.recordEval(run.id, { step: 0, episodeReturns: [0, 2], split: "test" })).toBe("already-stored");
+    expect(db.recordEval(run.id, { step: 0, episodeReturns: [5, 5], split: "test" })).toBe("differs-from-stored");
+    db.recordEval(run.id, { step: 0, episodeReturns: [4, 4], success: 0.5, split: "validation" });
+    expect(db.evaluations(run.id)).toEqual([{ step: 0, episodeReturns: [1, 3], meanReturn: 2, success: null }]);
+    expect(db.evaluations(run.id, "test")).toEqual([{ step: 0, episodeReturns: [0, 2], meanReturn: 1, success: null }]);
+    expect(db.evaluations(run.id, "validation")[0]?.success).toBe(0.5);
+    expect(db.evaluationSplits("smoke")).toEqual(["test", "validation"]);
+    db.markFinished(run.id, { wallClockS: 1, counters: {} });
+    expect(db.learningCurves("smoke", "agile-ppo", "SkillGridWorld-v0", "return", "test").returns).toEqual([[1]]);
+    expect(db.learningCurves("smoke", "agile-ppo", "SkillGridWorld-v0").returns).toEqual([[2]]);
+    expect(() => db.recordEval(run.id, { step: 1, episodeReturns: [1], split: "Test; DROP" })).toThrow(
+      /split "Test; DROP" is not a split name/,
+    );
+  });
+
   it("an exception mid-transaction leaves no partial evaluation", () => {
     const run = db.upsertRun({ suite: "smoke", algo: "td3", env: "Hopper", seed: 0, config: {} });
     // The duplicate metric fails in SQLite after the evaluation row was inserted.
@@ -265,6 +285,43 @@ describe("opening files", () => {
     writeFileSync(path, bytes);
     expect(() => openResults(path)).toThrow(/corrupt SQLite file \(quick_check: .*page.*\); left untouched/);
     expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it("a version-1 store (no split table) reads as one without splits; a writer adds the table and keeps every row", async () => {
+    const path = join(dir, "v1.sqlite");
+    const db = openResults(path);
+    db.ensureSuite("s", { protocol });
+    const run = db.upsertRun({ suite: "s", algo: "a", env: "e", seed: 0, config: {} });
+    db.recordEval(run.id, { step: 0, episodeReturns: [1, 2] });
+    db.close();
+    // Version 1 is version 2 without split_evaluations.
+    const { default: Database } = await import("better-sqlite3");
+    const raw = new Database(path);
+    raw.exec("DROP TABLE split_evaluations; UPDATE qscape_meta SET value = '1' WHERE key = 'schema_version'");
+    raw.close();
+    const reader = openResults(path, { readonly: true });
+    expect(reader.evaluationSplits("s")).toEqual([]);
+    expect(reader.evaluations(run.id, "test")).toEqual([]);
+    reader.close();
+    const writer = openResults(path);
+    expect(writer.evaluations(run.id)).toEqual([{ step: 0, episodeReturns: [1, 2], meanReturn: 1.5, success: null }]);
+    expect(writer.recordEval(run.id, { step: 0, episodeReturns: [3], split: "test" })).toBe("inserted");
+    writer.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT value FROM qscape_meta WHERE key = 'schema_version'").get()).toEqual({ value: "2" });
+    check.close();
+  });
+
+  it("refuses a store of a newer schema, leaving it untouched", async () => {
+    const path = join(dir, "v9.sqlite");
+    openResults(path).close();
+    const { default: Database } = await import("better-sqlite3");
+    const raw = new Database(path);
+    raw.exec("UPDATE qscape_meta SET value = '9' WHERE key = 'schema_version'");
+    raw.close();
+    const before = readFileSync(path);
+    expect(() => openResults(path)).toThrow(/schema 9, expected qscape-results schema 1 or 2/);
+    expect(readFileSync(path).equals(before)).toBe(true);
   });
 
   it("refuses a SQLite database that is not a results store", async () => {

@@ -4,7 +4,7 @@ import { QscapeError } from "@qscape/core";
 import Database from "better-sqlite3";
 import type { z } from "zod";
 import { OwnerLock } from "./lock.js";
-import { FORMAT_NAME, SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
+import { FORMAT_NAME, SCHEMA_SQL, SCHEMA_VERSION, SPLIT_EVALUATIONS_SQL } from "./schema.js";
 import {
   type EvaluationInput,
   type EvaluationRecord,
@@ -266,7 +266,11 @@ export class ResultsDb {
    * new one is identical, "differs-from-stored" when it is not — resume was not exact).
    */
   recordEval(runId: number, evaluation: EvaluationInput, metrics: readonly MetricInput[] = []): RecordOutcome {
-    const { step, episodeReturns, success } = evaluation;
+    const { step, episodeReturns, success, split } = evaluation;
+    if (split !== undefined && !/^[a-z][a-z0-9-]*$/.test(split))
+      throw new QscapeError(
+        `run ${runId} evaluation at step ${step}: split ${JSON.stringify(split)} is not a split name`,
+      );
     checkStep(step, `run ${runId} evaluation`);
     if (episodeReturns.length === 0)
       throw new QscapeError(`run ${runId} evaluation at step ${step}: no episode returns`);
@@ -278,24 +282,29 @@ export class ResultsDb {
     }
     const meanReturn = episodeReturns.reduce((a, b) => a + b, 0) / episodeReturns.length;
     const returnsJson = JSON.stringify(episodeReturns);
+    // The training split's evaluations (the run's score) and other splits' live in separate tables.
+    const [table, where, key] =
+      split === undefined
+        ? (["evaluations", "run_id = ? AND step = ?", [runId, step]] as const)
+        : (["split_evaluations", "run_id = ? AND split = ? AND step = ?", [runId, split, step]] as const);
     return this.transaction(() => {
-      const stored = this.get("SELECT episode_returns, success FROM evaluations WHERE run_id = ? AND step = ?", [
-        runId,
-        step,
-      ]);
+      const stored = this.get(`SELECT episode_returns, success FROM ${table} WHERE ${where}`, [...key]);
       if (stored) {
         this.insertMetrics(runId, metrics, { skipExisting: true });
         return stored.episode_returns === returnsJson && (stored.success ?? null) === (success ?? null)
           ? "already-stored"
           : "differs-from-stored";
       }
-      this.run("INSERT INTO evaluations (run_id, step, episode_returns, mean_return, success) VALUES (?, ?, ?, ?, ?)", [
-        runId,
-        step,
-        returnsJson,
-        meanReturn,
-        success ?? null,
-      ]);
+      if (split === undefined)
+        this.run(
+          "INSERT INTO evaluations (run_id, step, episode_returns, mean_return, success) VALUES (?, ?, ?, ?, ?)",
+          [runId, step, returnsJson, meanReturn, success ?? null],
+        );
+      else
+        this.run(
+          "INSERT INTO split_evaluations (run_id, split, step, episode_returns, mean_return, success) VALUES (?, ?, ?, ?, ?, ?)",
+          [runId, split, step, returnsJson, meanReturn, success ?? null],
+        );
       this.insertMetrics(runId, metrics);
       return "inserted";
     });
@@ -343,13 +352,36 @@ export class ResultsDb {
     });
   }
 
-  evaluations(runId: number): EvaluationRecord[] {
-    return this.all("SELECT * FROM evaluations WHERE run_id = ? ORDER BY step", [runId]).map((r) => ({
+  /** A run's evaluations on its training env, or with `split` those made on that action split. */
+  evaluations(runId: number, split?: string): EvaluationRecord[] {
+    const rows =
+      split === undefined
+        ? this.all("SELECT * FROM evaluations WHERE run_id = ? ORDER BY step", [runId])
+        : this.hasSplitTable()
+          ? this.all("SELECT * FROM split_evaluations WHERE run_id = ? AND split = ? ORDER BY step", [runId, split])
+          : [];
+    return rows.map((r) => ({
       step: r.step as number,
       episodeReturns: JSON.parse(r.episode_returns as string) as number[],
       meanReturn: r.mean_return as number,
       success: (r.success as number | null) ?? null,
     }));
+  }
+
+  /** The action splits (besides training) the suite's runs were also evaluated on, sorted. */
+  evaluationSplits(suite: string): string[] {
+    if (!this.hasSplitTable()) return [];
+    return this.all(
+      "SELECT DISTINCT e.split FROM split_evaluations e JOIN runs r ON r.id = e.run_id WHERE r.suite = ? ORDER BY e.split",
+      [suite],
+    ).map((r) => r.split as string);
+  }
+
+  /** A version-1 store opened read-only has no split table (a writer adds it on open). */
+  private hasSplitTable(): boolean {
+    return (
+      this.get("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'split_evaluations'", []) !== null
+    );
   }
 
   metrics(runId: number, name?: string): MetricInput[] {
@@ -388,7 +420,14 @@ export class ResultsDb {
    * runs under two configs (give them different algo labels).
    */
   /** With `score: "success"`, the curves hold each evaluation's success rate instead of its mean return. */
-  learningCurves(suite: string, algo: string, env: string, score: "return" | "success" = "return"): LearningCurves {
+  /** With `split`, the curves come from the evaluations made on that action split. */
+  learningCurves(
+    suite: string,
+    algo: string,
+    env: string,
+    score: "return" | "success" = "return",
+    split?: string,
+  ): LearningCurves {
     const runs = this.listRuns(suite, { status: "finished", algo, env });
     const seen = new Map<number, RunRecord>();
     for (const run of runs) {
@@ -407,7 +446,7 @@ export class ResultsDb {
       return e.success;
     };
     const perSeed = runs.map(
-      (run) => new Map(this.evaluations(run.id).map((e) => [e.step, scoreValue(e, run)] as [number, number])),
+      (run) => new Map(this.evaluations(run.id, split).map((e) => [e.step, scoreValue(e, run)] as [number, number])),
     );
     const steps =
       perSeed.length === 0
@@ -546,10 +585,17 @@ function verifyExisting(db: Database.Database, path: string, readonly: boolean):
       r.value,
     ]),
   );
-  if (meta.format !== FORMAT_NAME || meta.schema_version !== String(SCHEMA_VERSION)) {
+  const version = Number(meta.schema_version);
+  if (meta.format !== FORMAT_NAME || !(version === 1 || version === SCHEMA_VERSION)) {
     throw new ResultsCorruptError(
-      `results store ${path}: format ${meta.format} schema ${meta.schema_version}, expected ${FORMAT_NAME} schema ${SCHEMA_VERSION}`,
+      `results store ${path}: format ${meta.format} schema ${meta.schema_version}, expected ${FORMAT_NAME} schema 1 or ${SCHEMA_VERSION}`,
     );
+  }
+  // Version 1 lacks only split_evaluations: a writer adds it in one transaction; a reader sees none.
+  if (version === 1 && !readonly) {
+    db.exec(`BEGIN; ${SPLIT_EVALUATIONS_SQL}
+      UPDATE qscape_meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version';
+      COMMIT;`);
   }
 }
 

@@ -1,10 +1,25 @@
 /**
  * SQLite schema of the results store. One row per run; evaluations keep the raw per-episode
  * returns (every aggregate is recomputed from them); metrics are long-format (run, step, name,
- * value); timings hold per-phase totals.
+ * value); timings hold per-phase totals. `split_evaluations` holds the same evaluations made with
+ * another action split (unseen test actions, new-actions §A8 / AGILE §B6) beside the training one.
+ *
+ * Version 2 added `split_evaluations`; a version-1 store gains it (and nothing else changes) the
+ * first time a writer opens it.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const FORMAT_NAME = "qscape-results";
+
+export const SPLIT_EVALUATIONS_SQL = `
+CREATE TABLE split_evaluations (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  split TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  episode_returns TEXT NOT NULL,
+  mean_return REAL NOT NULL,
+  success REAL,
+  PRIMARY KEY (run_id, split, step)
+);`;
 
 export const SCHEMA_SQL = `
 CREATE TABLE qscape_meta (
@@ -42,6 +57,7 @@ CREATE TABLE evaluations (
   success REAL,
   PRIMARY KEY (run_id, step)
 );
+${SPLIT_EVALUATIONS_SQL}
 CREATE TABLE metrics (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   step INTEGER NOT NULL,

@@ -64,6 +64,8 @@ export interface EvaluationInput {
   episodeReturns: readonly number[];
   /** Success rate over the episodes, for tasks that define success. */
   success?: number;
+  /** The action split evaluated on, when not the training env's (e.g. "test": unseen actions). */
+  split?: string;
 }
 
 export interface EvaluationRecord {

@@ -91,6 +91,11 @@ export interface ReportData {
   }[];
   /** Multi-task suites (task sets, score = mean success over tasks): what the report shows per task. */
   multiTask?: MultiTaskReport;
+  /**
+   * The same statistics on each other action split the runs were evaluated on (e.g. unseen test
+   * actions: new-actions §A8, AGILE §B6), normalised on that split's own levels. Absent when none.
+   */
+  actionSplits?: ActionSplitReport[];
   /** Things the reader must know: excluded runs or envs, fallbacks taken. */
   notes: string[];
   /** GIFs of the final policies (`pnpm bench --clips`), relative to the report. */
@@ -100,6 +105,12 @@ export interface ReportData {
   /** Logged training metrics per env and metric: each algorithm's mean over its finished seeds per logged step. */
   trainingMetrics: { env: string; metric: string; series: { algo: string; steps: number[]; mean: number[] }[] }[];
 }
+
+/** The report's statistics computed from one action split's evaluations instead of the training env's. */
+export type ActionSplitReport = { split: string } & Pick<
+  ReportData,
+  "envs" | "normalisation" | "aggregates" | "profiles" | "improvement" | "learningCurves" | "notes"
+>;
 
 /** Per-task success curves and Q-switch selection frequencies of the finished multi-task runs. */
 export interface MultiTaskReport {
@@ -144,6 +155,8 @@ export interface BuildReportOptions {
   now?: Date;
   /** Report on these envs only (one env's comparison out of a many-env suite); default every env. */
   envs?: string[];
+  /** Compute everything from this action split's evaluations (see `ReportData.actionSplits`). */
+  split?: string;
 }
 
 /**
@@ -179,7 +192,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const key = (algo: string, env: string) => `${algo}\u0000${env}`;
   for (const algo of algos) {
     for (const env of allEnvs) {
-      const c = db.learningCurves(suite, algo, env, score);
+      const c = db.learningCurves(suite, algo, env, score, options.split);
       if (c.seeds.length > 0 && c.steps.length > 0) curves.set(key(algo, env), c);
     }
   }
@@ -386,6 +399,28 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     }
   }
 
+  // Each other action split: the same statistics from its evaluations (envs without it drop out).
+  const actionSplits: ActionSplitReport[] = [];
+  if (options.split === undefined) {
+    for (const split of db.evaluationSplits(suite)) {
+      const withSplit = allEnvs.filter((env) =>
+        finished.some((r) => r.env === env && db.evaluations(r.id, split).length > 0),
+      );
+      if (withSplit.length === 0) continue;
+      const d = buildReportData(db, suite, { ...options, envs: withSplit, split });
+      actionSplits.push({
+        split,
+        envs: d.envs,
+        normalisation: d.normalisation,
+        aggregates: d.aggregates,
+        profiles: d.profiles,
+        improvement: d.improvement,
+        learningCurves: d.learningCurves,
+        notes: d.notes.filter((n) => !n.startsWith("Restricted to ")),
+      });
+    }
+  }
+
   const unfinished = allRuns.length - finished.length;
   if (unfinished > 0)
     notes.push(`${unfinished} run(s) not finished (pending, running or failed) are listed but not aggregated.`);
@@ -433,6 +468,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     ...(score === "success"
       ? { multiTask: multiTaskReport(db, finished, { reps: curveReps, confidence, rng, maxCurvePoints }) }
       : {}),
+    ...(actionSplits.length > 0 ? { actionSplits } : {}),
     notes,
     fewRuns,
   };

@@ -16,6 +16,8 @@ function csvField(v: string | number | null | undefined): string {
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+type ScoreParts = Pick<ReportData, "normalisation" | "aggregates" | "profiles" | "improvement" | "learningCurves">;
+
 /**
  * Every number of the report in one long-format CSV: section, algo, env, metric, x (τ, step or
  * seed), point, lo, hi.
@@ -23,27 +25,47 @@ function csvField(v: string | number | null | undefined): string {
 export function reportToCsv(d: ReportData): string {
   type Row = [string, string, string, string, number | string | null, number | null, number | null, number | null];
   const rows: Row[] = [];
-  for (const p of d.normalisation.perEnv) {
-    rows.push(["normalisation", "", p.env, "random", null, p.random, null, null]);
-    rows.push(["normalisation", "", p.env, "reference", null, p.reference, null, null]);
-  }
-  for (const a of d.aggregates) rows.push(["aggregate", a.algo, "", a.metric, null, a.point, a.lo, a.hi]);
-  for (const c of d.profiles.curves) {
-    d.profiles.taus.forEach((tau, i) => {
-      rows.push([
-        "profile",
-        c.algo,
-        "",
-        "fraction_above_tau",
-        tau,
-        c.profile[i] ?? null,
-        c.lo[i] ?? null,
-        c.hi[i] ?? null,
-      ]);
-    });
-  }
-  for (const p of d.improvement)
-    rows.push(["probability_of_improvement", `${p.x} > ${p.y}`, "", "P(X>Y)", null, p.point, p.lo, p.hi]);
+  // Normalisation, aggregates, profile, improvement and learning curves: the training actions' under
+  // their section names, each other action split's under "<split>_actions/<section>".
+  const scoreRows = (part: ScoreParts, prefix: string) => {
+    for (const p of part.normalisation.perEnv) {
+      rows.push([`${prefix}normalisation`, "", p.env, "random", null, p.random, null, null]);
+      rows.push([`${prefix}normalisation`, "", p.env, "reference", null, p.reference, null, null]);
+    }
+    for (const a of part.aggregates) rows.push([`${prefix}aggregate`, a.algo, "", a.metric, null, a.point, a.lo, a.hi]);
+    for (const c of part.profiles.curves) {
+      part.profiles.taus.forEach((tau, i) => {
+        rows.push([
+          `${prefix}profile`,
+          c.algo,
+          "",
+          "fraction_above_tau",
+          tau,
+          c.profile[i] ?? null,
+          c.lo[i] ?? null,
+          c.hi[i] ?? null,
+        ]);
+      });
+    }
+    for (const p of part.improvement)
+      rows.push([`${prefix}probability_of_improvement`, `${p.x} > ${p.y}`, "", "P(X>Y)", null, p.point, p.lo, p.hi]);
+    for (const c of part.learningCurves) {
+      c.steps.forEach((step, i) => {
+        rows.push([
+          `${prefix}learning_curve`,
+          c.algo,
+          c.env,
+          d.multiTask ? "mean_success" : "mean_return",
+          step,
+          c.point[i] ?? null,
+          c.lo[i] ?? null,
+          c.hi[i] ?? null,
+        ]);
+      });
+    }
+  };
+  scoreRows(d, "");
+  for (const a of d.actionSplits ?? []) scoreRows(a, `${a.split}_actions/`);
   for (const c of d.sampleEfficiency) {
     c.steps.forEach((step, i) => {
       rows.push([
@@ -51,20 +73,6 @@ export function reportToCsv(d: ReportData): string {
         c.algo,
         "",
         "iqm_normalised",
-        step,
-        c.point[i] ?? null,
-        c.lo[i] ?? null,
-        c.hi[i] ?? null,
-      ]);
-    });
-  }
-  for (const c of d.learningCurves) {
-    c.steps.forEach((step, i) => {
-      rows.push([
-        "learning_curve",
-        c.algo,
-        c.env,
-        d.multiTask ? "mean_success" : "mean_return",
         step,
         c.point[i] ?? null,
         c.lo[i] ?? null,

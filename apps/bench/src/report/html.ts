@@ -115,6 +115,88 @@ function multiTaskSections(
   return out;
 }
 
+/**
+ * One other action split (unseen test actions): its aggregates and profile, and each env's learning
+ * curves on the training actions and on that split side by side — the claim of new-actions §A8 and
+ * AGILE §B6 is about the second.
+ */
+function actionSplitSections(
+  d: ReportData,
+  a: NonNullable<ReportData["actionSplits"]>[number],
+  colours: Map<string, string>,
+  legendTop: string,
+): string[] {
+  const colour = (algo: string) => colours.get(algo) ?? "#555";
+  const pct = Math.round(d.bootstrap.confidence * 100);
+  const name = a.split === "test" ? "unseen test actions" : `${a.split} actions`;
+  const out: string[] = [];
+  const notes = a.notes.length > 0 ? `<ul class="notes">${a.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
+  if (a.aggregates.length > 0) {
+    out.push(
+      section(
+        `Aggregate metrics on ${name}`,
+        `The same policies evaluated at every evaluation point on the ${esc(a.split)} action split (same episode seeds), min–max normalised on that split's own levels (${esc(a.normalisation.source)}), over ${a.envs.map(esc).join(", ")}; ${pct}% stratified-bootstrap CIs.`,
+        `${notes}${aggregatePlot(a.aggregates, d.algos, colours)}`,
+      ),
+    );
+    out.push(
+      `<div class="row">${section(
+        `Performance profile on ${name}`,
+        "Fraction of runs × envs whose normalised final score on this split is strictly above τ, with bootstrap bands.",
+        curvePlot(
+          a.profiles.curves.map((c) => ({
+            label: c.algo,
+            colour: colour(c.algo),
+            steps: a.profiles.taus,
+            point: c.profile,
+            lo: c.lo,
+            hi: c.hi,
+          })),
+          {
+            title: `Score distribution (${a.split} actions)`,
+            xLabel: "Normalised score (τ)",
+            yLabel: "Fraction of runs with score > τ",
+            fixedX: [a.profiles.taus[0] as number, a.profiles.taus.at(-1) as number],
+            fixedY: [0, 1],
+            id: `profile-${a.split}`,
+          },
+        ),
+      )}${section(
+        `Probability of improvement on ${name}`,
+        "Chance that a run of X beats a run of Y on a random env, scored on this split.",
+        a.improvement.length > 0
+          ? improvementPlot(a.improvement, colours)
+          : "<p>One algorithm only: nothing to compare.</p>",
+      )}</div>`,
+    );
+  }
+  const envs = [...new Set(a.learningCurves.map((c) => c.env))];
+  if (envs.length > 0) {
+    const yLabel = d.multiTask ? "Mean success over tasks" : "Evaluation return";
+    const plot = (curves: ReportData["learningCurves"], env: string, title: string, id: string) =>
+      curvePlot(
+        curves
+          .filter((c) => c.env === env)
+          .map((c) => ({ ...c, label: `${c.algo} (${c.seeds.length})`, colour: colour(c.algo) })),
+        { title, xLabel: "Env steps", yLabel, width: 560, height: 270, showLegend: false, id },
+      );
+    const pairs = envs
+      .map(
+        (env, k) =>
+          `<div class="row">${plot(d.learningCurves, env, `${env}: training actions`, `lc-train-${a.split}-${k}`)}${plot(a.learningCurves, env, `${env}: ${a.split} actions`, `lc-${a.split}-${k}`)}</div>`,
+      )
+      .join("");
+    out.push(
+      section(
+        `Learning curves: training actions and ${name}`,
+        `Mean evaluation score over finished seeds with ${pct}% bootstrap CIs; left the training env's evaluation (the run's score), right the same policy on the ${esc(a.split)} split.`,
+        `<div class="legend-top">${legendTop}</div>${pairs}`,
+      ),
+    );
+  }
+  return out;
+}
+
 function responsive(wide: string, narrow: string): string {
   return `<div class="wide-only">${wide}</div><div class="narrow-only">${narrow}</div>`;
 }
@@ -374,6 +456,7 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
       ),
     );
   }
+  for (const split of d.actionSplits ?? []) parts.push(...actionSplitSections(d, split, colours, legendTop));
   if (d.multiTask) parts.push(...multiTaskSections(d, d.multiTask, colour, legendTop));
   if (d.paperStats.length > 0) {
     parts.push(

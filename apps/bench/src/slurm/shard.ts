@@ -35,7 +35,14 @@ export const ShardRecordSchema = z.discriminatedUnion("type", [
     updates: num,
     lastReturn: num.nullable(),
   }),
-  z.object({ type: z.literal("eval"), runId: num, step: num, returns: z.array(num), success: num.nullable() }),
+  z.object({
+    type: z.literal("eval"),
+    runId: num,
+    step: num,
+    returns: z.array(num),
+    success: num.nullable(),
+    split: z.string().optional(),
+  }),
   z.object({
     type: z.literal("metrics"),
     runId: num,
@@ -201,9 +208,10 @@ export class ShardMerger {
           step: r.step,
           episodeReturns: r.returns,
           ...(r.success !== null ? { success: r.success } : {}),
+          ...(r.split !== undefined ? { split: r.split } : {}),
         });
         if (outcome === "differs-from-stored") this.resumeMismatches.push({ runId, step: r.step });
-        f.lastEval = r.returns.reduce((a, b) => a + b, 0) / r.returns.length;
+        if (r.split === undefined) f.lastEval = r.returns.reduce((a, b) => a + b, 0) / r.returns.length;
         break;
       }
       case "metrics":

@@ -1,0 +1,148 @@
+/**
+ * Evaluation on unseen test actions through `pnpm bench` end to end (new-actions §A8, AGILE §B6):
+ * a tiny AGILE-PPO / Utility-Policy suite on SkillGridWorld-v0 with `evalSplits: ["test"]` stores,
+ * at every evaluation point, the training env's evaluation (the run's score) and the same policy's
+ * evaluation on the test split. The step-0 test-split scores equal an independent evaluation of
+ * the untrained agent on a test-split env (and differ from the training split's, so the split is
+ * real); the report shows the test-action statistics; a SIGKILL of the whole group after a
+ * checkpoint resumes to exactly the stored numbers of the uninterrupted run, test splits included.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkpointExists, evaluatePolicy, evaluationSeeds, initBackend } from "@qscape/core";
+import { describe, expect, it } from "vitest";
+import { algorithm } from "../src/algorithms.js";
+import { validateRunnable } from "../src/cli.js";
+import { openResults } from "../src/db/index.js";
+import { parseSuite, SuiteError } from "../src/suite.js";
+import { makeEnv } from "../src/worker.js";
+import { storedRows } from "./two-by-two.js";
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cli = path.join(appDir, "src/cli.ts");
+const tsx = path.resolve(appDir, "../../node_modules/.bin/tsx");
+const root = mkdtempSync(path.join(os.tmpdir(), "qscape-splits-"));
+const SUITE = "splits-check";
+const ppo = { numSteps: 32, numEnvs: 2, minibatches: 2, epochs: 2 };
+const suite = {
+  name: SUITE,
+  description: "test-action evaluation check: AGILE-PPO and Utility-Policy on SkillGridWorld, two seeds, tiny budget",
+  estimatedMinutes: 1,
+  algorithms: [
+    { algo: "agile-ppo", config: ppo },
+    { algo: "utility-policy", config: ppo },
+  ],
+  envs: [{ id: "SkillGridWorld-v0", kwargs: { actionsPerEpisode: 8 }, evalSplits: ["test"] }],
+  seeds: [0, 1],
+  budget: { envSteps: 640, warmupSteps: 0 },
+  evaluation: { every: 128, episodes: 3 },
+  hidden: [16, 16],
+};
+const suiteFile = path.join(root, "splits-suite.mjs");
+writeFileSync(suiteFile, `export default ${JSON.stringify(suite)};\n`);
+
+const args = (file: string, out: string) => ["--conditions=@qscape/source", cli, file, "--quiet", "--out", out];
+const runSync = (file: string, out: string) =>
+  spawnSync(tsx, [...args(file, out), "--workers", "2"], { cwd: appDir, encoding: "utf8", timeout: 300_000 });
+
+describe("pnpm bench with evalSplits", () => {
+  it("stores a test-action evaluation beside every evaluation, reports it, and a SIGKILL resumes to the same numbers", async () => {
+    const ref = path.join(root, "reference");
+    const res = runSync(suiteFile, ref);
+    expect(res.status, res.stderr).toBe(0);
+    const reference = storedRows(ref, SUITE);
+    const evals = [...reference.keys()].filter((k) => k.startsWith("eval "));
+    const testEvals = [...reference.keys()].filter((k) => k.startsWith("eval[test] "));
+    // Evaluations at 0 and every 128 steps up to 640: 6 per run, 4 runs; one test-split twin each.
+    expect(evals).toHaveLength(4 * 6);
+    expect(testEvals.map((k) => k.replace("eval[test] ", ""))).toEqual(evals.map((k) => k.replace("eval ", "")));
+
+    // The untrained policy's step-0 test-split evaluation, made again here on a test-split env.
+    await initBackend();
+    const db = openResults(path.join(ref, "results.db"), { readonly: true });
+    try {
+      expect(db.evaluationSplits(SUITE)).toEqual(["test"]);
+      for (const run of db.listRuns(SUITE)) {
+        expect(run.status).toBe("finished");
+        const build = (split: string) => makeEnv("SkillGridWorld-v0", { actionsPerEpisode: 8, split }, false);
+        const env = build("train");
+        const { agent } = algorithm(run.algo).create(env, {
+          seed: run.seed,
+          hidden: [16, 16],
+          warmupSteps: 0,
+          config: ppo,
+        });
+        const seeds = evaluationSeeds(run.seed, 0, 3);
+        const testEnv = build("test");
+        const again = evaluatePolicy(testEnv, agent, seeds);
+        const onTrain = evaluatePolicy(env, agent, seeds);
+        agent.dispose();
+        env.close();
+        testEnv.close();
+        const stored = db.evaluations(run.id, "test")[0];
+        expect(stored?.step).toBe(0);
+        expect(stored?.episodeReturns).toEqual(again.returns);
+        expect(db.evaluations(run.id)[0]?.episodeReturns).toEqual(onTrain.returns);
+      }
+      // On unseen actions the scores differ somewhere from the training actions' (the split is real).
+      const differs = db
+        .listRuns(SUITE)
+        .some((r) =>
+          db
+            .evaluations(r.id, "test")
+            .some(
+              (e, i) => JSON.stringify(e.episodeReturns) !== JSON.stringify(db.evaluations(r.id)[i]?.episodeReturns),
+            ),
+        );
+      expect(differs).toBe(true);
+    } finally {
+      db.close();
+    }
+    const html = readFileSync(path.join(ref, "report.html"), "utf8");
+    expect(html).toMatch(/Aggregate metrics on unseen test actions/);
+    expect(html).toMatch(/Performance profile on unseen test actions/);
+    expect(html).toMatch(/SkillGridWorld-v0: test actions/);
+    const csv = readFileSync(path.join(ref, "report.csv"), "utf8");
+    expect(csv).toMatch(/^test_actions\/aggregate,agile-ppo,,iqm,/m);
+    expect(csv).toMatch(/^test_actions\/learning_curve,utility-policy,SkillGridWorld-v0,mean_return,640,/m);
+
+    // Killed as a whole group once a run has checkpointed; the same command again finishes it.
+    const out = path.join(root, "killed");
+    const child: ChildProcess = spawn(tsx, [...args(suiteFile, out), "--workers", "2"], {
+      cwd: appDir,
+      detached: true,
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    const checkpoints = path.join(out, "checkpoints");
+    const t0 = Date.now();
+    while (
+      !(existsSync(checkpoints) && readdirSync(checkpoints).some((r) => checkpointExists(path.join(checkpoints, r))))
+    ) {
+      if (Date.now() - t0 > 120_000) throw new Error("no checkpoint within 120 s");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(-(child.pid as number), "SIGKILL");
+    await exited;
+    const before = storedRows(out, SUITE);
+    const resumed = runSync(suiteFile, out);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const after = storedRows(out, SUITE);
+    for (const [k, v] of before) expect(after.get(k), `${k} kept`).toBe(v);
+    expect(after).toEqual(reference);
+  }, 300_000);
+
+  it("names an env without that action split before anything runs", async () => {
+    const bad = parseSuite({ ...suite, envs: [{ id: "DigLava-v0", evalSplits: ["test"] }] });
+    await expect(validateRunnable(bad)).rejects.toThrow(/DigLava-v0 evalSplits: no "test" action split/);
+    expect(() => parseSuite({ ...suite, envs: [{ id: "SkillGridWorld-v0", evalSplits: ["holdout"] }] })).toThrow(
+      SuiteError,
+    );
+    expect(() => parseSuite({ ...suite, envs: [{ id: "SkillGridWorld-v0", evalSplits: ["test", "test"] }] })).toThrow(
+      /envs\.0\.evalSplits: splits must be distinct/,
+    );
+  });
+});
