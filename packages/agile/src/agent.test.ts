@@ -4,7 +4,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AgilePPOAgent } from "./agent.js";
 import { agileAlgorithms } from "./bench.js";
 import { AGILE_VARIANTS } from "./config.js";
-import { ActionListTooLongError, ActionSetSpaceError, RepresentationSizeError } from "./errors.js";
+import {
+  ActionListTooLongError,
+  ActionSetSpaceError,
+  RepresentationSizeError,
+  VariableActionsUnknownError,
+} from "./errors.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -47,6 +52,55 @@ describe("AgilePPOAgent: bad input is refused with named errors", () => {
     const entry = agileAlgorithms.find((a) => a.id === "agile-ppo");
     expect(entry?.supports(make("CartPole-v1"))).toMatch(/not an action-set env/);
     expect(entry?.supports(env)).toBeNull();
+  });
+});
+
+describe("AgilePPOAgent: domain-knowledge edges (App. B.1)", () => {
+  it("an env that does not say which actions are variable is refused by name, before any weight is drawn", () => {
+    const env = make("SkillGridWorld-v0");
+    const before = tf.memory().numTensors;
+    expect(() => new AgilePPOAgent(env, { ...small, graphEdges: "variable-actions" })).toThrow(
+      VariableActionsUnknownError,
+    );
+    expect(() => new AgilePPOAgent(env, { ...small, graphEdges: "variable-actions" })).toThrow(
+      /variable-actions.*SkillGridWorld-v0 does not/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const entry = agileAlgorithms.find((a) => a.id === "agile-domain-edges");
+    expect(entry?.supports(env)).toMatch(/variableActions/);
+    expect(entry?.supports(make("DigLava-v0"))).toBeNull();
+    // A variant without an action graph has no edges to restrict.
+    expect(
+      () =>
+        new AgilePPOAgent(make("DigLava-v0"), { ...small, variant: "utility-policy", graphEdges: "variable-actions" }),
+    ).toThrow(/graphEdges "variable-actions" needs an action graph; variant "utility-policy"/);
+  });
+
+  it("the agile-domain-edges bench entry acts only with available actions and updates on Dig Lava", () => {
+    const env = make("DigLava-v0");
+    const entry = agileAlgorithms.find((a) => a.id === "agile-domain-edges");
+    const { agent } = entry!.create(env, {
+      seed: 4,
+      hidden: [16],
+      warmupSteps: 0,
+      config: { numEnvs: 1, numSteps: 16, epochs: 1 },
+    });
+    if (!(agent instanceof AgilePPOAgent)) throw new Error("agile-domain-edges should build an AgilePPOAgent");
+    expect(agent.config.graphEdges).toBe("variable-actions");
+    expect(agent.config.variant).toBe("agile");
+    let [obs] = env.reset({ seed: 0 });
+    for (let step = 0; step < 16; step++) {
+      const allowed = new Set(Array.from(obs.actionIds as Int32Array).filter((id) => id >= 0));
+      const action = agent.act(obs, { explore: true });
+      expect(allowed.has(action)).toBe(true);
+      const [next, reward, terminated, truncated] = env.step(action);
+      agent.observe({ obs, action, reward, nextObs: next, terminated, truncated });
+      obs = terminated || truncated ? env.reset({ seed: step + 1 })[0] : next;
+    }
+    const before = tf.memory().numTensors;
+    expect(Number.isFinite(agent.update().loss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    agent.dispose();
   });
 });
 

@@ -27,9 +27,21 @@ import {
   tf,
 } from "@qscape/core";
 import { type ActionSetObservation, type StackedActionSetObservation, stackActionSetObservations } from "@qscape/envs";
-import { AgileConfig, type AgileConfigInput, type AgileSettings } from "./config.js";
-import { ActionListTooLongError, ActionSetSpaceError, RepresentationSizeError } from "./errors.js";
-import { type ActionSetTensors, Actor, Critic, maskedEntropy, type NetworkShape } from "./networks.js";
+import { AgileConfig, type AgileConfigInput, type AgileSettings, GRAPH_VARIANTS } from "./config.js";
+import {
+  ActionListTooLongError,
+  ActionSetSpaceError,
+  RepresentationSizeError,
+  VariableActionsUnknownError,
+} from "./errors.js";
+import {
+  type ActionSetTensors,
+  Actor,
+  Critic,
+  maskedEntropy,
+  type NetworkShape,
+  variableActionEdges,
+} from "./networks.js";
 
 /** The sizes an action-set env fixes: state width, padded slots K, representation width d, base set N. */
 export interface ActionSetShape extends NetworkShape {
@@ -71,6 +83,30 @@ export function actionSetShape(spaces: EnvSpaces, config: Pick<AgileSettings, "m
   return { stateDim: state[0] as number, slots, featureDim, numItems: n } satisfies ActionSetShape;
 }
 
+/**
+ * The inventory ids an env draws per episode (App. B.1's "variable actions"), as the env publishes
+ * them: a `variableActions` array of ids in [0, numItems), read through wrappers. Throws
+ * `VariableActionsUnknownError` naming the env when it publishes none (or a malformed one).
+ */
+export function variableActionsOf(spaces: EnvSpaces, numItems: number): readonly number[] {
+  const env = spaces as EnvSpaces & { getWrapperAttr?: (name: string) => unknown; variableActions?: unknown };
+  let ids: unknown;
+  if (typeof env.getWrapperAttr === "function") {
+    try {
+      ids = env.getWrapperAttr("variableActions");
+    } catch {
+      ids = undefined;
+    }
+  } else ids = env.variableActions;
+  const name = spaces.spec?.id ?? spaces.id ?? "this env";
+  if (!Array.isArray(ids) || ids.some((id) => !Number.isInteger(id) || id < 0 || id >= numItems)) {
+    throw new VariableActionsUnknownError(
+      `agile: graphEdges "variable-actions" (domain-knowledge edges, App. B.1) needs an env that says which actions are the variable ones (a \`variableActions\` list of inventory ids below ${numItems}); ${name} ${ids === undefined ? "does not" : "publishes an invalid one"}`,
+    );
+  }
+  return ids as number[];
+}
+
 /** One rollout step of every env (env-major arrays). */
 interface RolloutColumn {
   obs: StackedActionSetObservation;
@@ -100,6 +136,8 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
   readonly actor: Actor;
   readonly critic: Critic;
   private readonly rng: Rng;
+  /** graphEdges "variable-actions": 1 at the inventory ids the env draws per episode (else null). */
+  private readonly variableActions: Uint8Array | null = null;
   /** One Adam per network, each clipping its own gradient norm (see the constructor). */
   private readonly actorOptimizer: Adam;
   private readonly criticOptimizer: Adam;
@@ -112,6 +150,15 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     this.config = parseConfig(AgileConfig, config, "agile");
     this.name = this.config.variant === "agile" ? "agile-ppo" : this.config.variant;
     this.shape = actionSetShape(spaces, this.config);
+    if (this.config.graphEdges === "variable-actions") {
+      if (!GRAPH_VARIANTS.includes(this.config.variant)) {
+        throw new QscapeError(
+          `agile config: graphEdges "variable-actions" needs an action graph; variant "${this.config.variant}" has none (use one of ${GRAPH_VARIANTS.join(", ")})`,
+        );
+      }
+      this.variableActions = new Uint8Array(this.shape.numItems);
+      for (const id of variableActionsOf(spaces, this.shape.numItems)) this.variableActions[id] = 1;
+    }
     this.rng = new Rng(this.config.seed);
     this.actor = new Actor(this.rng.fork(), this.config.variant, this.shape, this.config);
     this.critic = new Critic(this.rng.fork(), this.config.variant, this.shape, this.config);
@@ -163,13 +210,20 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
         ids[i] = id;
       }
     }
-    return {
+    const mask = tf.tensor2d(Float32Array.from(obs.actionMask), [batch, slots]);
+    const out: ActionSetTensors = {
       state: tf.tensor2d(obs.state, [batch, this.shape.stateDim]),
       features: tf.tensor3d(obs.actionFeatures, [batch, slots, this.shape.featureDim]),
-      mask: tf.tensor2d(Float32Array.from(obs.actionMask), [batch, slots]),
+      mask,
       ids: tf.tensor2d(ids, [batch, slots], "int32"),
       availability: tf.tensor2d(availability, [batch, n]),
     };
+    if (this.variableActions) {
+      const table = this.variableActions;
+      const variable = Float32Array.from(obs.actionIds, (id, i) => (obs.actionMask[i] && id >= 0 ? table[id]! : 0));
+      out.adjacency = variableActionEdges(tf.tensor2d(variable, [batch, slots]), mask);
+    }
+    return out;
   }
 
   /** π(·|s, 𝒜) over the slots of each observation, [B × K] row-major (0 at padded slots). */
@@ -352,6 +406,7 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
             mask: take(all.mask),
             ids: take(all.ids),
             availability: take(all.availability),
+            ...(all.adjacency ? { adjacency: take(all.adjacency) } : {}),
           };
           const chosen = tf.oneHot(take(allSlots), k);
           const adv = c.normalizeAdvantages ? normalise(take(allAdv)) : take(allAdv);

@@ -5,9 +5,9 @@
  * trainer collects from numEnvs envs in parallel).
  */
 import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/core";
-import { AgilePPOAgent, actionSetShape } from "./agent.js";
+import { AgilePPOAgent, actionSetShape, variableActionsOf } from "./agent.js";
 import { cdqnAlgorithms } from "./cdqn/bench.js";
-import { AgileConfig, type AgileVariant } from "./config.js";
+import { AgileConfig, type AgileVariant, type GraphEdges } from "./config.js";
 import { NewActionsAgent, NewActionsConfig, newActionsControl } from "./representations/agent.js";
 
 /** null when the env lists its available actions with representations, else why not. */
@@ -20,19 +20,32 @@ export function actionSetControl(spaces: EnvSpaces): string | null {
   }
 }
 
+/** null when the env is an action-set env that says which of its actions are variable (App. B.1), else why not. */
+export function variableActionsControl(spaces: EnvSpaces): string | null {
+  try {
+    variableActionsOf(spaces, actionSetShape(spaces, {}).numItems);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 const widths = ({ seed, hidden }: Omit<AlgorithmContext, "config">) => ({
   seed,
   hidden: hidden[0],
   graphHidden: hidden[0],
 });
 
-function entry(id: string, variant: AgileVariant, description: string) {
+function entry(id: string, variant: AgileVariant, description: string, graphEdges: GraphEdges = "complete") {
   return defineAlgorithm({
     id,
     description,
-    // The variant is the entry's; a suite's config sets everything else.
-    schema: AgileConfig.extend({ variant: AgileConfig.shape.variant.default(variant) }),
-    supports: actionSetControl,
+    // The variant (and the edges) are the entry's; a suite's config sets everything else.
+    schema: AgileConfig.extend({
+      variant: AgileConfig.shape.variant.default(variant),
+      graphEdges: AgileConfig.shape.graphEdges.default(graphEdges),
+    }),
+    supports: graphEdges === "variable-actions" ? variableActionsControl : actionSetControl,
     matched: widths,
     create: (spaces, config) => new AgilePPOAgent(spaces, config),
     loop: (config) => ({ rolloutSteps: config.numSteps * config.numEnvs }),
@@ -67,6 +80,23 @@ export const agileAlgorithms = [
     "Summary-DeepSet: a mean-pooled DeepSet summary of the set; raw representations",
   ),
   entry("summary-lstm", "summary-lstm", "Summary-LSTM: a 2-layer Bi-LSTM summary of the set; raw representations"),
+  // The §3.6.3 / App. B.1 analyses of AGILE's graph.
+  entry(
+    "agile-gcn",
+    "agile-gcn",
+    "AGILE-GCN: AGILE with GCN message passing (zero-diagonal normalised adjacency) instead of graph attention",
+  ),
+  entry(
+    "agile-only-action",
+    "agile-only-action",
+    "AGILE-Only-Action: AGILE whose graph nodes are the action representations alone (state-independent relations)",
+  ),
+  entry(
+    "agile-domain-edges",
+    "agile",
+    "AGILE with domain-knowledge edges: only edges to and from the env's variable actions (Dig Lava: 29 of 49)",
+    "variable-actions",
+  ),
   // The value-based side (listwise CDQN, Simple DQN), src/cdqn/.
   ...cdqnAlgorithms,
   // Ch. 2 (new actions): the HVAE is trained with the run's seed before the first step and kept in

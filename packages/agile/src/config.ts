@@ -19,7 +19,11 @@
  * §3.6.3 / App. B C.1, whose utility sees the raw representation c_i plus a set summary:
  * `summary-gat` (AGILE's GAT used only for the summary), `summary-deepset` (2-layer ReLU MLP per c_i,
  * mean pool, 2-layer ReLU MLP) and `summary-lstm` (per-c_i MLP, 2-layer bidirectional LSTM, hidden
- * 64, mean pool, MLP; Table B.3).
+ * 64, mean pool, MLP; Table B.3). Two analyses of §3.6.3 (App. B C.3.1, Fig. B.10) change AGILE's graph
+ * only: `agile-gcn` (GCN message passing over the zero-diagonal normalised adjacency instead of
+ * attention) and `agile-only-action` (nodes c_i alone, so relations do not depend on the state;
+ * the utility still sees e_s). `graphEdges` adds App. B.1's domain-knowledge edges to any variant
+ * with a graph.
  */
 import { configFields } from "@qscape/core";
 import { z } from "zod";
@@ -32,8 +36,16 @@ export const AGILE_VARIANTS = [
   "summary-gat",
   "summary-deepset",
   "summary-lstm",
+  "agile-gcn",
+  "agile-only-action",
 ] as const;
 export type AgileVariant = (typeof AGILE_VARIANTS)[number];
+
+/** The variants whose networks hold an action graph (and so can take `graphEdges`). */
+export const GRAPH_VARIANTS: readonly AgileVariant[] = ["agile", "agile-gcn", "agile-only-action", "summary-gat"];
+
+export const GRAPH_EDGES = ["complete", "variable-actions"] as const;
+export type GraphEdges = (typeof GRAPH_EDGES)[number];
 
 export const AgileConfig = z
   .object({
@@ -52,6 +64,14 @@ export const AgileConfig = z
     leakyReluAlpha: z.number().min(0).max(1).default(0.2),
     /** Residual connection after the last GAT layer (Table B.3: True; "crucial", App. B D.3). */
     residual: z.boolean().default(true),
+    /**
+     * The action graph's edges: `complete` (§3.4) or `variable-actions`, App. B.1's domain
+     * knowledge: only edges to and from the actions the env draws per episode, plus every node's
+     * self-loop (Dig Lava: 7² = 49 → 29, the 20 edges between always-available actions removed).
+     * Needs a variant in GRAPH_VARIANTS and an env that publishes `variableActions`
+     * (`VariableActionsUnknownError` otherwise, before anything runs).
+     */
+    graphEdges: z.enum(GRAPH_EDGES).default("complete"),
     /** Mask-Input-Output's availability-mask MLP width (Table B.3: 64). */
     maskHidden: z.number().int().positive().default(64),
     /**

@@ -15,3 +15,11 @@ export class ActionListTooLongError extends QscapeError {
 export class ActionSetSpaceError extends QscapeError {
   override name = "ActionSetSpaceError";
 }
+
+/**
+ * `graphEdges: "variable-actions"` (App. B.1's domain-knowledge edges) on an env that does not say
+ * which of its actions are the variable ones (a `variableActions` list of inventory ids).
+ */
+export class VariableActionsUnknownError extends QscapeError {
+  override name = "VariableActionsUnknownError";
+}

@@ -1,7 +1,10 @@
-import { GraphAttentionBlock, initBackend, Rng, tf } from "@qscape/core";
+import { GraphAttentionBlock, GraphAttentionLayer, initBackend, Rng, tf } from "@qscape/core";
+import { make } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { AgilePPOAgent } from "./agent.js";
 import { AGILE_VARIANTS, AgileConfig, type AgileVariant } from "./config.js";
-import { type ActionSetTensors, Actor, Critic } from "./networks.js";
+import { GraphConvolutionBlock, normalizedAdjacency } from "./gcn.js";
+import { type ActionSetTensors, Actor, Critic, variableActionEdges } from "./networks.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -209,5 +212,322 @@ describe("AGILE actor and critic", () => {
     const rel = new Set(actor.graph?.relational?.parameters());
     expect(actor.graph?.summaryGat.parameters().some((v) => rel.has(v))).toBe(false);
     for (const v of [...actor.parameters(), ...critic.parameters()]) v.dispose();
+  });
+});
+
+describe("GCN (AGILE-GCN's graph, App. B C.3.1)", () => {
+  it("matches a hand computation on 3 nodes: compression, zero-diagonal normalised adjacency, ELU, residual", () => {
+    const block = new GraphConvolutionBlock(new Rng(0), 3, { hidden: 2, layers: 2 });
+    const [g1, g2] = block.layers as [(typeof block.layers)[0], (typeof block.layers)[0]];
+    const set = (v: tf.Variable, values: number[], s: number[]) => v.assign(tf.tensor(values, s));
+    const C = [
+      [1, 0],
+      [0, 1],
+      [0.5, -1],
+    ];
+    const c = [0.1, -0.1];
+    const W1 = [
+      [1, 2],
+      [-1, 0.5],
+    ];
+    const b1 = [0.2, 0];
+    const W2 = [
+      [0.5, -1],
+      [1, 1],
+    ];
+    const b2 = [0, 0.3];
+    set(block.compress.weight, C.flat(), [3, 2]);
+    set(block.compress.bias, c, [2]);
+    set(g1.weight, W1.flat(), [2, 2]);
+    set(g1.bias, b1, [2]);
+    set(g2.weight, W2.flat(), [2, 2]);
+    set(g2.bias, b2, [2]);
+    // Three nodes and a padded 4th slot holding garbage.
+    const x = [
+      [1, 0, 2],
+      [0, 1, -1],
+      [0.5, 0.5, 0],
+      [40, -70, 90],
+    ];
+    const mask = [1, 1, 1, 0];
+    const h = Math.SQRT1_2;
+    // Â = D^{-1/2} A D^{-1/2} written out by hand. Complete graph on 3 nodes, diagonal 0: degree 2
+    // everywhere, so 1/2 off the diagonal. Star 0–1, 0–2 (degrees 2, 1, 1): 1/√2 on its edges.
+    const complete = [
+      [0, 0.5, 0.5],
+      [0.5, 0, 0.5],
+      [0.5, 0.5, 0],
+    ];
+    const star = [
+      [0, h, h],
+      [h, 0, 0],
+      [h, 0, 0],
+    ];
+    const lin = (m: number[][], W: number[][], b: number[]) =>
+      m.map((r) => b.map((bj, j) => bj + r.reduce((acc, v, i) => acc + v * (W[i] as number[])[j]!, 0)));
+    const aggregate = (A: number[][], z: number[][]) =>
+      A.map((row) => [0, 1].map((d) => row.reduce((acc, a, j) => acc + a * (z[j] as number[])[d]!, 0)));
+    const layer = (A: number[][], m: number[][], W: number[][], b: number[]) =>
+      aggregate(A, lin(m, W, [0, 0])).map((r) => r.map((v, d) => v + b[d]!));
+    const elu = (v: number) => (v > 0 ? v : Math.exp(v) - 1);
+    const expected = (A: number[][]) => {
+      const x0 = lin(x.slice(0, 3), C, c);
+      const h2 = layer(
+        A,
+        layer(A, x0, W1, b1).map((r) => r.map(elu)),
+        W2,
+        b2,
+      );
+      return [...h2.map((r, i) => r.map((v, d) => v + x0[i]![d]!)), [0, 0]];
+    };
+    // The star as a domain-knowledge edge mask: self-loops and edges to the padded slot are given
+    // too, and must be dropped (diagonal 0; padded slots are no neighbours).
+    const starMask = [
+      [1, 1, 1, 1],
+      [1, 1, 0, 1],
+      [1, 0, 1, 1],
+      [1, 1, 1, 1],
+    ];
+    tf.tidy(() => {
+      const nodes = tf.tensor3d(x.flat(), [1, 4, 3]);
+      const available = tf.tensor2d(mask, [1, 4]);
+      const adjacency = tf.tensor3d(starMask.flat(), [1, 4, 4]);
+      const pad = (A: number[][]) => [...A.map((r) => [...r, 0]), [0, 0, 0, 0]];
+      for (const [A, masks] of [
+        [complete, { available }],
+        [star, { available, adjacency }],
+      ] as const) {
+        const norm = rows(normalizedAdjacency(1, 4, masks));
+        pad(A)
+          .flat()
+          .forEach((v, i) => {
+            expect(norm[i]).toBeCloseTo(v, 6);
+          });
+        const got = rows(block.apply(nodes, masks));
+        expected(A)
+          .flat()
+          .forEach((v, i) => {
+            expect(got[i]).toBeCloseTo(v, 5);
+          });
+      }
+    });
+    for (const v of block.parameters()) v.dispose();
+  });
+});
+
+/** A new variant, or a graph variant with App. B.1's domain-knowledge edges. */
+interface GraphCase {
+  variant: AgileVariant;
+  edges?: boolean;
+}
+/** [title, case] rows for it.each. */
+const cases = (list: GraphCase[]) =>
+  list.map((c) => [`${c.variant}${c.edges ? " + domain edges" : ""}`, c] as [string, GraphCase]);
+
+describe("AGILE-GCN, AGILE-Only-Action and domain-knowledge edges", () => {
+  const rng = new Rng(11);
+  const state = Array.from({ length: shape.stateDim }, () => rng.normal());
+  const features = Array.from({ length: 5 }, () => Array.from({ length: shape.featureDim }, () => rng.normal()));
+  const ids = [0, 3, 5, 7, 8];
+  /** Slots 2 and 4 hold variable actions. */
+  const variable = [0, 0, 1, 0, 1];
+  const withEdges = (x: ActionSetTensors, flags: number[]): ActionSetTensors => ({
+    ...x,
+    adjacency: variableActionEdges(tf.tensor2d(flags, [1, flags.length]), x.mask),
+  });
+
+  it.each(
+    cases([
+      { variant: "agile-gcn" },
+      { variant: "agile-only-action" },
+      { variant: "agile", edges: true },
+      { variant: "agile-gcn", edges: true },
+    ]),
+  )("%s: logits and relational features permutation equivariant; summary and V invariant", (_, c) => {
+    const actor = new Actor(new Rng(1), c.variant, shape, settings);
+    const critic = new Critic(new Rng(2), c.variant, shape, settings);
+    const perm = [3, 0, 4, 1, 2];
+    tf.tidy(() => {
+      let a = batch(state, features, [1, 1, 1, 1, 1], ids);
+      let b = batch(
+        state,
+        perm.map((p) => features[p] as number[]),
+        [1, 1, 1, 1, 1],
+        perm.map((p) => ids[p] as number),
+      );
+      if (c.edges) {
+        a = withEdges(a, variable);
+        b = withEdges(
+          b,
+          perm.map((p) => variable[p] as number),
+        );
+      }
+      const oa = actor.apply(a);
+      const ob = actor.apply(b);
+      const la = rows(oa.logits);
+      const lb = rows(ob.logits);
+      const ra = oa.relational?.arraySync()[0] as number[][];
+      const rb = ob.relational?.arraySync()[0] as number[][];
+      perm.forEach((p, i) => {
+        expect(lb[i]).toBeCloseTo(la[p] as number, 5);
+        (rb[i] as number[]).forEach((v, d) => {
+          expect(v).toBeCloseTo((ra[p] as number[])[d] as number, 5);
+        });
+      });
+      const sa = rows(oa.summary as tf.Tensor);
+      rows(ob.summary as tf.Tensor).forEach((v, d) => {
+        expect(v).toBeCloseTo(sa[d] as number, 5);
+      });
+      expect(rows(critic.apply(b))[0]).toBeCloseTo(rows(critic.apply(a))[0] as number, 5);
+      // Relations are there: dropping an action changes another's relational feature.
+      const drop = batch(state, features, [1, 1, 1, 1, 0], ids);
+      const fewer = actor.apply(c.edges ? withEdges(drop, variable) : drop).relational?.arraySync()[0] as number[][];
+      expect(Math.abs((fewer[2] as number[])[0]! - (ra[2] as number[])[0]!)).toBeGreaterThan(1e-6);
+    });
+    for (const v of [...actor.parameters(), ...critic.parameters()]) v.dispose();
+  });
+
+  it.each(
+    cases([
+      { variant: "agile-gcn" },
+      { variant: "agile-only-action" },
+      { variant: "agile", edges: true },
+      { variant: "agile-gcn", edges: true },
+      { variant: "agile-only-action", edges: true },
+      { variant: "summary-gat", edges: true },
+    ]),
+  )("%s: padded slots change no output and get probability exactly 0", (_, c) => {
+    const actor = new Actor(new Rng(3), c.variant, shape, settings);
+    const critic = new Critic(new Rng(4), c.variant, shape, settings);
+    const mask = [1, 0, 1, 1, 0];
+    tf.tidy(() => {
+      let a = batch(state, features, mask, ids);
+      const garbage = features.map((f, i) => (mask[i] ? f : f.map(() => 50 * rng.normal())));
+      let b = batch(
+        state,
+        garbage,
+        mask,
+        ids.map((id, i) => (mask[i] ? id : 1)),
+      );
+      if (c.edges) {
+        // A padded slot flagged variable must still not become anyone's neighbour.
+        a = withEdges(a, variable);
+        b = withEdges(
+          b,
+          variable.map((v, i) => (mask[i] ? v : 1)),
+        );
+      }
+      const oa = actor.apply(a);
+      const ob = actor.apply(b);
+      const pa = rows(tf.softmax(oa.logits));
+      const pb = rows(tf.softmax(ob.logits));
+      mask.forEach((m, i) => {
+        if (m) expect(pb[i]).toBeCloseTo(pa[i] as number, 6);
+        else {
+          expect(pa[i]).toBe(0);
+          expect(pb[i]).toBe(0);
+        }
+      });
+      const sa = rows(oa.summary as tf.Tensor);
+      rows(ob.summary as tf.Tensor).forEach((v, d) => {
+        expect(v).toBeCloseTo(sa[d] as number, 5);
+      });
+      if (oa.relational) {
+        const ra = rows(oa.relational);
+        rows(ob.relational as tf.Tensor).forEach((v, i) => {
+          expect(v).toBeCloseTo(ra[i] as number, 5);
+        });
+      }
+      expect(rows(critic.apply(b))[0]).toBeCloseTo(rows(critic.apply(a))[0] as number, 5);
+    });
+    for (const v of [...actor.parameters(), ...critic.parameters()]) v.dispose();
+  });
+
+  it("AGILE-Only-Action: relational features and summary do not change when only the state does", () => {
+    const only = new Actor(new Rng(5), "agile-only-action", shape, settings);
+    const agile = new Actor(new Rng(5), "agile", shape, settings);
+    const other = state.map((v) => v + 1.5);
+    tf.tidy(() => {
+      const a = batch(state, features, [1, 1, 1, 1, 0], ids);
+      const b = batch(other, features, [1, 1, 1, 1, 0], ids);
+      const [oa, ob] = [only.apply(a), only.apply(b)];
+      expect(rows(ob.relational as tf.Tensor)).toEqual(rows(oa.relational as tf.Tensor));
+      expect(rows(ob.summary as tf.Tensor)).toEqual(rows(oa.summary as tf.Tensor));
+      // The utility still reads the state, so the policy does change.
+      expect(rows(ob.logits)).not.toEqual(rows(oa.logits));
+      // AGILE's nodes hold e_s: its relations do change with the state.
+      expect(rows(agile.apply(b).relational as tf.Tensor)).not.toEqual(rows(agile.apply(a).relational as tf.Tensor));
+    });
+    for (const v of [...only.parameters(), ...agile.parameters()]) v.dispose();
+  });
+
+  it("domain edges: attention over a non-edge gets exactly 0 weight; edges and self-loops get > 0", () => {
+    // With W = I, b = 0 and one-hot nodes, a GAT layer's output row i is its attention row α_i.
+    const k = 7;
+    const layer = new GraphAttentionLayer(new Rng(6), k, k, { negativeSlope: 0.2 });
+    layer.transform.weight.assign(tf.eye(k));
+    layer.transform.bias.assign(tf.zeros([k]));
+    // Dig Lava's set: 5 fixed skills, then the 2 variable ones.
+    const flags = [0, 0, 0, 0, 0, 1, 1];
+    tf.tidy(() => {
+      const mask = tf.ones([1, k]) as tf.Tensor2D;
+      const edges = variableActionEdges(tf.tensor2d(flags, [1, k]), mask);
+      const alpha = layer.apply(tf.expandDims(tf.eye(k), 0) as tf.Tensor3D, { available: mask, adjacency: edges });
+      const w = alpha.arraySync()[0] as number[][];
+      const e = edges.arraySync()[0] as number[][];
+      let nonEdges = 0;
+      w.forEach((row, i) => {
+        expect(row.reduce((acc, v) => acc + v, 0)).toBeCloseTo(1, 6);
+        row.forEach((v, j) => {
+          const edge = i === j || flags[i] === 1 || flags[j] === 1;
+          expect((e[i] as number[])[j]).toBe(edge ? 1 : 0);
+          if (edge) expect(v).toBeGreaterThan(0);
+          else {
+            expect(v).toBe(0);
+            nonEdges++;
+          }
+        });
+      });
+      expect(nonEdges).toBe(20);
+    });
+    for (const v of layer.parameters()) v.dispose();
+  });
+
+  it("domain edges through the actor (1 GAT layer): a fixed action's relational feature ignores the other fixed actions", () => {
+    const actor = new Actor(new Rng(8), "agile", shape, AgileConfig.parse({ ...settings, gatLayers: 1 }));
+    tf.tidy(() => {
+      const moved = features.map((f, i) => (i === 1 ? f.map((v) => v + 3) : f));
+      const ra = rows(actor.apply(withEdges(batch(state, features, [1, 1, 1, 1, 1], ids), variable)).relational!);
+      const rb = rows(actor.apply(withEdges(batch(state, moved, [1, 1, 1, 1, 1], ids), variable)).relational!);
+      const row = (r: number[], i: number) => r.slice(i * settings.graphHidden, (i + 1) * settings.graphHidden);
+      // Slots 0 and 3 are fixed: no edge to slot 1, so bit for bit the same.
+      expect(row(rb, 0)).toEqual(row(ra, 0));
+      expect(row(rb, 3)).toEqual(row(ra, 3));
+      // Slot 2 is variable: it attends to slot 1.
+      expect(row(rb, 2)).not.toEqual(row(ra, 2));
+    });
+    for (const v of actor.parameters()) v.dispose();
+  });
+
+  it("domain edges on Dig Lava: 29 of the 49 directed pairs (self-loops included), the 20 between fixed skills removed", () => {
+    const env = make("DigLava-v0");
+    const agent = new AgilePPOAgent(env, { hidden: 8, graphHidden: 8, graphEdges: "variable-actions", seed: 0 });
+    const plain = new AgilePPOAgent(env, { hidden: 8, graphHidden: 8, seed: 0 });
+    for (let seed = 0; seed < 6; seed++) {
+      const [obs] = env.reset({ seed });
+      const stacked = { ...obs, actionMask: Uint8Array.from(obs.actionMask) };
+      tf.tidy(() => {
+        expect(plain.tensors(stacked, 1).adjacency).toBeUndefined();
+        const e = agent.tensors(stacked, 1).adjacency?.arraySync()[0] as number[][];
+        expect(e.flat().reduce((acc, v) => acc + v, 0)).toBe(29);
+        e.forEach((row, i) => {
+          row.forEach((v, j) => {
+            expect(v).toBe(i === j || obs.actionIds[i]! >= 5 || obs.actionIds[j]! >= 5 ? 1 : 0);
+          });
+        });
+      });
+    }
+    agent.dispose();
+    plain.dispose();
   });
 });

@@ -14,8 +14,15 @@
  * The GAT itself is core's `GraphAttentionBlock` (nn/attention.ts). Padded slots (mask 0) are no
  * graph nodes: they are never attended to, their GAT rows are zero, the mean-pool skips them and
  * their logits are masked, so nothing they hold reaches an output.
+ *
+ * The §3.6.3 analyses change the graph only: `agile-gcn` swaps both pathways (and the critic's) for
+ * `GraphConvolutionBlock` (gcn.ts), `agile-only-action` builds the nodes from c_i alone (App. B
+ * C.1: "does not utilize state input in the GAT"; the utility and the critic's head still read e_s).
+ * Domain-knowledge edges (App. B.1) arrive as `ActionSetTensors.adjacency`, the edge mask that
+ * core's GAT (and the GCN) take.
  */
 import {
+  type AttentionMasks,
   DeepSetSummarizer,
   GraphAttentionBlock,
   Linear,
@@ -30,6 +37,7 @@ import {
   tf,
 } from "@qscape/core";
 import type { AgileSettings, AgileVariant } from "./config.js";
+import { GraphConvolutionBlock } from "./gcn.js";
 
 /** A batch of observations with padded action sets, as tensors. */
 export interface ActionSetTensors {
@@ -43,6 +51,11 @@ export interface ActionSetTensors {
   ids: tf.Tensor2D;
   /** [B, N]: 1 for the inventory actions available this episode (Mask-Input-Output's input). */
   availability: tf.Tensor2D;
+  /**
+   * [B, K, K] edge mask of the action graph (1: slot i receives from slot j), App. B.1's
+   * domain-knowledge edges (`variableActionEdges`). Absent: the complete graph over the available slots.
+   */
+  adjacency?: tf.Tensor3D;
 }
 
 export interface NetworkShape {
@@ -74,6 +87,11 @@ function gat(rng: Rng, inputSize: number, s: GatSettings, name: string): GraphAt
   });
 }
 
+/** The graph's masks: available slots, plus the domain-knowledge edges when given. */
+function masksOf(mask: tf.Tensor2D, adjacency: tf.Tensor3D | undefined): AttentionMasks {
+  return adjacency ? { available: mask, adjacency } : { available: mask };
+}
+
 /** [B, K, h] copies of a per-observation vector [B, h]. */
 function tileOverSlots(x: tf.Tensor2D, slots: number): tf.Tensor3D {
   return tf.tile(tf.expandDims(x, 1), [1, slots, 1]) as tf.Tensor3D;
@@ -85,35 +103,71 @@ function scoreSlots(mlp: MLP, x: tf.Tensor3D): tf.Tensor2D {
   return tf.reshape(mlp.apply(tf.reshape(x, [b * k, d])), [b, k]);
 }
 
+/**
+ * App. B.1's domain-knowledge edges: slots i and j are joined when either holds a variable action
+ * (one the env draws per episode), and every slot keeps its self-loop; padded slots (mask 0) have
+ * no edge at all. `variable` and `mask` are [B, K] (1/0); the result is [B, K, K]. On Dig Lava (5
+ * fixed + 2 variable skills) it holds 29 of the 49 pairs.
+ */
+export function variableActionEdges(variable: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor3D {
+  const k = mask.shape[1];
+  const either = tf.maximum(tf.expandDims(variable, 2), tf.expandDims(variable, 1));
+  const edges = tf.maximum(either, tf.expandDims(tf.eye(k), 0));
+  return tf.mul(tf.mul(edges, tf.expandDims(mask, 2)), tf.expandDims(mask, 1));
+}
+
 /** Logits of padded slots replaced by MASKED_LOGIT, so softmax gives them exactly 0. */
 export function maskLogits(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
   return tf.add(tf.mul(logits, mask), tf.mul(tf.sub(1, mask), MASKED_LOGIT));
 }
 
+/** AGILE-GCN's pathway, configured as the GAT's (same width, layer count, residual). */
+function gcn(rng: Rng, inputSize: number, s: GatSettings, name: string): GraphConvolutionBlock {
+  return new GraphConvolutionBlock(rng, inputSize, {
+    hidden: s.graphHidden,
+    layers: s.gatLayers,
+    residual: s.residual,
+    name,
+  });
+}
+
+/** Message passing of the action graph: attention (AGILE) or GCN (the AGILE-GCN analysis, §3.6.3). */
+export type GraphLayer = "gat" | "gcn";
+
 /**
  * The AGILE action graph: twin GAT pathways over the nodes concat(e_s, c_i). `relational` gives
  * c^R_i [B, K, graphHidden]; `summary` gives c̄^R [B, graphHidden] (mean-pooled GAT_sum outputs
- * through a 2-layer ReLU MLP). `relational` is null for a summary-only graph (the critic's).
+ * through a 2-layer ReLU MLP). `relational` is null for a summary-only graph (the critic's). With
+ * `layer: "gcn"` both pathways are GCN blocks (`summaryGat` then holds the summary's GCN).
+ * `adjacency` restricts the edges (domain knowledge, App. B.1).
  */
 export class ActionGraph implements Parameterized {
-  readonly relational: GraphAttentionBlock | null;
-  readonly summaryGat: GraphAttentionBlock;
+  readonly relational: GraphAttentionBlock | GraphConvolutionBlock | null;
+  readonly summaryGat: GraphAttentionBlock | GraphConvolutionBlock;
   readonly summaryMlp: MLP;
-  constructor(rng: Rng, nodeSize: number, s: GatSettings, withRelational: boolean, name: string) {
-    this.relational = withRelational ? gat(rng, nodeSize, s, `${name}.rel`) : null;
-    this.summaryGat = gat(rng, nodeSize, s, `${name}.sum`);
+  constructor(
+    rng: Rng,
+    nodeSize: number,
+    s: GatSettings,
+    withRelational: boolean,
+    name: string,
+    readonly layer: GraphLayer = "gat",
+  ) {
+    const block = layer === "gcn" ? gcn : gat;
+    this.relational = withRelational ? block(rng, nodeSize, s, `${name}.rel`) : null;
+    this.summaryGat = block(rng, nodeSize, s, `${name}.sum`);
     this.summaryMlp = new MLP(rng, s.graphHidden, s.graphHidden, { hidden: [s.graphHidden], name: `${name}.sumMlp` });
   }
   /** Nodes [B, K, nodeSize] = concat(e_s tiled, c_i). */
   static nodes(encodedState: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor3D {
     return tf.concat([tileOverSlots(encodedState, features.shape[1]), features], 2);
   }
-  relationalFeatures(nodes: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor3D {
+  relationalFeatures(nodes: tf.Tensor3D, mask: tf.Tensor2D, adjacency?: tf.Tensor3D): tf.Tensor3D {
     if (!this.relational) throw new QscapeError("ActionGraph: this graph has no relational pathway");
-    return this.relational.apply(nodes, { available: mask });
+    return this.relational.apply(nodes, masksOf(mask, adjacency));
   }
-  summary(nodes: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
-    return this.summaryMlp.apply(maskedMean(this.summaryGat.apply(nodes, { available: mask }), mask));
+  summary(nodes: tf.Tensor3D, mask: tf.Tensor2D, adjacency?: tf.Tensor3D): tf.Tensor2D {
+    return this.summaryMlp.apply(maskedMean(this.summaryGat.apply(nodes, masksOf(mask, adjacency)), mask));
   }
   parameters(): tf.Variable[] {
     return [...(this.relational?.parameters() ?? []), ...this.summaryGat.parameters(), ...this.summaryMlp.parameters()];
@@ -151,7 +205,7 @@ export class SetSummary implements Parameterized {
   /** [B, graphHidden]. */
   apply(encodedState: tf.Tensor2D, x: ActionSetTensors): tf.Tensor2D {
     if (this.summarizer) return this.summarizer.apply(x.features, x.mask);
-    return (this.graph as ActionGraph).summary(ActionGraph.nodes(encodedState, x.features), x.mask);
+    return (this.graph as ActionGraph).summary(ActionGraph.nodes(encodedState, x.features), x.mask, x.adjacency);
   }
   parameters(): tf.Variable[] {
     return [...(this.graph?.parameters() ?? []), ...(this.summarizer?.parameters() ?? [])];
@@ -159,6 +213,25 @@ export class SetSummary implements Parameterized {
 }
 
 const isSummaryVariant = (v: AgileVariant) => v === "summary-gat" || v === "summary-deepset" || v === "summary-lstm";
+
+/** AGILE and its §3.6.3 analyses: relational features + summary from an action graph. */
+const isAgileVariant = (v: AgileVariant) => v === "agile" || v === "agile-gcn" || v === "agile-only-action";
+
+/** The AGILE family's graph: its message passing and its node width (c_i alone for Only-Action). */
+function agileGraph(v: AgileVariant, shape: NetworkShape, hidden: number): { layer: GraphLayer; nodeSize: number } {
+  return {
+    layer: v === "agile-gcn" ? "gcn" : "gat",
+    nodeSize: v === "agile-only-action" ? shape.featureDim : hidden + shape.featureDim,
+  };
+}
+
+/**
+ * The AGILE family's graph nodes: concat(e_s, c_i), or c_i alone for AGILE-Only-Action (App. B
+ * C.1), whose relations are then the same in every state.
+ */
+function agileNodes(variant: AgileVariant, es: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor3D {
+  return variant === "agile-only-action" ? features : ActionGraph.nodes(es, features);
+}
 
 /** What the actor computes for a batch: masked logits over the slots, plus AGILE's intermediates. */
 export interface ActorOutput {
@@ -193,9 +266,13 @@ export class Actor implements Parameterized {
     this.encoder = stateEncoder(rng, shape.stateDim, h, "actor.encoder");
     switch (variant) {
       case "agile":
-        this.graph = new ActionGraph(rng, h + shape.featureDim, s, true, "actor.graph");
+      case "agile-gcn":
+      case "agile-only-action": {
+        const { layer, nodeSize } = agileGraph(variant, shape, h);
+        this.graph = new ActionGraph(rng, nodeSize, s, true, "actor.graph", layer);
         this.utility = new MLP(rng, h + 2 * s.graphHidden, 1, { hidden: [h], name: "actor.utility" });
         break;
+      }
       case "utility-policy":
         this.actionLinear = new Linear(rng, shape.featureDim, h, { name: "actor.action" });
         this.utility = new MLP(rng, 2 * h, 1, { hidden: [h], name: "actor.utility" });
@@ -224,9 +301,9 @@ export class Actor implements Parameterized {
     const es = this.encoder.apply(x.state);
     const slots = x.features.shape[1];
     if (this.graph && this.utility) {
-      const nodes = ActionGraph.nodes(es, x.features);
-      const relational = this.graph.relationalFeatures(nodes, x.mask);
-      const summary = this.graph.summary(nodes, x.mask);
+      const nodes = agileNodes(this.variant, es, x.features);
+      const relational = this.graph.relationalFeatures(nodes, x.mask, x.adjacency);
+      const summary = this.graph.summary(nodes, x.mask, x.adjacency);
       const input = tf.concat([tileOverSlots(es, slots), relational, tileOverSlots(summary, slots)], 2);
       return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), relational, summary };
     }
@@ -277,12 +354,19 @@ export class Critic implements Parameterized {
   readonly maskMlp: MLP | null = null;
   readonly setSummary: SetSummary | null = null;
   readonly head: Linear;
-  constructor(rng: Rng, variant: AgileVariant, shape: NetworkShape, s: GraphSettings) {
+  constructor(
+    rng: Rng,
+    readonly variant: AgileVariant,
+    shape: NetworkShape,
+    s: GraphSettings,
+  ) {
     const h = s.hidden;
     this.encoder = stateEncoder(rng, shape.stateDim, h, "critic.encoder");
     let width = h;
-    if (variant === "agile") {
-      this.graph = new ActionGraph(rng, h + shape.featureDim, s, false, "critic.graph");
+    if (isAgileVariant(variant)) {
+      // The analyses change the critic's summary graph as the actor's (the graph is one design).
+      const { layer, nodeSize } = agileGraph(variant, shape, h);
+      this.graph = new ActionGraph(rng, nodeSize, s, false, "critic.graph", layer);
       width += s.graphHidden;
     } else if (isSummaryVariant(variant)) {
       this.setSummary = new SetSummary(rng, variant, shape, s, "critic.summary");
@@ -301,8 +385,10 @@ export class Critic implements Parameterized {
   apply(x: ActionSetTensors): tf.Tensor1D {
     const es = this.encoder.apply(x.state);
     let input = es;
-    if (this.graph) input = tf.concat([es, this.graph.summary(ActionGraph.nodes(es, x.features), x.mask)], 1);
-    else if (this.setSummary) input = tf.concat([es, this.setSummary.apply(es, x)], 1);
+    if (this.graph) {
+      const summary = this.graph.summary(agileNodes(this.variant, es, x.features), x.mask, x.adjacency);
+      input = tf.concat([es, summary], 1);
+    } else if (this.setSummary) input = tf.concat([es, this.setSummary.apply(es, x)], 1);
     else if (this.maskMlp) input = tf.concat([es, this.maskMlp.apply(x.availability)], 1);
     return tf.reshape(this.head.apply(input), [-1]);
   }

@@ -81,6 +81,13 @@ describe("DigLava-v0", () => {
     expect(Array.from(rep.itemEmbeddings.subarray(8 * 11))).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it("says which skills are variable (drawn per episode): 5–8, through make()'s wrappers", () => {
+    const variable = make("DigLava-v0").getWrapperAttr("variableActions") as number[];
+    expect(variable).toEqual([5, 6, 7, 8]);
+    const [obs] = new DigLavaEnv().reset({ seed: 3 });
+    expect(Array.from(obs.actionIds).filter((id) => variable.includes(id))).toHaveLength(2);
+  });
+
   it("pays R_E for a new cell and nothing for a revisit", () => {
     const env = envWith([5, 6]);
     const steps = run(env, [RIGHT, 2 /* move-left */, TURN_LEFT]);

@@ -115,6 +115,14 @@ export class DigLavaEnv extends Env<ActionSetObservation, number> implements Has
   readonly actionSpace = new ActionSubset(DIG_LAVA_SKILLS.length, DIG_LAVA_FIXED_SKILLS + DIG_LAVA_SAMPLED_SKILLS);
   readonly observationSpace: Dict<ActionSetObservation>;
   readonly actionRepresentation: ActionRepresentation;
+  /**
+   * Inventory ids of the skills drawn per episode (5–8; 0–4 are always offered): AGILE App. B.1's
+   * "variable actions", whose edges are the only ones its domain-knowledge action graph keeps.
+   */
+  readonly variableActions: readonly number[] = Array.from(
+    { length: DIG_LAVA_SKILLS.length - DIG_LAVA_FIXED_SKILLS },
+    (_, i) => DIG_LAVA_FIXED_SKILLS + i,
+  );
   /** Row-major [11 × 11] cell codes. */
   readonly grid = new Int8Array(DIG_LAVA_SIZE * DIG_LAVA_SIZE);
   x = 0;
