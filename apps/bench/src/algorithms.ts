@@ -54,7 +54,10 @@ export function updateSchedule(
   }
   const loop = entry?.loop?.({ ...matched, warmupSteps: budgetOf(suite, env).warmupSteps });
   if (!loop) return null;
-  return loop.rolloutSteps ? { rolloutSteps: loop.rolloutSteps } : {};
+  return {
+    ...(loop.rolloutSteps ? { rolloutSteps: loop.rolloutSteps } : {}),
+    ...(loop.learningStarts ? { learningStarts: loop.learningStarts } : {}),
+  };
 }
 
 function isEntry(e: unknown): e is AlgorithmEntry {

@@ -8,7 +8,8 @@
  * On a task set the run is the algorithm's own epochs (QMP Algorithm 4): it lasts to the end of the
  * first epoch with gradient updates — every task's buffer at its minimum, then one epoch — so it
  * times collection, updates and two evaluations; `--steps` does not apply there. An on-policy
- * learner's run is `--steps` rounded up to whole rollouts, so it times at least one update.
+ * learner's run is `--steps` rounded up to whole rollouts, so it times at least one update; a
+ * learner that waits `learningStarts` steps before its first update runs `--steps` past the wait.
  */
 import path from "node:path";
 import { multiTaskStepsToFirstUpdate } from "@qscape/core";
@@ -50,8 +51,10 @@ export function calibrationSuites(
         suite.algorithms.map((a) => {
           const schedule = opts.scheduleOf?.(suite, a, env) ?? {};
           if (multiTask) return [a, schedule.epoch ? multiTaskStepsToFirstUpdate(schedule.epoch) : null] as const;
+          // A learner that waits before its first update runs `steps` past that wait.
+          const steps = opts.steps + (schedule.learningStarts ?? 0);
           const rollout = schedule.rolloutSteps;
-          return [a, rollout ? Math.ceil(opts.steps / rollout) * rollout : opts.steps] as const;
+          return [a, rollout ? Math.ceil(steps / rollout) * rollout : steps] as const;
         }),
       );
       const algos = suite.algorithms.filter((a) => {

@@ -13,6 +13,7 @@ import {
   readSpeeds,
   type ScheduleOf,
   speedsFromResults,
+  updatesOfRun,
   writeSpeeds,
 } from "./speeds.js";
 import { expandRuns, parseSuite, protocolOf } from "./suite.js";
@@ -257,6 +258,45 @@ describe("suite durations from measured speeds", () => {
     expect(again.map((p) => p.algorithms.map((a) => a.algo))).toEqual([["savo"], ["savo"]]);
   });
 
+  it("an env evaluated on more action splits pays their evaluation episodes too", () => {
+    const speeds = {
+      machine: "m",
+      measuredAt: "x",
+      entries: [speed("td3", "A-v0", 0.002), speed("td3", "B-v0", 0.002)],
+    };
+    const one = parseSuite({ ...suite, algorithms: [{ algo: "td3" }] }, "test");
+    const split = parseSuite(
+      { ...suite, algorithms: [{ algo: "td3" }], envs: [{ id: "A-v0", evalSplits: ["test"] }, { id: "B-v0" }] },
+      "test",
+    );
+    const extra = (estimateSuite(split, speeds).minutes as number) - (estimateSuite(one, speeds).minutes as number);
+    // A-v0: 5 extra evaluation seconds per run (50 episodes × 0.1 s), 4 seeds, on 2 workers.
+    expect(extra * 60).toBeCloseTo((5 * 4) / 2, 9);
+  });
+
+  it("a learner that waits (learningStarts) is priced from its first update and calibrated past the wait", () => {
+    const speeds = {
+      machine: "m",
+      measuredAt: "x",
+      entries: ["A-v0", "B-v0"].flatMap((env) => [speed("td3", env, 0.002), speed("savo", env, 0.5)]),
+    };
+    // savo as listwise CDQN: an update call every 15 steps from step 1,500 on: 15·100 … 15·666, 567 updates.
+    const waits: ScheduleOf = (_suite, a) => (a.algo === "savo" ? { rolloutSteps: 15, learningStarts: 1500 } : {});
+    expect(
+      updatesOfRun({ rolloutSteps: 15, learningStarts: 1500 }, { envSteps: 10_000, warmupSteps: 0, updatesPerStep: 1 }),
+    ).toBe(567);
+    expect(updatesOfRun({ rolloutSteps: 15 }, { envSteps: 10_000, warmupSteps: 0, updatesPerStep: 1 })).toBe(666);
+    expect(updatesOfRun({ learningStarts: 3000 }, { envSteps: 10_000, warmupSteps: 1000, updatesPerStep: 2 })).toBe(
+      14_000,
+    );
+    const td3 = 3 + 10 + 9000 * 0.002 + 5;
+    const savo = 3 + 10 + 567 * 0.5 + 5;
+    expect(estimateSuite(suite, speeds, 2, waits).minutes).toBeCloseTo((4 * 2 * (td3 + savo)) / 2 / 60, 9);
+    // The calibration run goes `steps` past the wait, in whole rollouts: 1,500 + 800 → 2,310.
+    const plan = calibrationSuites([suite], null, { steps: 800, fresh: false, scheduleOf: waits });
+    expect(plan.map((p) => p.budget.envSteps)).toEqual([2310, 2310]);
+  });
+
   it("asks each entry how its runs update: off-policy, a rollout (numEnvs × numSteps), a task set's epoch", () => {
     const onPolicy = parseSuite(
       {
@@ -271,6 +311,13 @@ describe("suite durations from measured speeds", () => {
     if (!td3 || !agile || !env) throw new Error("suite");
     expect(updateSchedule(onPolicy, td3, env)).toEqual({});
     expect(updateSchedule(onPolicy, agile, env)).toEqual({ rolloutSteps: 2048 });
+    const listwise = parseSuite(
+      { ...suite, algorithms: [{ algo: "agile-cdqn", config: { updateInterval: 15, learningStarts: 1500 } }] },
+      "test",
+    );
+    const [cdqn] = listwise.algorithms;
+    if (!cdqn) throw new Error("suite");
+    expect(updateSchedule(listwise, cdqn, env)).toEqual({ rolloutSteps: 15, learningStarts: 1500 });
     const maze = parseSuite(
       { ...taskSetSuite, algorithms: [{ algo: "qmp", config: { envStepsPerUpdate: 500, minBufferSize: 2000 } }] },
       "test",

@@ -171,6 +171,8 @@ export interface SuiteEstimate {
 export interface UpdateSchedule {
   epoch?: MultiTaskEpoch;
   rolloutSteps?: number;
+  /** Env steps before the learner's first update (the loop calls none before). */
+  learningStarts?: number;
 }
 
 /** A pair's schedule (`algorithms.ts` asks the entry); null when the entry does not say. */
@@ -189,8 +191,13 @@ export function updatesOfRun(
   budget: { envSteps: number; warmupSteps: number; updatesPerStep: number },
 ): number {
   if (schedule.epoch) return multiTaskGradientUpdates(schedule.epoch, budget.envSteps);
-  if (schedule.rolloutSteps) return Math.floor(budget.envSteps / schedule.rolloutSteps);
-  return Math.max(0, budget.envSteps - budget.warmupSteps) * budget.updatesPerStep;
+  const starts = schedule.learningStarts ?? 0;
+  if (schedule.rolloutSteps) {
+    // Updates at every multiple k·r of the rollout with k·r ≥ learningStarts.
+    const first = Math.max(1, Math.ceil(starts / schedule.rolloutSteps));
+    return Math.max(0, Math.floor(budget.envSteps / schedule.rolloutSteps) - first + 1);
+  }
+  return Math.max(0, budget.envSteps - Math.max(budget.warmupSteps, starts)) * budget.updatesPerStep;
 }
 
 /**
@@ -215,7 +222,9 @@ export function estimateSuite(
   for (const env of suite.envs) {
     const { envSteps, warmupSteps } = budgetOf(suite, env);
     const evaluation = env.evaluation ?? suite.evaluation;
-    const evalEpisodes = (Math.floor(envSteps / evaluation.every) + 1) * evaluation.episodes;
+    // Each evaluation also runs its episodes on every other action split the env entry asks for.
+    const evalEpisodes =
+      (Math.floor(envSteps / evaluation.every) + 1) * evaluation.episodes * (1 + env.evalSplits.length);
     const multiTask = isTaskSet(env.id);
     for (const a of suite.algorithms) {
       const schedule = scheduleOf(suite, a, env) ?? {};

@@ -184,6 +184,8 @@ export async function runTask(
       totalSteps: task.budget.envSteps,
       // On-policy learners update once per rollout, without random warm-up.
       warmupSteps: rollout ? 0 : task.budget.warmupSteps,
+      // No update calls while the learner itself would still wait (they would be no-ops).
+      learningStarts: Math.max(rollout ? 0 : task.budget.warmupSteps, built.loop.learningStarts ?? 0),
       updateEvery: rollout ?? 1,
       updatesPerBurst: rollout ? 1 : task.budget.updatesPerStep,
       evalEvery: task.evaluation.every,

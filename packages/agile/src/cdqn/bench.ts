@@ -2,8 +2,8 @@
  * Bench entries of the value-based side of AGILE (App. B C.2): `agile-cdqn`, `cdqn-utility` and
  * `simple-dqn`, on list-action envs (RecSimSlate-v0). The bench calls `update()` once every
  * `updateInterval` env steps (the loop's rollout shape: no random warm-up, since ε starts at 1
- * and a list action has no uniform sampler in core); the agent itself waits for `learningStarts`
- * transitions before its first gradient step.
+ * and a list action has no uniform sampler in core), from `learningStarts` env steps on: the agent
+ * takes no gradient step before its replay holds that many transitions.
  */
 import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/core";
 import { ListwiseCDQNAgent, listActionShape } from "./agent.js";
@@ -34,7 +34,7 @@ function entry(id: string, variant: CDQNVariant, description: string) {
     supports: listActionControl,
     matched: widths,
     create: (spaces, config) => new ListwiseCDQNAgent(spaces, config),
-    loop: (config) => ({ rolloutSteps: config.updateInterval }),
+    loop: (config) => ({ rolloutSteps: config.updateInterval, learningStarts: config.learningStarts }),
   });
 }
 

@@ -24,6 +24,11 @@ export interface AlgorithmContext {
 export interface LoopShape {
   /** On-policy learners: one update per rollout of this many steps, no random warm-up. */
   rolloutSteps?: number;
+  /**
+   * The learner's own wait before its first gradient step, in env steps (listwise CDQN's warm start,
+   * App. B C.2): the loop calls no update before it, so update counts and timings are real ones.
+   */
+  learningStarts?: number;
 }
 
 /** An agent whatever its observation and action types: the loop passes the env's values through. */
