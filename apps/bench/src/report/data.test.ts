@@ -200,3 +200,66 @@ describe("profileGrid", () => {
     expect(profileGrid([0, 0]).at(-1)).toBe(1);
   });
 });
+
+describe("action splits in the report", () => {
+  let dir: string;
+  let db: ResultsDb;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "qscape-report-splits-"));
+    db = openResults(join(dir, "results.sqlite"));
+    db.ensureSuite("na", {
+      description: "new actions",
+      protocol: { envSteps: 300, seeds: [0, 1], evaluation: { everySteps: 100, episodes: 1, deterministic: true } },
+    });
+    // Per seed: training-action, validation-action and test-action scores at steps 0, 100, 200, 300.
+    const curves: Record<string, { train: number[]; validation: number[]; test: number[] }[]> = {
+      hvae: [
+        { train: [0, 5, 8, 9], validation: [0, 6, 4, 3], test: [0, 7, 2, 1] },
+        { train: [0, 4, 8, 9], validation: [0, 2, 6, 6], test: [0, 1, 5, 6] },
+      ],
+      nn: [
+        { train: [0, 6, 9, 10], validation: [1, 1, 1, 0], test: [2, 0, 0, 0] },
+        { train: [0, 6, 9, 10], validation: [0, 3, 1, 1], test: [0, 3, 0, 0] },
+      ],
+    };
+    for (const [algo, seeds] of Object.entries(curves)) {
+      seeds.forEach((c, seed) => {
+        const run = db.upsertRun({ suite: "na", algo, env: "SkillGridWorld-v0", seed, config: {} });
+        [0, 100, 200, 300].forEach((step, i) => {
+          db.recordEval(run.id, { step, episodeReturns: [c.train[i] as number] });
+          db.recordEval(run.id, { step, episodeReturns: [c.validation[i] as number], split: "validation" });
+          db.recordEval(run.id, { step, episodeReturns: [c.test[i] as number], split: "test" });
+        });
+        db.markFinished(run.id, { wallClockS: 1 });
+      });
+    }
+  });
+  afterAll(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("scores the test actions at each run's best validation evaluation; validation itself by its last evaluations", () => {
+    const d = buildReportData(db, "na", { ...fast, lastN: 1 });
+    expect(d.actionSplits?.map((a) => [a.split, a.finalScore.statistic])).toEqual([
+      ["test", "at-best-validation"],
+      ["validation", "last-n-mean"],
+    ]);
+    const test = d.actionSplits?.find((a) => a.split === "test");
+    // Selected test scores: hvae 7 (seed 0: validation best at step 100) and 6 (seed 1: the latest of
+    // its equal bests, step 300), mean 6.5; nn 0 (seed 0: the latest of three equal bests, step 200)
+    // and 3 (seed 1: step 100), mean 1.5.
+    // Untrained level: the step-0 test scores' mean (0, 0, 2, 0) = 0.5; reference: the best mean, 6.5.
+    expect(test?.normalisation.perEnv).toEqual([{ env: "SkillGridWorld-v0", random: 0.5, reference: 6.5 }]);
+    const mean = (algo: string) => test?.aggregates.find((a) => a.algo === algo && a.metric === "mean")?.point;
+    expect(mean("hvae")).toBeCloseTo(1, 12);
+    expect(mean("nn")).toBeCloseTo((0 - 0.5 + 3 - 0.5) / 2 / 6, 12);
+    // The training actions' scores are untouched by the splits: last evaluation, nn ahead.
+    expect(d.finalScore.statistic).toBe("last-n-mean");
+    expect(d.normalisation.perEnv[0]?.reference).toBe(10);
+    const html = renderReportHtml(d);
+    expect(html).toMatch(/best validation-action score \(validation-based checkpoint selection/);
+    expect(html).toMatch(/SkillGridWorld-v0: test actions/);
+  });
+});

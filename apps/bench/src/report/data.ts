@@ -40,8 +40,17 @@ export interface ReportData {
   algos: string[];
   /** Tasks in the score matrices (envs every algorithm finished). */
   envs: string[];
-  /** How a run's final score is taken from its evaluations. */
-  finalScore: { statistic: "last-n-mean"; n: number; returns: "deterministic evaluation" | "training episodes" };
+  /**
+   * How a run's final score is taken from its evaluations: the mean of its last n, or (an action
+   * split's score, when the runs were also evaluated on the validation actions) the score at the
+   * evaluation whose validation score was best — new-actions §A2's validation-based checkpoint
+   * selection (Algorithm 1: "return the checkpoint with the best validation performance").
+   */
+  finalScore: {
+    statistic: "last-n-mean" | "at-best-validation";
+    n: number;
+    returns: "deterministic evaluation" | "training episodes";
+  };
   normalisation: { method: "min-max"; source: string; perEnv: { env: string; random: number; reference: number }[] };
   bootstrap: {
     seed: number;
@@ -109,7 +118,7 @@ export interface ReportData {
 /** The report's statistics computed from one action split's evaluations instead of the training env's. */
 export type ActionSplitReport = { split: string } & Pick<
   ReportData,
-  "envs" | "normalisation" | "aggregates" | "profiles" | "improvement" | "learningCurves" | "notes"
+  "envs" | "finalScore" | "normalisation" | "aggregates" | "profiles" | "improvement" | "learningCurves" | "notes"
 >;
 
 /** Per-task success curves and Q-switch selection frequencies of the finished multi-task runs. */
@@ -157,6 +166,11 @@ export interface BuildReportOptions {
   envs?: string[];
   /** Compute everything from this action split's evaluations (see `ReportData.actionSplits`). */
   split?: string;
+  /**
+   * With `split`: each run's final score is its score at the evaluation where its score on this
+   * other split (the validation actions) was best, instead of its last-n mean.
+   */
+  selectBy?: string;
 }
 
 /**
@@ -224,15 +238,39 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     if (envs.length > 0 && common.length === 0)
       throw new QscapeError(`suite '${suite}': ${algo} has no seed finished on every env`);
   }
-  const rowsFor = (algo: string, env: string, pick: (returns: number[]) => number) => {
+  type Pick = (returns: number[], at: { algo: string; env: string; seed: number }) => number;
+  const rowsFor = (algo: string, env: string, pick: Pick) => {
     const c = curves.get(key(algo, env)) as { seeds: number[]; returns: number[][] };
-    return (seedsOf.get(algo) as number[]).map((s) => pick(c.returns[c.seeds.indexOf(s)] as number[]));
+    return (seedsOf.get(algo) as number[]).map((seed) =>
+      pick(c.returns[c.seeds.indexOf(seed)] as number[], { algo, env, seed }),
+    );
   };
-  const matrixOf = (algo: string, pick: (returns: number[]) => number) => {
+  const matrixOf = (algo: string, pick: Pick) => {
     const cols = envs.map((env) => rowsFor(algo, env, pick));
     return (seedsOf.get(algo) as number[]).map((_, r) => cols.map((col) => col[r] as number));
   };
-  const finalPick = (returns: number[]) => meanOf(returns.slice(-Math.min(lastN, returns.length)));
+  const lastNPick: Pick = (returns) => meanOf(returns.slice(-Math.min(lastN, returns.length)));
+  // Validation-based selection: the score at the evaluation with the best validation score (the
+  // latest of equal bests), on the steps both splits evaluated.
+  const selectBy = options.split !== undefined ? options.selectBy : undefined;
+  const validationCurves = new Map<string, ReturnType<ResultsDb["learningCurves"]>>();
+  const selectionPick: Pick = (returns, { algo, env, seed }) => {
+    const c = curves.get(key(algo, env)) as { steps: number[] };
+    const v = validationCurves.get(key(algo, env)) ?? db.learningCurves(suite, algo, env, score, selectBy);
+    validationCurves.set(key(algo, env), v);
+    const row = v.returns[v.seeds.indexOf(seed)];
+    if (!row) throw new QscapeError(`suite '${suite}': ${algo} on ${env} seed ${seed} has no ${selectBy} evaluations`);
+    let best = -1;
+    c.steps.forEach((step, i) => {
+      const j = v.steps.indexOf(step);
+      if (j >= 0 && (best < 0 || (row[j] as number) >= (row[v.steps.indexOf(c.steps[best] as number)] as number)))
+        best = i;
+    });
+    if (best < 0)
+      throw new QscapeError(`suite '${suite}': ${algo} on ${env} shares no evaluation step with ${selectBy}`);
+    return returns[best] as number;
+  };
+  const finalPick = selectBy ? selectionPick : lastNPick;
   const rawFinal = Object.fromEntries(algos.map((algo) => [algo, matrixOf(algo, finalPick)]));
 
   // Normalisation bounds.
@@ -250,9 +288,11 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
         );
       initial.push(...c.returns.map((r) => r[0] as number));
     }
-    const reference = Math.max(
-      ...algos.map((algo) => finalOf((curves.get(key(algo, env)) as { returns: number[][] }).returns).value),
-    );
+    const reference = selectBy
+      ? Math.max(...algos.map((algo) => meanOf(rowsFor(algo, env, selectionPick))))
+      : Math.max(
+          ...algos.map((algo) => finalOf((curves.get(key(algo, env)) as { returns: number[][] }).returns).value),
+        );
     return { env, random: meanOf(initial), reference };
   });
   const bounds = { random: perEnv.map((p) => p.random), reference: perEnv.map((p) => p.reference) };
@@ -402,15 +442,27 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   // Each other action split: the same statistics from its evaluations (envs without it drop out).
   const actionSplits: ActionSplitReport[] = [];
   if (options.split === undefined) {
-    for (const split of db.evaluationSplits(suite)) {
-      const withSplit = allEnvs.filter((env) =>
-        finished.some((r) => r.env === env && db.evaluations(r.id, split).length > 0),
-      );
+    const splits = db.evaluationSplits(suite);
+    const withSplitOf = (split: string) =>
+      allEnvs.filter((env) => finished.some((r) => r.env === env && db.evaluations(r.id, split).length > 0));
+    for (const split of splits) {
+      const withSplit = withSplitOf(split);
       if (withSplit.length === 0) continue;
-      const d = buildReportData(db, suite, { ...options, envs: withSplit, split });
+      // Another split's scores are taken at the best validation evaluation where every env has one.
+      const validated =
+        split !== "validation" &&
+        splits.includes("validation") &&
+        withSplit.every((e) => withSplitOf("validation").includes(e));
+      const d = buildReportData(db, suite, {
+        ...options,
+        envs: withSplit,
+        split,
+        ...(validated ? { selectBy: "validation" } : {}),
+      });
       actionSplits.push({
         split,
         envs: d.envs,
+        finalScore: d.finalScore,
         normalisation: d.normalisation,
         aggregates: d.aggregates,
         profiles: d.profiles,
@@ -435,7 +487,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     algos,
     envs,
     finalScore: {
-      statistic: "last-n-mean",
+      statistic: selectBy ? "at-best-validation" : "last-n-mean",
       n: lastN,
       returns: info.protocol.evaluation.deterministic ? "deterministic evaluation" : "training episodes",
     },

@@ -135,7 +135,11 @@ function actionSplitSections(
     out.push(
       section(
         `Aggregate metrics on ${name}`,
-        `The same policies evaluated at every evaluation point on the ${esc(a.split)} action split (same episode seeds), min–max normalised on that split's own levels (${esc(a.normalisation.source)}), over ${a.envs.map(esc).join(", ")}; ${pct}% stratified-bootstrap CIs.`,
+        `The same policies evaluated at every evaluation point on the ${esc(a.split)} action split (same episode seeds), min–max normalised on that split's own levels (${esc(a.normalisation.source)}), over ${a.envs.map(esc).join(", ")}; ${pct}% stratified-bootstrap CIs. Final score: ${
+          a.finalScore.statistic === "at-best-validation"
+            ? "each run's score at its evaluation with the best validation-action score (validation-based checkpoint selection, new-actions §A2)"
+            : `the mean of each run's last ${a.finalScore.n} evaluations`
+        }.`,
         `${notes}${aggregatePlot(a.aggregates, d.algos, colours)}`,
       ),
     );
