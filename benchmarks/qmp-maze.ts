@@ -18,9 +18,9 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * not match the paper's (our point-mass dynamics, fewer steps, CPU); the claim checked is the
  * ordering.
  *
- * Time on 2 CPU cores (2 workers), from `pnpm bench:qmp`'s per-epoch figures on the wasm backend
- * (≈ 3.5 s per Maze epoch per task with 2 × 256, QMP ≈ 1.2×): 400 epochs × 3 tasks ≈ 70–85 min per
- * run, 4 algorithms × 5 seeds ≈ 28 run-hours / 2 workers ≈ 14 hours. Not run here. A smoke run,
+ * Time on 2 CPU cores (2 workers): ≈ 2 h, `pnpm bench list`'s figure from the speeds `pnpm bench
+ * calibrate` measured on this task set with the native kernels (11–14 min per run: 133 epochs, 39k
+ * gradient steps; an earlier hand estimate counted 400 epochs and said 14 h). Not run here. A smoke run,
  * `pnpm bench qmp-maze --seeds 2 --steps 1800` (one epoch per run, no updates yet, two
  * evaluations), took 2.5 min on the shared 2 cores; apps/bench/test/multitask.test.ts runs a
  * tiny-network suite of its own with updates, a SIGKILL and a resume.
@@ -35,7 +35,7 @@ const scaled = {
 export default {
   name: "qmp-maze",
   description: "QMP, QMP H=25, No-Sharing, QMP-Uniform on MazeLargeMT3-v0 (mean success over 3 tasks, 240k steps)",
-  estimatedMinutes: 840,
+  estimatedMinutes: 120,
   algorithms: [
     { label: "qmp", algo: "qmp", config: scaled },
     { label: "qmp-h25", algo: "qmp-h", config: { ...scaled, holdSteps: 25 } },

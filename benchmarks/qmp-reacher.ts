@@ -19,9 +19,8 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * 2 × 256 (a quarter of the CPU per step; the substitute's point hand is a simpler body than the
  * Jaco arm). The prediction was written in docs/evidence/predictions.md before any run.
  *
- * Time on 2 CPU cores: `pnpm bench list` (from measured speeds once `pnpm bench calibrate` has
- * measured this task set; before that, the author's estimate of ≈ 6 min per run, 20 runs / 2
- * workers ≈ 1 hour).
+ * Time on 2 CPU cores: ≈ 80 min, `pnpm bench list`'s figure from the speeds `pnpm bench calibrate`
+ * measured on this task set (4.5–10 min per run; the author's earlier guess was ≈ 1 hour).
  */
 const reacher = {
   sac: { batchSize: 32, logStdMin: -5, logStdMax: 2 },

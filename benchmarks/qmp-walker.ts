@@ -19,11 +19,10 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * uses 32; see the spec's ambiguity #10: 256 is QMP's SAC default here); 2 × 256 ReLU networks;
  * log σ in [−5, 2] (the package README's caveat on [−20, 2]).
  *
- * Time on 2 CPU cores (2 workers), an ESTIMATE, not measured on a full run: ≈ 20 ms per SAC
- * gradient step (2 × 256, batch 256, wasm; the Maze suite's figure) × ≈ 285k gradient steps per run
- * ≈ 95 min, plus collection (≈ 2 ms per env step for No-Sharing, ≈ 5 ms for QMP's N = 4 candidates;
- * 200k steps ≈ 7–17 min) and 8 evaluations of 4 × 10 episodes of ≤ 1000 steps (≈ 1 min each):
- * ≈ 2 h per run, 3 algorithms × 5 seeds ≈ 30 run-hours / 2 workers ≈ 15 hours. Not run here.
+ * Time on 2 CPU cores (2 workers): ≈ 12 h, `pnpm bench list`'s figure from the speeds `pnpm bench
+ * calibrate` measured on this task set (≈ 20 ms per SAC gradient step × 288k per run, 80–100 min
+ * per run; evaluation episodes were timed on untrained, short-lived walkers, so longer episodes
+ * later in training add to it). Not run here.
  */
 const scaled = {
   sac: { batchSize: 256, logStdMin: -5, logStdMax: 2 },
@@ -35,7 +34,7 @@ const scaled = {
 export default {
   name: "qmp-walker",
   description: "QMP, QMP H=10, No-Sharing on Walker2dMT4-v0 (compare return/task<i> with Table D.2; 200k steps)",
-  estimatedMinutes: 900,
+  estimatedMinutes: 720,
   algorithms: [
     { label: "qmp", algo: "qmp", config: scaled },
     { label: "qmp-h10", algo: "qmp-h", config: { ...scaled, holdSteps: 10 } },
