@@ -101,9 +101,9 @@ export const DncBenchConfig = z
     distillEpochs: z.number().int().positive().default(500),
   })
   .strict();
-export const UdsBenchConfig = z
-  .object({ ...sharedNetwork, sharingQuantile: z.number().min(0).max(100).default(50) })
-  .strict();
+const sharingQuantile = z.number().min(0).max(100).default(50);
+export const UdsBenchConfig = z.object({ ...sharedNetwork, sharingQuantile }).strict();
+export const QmpUdsBenchConfig = z.object({ ...common, holdSteps: holdSteps.default(1), sharingQuantile }).strict();
 
 /** App. D H's β for DnC (Regularization Only): 0.0001 on Maze, 0.001 elsewhere (Reacher, Meta-World). */
 export function regOnlyKlCoef(taskSetId: string): number {
@@ -381,6 +381,31 @@ function dataSharingAlgorithms() {
           ctx,
           (spaces, qmp) =>
             new UdsAgent(spaces, { seed: qmp.seed, sac: qmp.sac, sharingQuantile: config.sharingQuantile }),
+        ),
+    }),
+    defineMultiTaskAlgorithm({
+      id: "qmp-uds",
+      description:
+        "QMP + Data-Sharing (§5.6.2): the Q-switch collects, each SAC batch takes UDS's filtered, min-reward-relabelled rows of the other tasks (multi-task)",
+      schema: QmpUdsBenchConfig,
+      supportsTaskSet: (id) => supportsTaskSet(id) ?? statesMinReward(id),
+      matched,
+      epoch: epochOf,
+      create: (id, config, ctx) =>
+        createQmpRun(
+          id,
+          "qSwitch",
+          config,
+          ctx,
+          (spaces, qmp) =>
+            new UdsAgent(spaces, {
+              seed: qmp.seed,
+              sac: qmp.sac,
+              sharingQuantile: config.sharingQuantile,
+              sharing: "qSwitch",
+              holdSteps: qmp.holdSteps,
+              ownPolicyProb: qmp.ownPolicyProb,
+            }),
         ),
     }),
   ];

@@ -240,10 +240,23 @@ export const UdsConfig = z
      * conservative one); 50, the median, is ours.
      */
     sharingQuantile: z.number().min(0).max(100).default(50),
+    /**
+     * Who collects the data: "none", each task its own π_i (UDS as the paper's baseline), or
+     * "qSwitch", QMP's mixture — "QMP + Data-Sharing" (§5.6.2: composed with QMP only the
+     * data-collection policy changes; the learners still filter and relabel as UDS does).
+     */
+    sharing: z.enum(["none", "qSwitch"]).default("none"),
+    /** QMP's H-step hold and own-policy probability (see QmpConfig), with sharing "qSwitch". */
+    holdSteps: z.number().int().min(1, "holdSteps (H) must be an integer ≥ 1").default(1),
+    ownPolicyProb: z.number().min(0).max(1).default(0),
     /** Settings of every task's SAC learner, merged over QMP_SAC_DEFAULTS. */
     sac: z.record(z.string(), z.unknown()).default({}),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.sharing === "qSwitch" || (c.holdSteps === 1 && c.ownPolicyProb === 0), {
+    message: 'holdSteps and ownPolicyProb shape the Q-switch: set sharing: "qSwitch"',
+    path: ["sharing"],
+  });
 export type UdsConfigInput = Omit<z.input<typeof UdsConfig>, "sac"> & { sac?: Omit<SACConfigInput, "seed"> };
 export type UdsSettings = Omit<z.output<typeof UdsConfig>, "sac"> & { sac: z.output<typeof SACConfig> };
 

@@ -34,6 +34,31 @@ describe("DnC, DnC (Regularization Only) and UDS bench entries", () => {
     expect(() => entry("dnc-reg-only").checkConfig({ klCoef: -1 })).toThrow(/klCoef/);
     expect(() => entry("uds").checkConfig({ sharingQuantile: 101 })).toThrow(/sharingQuantile/);
     expect(() => entry("uds").checkConfig({ ownPolicyProb: 0.7 })).toThrow(/ownPolicyProb/);
+    expect(entry("qmp-uds").multiTask?.supportsTaskSet("MazeLargeMT3-v0")).toBeNull();
+    expect(() => entry("qmp-uds").checkConfig({ holdSteps: 0 })).toThrow(/holdSteps/);
+  });
+
+  it("qmp-uds: the Q-switch collects (selections are counted) and a resumed run ends in the same state", () => {
+    const c = { ...ctx, config: { ...tiny, sharingQuantile: 30 } };
+    const create = () =>
+      (entry("qmp-uds").multiTask as NonNullable<ReturnType<typeof entry>["multiTask"]>).create("MazeLargeMT3-v0", c);
+    const straight = create();
+    epochs(straight, 3);
+    const end = straight.save();
+    const counts = straight.selectionCounts() as number[][];
+    // Every task's 120 collection steps are counted once, over the policies the switch chose.
+    expect(counts.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([120, 120, 120]);
+    straight.dispose();
+    const first = create();
+    epochs(first, 1);
+    const saved: Snapshot = structuredClone(first.save());
+    first.dispose();
+    const resumed = create();
+    resumed.load(saved);
+    epochs(resumed, 2);
+    expect(resumed.save()).toEqual(end);
+    expect(resumed.selectionCounts()).toEqual(counts);
+    resumed.dispose();
   });
 
   it.each([

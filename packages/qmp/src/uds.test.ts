@@ -2,6 +2,7 @@ import type { SACSample } from "@qscape/baselines";
 import { type Batch, initBackend, Rng, tf } from "@qscape/core";
 import { MAZE_MIN_REWARD, makeTaskSet, PointMazeEnv, TaskSet } from "@qscape/envs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { QmpAgent } from "./agent.js";
 import { resolveUdsConfig } from "./config.js";
 import { percentile, UdsAgent, udsKeep } from "./uds.js";
 
@@ -117,12 +118,40 @@ describe("UDS: the filter", () => {
   });
 });
 
+describe("QMP + UDS", () => {
+  it("acts as QMP's Q-switch would (UDS acts with π_i), and learns through UDS's filter", () => {
+    const set = makeTaskSet("MazeLargeMT3-v0");
+    const mixed = new UdsAgent(set, { sac, sharing: "qSwitch" });
+    const qmp = new QmpAgent(set, { sac, sharing: "qSwitch" });
+    const own = new QmpAgent(set, { sac, sharing: "none" });
+    const rng = new Rng(9);
+    for (let k = 0; k < 20; k++) {
+      const obs = rng.fillUniform(new Float32Array(4), 1, 7) as Float32Array;
+      for (const i of [0, 1, 2]) {
+        expect(mixed.behave(i, obs)).toEqual(qmp.behave(i, obs));
+        expect(mixed.evalAction(i, obs)).toEqual(own.evalAction(i, obs, "own"));
+      }
+    }
+    // The Q-switch picked another task's policy somewhere: the behaviour is not No-Sharing's.
+    const counts = mixed.selectionCounts();
+    expect(counts.some((row, i) => row.some((n, j) => j !== i && n > 0))).toBe(true);
+    fill(mixed, 30);
+    mixed.update(1);
+    expect(mixed.sharing().drawn).toBe(16);
+    for (const a of [mixed, qmp, own]) a.dispose();
+  });
+});
+
 describe("UDS: config and tensors", () => {
   it("errors name the field; a task set without a minReward is refused", () => {
     expect(resolveUdsConfig().sharingQuantile).toBe(50);
     expect(() => resolveUdsConfig({ sharingQuantile: 120 })).toThrow(/uds config: sharingQuantile/);
     expect(() => resolveUdsConfig({ sharingQuantile: -1 })).toThrow(/uds config: sharingQuantile/);
     expect(() => resolveUdsConfig({ k: 80 } as never)).toThrow(/k/);
+    expect(() => resolveUdsConfig({ holdSteps: 10 })).toThrow(
+      /uds config: sharing: holdSteps and ownPolicyProb shape the Q-switch/,
+    );
+    expect(resolveUdsConfig({ sharing: "qSwitch", holdSteps: 10 }).holdSteps).toBe(10);
     const bare = new TaskSet(
       "Bare-v0",
       [{ name: "a", make: () => new PointMazeEnv([1, 1], [1, 2]), maxEpisodeSteps: 5 }],

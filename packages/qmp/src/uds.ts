@@ -10,8 +10,9 @@
  * because another task's transition cannot be relabelled with task i's reward (§5.3): the minimum
  * reward is a pessimistic label, and the filter keeps only the rows task i's critic already rates
  * at least as well as the k-th percentile of its own data. SAC then updates on β_i plus the kept rows
- * with its losses unchanged (`SACAgent.updateFrom`). Data collection is No-Sharing's (each task acts
- * with π_i), through a held QmpAgent with sharing "none". Q_i is min(Q_i¹, Q_i²), the value SAC
+ * with its losses unchanged (`SACAgent.updateFrom`). Data collection is a held QmpAgent's: No-Sharing's
+ * (sharing "none", each task acts with π_i) for UDS, the Q-switch (sharing "qSwitch") for QMP + UDS
+ * (§5.6.2: composed with QMP only the collection policy changes). Q_i is min(Q_i¹, Q_i²), the value SAC
  * itself uses; a shared row's `terminated` flag is kept as stored (the paper relabels only the reward).
  */
 import { type Batch, loadState, QscapeError, Rng, type Snapshot, type StateParts, saveState, tf } from "@qscape/core";
@@ -85,7 +86,7 @@ export interface SharedDataTaskSpaces extends TaskSpaces {
 export class UdsAgent implements MultiTaskAgent {
   readonly name = "qmp.uds";
   readonly config: UdsSettings;
-  /** The N SAC learners and their No-Sharing data collection. */
+  /** The N SAC learners and their data collection (No-Sharing's, or QMP's with sharing "qSwitch"). */
   readonly separate: QmpAgent;
   /** The task set's lowest one-step reward: every kept shared row's label. */
   readonly minReward: number;
@@ -103,9 +104,9 @@ export class UdsAgent implements MultiTaskAgent {
       );
     }
     this.minReward = taskSet.minReward;
-    const { seed, sac } = this.config;
+    const { seed, sac, sharing, holdSteps, ownPolicyProb } = this.config;
     const { seed: _sacSeed, ...sacFields } = sac;
-    this.separate = new QmpAgent(taskSet, { seed, sharing: "none", sac: sacFields });
+    this.separate = new QmpAgent(taskSet, { seed, sharing, holdSteps, ownPolicyProb, sac: sacFields });
     this.tasks = learningTasks(this.separate);
     this.rng = new Rng(seed).fork();
   }
