@@ -72,6 +72,8 @@ export const QmpParamSharingBenchConfig = z
     ...sharedNetwork,
     /** App. D H.5's mixture warm-up in epochs (task i's own head first); default 100 on Maze, 0 elsewhere. */
     mixtureWarmupEpochs: z.number().int().nonnegative().optional(),
+    /** H of the hold over the heads (§5.7.3); 1, the paper's QMP + Parameter-Sharing, by default. */
+    holdSteps: holdSteps.default(1),
   })
   .strict();
 
@@ -282,6 +284,7 @@ export const qmpAlgorithms = [
           seed: config.seed,
           sharing: "qSwitch",
           mixtureWarmupSteps: warmupEpochs * config.envStepsPerUpdate,
+          holdSteps: config.holdSteps,
           sac: sacOf(config),
         });
       return createSharedRun(id, agent, loopOf(config), ctx, true, (a) => a.gradientUpdates());

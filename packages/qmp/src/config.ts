@@ -137,6 +137,8 @@ export const ParamSharingConfig = z
      * 100 (Maze) without a unit; here it counts task i's env steps (the bench converts epochs).
      */
     mixtureWarmupSteps: z.number().int().nonnegative().default(0),
+    /** QMP's H-step hold (§5.7.3) over the heads: the chosen head acts H steps before the next switch. */
+    holdSteps: z.number().int().min(1, "holdSteps (H) must be an integer ≥ 1").default(1),
     /** The multi-head SAC's settings, merged over QMP_SAC_DEFAULTS; the hidden widths are the trunk's. */
     sac: z.record(z.string(), z.unknown()).default({}),
   })
@@ -144,6 +146,10 @@ export const ParamSharingConfig = z
   .refine((c) => c.sharing === "qSwitch" || c.mixtureWarmupSteps === 0, {
     path: ["mixtureWarmupSteps"],
     message: 'only the Q-switch has a warm-up (set sharing: "qSwitch")',
+  })
+  .refine((c) => c.sharing === "qSwitch" || c.holdSteps === 1, {
+    path: ["holdSteps"],
+    message: 'only the Q-switch holds a choice (set sharing: "qSwitch")',
   });
 
 export type ParamSharingConfigInput = Omit<z.input<typeof ParamSharingConfig>, "sac"> & {

@@ -58,7 +58,8 @@ describe("param-sharing config", () => {
       /mixtureWarmupSteps/,
     );
     expect(() => resolveParamSharingConfig({ sharing: "uniform" } as never)).toThrow(/sharing/);
-    expect(() => resolveParamSharingConfig({ holdSteps: 2 } as never)).toThrow(/holdSteps/);
+    expect(() => resolveParamSharingConfig({ holdSteps: 2 })).toThrow(/holdSteps: only the Q-switch holds a choice/);
+    expect(resolveParamSharingConfig({ sharing: "qSwitch", holdSteps: 2 }).holdSteps).toBe(2);
     expect(() => resolveParamSharingConfig({ sac: { batchSize: 0 } })).toThrow(/param-sharing sac config: batchSize/);
     expect(() => resolveParamSharingConfig({ sac: { seed: 1 } as never })).toThrow(/sac.seed/);
   });
@@ -213,6 +214,34 @@ describe("QMP + Parameter-Sharing", () => {
     expect(Array.from({ length: 5 }, () => agent.behave(0, obs).policy)).toEqual([0, 0, 0, 1, 1]);
     expect(agent.behave(1, obs).policy).toBe(1); // task 1's own clock
     agent.dispose();
+  });
+
+  it("with H-step hold the chosen head acts H steps, sampled at each; a new episode switches again; a save mid-hold resumes it", () => {
+    const agent = new ParamSharingAgent(maze(), { seed: 3, sac, sharing: "qSwitch", holdSteps: 3 });
+    const table = [
+      [0, 9, 0],
+      [0, 0, 9],
+      [9, 0, 0],
+    ];
+    const calls = stubCritic(agent, table);
+    const obs = new Float32Array([3, 4, 0, 0]);
+    const first = Array.from({ length: 2 }, () => agent.behave(0, obs));
+    expect(first.map((b) => b.policy)).toEqual([1, 1]);
+    expect(first[0]?.action).not.toEqual(first[1]?.action); // a fresh sample at each held step
+    const saved: Snapshot = structuredClone(agent.save());
+    table[0] = [0, 0, 9]; // the critic now prefers head 2, but head 1 is still held for one step
+    expect(agent.behave(0, obs).policy).toBe(1);
+    expect(agent.behave(0, obs).policy).toBe(2); // the switch ran again after H = 3 steps
+    expect(calls.length).toBe(2);
+    agent.beginEpisode(0);
+    table[0] = [9, 0, 0];
+    expect(agent.behave(0, obs).policy).toBe(0);
+    const resumed = new ParamSharingAgent(maze(), { seed: 3, sac, sharing: "qSwitch", holdSteps: 3 });
+    resumed.load(saved);
+    stubCritic(resumed, [[0, 0, 9], table[1] as number[], table[2] as number[]]);
+    expect([resumed.behave(0, obs).policy, resumed.behave(0, obs).policy]).toEqual([1, 2]);
+    agent.dispose();
+    resumed.dispose();
   });
 
   it("same seed, same numbers; no tensor leaks; save/load continues identically", () => {

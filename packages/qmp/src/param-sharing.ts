@@ -10,6 +10,9 @@
  *     j*  = argmax_j min_k Q_k,i(s, μ_j)          task i's own Q head; one critic pass over the N rows
  *     a   ~ head j* at s                          a sampled action of the winner is executed
  *
+ *   With `holdSteps` H > 1 (§5.7.3's multistep variant) head j* keeps acting for H steps, sampled at
+ *   each, before task i's Q-switch runs again; a new episode starts a new choice.
+ *
  *   As in QMP on separate networks, the transition goes to 𝒟_i with r_i and the losses are left as
  *   they are: the Q-switch changes only the data (§5.4). Scoring mean actions with min of the twins
  *   follows QMP's practical estimator (#13).
@@ -43,6 +46,8 @@ export class ParamSharingAgent implements MultiTaskAgent {
   private readonly rng: Rng;
   /** selections[i·N + j]: env steps of task i acted by head j. */
   private readonly selections: Float64Array;
+  /** Per task: the held head and the steps it still acts before the next switch (H-step hold). */
+  private readonly holds: { policy: number; stepsLeft: number }[];
 
   constructor(taskSet: TaskSpaces, config: ParamSharingConfigInput | ParamSharingConfigRecord = {}) {
     this.config = resolveParamSharingConfig(config);
@@ -67,6 +72,7 @@ export class ParamSharingAgent implements MultiTaskAgent {
     this.learners = taskSet.tasks.map(() => this.learner);
     this.rng = this.learner.rng.fork();
     this.selections = new Float64Array(this.numTasks * this.numTasks);
+    this.holds = taskSet.tasks.map(() => ({ policy: -1, stepsLeft: 0 }));
   }
 
   private checkTask(task: number): number {
@@ -108,20 +114,30 @@ export class ParamSharingAgent implements MultiTaskAgent {
   }
 
   beginEpisode(task: number): void {
-    this.checkTask(task); // no hold: the Q-switch runs at every step
+    (this.holds[this.checkTask(task)] as { stepsLeft: number }).stepsLeft = 0;
   }
 
   /** Task i's behaviour action (env units) and the head that produced it. */
   behave(task: number, obs: Float32Array): { action: Float32Array; policy: number } {
     this.checkTask(task);
-    const { sharing, mixtureWarmupSteps } = this.config;
+    const { sharing, mixtureWarmupSteps, holdSteps } = this.config;
+    const hold = this.holds[task] as { policy: number; stepsLeft: number };
     const out = tf.tidy(() => {
       const s = this.obsTensor(obs);
       if (sharing === "none" || this.collected(task) < mixtureWarmupSteps) {
         return { policy: task, action: this.learner.actor.apply(s, task).rsample(this.rng).action.dataSync() };
       }
+      if (hold.stepsLeft > 0) {
+        hold.stepsLeft -= 1;
+        return {
+          policy: hold.policy,
+          action: this.learner.actor.apply(s, hold.policy).rsample(this.rng).action.dataSync(),
+        };
+      }
       const { heads, scores } = this.scoreHeads(task, s);
       const policy = QmpAgent.argmax(scores);
+      hold.policy = policy;
+      hold.stepsLeft = holdSteps - 1;
       return { policy, action: heads[policy]?.rsample(this.rng).action.dataSync() as Float32Array };
     });
     const cell = task * this.numTasks + out.policy;
@@ -180,6 +196,7 @@ export class ParamSharingAgent implements MultiTaskAgent {
       learner: this.learner.save(),
       rng: this.rng.getState() as unknown as Snapshot,
       selections: Float64Array.from(this.selections),
+      holds: this.holds.map((h) => [h.policy, h.stepsLeft]),
     };
   }
 
@@ -196,6 +213,10 @@ export class ParamSharingAgent implements MultiTaskAgent {
     this.learner.load(s.learner as Snapshot);
     this.rng.setState(s.rng as unknown as ReturnType<Rng["getState"]>);
     this.selections.set(s.selections as Float64Array);
+    // Snapshots from before the hold existed (H = 1) hold nothing.
+    ((s.holds as number[][] | undefined) ?? []).forEach(([policy, stepsLeft], i) => {
+      this.holds[i] = { policy: policy as number, stepsLeft: stepsLeft as number };
+    });
   }
 
   dispose(): void {
