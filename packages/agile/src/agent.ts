@@ -9,7 +9,9 @@
  *   train.ts): the rollout is `numSteps` × `numEnvs` transitions;
  * - the core `Agent` interface (`act` + `observe` + `update`, one env), which the bench's
  *   `TrainingLoop` drives with `rolloutSteps = numSteps · numEnvs`.
- * Actions are inventory ids (`obs.actionIds[slot]`), as the action-set envs take them.
+ * Actions are inventory ids (`obs.actionIds[slot]`), as the action-set envs take them. A
+ * `PolicyHead` (third constructor argument) replaces the slot softmax for Ch. 2 §2.5.3's
+ * Nearest-Neighbor and Continuous-output baselines (src/representations/); the rest of PPO is shared.
  */
 import { clippedPolicyLoss, computeGae, valueLoss } from "@qscape/baselines";
 import {
@@ -18,6 +20,7 @@ import {
   type Agent,
   Checkpointed,
   type EnvSpaces,
+  type Parameterized,
   parseConfig,
   QscapeError,
   Rng,
@@ -112,6 +115,8 @@ interface RolloutColumn {
   obs: StackedActionSetObservation;
   slots: Int32Array;
   logProbs: Float32Array;
+  /** A policy head's choices [E × choiceWidth] (absent for the slot softmax, whose choice is the slot). */
+  choices?: Float32Array;
   rewards: Float32Array;
   terminated: Uint8Array;
   truncated: Uint8Array;
@@ -125,6 +130,44 @@ export interface BatchAction {
   /** The chosen slots (indices into the observed action list). */
   slots: Int32Array;
   logProbs: Float32Array;
+  /**
+   * What a policy head chose ([batch × choiceWidth]) and `logProbs` are the log-probabilities of,
+   * when that is not the executed slot (Ch. 2's baselines: a training-action index, a continuous
+   * vector). Absent for the slot softmax.
+   */
+  choices?: Float32Array;
+}
+
+/**
+ * The policy side of PPO when it is not a softmax over the listed slots (Ch. 2 §2.5.3's
+ * Nearest-Neighbor and Continuous-output baselines): the head owns the actor's weights, chooses,
+ * says what the rollout keeps of the choice, and gives the differentiable log-prob and entropy of
+ * kept choices. Everything else (critic V(s), rollout, GAE, clipped loss, optimizers, checkpoints)
+ * is the agent's, unchanged.
+ */
+export interface PolicyHead extends Parameterized {
+  /** The agent's (and its snapshot's) name. */
+  readonly name: string;
+  /** Floats kept per env step in the rollout (`BatchAction.choices`). */
+  readonly choiceWidth: number;
+  /** Chooses for each observation of the batch (called inside tf.tidy; `x` is `obs` as tensors). */
+  choose(
+    x: ActionSetTensors,
+    obs: StackedActionSetObservation,
+    batch: number,
+    explore: boolean,
+    rng: Rng,
+  ): BatchAction & { choices: Float32Array };
+  /** log π(choice | s, 𝒜) [B] and the entropy [B] of a minibatch, differentiable (inside the optimizer's closure). */
+  logProbEntropy(x: ActionSetTensors, choices: tf.Tensor2D): { logProb: tf.Tensor1D; entropy: tf.Tensor1D };
+}
+
+/** Builds a policy head for the agent's shape and settings, from the agent's RNG. */
+export type PolicyHeadFactory = (rng: Rng, shape: ActionSetShape, config: AgileSettings) => PolicyHead;
+
+export interface AgilePPOOptions {
+  /** A policy head instead of the variant's slot softmax (its critic is still the variant's). */
+  head?: PolicyHeadFactory;
 }
 
 type Pending = { obs: ActionSetObservation; act: BatchAction; stacked: StackedActionSetObservation };
@@ -133,8 +176,11 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
   readonly name: string;
   readonly config: AgileSettings;
   readonly shape: ActionSetShape;
-  readonly actor: Actor;
+  /** The policy network: the variant's slot softmax, or the policy head given at construction. */
+  readonly actor: Actor | PolicyHead;
   readonly critic: Critic;
+  /** The policy head, when one replaces the slot softmax. */
+  private readonly head: PolicyHead | null;
   private readonly rng: Rng;
   /** graphEdges "variable-actions": 1 at the inventory ids the env draws per episode (else null). */
   private readonly variableActions: Uint8Array | null = null;
@@ -145,10 +191,9 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
   private pending: Pending | null = null;
   private readonly counts = { updates: 0, gradientUpdates: 0 };
 
-  constructor(spaces: EnvSpaces, config: AgileConfigInput = {}) {
+  constructor(spaces: EnvSpaces, config: AgileConfigInput = {}, options: AgilePPOOptions = {}) {
     super();
     this.config = parseConfig(AgileConfig, config, "agile");
-    this.name = this.config.variant === "agile" ? "agile-ppo" : this.config.variant;
     this.shape = actionSetShape(spaces, this.config);
     if (this.config.graphEdges === "variable-actions") {
       if (!GRAPH_VARIANTS.includes(this.config.variant)) {
@@ -160,7 +205,9 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
       for (const id of variableActionsOf(spaces, this.shape.numItems)) this.variableActions[id] = 1;
     }
     this.rng = new Rng(this.config.seed);
-    this.actor = new Actor(this.rng.fork(), this.config.variant, this.shape, this.config);
+    this.head = options.head ? options.head(this.rng.fork(), this.shape, this.config) : null;
+    this.actor = this.head ?? new Actor(this.rng.fork(), this.config.variant, this.shape, this.config);
+    this.name = this.head?.name ?? (this.config.variant === "agile" ? "agile-ppo" : this.config.variant);
     this.critic = new Critic(this.rng.fork(), this.config.variant, this.shape, this.config);
     // Actor and critic share no weights (§3.4), so the joint loss's gradient splits into the
     // policy part (clip + entropy terms) and the value part. Each is clipped to maxGradNorm on its
@@ -226,21 +273,35 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     return out;
   }
 
+  /** The variant's slot softmax (absent when a policy head replaces it). */
+  private slotActor(): Actor {
+    if (this.head) throw new QscapeError(`${this.name}: its policy head is not a softmax over the listed slots`);
+    return this.actor as Actor;
+  }
+
   /** π(·|s, 𝒜) over the slots of each observation, [B × K] row-major (0 at padded slots). */
   probabilities(obs: StackedActionSetObservation, batch: number): Float32Array {
     this.check(obs, batch);
-    return tf.tidy(() => tf.softmax(this.actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array);
+    const actor = this.slotActor();
+    return tf.tidy(() => tf.softmax(actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array);
   }
 
   /** Actions for `batch` envs: sampled (explore) or the most probable available slot. */
   actBatch(obs: StackedActionSetObservation, batch: number, explore: boolean): BatchAction {
     this.check(obs, batch);
+    if (this.head) {
+      const head = this.head;
+      let chosen: BatchAction | undefined;
+      tf.tidy(() => {
+        chosen = head.choose(this.tensors(obs, batch), obs, batch, explore, this.rng);
+      });
+      return chosen as BatchAction;
+    }
     const slots = obs.actionMask.length / batch;
+    const actor = this.slotActor();
     // The critic is not needed to act: update() evaluates V on the whole rollout in one pass
     // (the same weights, since nothing changes them within a rollout).
-    const data = tf.tidy(
-      () => tf.logSoftmax(this.actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array,
-    );
+    const data = tf.tidy(() => tf.logSoftmax(actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array);
     const out: BatchAction = {
       actions: new Int32Array(batch),
       slots: new Int32Array(batch),
@@ -280,10 +341,15 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     next: StackedActionSetObservation;
   }): void {
     const e = step.act.actions.length;
+    const width = this.head?.choiceWidth ?? 0;
+    if (this.head && step.act.choices?.length !== e * width) {
+      throw new QscapeError(`${this.name}: a rollout step needs its head's choices (${e} × ${width})`);
+    }
     this.rollout.push({
       obs: step.obs,
       slots: step.act.slots,
       logProbs: step.act.logProbs,
+      ...(this.head ? { choices: step.act.choices } : {}),
       rewards: Float32Array.from(step.rewards),
       terminated: Uint8Array.from(step.terminated, Number),
       truncated: Uint8Array.from(step.truncated, Number),
@@ -380,9 +446,13 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     }
     const slots = new Int32Array(n);
     const oldLogProbs = new Float32Array(n);
+    const head = this.head;
+    const width = head?.choiceWidth ?? 0;
+    const choices = new Float32Array(n * width);
     columns.forEach((col, t) => {
       slots.set(col.slots, t * E);
       oldLogProbs.set(col.logProbs, t * E);
+      if (head) choices.set(col.choices as Float32Array, t * E * width);
     });
     const minibatchSize = Math.max(1, Math.floor(n / c.minibatches));
     const totals = { policyLoss: 0, valueLoss: 0, entropy: 0, loss: 0 };
@@ -391,6 +461,7 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
       const all = this.tensors(obs, n);
       const k = all.mask.shape[1];
       const allSlots = tf.tensor1d(slots, "int32");
+      const allChoices = head ? tf.tensor2d(choices, [n, width]) : null;
       const allOld = tf.tensor1d(oldLogProbs);
       const allValues = tf.tensor1d(values);
       const allAdv = tf.tensor1d(advantages);
@@ -408,7 +479,8 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
             availability: take(all.availability),
             ...(all.adjacency ? { adjacency: take(all.adjacency) } : {}),
           };
-          const chosen = tf.oneHot(take(allSlots), k);
+          const chosen = head ? null : tf.oneHot(take(allSlots), k);
+          const choice = allChoices ? take(allChoices) : null;
           const adv = c.normalizeAdvantages ? normalise(take(allAdv)) : take(allAdv);
           const oldLp = take(allOld);
           const oldV = take(allValues);
@@ -416,10 +488,16 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
           const parts: tf.Scalar[] = [];
           // loss = policy loss + valueCoef · value loss − entropyCoef · entropy, one optimizer per network.
           totals.loss += this.actorOptimizer.minimize(() => {
-            const { logits } = this.actor.apply(mb);
-            const logProb = tf.sum(tf.mul(tf.logSoftmax(logits), chosen), 1) as tf.Tensor1D;
+            let logProb: tf.Tensor1D;
+            let entropy: tf.Tensor1D;
+            if (head) ({ logProb, entropy } = head.logProbEntropy(mb, choice as tf.Tensor2D));
+            else {
+              const { logits } = this.slotActor().apply(mb);
+              logProb = tf.sum(tf.mul(tf.logSoftmax(logits), chosen as tf.Tensor2D), 1) as tf.Tensor1D;
+              entropy = maskedEntropy(logits, mb.mask);
+            }
             const pl = tf.mul(clippedPolicyLoss(logProb, oldLp, adv, c.clip), c.flipPolicyLoss ? -1 : 1) as tf.Scalar;
-            const ent = tf.mean(maskedEntropy(logits, mb.mask)) as tf.Scalar;
+            const ent = tf.mean(entropy) as tf.Scalar;
             parts.push(tf.keep(pl), tf.keep(ent));
             return tf.sub(pl, tf.mul(ent, c.entropyCoef)) as tf.Scalar;
           });

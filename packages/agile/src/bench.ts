@@ -8,7 +8,13 @@ import { type AlgorithmContext, defineAlgorithm, type EnvSpaces } from "@qscape/
 import { AgilePPOAgent, actionSetShape, variableActionsOf } from "./agent.js";
 import { cdqnAlgorithms } from "./cdqn/bench.js";
 import { AgileConfig, type AgileVariant, type GraphEdges } from "./config.js";
-import { NewActionsAgent, NewActionsConfig, newActionsControl } from "./representations/agent.js";
+import {
+  NewActionsAgent,
+  NewActionsConfig,
+  type NewActionsPolicy,
+  nearestNeighborControl,
+  newActionsControl,
+} from "./representations/agent.js";
 
 /** null when the env lists its available actions with representations, else why not. */
 export function actionSetControl(spaces: EnvSpaces): string | null {
@@ -48,6 +54,23 @@ function entry(id: string, variant: AgileVariant, description: string, graphEdge
     supports: graphEdges === "variable-actions" ? variableActionsControl : actionSetControl,
     matched: widths,
     create: (spaces, config) => new AgilePPOAgent(spaces, config),
+    loop: (config) => ({ rolloutSteps: config.numSteps * config.numEnvs }),
+  });
+}
+
+/**
+ * A Ch. 2 entry: `policy` over representations learned with the run's seed before the first step
+ * and kept in the checkpoint (the HVAE by default; `representation: { model: "flat-vae" }` gives
+ * the non-hierarchical baseline). The entries differ in the policy only.
+ */
+function newActionsEntry(id: string, policy: NewActionsPolicy, description: string) {
+  return defineAlgorithm({
+    id,
+    description,
+    schema: NewActionsConfig.extend({ policy: NewActionsConfig.shape.policy.default(policy) }),
+    supports: policy === "nearest-neighbor" ? nearestNeighborControl : newActionsControl,
+    matched: widths,
+    create: (spaces, config) => new NewActionsAgent(spaces, config),
     loop: (config) => ({ rolloutSteps: config.numSteps * config.numEnvs }),
   });
 }
@@ -99,16 +122,20 @@ export const agileAlgorithms = [
   ),
   // The value-based side (listwise CDQN, Simple DQN), src/cdqn/.
   ...cdqnAlgorithms,
-  // Ch. 2 (new actions): the HVAE is trained with the run's seed before the first step and kept in
-  // the checkpoint; `representation: { model: "flat-vae" }` gives the non-hierarchical baseline.
-  defineAlgorithm({
-    id: "new-actions-hvae",
-    description:
-      "New actions (Ch. 2): Utility-Policy over HVAE action representations learned from play trajectories (SkillGridWorld)",
-    schema: NewActionsConfig,
-    supports: newActionsControl,
-    matched: widths,
-    create: (spaces, config) => new NewActionsAgent(spaces, config),
-    loop: (config) => ({ rolloutSteps: config.numSteps * config.numEnvs }),
-  }),
+  // Ch. 2 (new actions) and its §2.5.3 policy baselines over the same representations.
+  newActionsEntry(
+    "new-actions-hvae",
+    "utility-policy",
+    "New actions (Ch. 2): Utility-Policy over HVAE action representations learned from play trajectories (SkillGridWorld)",
+  ),
+  newActionsEntry(
+    "new-actions-nn",
+    "nearest-neighbor",
+    "New actions (Ch. 2 baseline): a discrete policy over the training actions; on new actions, the one nearest to its chosen action's HVAE representation",
+  ),
+  newActionsEntry(
+    "new-actions-continuous",
+    "continuous-output",
+    "New actions (Ch. 2 baseline): a Gaussian policy in HVAE representation space; the available action nearest to its output is executed",
+  ),
 ];

@@ -23,3 +23,12 @@ export class ActionSetSpaceError extends QscapeError {
 export class VariableActionsUnknownError extends QscapeError {
   override name = "VariableActionsUnknownError";
 }
+
+/**
+ * Ch. 2's Nearest-Neighbor baseline on an env whose training split cannot be read (an action
+ * inventory with `ids("train")`, read through wrappers): its output head has one logit per
+ * training action.
+ */
+export class TrainingSplitUnknownError extends QscapeError {
+  override name = "TrainingSplitUnknownError";
+}

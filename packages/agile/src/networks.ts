@@ -72,7 +72,7 @@ export type GatSettings = Pick<AgileSettings, "graphHidden" | "gatLayers" | "gat
 type GraphSettings = GatSettings & Pick<AgileSettings, "hidden" | "maskHidden">;
 
 /** f_ω: a 2-layer tanh MLP (App. A D.3: "vector states use a 2-layer MLP with tanh"). */
-function stateEncoder(rng: Rng, stateDim: number, hidden: number, name: string): MLP {
+export function stateEncoder(rng: Rng, stateDim: number, hidden: number, name: string): MLP {
   return new MLP(rng, stateDim, hidden, { hidden: [hidden], activation: "tanh", outputActivation: "tanh", name });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Ch. 2's whole method for a harness that builds the env itself (the bench): a utility policy
  * (Eq. 2.3, `variant: "utility-policy"`) that reads every available action through a learned
- * representation instead of the env's own features. The representations are trained once, with
+ * representation instead of the env's own features. `policy` swaps the utility policy for one of
+ * §2.5.3's baselines over the same representations (`nearest-neighbor.ts`, `continuous-output.ts`). The representations are trained once, with
  * the run's seed, on the env's training actions (Algorithm 1's first loop) before the policy's
  * first step, and kept in the agent's snapshot, so a resumed run reads them back instead of
  * training again. The agent holds an `AgilePPOAgent` (composition) and only swaps the features.
@@ -9,15 +10,32 @@
 import { type ActOptions, type Agent, type EnvSpaces, QscapeError, type Snapshot, type Transition } from "@qscape/core";
 import { type ActionSetObservation, NUM_SKILLS, SkillGridWorldEnv } from "@qscape/envs";
 import { z } from "zod";
-import { AgilePPOAgent } from "../agent.js";
+import { AgilePPOAgent, type PolicyHeadFactory } from "../agent.js";
 import { AgileConfig } from "../config.js";
 import { RepresentationSizeError } from "../errors.js";
 import { RepresentationConfig } from "./config.js";
-import { type ActionRepresentations, type RepresentationMeta, trainRepresentations } from "./hvae.js";
+import { continuousOutputHead } from "./continuous-output.js";
+import {
+  type ActionRepresentations,
+  type RepresentationMeta,
+  trainRepresentations,
+  UnsupportedRepresentationEnvError,
+} from "./hvae.js";
+import { nearestNeighborHead, trainingSplitControl, trainingSplitOf } from "./nearest-neighbor.js";
+
+/**
+ * The policy over the representations: Ch. 2's utility policy (Eq. 2.3, "Ours") or one of the
+ * §2.5.3 baselines that pick actions by distances in representation space instead.
+ */
+export const NEW_ACTIONS_POLICIES = ["utility-policy", "nearest-neighbor", "continuous-output"] as const;
+export type NewActionsPolicy = (typeof NEW_ACTIONS_POLICIES)[number];
 
 /** The policy's settings (Utility-Policy's) plus the representation stage's, seeded by the run. */
 export const NewActionsConfig = AgileConfig.extend({
+  /** The critic's (and Ours' actor's) variant: V(s), as Utility-Policy's. */
   variant: z.literal("utility-policy").default("utility-policy"),
+  /** Ours, or a §2.5.3 baseline (`nearest-neighbor`, `continuous-output`) over the same representations. */
+  policy: z.enum(NEW_ACTIONS_POLICIES).default("utility-policy"),
   /** Table A.3 Grid world: entropy 0.05; PPO batch 4096 = 32 processes × 128 steps. */
   numEnvs: AgileConfig.shape.numEnvs.default(32),
   representation: RepresentationConfig.omit({ seed: true, flipKl: true }).strict().prefault({}),
@@ -38,6 +56,18 @@ export function newActionsControl(spaces: EnvSpaces): string | null {
     : "needs SkillGridWorld-v0 (the env whose actions have play trajectories for the HVAE)";
 }
 
+/** `newActionsControl`, and the Nearest-Neighbor head's training split must be readable. */
+export function nearestNeighborControl(spaces: EnvSpaces): string | null {
+  return newActionsControl(spaces) ?? trainingSplitControl(spaces);
+}
+
+/** Snapshot (and agent) names per policy; Ours keeps the name its checkpoints already carry. */
+const AGENT_NAMES: Record<NewActionsPolicy, string> = {
+  "utility-policy": "new-actions",
+  "nearest-neighbor": "new-actions-nn",
+  "continuous-output": "new-actions-continuous",
+};
+
 /** FNV-1a over the values' bytes: names the exact table a run used, as a metric. */
 export function representationDigest(values: Float32Array): number {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -47,7 +77,7 @@ export function representationDigest(values: Float32Array): number {
 }
 
 export class NewActionsAgent implements Agent<ActionSetObservation, number> {
-  readonly name = "new-actions";
+  readonly name: string;
   readonly config: NewActionsSettings;
   readonly policy: AgilePPOAgent;
   private readonly trainIds: Int32Array;
@@ -65,17 +95,26 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
       throw new QscapeError(`new-actions config: ${issues}`);
     }
     this.config = parsed.data;
+    this.name = AGENT_NAMES[this.config.policy];
     const env = skillGridWorld(spaces);
-    if (!env) throw new QscapeError(`new-actions: ${newActionsControl(spaces)}`);
-    this.trainIds = env.inventory.ids("train");
+    if (!env) throw new UnsupportedRepresentationEnvError(`${this.name}: ${newActionsControl(spaces)}`);
+    this.trainIds = trainingSplitOf(spaces);
     this.slots = env.actionSet.maxActions;
     const d = this.config.representation.representationSize;
-    const { representation: _, ...policyConfig } = this.config;
+    const { representation: _, policy, ...policyConfig } = this.config;
     if (policyConfig.representationSize !== undefined && policyConfig.representationSize !== d) {
       throw new RepresentationSizeError(
         `new-actions: representationSize is ${policyConfig.representationSize}, but representation.representationSize is ${d}`,
       );
     }
+    // The baselines read the learned table too: NN for its chosen training action's row (the
+    // same rows `translate` puts in the observations), continuous-output through those rows.
+    const head: PolicyHeadFactory | undefined =
+      policy === "nearest-neighbor"
+        ? nearestNeighborHead({ trainIds: this.trainIds, representations: () => this.representations().values })
+        : policy === "continuous-output"
+          ? continuousOutputHead()
+          : undefined;
     // The policy sees d-wide features: the learned ones, not the env's.
     const obsSpace = spaces.observationSpace as { spaces: Record<string, { shape?: readonly number[] }> };
     this.policy = new AgilePPOAgent(
@@ -86,6 +125,7 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
         },
       },
       { ...policyConfig, representationSize: d },
+      head ? { head } : {},
     );
   }
 
