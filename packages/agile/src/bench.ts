@@ -61,7 +61,8 @@ function entry(id: string, variant: AgileVariant, description: string, graphEdge
 /**
  * A Ch. 2 entry: `policy` over representations learned with the run's seed before the first step
  * and kept in the checkpoint (the HVAE by default; `representation: { model: "flat-vae" }` gives
- * the non-hierarchical baseline). The entries differ in the policy only.
+ * the non-hierarchical baseline, `{ model: "hand-engineered" }` the env's own codes with nothing
+ * learned, Ch. 2's hand-engineered analysis). The entries differ in the policy only.
  */
 function newActionsEntry(id: string, policy: NewActionsPolicy, description: string) {
   return defineAlgorithm({

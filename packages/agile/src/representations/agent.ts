@@ -6,14 +6,18 @@
  * the run's seed, on the env's training actions (Algorithm 1's first loop) before the policy's
  * first step, and kept in the agent's snapshot, so a resumed run reads them back instead of
  * training again. The agent holds an `AgilePPOAgent` (composition) and only swaps the features.
+ *
+ * `representation: { model: "hand-engineered" }` skips stage 1: the policy reads the env's own 5-d
+ * skill codes as they are (Ch. 2 §2.6.3, Fig. 2.7b: in Grid World the HVAE performs comparably to
+ * these hand-engineered representations), so the policy comparison can run without training the HVAE.
  */
 import { type ActOptions, type Agent, type EnvSpaces, QscapeError, type Snapshot, type Transition } from "@qscape/core";
-import { type ActionSetObservation, NUM_SKILLS, SkillGridWorldEnv } from "@qscape/envs";
+import { type ActionSetObservation, handEngineeredSkillCodes, NUM_SKILLS, SkillGridWorldEnv } from "@qscape/envs";
 import { z } from "zod";
 import { AgilePPOAgent, type PolicyHeadFactory } from "../agent.js";
 import { AgileConfig } from "../config.js";
 import { RepresentationSizeError } from "../errors.js";
-import { RepresentationConfig } from "./config.js";
+import { REPRESENTATION_MODELS, RepresentationConfig } from "./config.js";
 import { continuousOutputHead } from "./continuous-output.js";
 import {
   type ActionRepresentations,
@@ -30,6 +34,31 @@ import { nearestNeighborHead, trainingSplitControl, trainingSplitOf } from "./ne
 export const NEW_ACTIONS_POLICIES = ["utility-policy", "nearest-neighbor", "continuous-output"] as const;
 export type NewActionsPolicy = (typeof NEW_ACTIONS_POLICIES)[number];
 
+/**
+ * Where the policy's action features come from: a model learned from play data (`"hvae"`,
+ * `"flat-vae"`), or `"hand-engineered"`, the env's own codes used as they are (no stage 1).
+ */
+export const NEW_ACTIONS_REPRESENTATIONS = [...REPRESENTATION_MODELS, "hand-engineered"] as const;
+export type NewActionsRepresentation = (typeof NEW_ACTIONS_REPRESENTATIONS)[number];
+
+/** A learned representation stage's settings; its seed is the run's. */
+const LearnedRepresentation = RepresentationConfig.omit({ seed: true, flipKl: true }).strict();
+
+/**
+ * The hand-engineered choice learns nothing, so every learned setting is refused by name rather
+ * than silently ignored (a run's config should not claim settings that had no effect); the width
+ * is the env's (5 on SkillGridWorld-v0: one code per move of the skill, App. A.1).
+ */
+const HandEngineeredRepresentation = z.strictObject(
+  { model: z.literal("hand-engineered") },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `${issue.keys.map((k) => `representation.${k}`).join(", ")}: not a setting of model "hand-engineered" (nothing is learned: the policy reads the env's own features; model is its only setting)`
+        : undefined,
+  },
+);
+
 /** The policy's settings (Utility-Policy's) plus the representation stage's, seeded by the run. */
 export const NewActionsConfig = AgileConfig.extend({
   /** The critic's (and Ours' actor's) variant: V(s), as Utility-Policy's. */
@@ -38,7 +67,8 @@ export const NewActionsConfig = AgileConfig.extend({
   policy: z.enum(NEW_ACTIONS_POLICIES).default("utility-policy"),
   /** Table A.3 Grid world: entropy 0.05; PPO batch 4096 = 32 processes × 128 steps. */
   numEnvs: AgileConfig.shape.numEnvs.default(32),
-  representation: RepresentationConfig.omit({ seed: true, flipKl: true }).strict().prefault({}),
+  /** A learned model's settings (default: the HVAE), or `{ model: "hand-engineered" }` alone. */
+  representation: z.discriminatedUnion("model", [HandEngineeredRepresentation, LearnedRepresentation]).prefault({}),
 });
 export type NewActionsConfigInput = z.input<typeof NewActionsConfig>;
 export type NewActionsSettings = z.output<typeof NewActionsConfig>;
@@ -76,12 +106,32 @@ export function representationDigest(values: Float32Array): number {
   return h;
 }
 
+/** Equal lengths and equal values, element by element. */
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * What a hand-engineered run's snapshot keeps of its representations: no table (the codes are the
+ * env's, a function of nothing), only what checks that the resuming agent reads the same ones.
+ */
+interface HandEngineeredSnapshot {
+  model: "hand-engineered";
+  numActions: number;
+  size: number;
+  digest: number;
+}
+
 export class NewActionsAgent implements Agent<ActionSetObservation, number> {
   readonly name: string;
   readonly config: NewActionsSettings;
   readonly policy: AgilePPOAgent;
   private readonly trainIds: Int32Array;
   private readonly slots: number;
+  /** Width of the features the policy reads: the learned size, or the env's (5 for the hand-engineered codes). */
+  private readonly size: number;
+  /** The env's own [1024 × 5] codes with `representation.model: "hand-engineered"`, else null. */
+  private readonly handEngineered: Float32Array | null;
   private table: ActionRepresentations | null = null;
   /** The last explored observation and its translation (the policy's `observe` checks identity). */
   private pending: { obs: ActionSetObservation; translated: ActionSetObservation } | null = null;
@@ -100,22 +150,38 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     if (!env) throw new UnsupportedRepresentationEnvError(`${this.name}: ${newActionsControl(spaces)}`);
     this.trainIds = trainingSplitOf(spaces);
     this.slots = env.actionSet.maxActions;
-    const d = this.config.representation.representationSize;
+    const representation = this.config.representation;
+    if (representation.model === "hand-engineered") {
+      // The label must stay true: an env built with a `representations` table carries other features.
+      if (!sameValues(env.inventory.representations, handEngineeredSkillCodes())) {
+        throw new QscapeError(
+          `${this.name}: representation.model "hand-engineered" reads the env's own features, but this SkillGridWorld carries a ${NUM_SKILLS} × ${env.inventory.dim} table that is not its 5-d hand-engineered codes (built with the representations option?)`,
+        );
+      }
+      this.handEngineered = env.inventory.representations;
+      this.size = env.inventory.dim;
+    } else {
+      this.handEngineered = null;
+      this.size = representation.representationSize;
+    }
+    const d = this.size;
     const { representation: _, policy, ...policyConfig } = this.config;
     if (policyConfig.representationSize !== undefined && policyConfig.representationSize !== d) {
       throw new RepresentationSizeError(
-        `new-actions: representationSize is ${policyConfig.representationSize}, but representation.representationSize is ${d}`,
+        this.handEngineered
+          ? `new-actions: representationSize is ${policyConfig.representationSize}, but the env's hand-engineered codes are ${d} wide`
+          : `new-actions: representationSize is ${policyConfig.representationSize}, but representation.representationSize is ${d}`,
       );
     }
-    // The baselines read the learned table too: NN for its chosen training action's row (the
-    // same rows `translate` puts in the observations), continuous-output through those rows.
+    // The baselines read the same table as the policy's features: NN for its chosen training
+    // action's row (the rows `translate` puts in the observations), continuous-output through them.
     const head: PolicyHeadFactory | undefined =
       policy === "nearest-neighbor"
-        ? nearestNeighborHead({ trainIds: this.trainIds, representations: () => this.representations().values })
+        ? nearestNeighborHead({ trainIds: this.trainIds, representations: () => this.features() })
         : policy === "continuous-output"
           ? continuousOutputHead()
           : undefined;
-    // The policy sees d-wide features: the learned ones, not the env's.
+    // The policy sees d-wide features: the learned ones, or the env's own codes.
     const obsSpace = spaces.observationSpace as { spaces: Record<string, { shape?: readonly number[] }> };
     this.policy = new AgilePPOAgent(
       {
@@ -129,11 +195,17 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     );
   }
 
-  /** The representation table, trained on first use unless a snapshot brought it. */
+  /** The learned representation table, trained on first use unless a snapshot brought it. */
   representations(): ActionRepresentations {
+    const representation = this.config.representation;
+    if (representation.model === "hand-engineered") {
+      throw new QscapeError(
+        `${this.name}.representations: representation.model "hand-engineered" learns none; features() gives the env's codes the policy reads`,
+      );
+    }
     if (!this.table) {
       const { meta, values } = trainRepresentations({
-        ...this.config.representation,
+        ...representation,
         env: "SkillGridWorld-v0",
         seed: this.config.seed,
         trainActions: this.trainIds,
@@ -143,8 +215,20 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     return this.table;
   }
 
-  /** `obs` with each slot's features replaced by its action's learned representation. */
+  /**
+   * The [1024 × d] table (row = inventory id) the policy's features come from: the learned
+   * representations (trained on first use), or the env's hand-engineered codes.
+   */
+  features(): Float32Array {
+    return this.handEngineered ?? this.representations().values;
+  }
+
+  /**
+   * `obs` with each slot's features replaced by its action's learned representation; the
+   * observation itself with the hand-engineered codes (it already carries them).
+   */
   translate(obs: ActionSetObservation): ActionSetObservation {
+    if (this.handEngineered) return obs;
     const { values, meta } = this.representations();
     const d = meta.size;
     const ids = obs.actionIds as Int32Array;
@@ -170,15 +254,28 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     this.pending = null;
   }
 
-  /** The PPO update's metrics; the first also says which representation the run uses. */
+  /**
+   * The PPO update's metrics; the first also says which representation the run uses:
+   * `representationHandEngineered` (1 the env's codes, 0 learned), and for a learned table
+   * `representationHierarchical` (1 HVAE, 0 flat VAE) and its final loss.
+   */
   update(): Record<string, number> {
     const metrics = this.policy.update();
     if (!this.unreported) return metrics;
     this.unreported = false;
+    if (this.handEngineered) {
+      return {
+        ...metrics,
+        representationHandEngineered: 1,
+        representationSize: this.size,
+        representationDigest: representationDigest(this.handEngineered),
+      };
+    }
     const { meta, values } = this.representations();
     return {
       ...metrics,
       representationHierarchical: meta.model === "hvae" ? 1 : 0,
+      representationHandEngineered: 0,
       representationSize: meta.size,
       representationDigest: representationDigest(values),
       representationFinalLoss: meta.final.loss,
@@ -186,6 +283,15 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
   }
 
   save(): Snapshot {
+    if (this.handEngineered) {
+      const representations: HandEngineeredSnapshot = {
+        model: "hand-engineered",
+        numActions: NUM_SKILLS,
+        size: this.size,
+        digest: representationDigest(this.handEngineered),
+      };
+      return { name: this.name, policy: this.policy.save(), representations: { ...representations } };
+    }
     const table = this.representations();
     return {
       name: this.name,
@@ -195,18 +301,48 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
   }
 
   load(state: Snapshot): void {
-    const s = state as { name?: unknown; policy?: Snapshot; representations?: { meta: unknown; values: unknown } };
-    if (s?.name !== this.name || !s.representations || !(s.representations.values instanceof Float32Array)) {
+    const s = state as {
+      name?: unknown;
+      policy?: Snapshot;
+      representations?: { meta?: unknown; values?: unknown; model?: unknown };
+    };
+    if (s?.name !== this.name || !s.representations)
       throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot`);
-    }
-    const meta = s.representations.meta as RepresentationMeta;
-    if (meta.numActions !== NUM_SKILLS || meta.size !== this.config.representation.representationSize) {
+    const saved = s.representations;
+    const savedModel =
+      saved.model === "hand-engineered"
+        ? "hand-engineered"
+        : ((saved.meta as RepresentationMeta | undefined)?.model ?? "of an unknown model");
+    const model = this.config.representation.model;
+    if ((savedModel === "hand-engineered") !== (model === "hand-engineered")) {
       throw new QscapeError(
-        `${this.name}.load: the snapshot's representations are ${meta.numActions} × ${meta.size}, this agent's ${NUM_SKILLS} × ${this.config.representation.representationSize}`,
+        `${this.name}.load: the snapshot's representations are ${savedModel}, this agent's ${model} (representation.model)`,
+      );
+    }
+    if (this.handEngineered) {
+      const hand = saved as Partial<HandEngineeredSnapshot>;
+      if (
+        hand.numActions !== NUM_SKILLS ||
+        hand.size !== this.size ||
+        hand.digest !== representationDigest(this.handEngineered)
+      ) {
+        throw new QscapeError(
+          `${this.name}.load: the snapshot's hand-engineered codes (${hand.numActions} × ${hand.size}, digest ${hand.digest}) are not this env's`,
+        );
+      }
+      this.policy.load(s.policy ?? null);
+      return;
+    }
+    if (!(saved.values instanceof Float32Array))
+      throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot`);
+    const meta = saved.meta as RepresentationMeta;
+    if (meta.numActions !== NUM_SKILLS || meta.size !== this.size) {
+      throw new QscapeError(
+        `${this.name}.load: the snapshot's representations are ${meta.numActions} × ${meta.size}, this agent's ${NUM_SKILLS} × ${this.size}`,
       );
     }
     this.policy.load(s.policy ?? null);
-    this.table = { meta, values: s.representations.values };
+    this.table = { meta, values: saved.values };
   }
 
   counters(): Record<string, number> {

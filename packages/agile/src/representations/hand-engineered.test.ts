@@ -1,0 +1,241 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type AlgorithmContext,
+  initBackend,
+  loadCheckpoint,
+  QscapeError,
+  readParameters,
+  type Snapshot,
+  saveCheckpoint,
+  tf,
+} from "@qscape/core";
+import { type ActionSetObservation, type Env, handEngineeredSkillCodes, make } from "@qscape/envs";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { agileAlgorithms } from "../bench.js";
+import { RepresentationSizeError } from "../errors.js";
+import { NewActionsAgent, type NewActionsPolicy, representationDigest } from "./agent.js";
+import { RepresentationConfig } from "./config.js";
+import type { ContinuousOutputHead } from "./continuous-output.js";
+import { trainRepresentations } from "./hvae.js";
+import type { NearestNeighborHead } from "./nearest-neighbor.js";
+
+// Any representation training fails loudly: the hand-engineered choice must never reach it.
+vi.mock("./hvae.js", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("./hvae.js")>()),
+  trainRepresentations: vi.fn(() => {
+    throw new Error("trainRepresentations was called");
+  }),
+}));
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+const hand = { model: "hand-engineered" } as const;
+const tiny = { hidden: 8, numEnvs: 1, numSteps: 6, seed: 7 } as const;
+const CODES = handEngineeredSkillCodes();
+const D = 5;
+const POLICIES: [string, NewActionsPolicy][] = [
+  ["new-actions-hvae", "utility-policy"],
+  ["new-actions-nn", "nearest-neighbor"],
+  ["new-actions-continuous", "continuous-output"],
+];
+const ctx = (seed: number, config: Record<string, unknown> = {}): AlgorithmContext => ({
+  seed,
+  hidden: [8],
+  warmupSteps: 0,
+  config: { numEnvs: 1, numSteps: 6, representation: hand, ...config },
+});
+const entryOf = (id: string) => {
+  const entry = agileAlgorithms.find((e) => e.id === id);
+  if (!entry) throw new Error(`${id} is not registered`);
+  return entry;
+};
+/** SkillGridWorld-v0 as made for the bench (wrapped), with its observation type. */
+const skillGridWorld = (options: Record<string, unknown> = {}) =>
+  make("SkillGridWorld-v0", options) as unknown as Env<ActionSetObservation, number>;
+const listed = (obs: ActionSetObservation) => Array.from(obs.actionIds).filter((id) => id >= 0);
+const code = (id: number) => Array.from(CODES.subarray(id * D, id * D + D));
+const distance = (a: number[], b: number[]) => a.reduce((s, v, j) => s + (v - (b[j] as number)) ** 2, 0);
+
+/** Sets a Linear layer to output `bias` whatever its input. */
+function constantOutput(layer: { weight: tf.Variable; bias: tf.Variable }, bias: ArrayLike<number>): void {
+  layer.weight.assign(tf.zerosLike(layer.weight));
+  tf.tidy(() => layer.bias.assign(tf.tensor1d(Array.from(bias))));
+}
+
+/** `steps` explored env steps from a reset with `seed`; the actions taken. */
+function run(agent: NewActionsAgent, env: Env<ActionSetObservation, number>, steps: number, seed: number): number[] {
+  let [obs] = env.reset({ seed });
+  const actions: number[] = [];
+  for (let t = 0; t < steps; t++) {
+    const action = agent.act(obs, { explore: true });
+    actions.push(action);
+    const [next, reward, terminated, truncated] = env.step(action);
+    agent.observe({ obs, action, reward, nextObs: next, terminated, truncated });
+    obs = terminated || truncated ? env.reset({ seed: seed + t + 1 })[0] : next;
+  }
+  return actions;
+}
+
+describe('representation { model: "hand-engineered" } (Ch. 2 analysis: the env\'s own 5-d skill codes)', () => {
+  it("resolves to the model alone; learned settings, bad models and other widths are refused by name", () => {
+    const env = skillGridWorld();
+    for (const [id, policy] of POLICIES) {
+      const entry = entryOf(id);
+      const resolved = entry.resolveConfig(ctx(7)) as { policy: string; representation: unknown };
+      expect(resolved.policy).toBe(policy);
+      expect(resolved.representation).toEqual(hand);
+      // The default is still the learned HVAE with every paper setting.
+      const learned = entry.resolveConfig({ ...ctx(7), config: {} }) as { representation: unknown };
+      expect(learned.representation).toEqual(
+        JSON.parse(JSON.stringify(RepresentationConfig.omit({ seed: true, flipKl: true }).parse({}))),
+      );
+      expect(() => entry.checkConfig({ representation: { ...hand, epochs: 5, hidden: 4 } })).toThrow(
+        /representation: representation\.epochs, representation\.hidden: not a setting of model "hand-engineered"/,
+      );
+    }
+    const before = tf.memory().numTensors;
+    const refused = (config: Record<string, unknown>) => () => new NewActionsAgent(env, { ...tiny, ...config });
+    expect(refused({ representation: { ...hand, representationSize: 5 } })).toThrow(QscapeError);
+    expect(refused({ representation: { ...hand, representationSize: 5 } })).toThrow(
+      /new-actions config: representation: representation\.representationSize: not a setting/,
+    );
+    expect(refused({ representation: { model: "hand" } })).toThrow(/representation\.model/);
+    // The policy's width is the codes' (5), not a learned size.
+    expect(refused({ representation: hand, representationSize: 16 })).toThrow(RepresentationSizeError);
+    expect(refused({ representation: hand, representationSize: 16 })).toThrow(/hand-engineered codes are 5 wide/);
+    // An env built with another table does not carry the hand-engineered codes.
+    const other = skillGridWorld({ representations: new Float32Array(1024 * D) });
+    expect(() => new NewActionsAgent(other, { ...tiny, representation: hand })).toThrow(
+      /not its 5-d hand-engineered codes/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("the policy sees exactly the env's features: the translation is the identity on every split", () => {
+    const agent = new NewActionsAgent(skillGridWorld(), { ...tiny, representation: hand });
+    expect(agent.policy.shape.featureDim).toBe(D);
+    expect(Array.from(agent.features())).toEqual(Array.from(CODES));
+    expect(() => agent.representations()).toThrow(/learns none/);
+    for (const split of ["train", "validation", "test"]) {
+      const [obs] = skillGridWorld({ split }).reset({ seed: 3 });
+      const translated = agent.translate(obs);
+      expect(translated).toBe(obs);
+      const features = translated.actionFeatures as Float32Array;
+      (obs.actionIds as Int32Array).forEach((id, k) => {
+        const row = Array.from(features.subarray(k * D, k * D + D));
+        expect(row).toEqual(id >= 0 ? code(id) : [0, 0, 0, 0, 0]);
+      });
+    }
+    agent.dispose();
+  });
+
+  it("the baselines pick unseen test actions by distances between the env's codes (hand-checked)", () => {
+    const [testObs] = skillGridWorld({ split: "test" }).reset({ seed: 5 });
+    const ids = listed(testObs);
+    // Nearest-Neighbor: its chosen training action's code picks the nearest listed test action.
+    const nn = new NewActionsAgent(skillGridWorld(), { ...tiny, representation: hand, policy: "nearest-neighbor" });
+    const nnHead = nn.policy.actor as NearestNeighborHead;
+    for (const j of [0, 100, 511]) {
+      const logits = new Float32Array(nnHead.size);
+      logits[j] = 20;
+      constantOutput(nnHead.head, logits);
+      const target = code(nnHead.trainIds[j] as number);
+      const nearest = ids.reduce((a, b) => (distance(code(b), target) < distance(code(a), target) ? b : a));
+      expect(nn.act(testObs, { explore: false })).toBe(nearest);
+    }
+    nn.dispose();
+    // Continuous-output: μ at a listed action's code executes that action.
+    const cont = new NewActionsAgent(skillGridWorld(), { ...tiny, representation: hand, policy: "continuous-output" });
+    const contHead = cont.policy.actor as ContinuousOutputHead;
+    for (const id of [ids[0], ids[ids.length - 1]] as number[]) {
+      constantOutput(contHead.output.linear, code(id));
+      expect(cont.act(testObs, { explore: false })).toBe(id);
+    }
+    cont.dispose();
+  });
+
+  it("trains nothing: each policy acts at once, updates, and reports the hand-engineered codes", () => {
+    const train = vi.mocked(trainRepresentations);
+    train.mockClear();
+    const env = skillGridWorld();
+    const [obs] = env.reset({ seed: 0 });
+    // Control: a learned agent reaches the (mocked) training at its first act.
+    const learned = new NewActionsAgent(env, tiny);
+    expect(() => learned.act(obs, { explore: false })).toThrow(/trainRepresentations was called/);
+    learned.dispose();
+    train.mockClear();
+    for (const [, policy] of POLICIES) {
+      const agent = new NewActionsAgent(env, { ...tiny, representation: hand, policy });
+      const before = tf.memory().numTensors;
+      run(agent, env, 6, 0);
+      const metrics = agent.update();
+      expect(Number.isFinite(metrics.loss)).toBe(true);
+      expect(metrics.representationHandEngineered).toBe(1);
+      expect(metrics.representationSize).toBe(D);
+      expect(metrics.representationDigest).toBe(representationDigest(CODES));
+      expect(metrics).not.toHaveProperty("representationHierarchical");
+      expect(metrics).not.toHaveProperty("representationFinalLoss");
+      expect(tf.memory().numTensors).toBe(before);
+      agent.dispose();
+    }
+    expect(train).not.toHaveBeenCalled();
+    env.close();
+  });
+
+  it.each(POLICIES)("%s: a checkpoint without a table resumes bit-identically", (id) => {
+    const entry = entryOf(id);
+    const env = skillGridWorld();
+    const weights = (agent: NewActionsAgent) =>
+      [...readParameters(agent.policy.actor), ...readParameters(agent.policy.critic)].map((t) => Array.from(t.data));
+    const a = entry.create(env, ctx(7)).agent as NewActionsAgent;
+    run(a, env, 6, 0);
+    a.update();
+    run(a, env, 3, 10); // the checkpoint falls inside a rollout
+    const snapshot = a.save() as { representations: unknown };
+    // No table: what identifies the codes is enough (they are the env's, a function of nothing).
+    expect(snapshot.representations).toEqual({
+      model: "hand-engineered",
+      numActions: 1024,
+      size: D,
+      digest: representationDigest(CODES),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "qscape-new-actions-hand-"));
+    try {
+      saveCheckpoint(dir, { agent: a.save() });
+      const b = entry.create(env, ctx(8)).agent as NewActionsAgent;
+      b.load((loadCheckpoint(dir) as { agent: never }).agent);
+      expect(run(b, env, 3, 20)).toEqual(run(a, env, 3, 20));
+      const ppo = (m: Record<string, number>) => [m.policyLoss, m.valueLoss, m.entropy, m.loss];
+      expect(ppo(b.update())).toEqual(ppo(a.update()));
+      expect(weights(b)).toEqual(weights(a));
+      const [testObs] = skillGridWorld({ split: "test" }).reset({ seed: 3 });
+      expect(b.act(testObs, { explore: false })).toBe(a.act(testObs, { explore: false }));
+      expect(b.counters()).toEqual(a.counters());
+      b.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    // A hand-engineered snapshot does not load into a learned agent, nor a learned one (or other codes) into it.
+    const learned = entry.create(env, { ...ctx(8), config: { numEnvs: 1, numSteps: 6 } }).agent as NewActionsAgent;
+    expect(() => learned.load(a.save())).toThrow(
+      /the snapshot's representations are hand-engineered, this agent's hvae/,
+    );
+    learned.dispose();
+    const c = entry.create(env, ctx(8)).agent as NewActionsAgent;
+    const saved = a.save() as { name: string; policy: Snapshot };
+    const fake = { meta: { model: "hvae", numActions: 1024, size: D }, values: new Float32Array(1024 * D) };
+    expect(() => c.load({ ...saved, representations: fake } as unknown as Snapshot)).toThrow(
+      /the snapshot's representations are hvae, this agent's hand-engineered/,
+    );
+    const tampered = { model: "hand-engineered", numActions: 1024, size: D, digest: 1 };
+    expect(() => c.load({ ...saved, representations: tampered } as unknown as Snapshot)).toThrow(/are not this env's/);
+    c.dispose();
+    a.dispose();
+    env.close();
+  });
+});
