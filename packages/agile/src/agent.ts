@@ -12,6 +12,13 @@
  * Actions are inventory ids (`obs.actionIds[slot]`), as the action-set envs take them. A
  * `PolicyHead` (third constructor argument) replaces the slot softmax for Ch. 2 §2.5.3's
  * Nearest-Neighbor and Continuous-output baselines (src/representations/); the rest of PPO is shared.
+ *
+ * On CREATE, whose action space is the hybrid `Dict({ tool, position })` (Ch. 2 §2.4; §3.5.2), the
+ * agent composes a second policy with the slot softmax: the Beta placement head f_χ of
+ * placement.ts, on the actor's e_s (or s′ = (e_s, summary) where the actor has a summary). Actions
+ * are then `{ tool, position }`; the PPO log-prob is the tool's plus the Betas', the entropy the
+ * tool's plus `placementEntropyScale` × the Betas'. The action space switches it on; nothing
+ * changes for a Discrete inventory.
  */
 import { clippedPolicyLoss, computeGae, valueLoss } from "@qscape/baselines";
 import {
@@ -34,22 +41,37 @@ import { AgileConfig, type AgileConfigInput, type AgileSettings, GRAPH_VARIANTS 
 import {
   ActionListTooLongError,
   ActionSetSpaceError,
+  HybridActionSpaceError,
   RepresentationSizeError,
   VariableActionsUnknownError,
 } from "./errors.js";
 import {
   type ActionSetTensors,
   Actor,
+  type ActorOutput,
+  actorHasSummary,
   Critic,
   maskedEntropy,
   type NetworkShape,
   variableActionEdges,
 } from "./networks.js";
+import { betaMode, hybridActionSpace, PlacementPolicy, type PositionSpace, sampleBeta } from "./placement.js";
 
 /** The sizes an action-set env fixes: state width, padded slots K, representation width d, base set N. */
 export interface ActionSetShape extends NetworkShape {
   slots: number;
+  /** CREATE's hybrid action space: the position box next to the tool (absent for a Discrete inventory). */
+  position?: PositionSpace;
 }
+
+/** CREATE's hybrid action (§A6.3 "Dict(index, pos)"): an inventory id and its placement in the position box. */
+export interface HybridAction {
+  tool: number;
+  position: Float32Array;
+}
+
+/** What the agent hands an env: an inventory id, or a hybrid `{ tool, position }`. */
+export type AgileAction = number | HybridAction;
 
 interface ShapedSpace {
   shape?: readonly number[];
@@ -65,13 +87,17 @@ export function actionSetShape(spaces: EnvSpaces, config: Pick<AgileSettings, "m
   const obs = spaces.observationSpace as { spaces?: Record<string, ShapedSpace> } | null;
   const state = obs?.spaces?.state?.shape;
   const features = obs?.spaces?.actionFeatures?.shape;
-  const n = (spaces.actionSpace as { n?: unknown } | null)?.n;
   const env = spaces.spec?.id ?? spaces.id ?? "this env";
-  if (state?.length !== 1 || features?.length !== 2 || typeof n !== "number") {
-    throw new ActionSetSpaceError(
-      `agile: ${env} is not an action-set env (needs a Dict observation with state [S] and actionFeatures [K, d], and a Discrete inventory)`,
+  const notActionSet = () =>
+    new ActionSetSpaceError(
+      `agile: ${env} is not an action-set env (needs a Dict observation with state [S] and actionFeatures [K, d], and a Discrete inventory or CREATE's Dict(tool, position))`,
     );
-  }
+  if (state?.length !== 1 || features?.length !== 2) throw notActionSet();
+  // CREATE's Dict(tool, position) gives the inventory through its tool part; any other Dict is
+  // refused here by name (HybridActionSpaceError).
+  const hybrid = hybridActionSpace(spaces.actionSpace, env);
+  const n = hybrid ? hybrid.numItems : (spaces.actionSpace as { n?: unknown } | null)?.n;
+  if (typeof n !== "number") throw notActionSet();
   const [slots, featureDim] = features as [number, number];
   if (config.representationSize !== undefined && config.representationSize !== featureDim) {
     throw new RepresentationSizeError(
@@ -83,7 +109,13 @@ export function actionSetShape(spaces: EnvSpaces, config: Pick<AgileSettings, "m
       `agile: ${env} lists up to ${slots} actions per episode, more than maxActions = ${config.maxActions}`,
     );
   }
-  return { stateDim: state[0] as number, slots, featureDim, numItems: n } satisfies ActionSetShape;
+  return {
+    stateDim: state[0] as number,
+    slots,
+    featureDim,
+    numItems: n,
+    ...(hybrid ? { position: hybrid.position } : {}),
+  } satisfies ActionSetShape;
 }
 
 /**
@@ -117,6 +149,8 @@ interface RolloutColumn {
   logProbs: Float32Array;
   /** A policy head's choices [E × choiceWidth] (absent for the slot softmax, whose choice is the slot). */
   choices?: Float32Array;
+  /** Hybrid actions: the Beta samples u ∈ [0, 1] [E × d] that `logProbs` scored (not the positions). */
+  placements?: Float32Array;
   rewards: Float32Array;
   terminated: Uint8Array;
   truncated: Uint8Array;
@@ -136,6 +170,28 @@ export interface BatchAction {
    * vector). Absent for the slot softmax.
    */
   choices?: Float32Array;
+  /** Hybrid actions: the Beta draws (or modes) u ∈ [0, 1] [batch × d] that `logProbs` include. */
+  placements?: Float32Array;
+  /** Hybrid actions: the positions executed, low + (high − low)·u [batch × d]. */
+  positions?: Float32Array;
+}
+
+/** What the envs of a batch execute: the inventory ids, or one `{ tool, position }` per env (CREATE). */
+export function envActions(act: BatchAction): Int32Array | HybridAction[] {
+  const positions = act.positions;
+  if (!positions) return act.actions;
+  const d = positions.length / act.actions.length;
+  return Array.from(act.actions, (tool, b) => ({ tool, position: positions.slice(b * d, (b + 1) * d) }));
+}
+
+/** The policy's differentiable terms for a minibatch of chosen actions. */
+interface PolicyTerms {
+  /** log π(tool, u | s, 𝒜) [B]. */
+  logProb: tf.Tensor1D;
+  /** The entropy the bonus uses [B]: the tool's, plus placementEntropyScale × the Betas' on CREATE. */
+  entropy: tf.Tensor1D;
+  /** Hybrid actions: the Betas' entropy, unscaled [B]. */
+  placementEntropy?: tf.Tensor1D;
 }
 
 /**
@@ -170,15 +226,40 @@ export interface AgilePPOOptions {
   head?: PolicyHeadFactory;
 }
 
-type Pending = { obs: ActionSetObservation; act: BatchAction; stacked: StackedActionSetObservation };
+type Pending = {
+  obs: ActionSetObservation;
+  act: BatchAction;
+  stacked: StackedActionSetObservation;
+  action: AgileAction;
+};
 
-export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObservation, number> {
+function sameAction(a: AgileAction, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === "number" || typeof b !== "object" || b === null) return false;
+  const other = b as Partial<HybridAction>;
+  return other.tool === a.tool && a.position.every((v, j) => other.position?.[j] === v);
+}
+
+/**
+ * `A` is what `act` returns: inventory ids (the default) or `HybridAction` on CREATE's hybrid
+ * action space (`new AgilePPOAgent<HybridAction>(make("CreatePush-v0"))`); the action space, not
+ * the type argument, decides what the agent does.
+ */
+export class AgilePPOAgent<A extends AgileAction = number>
+  extends Checkpointed
+  implements Agent<ActionSetObservation, A>
+{
   readonly name: string;
   readonly config: AgileSettings;
   readonly shape: ActionSetShape;
   /** The policy network: the variant's slot softmax, or the policy head given at construction. */
   readonly actor: Actor | PolicyHead;
   readonly critic: Critic;
+  /**
+   * CREATE's placement policy f_χ (Ch. 2 §2.4): Betas over the position box, trained with the
+   * actor (the same Adam and gradient clip). null for a Discrete inventory.
+   */
+  readonly placement: PlacementPolicy | null;
   /** The policy head, when one replaces the slot softmax. */
   private readonly head: PolicyHead | null;
   private readonly rng: Rng;
@@ -195,6 +276,11 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     super();
     this.config = parseConfig(AgileConfig, config, "agile");
     this.shape = actionSetShape(spaces, this.config);
+    if (this.shape.position && options.head) {
+      throw new HybridActionSpaceError(
+        `agile: ${spaces.spec?.id ?? spaces.id ?? "this env"} takes a tool and a position; a policy head (Ch. 2 §2.5.3's baselines) chooses the tool only, so the Beta placement (Ch. 2 §2.4) composes with the variant's slot softmax alone`,
+      );
+    }
     if (this.config.graphEdges === "variable-actions") {
       if (!GRAPH_VARIANTS.includes(this.config.variant)) {
         throw new QscapeError(
@@ -209,12 +295,26 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     this.actor = this.head ?? new Actor(this.rng.fork(), this.config.variant, this.shape, this.config);
     this.name = this.head?.name ?? (this.config.variant === "agile" ? "agile-ppo" : this.config.variant);
     this.critic = new Critic(this.rng.fork(), this.config.variant, this.shape, this.config);
+    // Forked after the others, so a Discrete inventory's weights and draws are what they were.
+    const position = this.shape.position;
+    this.placement = position
+      ? new PlacementPolicy(
+          this.rng.fork(),
+          this.config.hidden + (actorHasSummary(this.config.variant) ? this.config.graphHidden : 0),
+          position.dim,
+        )
+      : null;
     // Actor and critic share no weights (§3.4), so the joint loss's gradient splits into the
     // policy part (clip + entropy terms) and the value part. Each is clipped to maxGradNorm on its
     // own: one global norm over both would let the critic's errors on Dig Lava's returns of up
     // to 100 shrink every policy step (the thesis does not say how it clipped).
     const adam = { lr: this.config.lr, eps: this.config.adamEps, clipNorm: this.config.maxGradNorm };
-    this.actorOptimizer = new Adam(`${this.name}.actor`, this.actor, adam);
+    // f_χ is part of the policy (θ = {ν, ω, χ} trained end to end, §2.4): the actor's optimizer.
+    const placement = this.placement;
+    const policy = placement
+      ? { parameters: () => [...this.actor.parameters(), ...placement.parameters()] }
+      : this.actor;
+    this.actorOptimizer = new Adam(`${this.name}.actor`, policy, adam);
     this.criticOptimizer = new Adam(`${this.name}.critic`, this.critic, adam);
   }
 
@@ -297,11 +397,25 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
       });
       return chosen as BatchAction;
     }
-    const slots = obs.actionMask.length / batch;
     const actor = this.slotActor();
+    if (this.placement) return this.actHybrid(obs, batch, explore, actor, this.placement);
     // The critic is not needed to act: update() evaluates V on the whole rollout in one pass
     // (the same weights, since nothing changes them within a rollout).
     const data = tf.tidy(() => tf.logSoftmax(actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array);
+    return this.pickSlots(data, obs, batch, explore);
+  }
+
+  /**
+   * Slots from per-slot log-probs [B × K]: one uniform draw per env (explore) or the most probable
+   * available slot; `logProbs` are the chosen slots'.
+   */
+  private pickSlots(
+    data: Float32Array,
+    obs: StackedActionSetObservation,
+    batch: number,
+    explore: boolean,
+  ): BatchAction {
+    const slots = obs.actionMask.length / batch;
     const out: BatchAction = {
       actions: new Int32Array(batch),
       slots: new Int32Array(batch),
@@ -331,6 +445,53 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     return out;
   }
 
+  /** f_χ's input: s′ = (e_s, summary) where the actor has a set summary (AGILE, §3.5.2), else e_s (§2.4). */
+  private placementInput(output: ActorOutput): tf.Tensor2D {
+    return output.summary ? tf.concat([output.encodedState, output.summary], 1) : output.encodedState;
+  }
+
+  /**
+   * CREATE: the tool as for any action set, then u ~ Beta(α, β) per position dimension (greedy: the
+   * Beta's mode), the position low + (high − low)·u. The tool's draws come first, then the Betas'.
+   */
+  private actHybrid(
+    obs: StackedActionSetObservation,
+    batch: number,
+    explore: boolean,
+    actor: Actor,
+    placement: PlacementPolicy,
+  ): BatchAction {
+    const { dim, low, high } = this.shape.position as PositionSpace;
+    let out: BatchAction | undefined;
+    tf.tidy(() => {
+      const output = actor.apply(this.tensors(obs, batch));
+      const dist = placement.apply(this.placementInput(output));
+      const chosen = this.pickSlots(tf.logSoftmax(output.logits).dataSync() as Float32Array, obs, batch, explore);
+      const alpha = dist.alpha.dataSync() as Float32Array;
+      const beta = dist.beta.dataSync() as Float32Array;
+      const u = new Float32Array(batch * dim);
+      for (let i = 0; i < u.length; i++) {
+        u[i] = explore
+          ? sampleBeta(alpha[i] as number, beta[i] as number, this.rng)
+          : betaMode(alpha[i] as number, beta[i] as number);
+      }
+      const placementLogProbs = dist.logProb(tf.tensor2d(u, [batch, dim])).dataSync() as Float32Array;
+      const positions = new Float32Array(batch * dim);
+      for (let i = 0; i < u.length; i++) {
+        const j = i % dim;
+        const lo = low[j] as number;
+        const hi = high[j] as number;
+        positions[i] = Math.min(hi, Math.max(lo, lo + (hi - lo) * (u[i] as number)));
+      }
+      // The joint log-prob: the placement does not see the tool (§2.4), so the parts add.
+      for (let b = 0; b < batch; b++) {
+        chosen.logProbs[b] = (chosen.logProbs[b] as number) + (placementLogProbs[b] as number);
+      }
+      out = { ...chosen, placements: u, positions };
+    });
+    return out as BatchAction;
+  }
+
   /** Stores one step of every env (the act that chose it, what the envs returned). */
   recordBatch(step: {
     obs: StackedActionSetObservation;
@@ -345,11 +506,18 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     if (this.head && step.act.choices?.length !== e * width) {
       throw new QscapeError(`${this.name}: a rollout step needs its head's choices (${e} × ${width})`);
     }
+    const dim = this.placement?.dim ?? 0;
+    if (this.placement && step.act.placements?.length !== e * dim) {
+      throw new QscapeError(
+        `${this.name}: a rollout step on a hybrid action space needs its placements (${e} × ${dim})`,
+      );
+    }
     this.rollout.push({
       obs: step.obs,
       slots: step.act.slots,
       logProbs: step.act.logProbs,
       ...(this.head ? { choices: step.act.choices } : {}),
+      ...(this.placement ? { placements: step.act.placements } : {}),
       rewards: Float32Array.from(step.rewards),
       terminated: Uint8Array.from(step.terminated, Number),
       truncated: Uint8Array.from(step.truncated, Number),
@@ -368,15 +536,16 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
 
   // ---- the core Agent interface (one env) -------------------------------------------------------
 
-  act(obs: ActionSetObservation, opts: ActOptions): number {
+  act(obs: ActionSetObservation, opts: ActOptions): A {
     const stacked = stackActionSetObservations([obs]);
     const act = this.actBatch(stacked, 1, opts.explore);
-    if (opts.explore) this.pending = { obs, act, stacked };
-    return act.actions[0] as number;
+    const action = envActions(act)[0] as A;
+    if (opts.explore) this.pending = { obs, act, stacked, action };
+    return action;
   }
 
-  observe(t: Transition<ActionSetObservation, number>): void {
-    if (this.pending === null || this.pending.obs !== t.obs || this.pending.act.actions[0] !== t.action) {
+  observe(t: Transition<ActionSetObservation, A>): void {
+    if (this.pending === null || this.pending.obs !== t.obs || !sameAction(this.pending.action, t.action)) {
       throw new QscapeError(`${this.name}.observe: every transition must follow an act(obs, {explore: true}) on it`);
     }
     this.recordBatch({
@@ -449,19 +618,23 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
     const head = this.head;
     const width = head?.choiceWidth ?? 0;
     const choices = new Float32Array(n * width);
+    const dim = this.placement?.dim ?? 0;
+    const placements = new Float32Array(n * dim);
     columns.forEach((col, t) => {
       slots.set(col.slots, t * E);
       oldLogProbs.set(col.logProbs, t * E);
       if (head) choices.set(col.choices as Float32Array, t * E * width);
+      if (dim > 0) placements.set(col.placements as Float32Array, t * E * dim);
     });
     const minibatchSize = Math.max(1, Math.floor(n / c.minibatches));
-    const totals = { policyLoss: 0, valueLoss: 0, entropy: 0, loss: 0 };
+    const totals = { policyLoss: 0, valueLoss: 0, entropy: 0, loss: 0, placementEntropy: 0 };
     let count = 0;
     tf.tidy(() => {
       const all = this.tensors(obs, n);
       const k = all.mask.shape[1];
       const allSlots = tf.tensor1d(slots, "int32");
       const allChoices = head ? tf.tensor2d(choices, [n, width]) : null;
+      const allPlacements = dim > 0 ? tf.tensor2d(placements, [n, dim]) : null;
       const allOld = tf.tensor1d(oldLogProbs);
       const allValues = tf.tensor1d(values);
       const allAdv = tf.tensor1d(advantages);
@@ -481,24 +654,23 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
           };
           const chosen = head ? null : tf.oneHot(take(allSlots), k);
           const choice = allChoices ? take(allChoices) : null;
+          const placed = allPlacements ? take(allPlacements) : null;
           const adv = c.normalizeAdvantages ? normalise(take(allAdv)) : take(allAdv);
           const oldLp = take(allOld);
           const oldV = take(allValues);
           const ret = take(allRet);
           const parts: tf.Scalar[] = [];
+          const extra: tf.Scalar[] = [];
           // loss = policy loss + valueCoef · value loss − entropyCoef · entropy, one optimizer per network.
           totals.loss += this.actorOptimizer.minimize(() => {
-            let logProb: tf.Tensor1D;
-            let entropy: tf.Tensor1D;
-            if (head) ({ logProb, entropy } = head.logProbEntropy(mb, choice as tf.Tensor2D));
-            else {
-              const { logits } = this.slotActor().apply(mb);
-              logProb = tf.sum(tf.mul(tf.logSoftmax(logits), chosen as tf.Tensor2D), 1) as tf.Tensor1D;
-              entropy = maskedEntropy(logits, mb.mask);
-            }
+            const terms: PolicyTerms = head
+              ? head.logProbEntropy(mb, choice as tf.Tensor2D)
+              : this.policyTerms(mb, chosen as tf.Tensor2D, placed);
+            const { logProb, entropy } = terms;
             const pl = tf.mul(clippedPolicyLoss(logProb, oldLp, adv, c.clip), c.flipPolicyLoss ? -1 : 1) as tf.Scalar;
             const ent = tf.mean(entropy) as tf.Scalar;
             parts.push(tf.keep(pl), tf.keep(ent));
+            if (terms.placementEntropy) extra.push(tf.keep(tf.mean(terms.placementEntropy) as tf.Scalar));
             return tf.sub(pl, tf.mul(ent, c.entropyCoef)) as tf.Scalar;
           });
           totals.loss += this.criticOptimizer.minimize(() => {
@@ -506,8 +678,9 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
             parts.push(tf.keep(vl));
             return tf.mul(vl, c.valueCoef) as tf.Scalar;
           });
-          const [pl, ent, vl] = tf.stack(parts).dataSync() as Float32Array;
-          tf.dispose(parts);
+          const [pl, ent, vl, placementEntropy] = tf.stack([...parts, ...extra]).dataSync() as Float32Array;
+          tf.dispose([...parts, ...extra]);
+          if (extra.length > 0) totals.placementEntropy += placementEntropy as number;
           totals.policyLoss += pl as number;
           totals.valueLoss += vl as number;
           totals.entropy += ent as number;
@@ -523,7 +696,68 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
       valueLoss: totals.valueLoss / count,
       entropy: totals.entropy / count,
       loss: totals.loss / count,
+      // CREATE: the Betas' entropy, unscaled (the tool's is entropy − placementEntropyScale × this).
+      ...(this.placement ? { placementEntropy: totals.placementEntropy / count } : {}),
     };
+  }
+
+  /**
+   * The slot softmax's log-prob of the chosen slots (one-hot [B, K]) and its entropy; on CREATE
+   * plus the placement's: log π(tool, u) = log π(tool) + Σ_j log Beta(u_j) (f_χ does not see the
+   * tool, §2.4), entropy = H(tool) + placementEntropyScale · Σ_j H(Beta_j) (Table A.3 "continuous
+   * entropy scaling" 0.1). The log-prob is of u ∈ [0, 1], not of the position: the affine map's
+   * log-Jacobian, −Σ_j log(high_j − low_j), is a constant that cancels in PPO's ratio, so it is dropped.
+   */
+  private policyTerms(mb: ActionSetTensors, chosen: tf.Tensor2D, placements: tf.Tensor2D | null): PolicyTerms {
+    const output = this.slotActor().apply(mb);
+    const logProb = tf.sum(tf.mul(tf.logSoftmax(output.logits), chosen), 1) as tf.Tensor1D;
+    const entropy = maskedEntropy(output.logits, mb.mask);
+    if (!this.placement || !placements) return { logProb, entropy };
+    const dist = this.placement.apply(this.placementInput(output));
+    const placementEntropy = dist.entropy();
+    return {
+      logProb: tf.add(logProb, dist.logProb(placements)),
+      entropy: tf.add(entropy, tf.mul(placementEntropy, this.config.placementEntropyScale)),
+      placementEntropy,
+    };
+  }
+
+  /**
+   * What the update computes for given choices, as numbers: log π of slots `slots` [B] (and, on
+   * CREATE, placements u [B × d] in [0, 1]) under the current weights, and the bonus's entropy.
+   */
+  evaluateActions(
+    obs: StackedActionSetObservation,
+    batch: number,
+    slots: Int32Array,
+    placements?: Float32Array,
+  ): { logProbs: Float32Array; entropies: Float32Array; placementEntropies?: Float32Array } {
+    this.check(obs, batch);
+    const dim = this.placement?.dim ?? 0;
+    if (dim > 0 && placements?.length !== batch * dim) {
+      throw new QscapeError(`${this.name}.evaluateActions: a hybrid action space needs ${batch} × ${dim} placements`);
+    }
+    return tf.tidy(() => {
+      const x = this.tensors(obs, batch);
+      const chosen = tf.oneHot(tf.tensor1d(slots, "int32"), x.mask.shape[1]) as tf.Tensor2D;
+      const terms = this.policyTerms(x, chosen, dim > 0 ? tf.tensor2d(placements as Float32Array, [batch, dim]) : null);
+      return {
+        logProbs: terms.logProb.dataSync() as Float32Array,
+        entropies: terms.entropy.dataSync() as Float32Array,
+        ...(terms.placementEntropy ? { placementEntropies: terms.placementEntropy.dataSync() as Float32Array } : {}),
+      };
+    });
+  }
+
+  /** CREATE: the placement Betas' parameters for each observation, α and β [B × d] row-major. */
+  placementParameters(obs: StackedActionSetObservation, batch: number): { alpha: Float32Array; beta: Float32Array } {
+    this.check(obs, batch);
+    const placement = this.placement;
+    if (!placement) throw new QscapeError(`${this.name}: this env's action space has no position (no placement head)`);
+    return tf.tidy(() => {
+      const dist = placement.apply(this.placementInput(this.slotActor().apply(this.tensors(obs, batch))));
+      return { alpha: dist.alpha.dataSync() as Float32Array, beta: dist.beta.dataSync() as Float32Array };
+    });
   }
 
   counters(): Record<string, number> {
@@ -533,7 +767,7 @@ export class AgilePPOAgent extends Checkpointed implements Agent<ActionSetObserv
   stateParts(): StateParts {
     return {
       config: this.config,
-      networks: { actor: this.actor, critic: this.critic },
+      networks: { actor: this.actor, critic: this.critic, ...(this.placement ? { placement: this.placement } : {}) },
       stateful: {
         actorOptimizer: this.actorOptimizer,
         criticOptimizer: this.criticOptimizer,

@@ -107,6 +107,12 @@ export const AgileConfig = z
     valueCoef: z.number().nonnegative().default(0.5),
     /** Table B.4 Grid world: 0.05. */
     entropyCoef: z.number().nonnegative().default(0.05),
+    /**
+     * CREATE's hybrid action (tool + (x, y), Ch. 2 §2.4): the Beta placement's entropy enters the
+     * entropy bonus scaled by this factor (Table A.3 "continuous entropy scaling": 0.1). The
+     * placement head is on exactly when the env's action space is the hybrid Dict; this is unused otherwise.
+     */
+    placementEntropyScale: z.number().nonnegative().default(0.1),
     normalizeAdvantages: z.boolean().default(true),
     /** Test hook: ascend the clipped objective's negative (a broken learner the learning tests must fail). */
     flipPolicyLoss: z.boolean().default(false),

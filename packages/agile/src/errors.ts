@@ -32,3 +32,11 @@ export class VariableActionsUnknownError extends QscapeError {
 export class TrainingSplitUnknownError extends QscapeError {
   override name = "TrainingSplitUnknownError";
 }
+
+/**
+ * An action space AGILE-PPO cannot act in: a Dict other than CREATE's hybrid `{ tool, position }`
+ * (Ch. 2 §2.4), or the hybrid space with a policy head that chooses no placement.
+ */
+export class HybridActionSpaceError extends QscapeError {
+  override name = "HybridActionSpaceError";
+}

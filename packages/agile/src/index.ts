@@ -5,5 +5,6 @@ export * from "./config.js";
 export * from "./errors.js";
 export * from "./gcn.js";
 export * from "./networks.js";
+export * from "./placement.js";
 export * from "./representations/index.js";
 export * from "./train.js";

@@ -217,6 +217,12 @@ const isSummaryVariant = (v: AgileVariant) => v === "summary-gat" || v === "summ
 /** AGILE and its §3.6.3 analyses: relational features + summary from an action graph. */
 const isAgileVariant = (v: AgileVariant) => v === "agile" || v === "agile-gcn" || v === "agile-only-action";
 
+/**
+ * Whether a variant's actor computes a set summary (`ActorOutput.summary`): the AGILE family and the
+ * summary ablations. CREATE's placement head then reads s′ = (e_s, summary) (§3.5.2), else e_s.
+ */
+export const actorHasSummary = (v: AgileVariant): boolean => isAgileVariant(v) || isSummaryVariant(v);
+
 /** The AGILE family's graph: its message passing and its node width (c_i alone for Only-Action). */
 function agileGraph(v: AgileVariant, shape: NetworkShape, hidden: number): { layer: GraphLayer; nodeSize: number } {
   return {
@@ -237,6 +243,8 @@ function agileNodes(variant: AgileVariant, es: tf.Tensor2D, features: tf.Tensor3
 export interface ActorOutput {
   /** [B, K], padded slots at MASKED_LOGIT. */
   logits: tf.Tensor2D;
+  /** e_s = f_ω(s) [B, hidden], which CREATE's placement head reads (Ch. 2 §2.4). */
+  encodedState: tf.Tensor2D;
   /** AGILE only: c^R [B, K, graphHidden] and c̄^R [B, graphHidden]. */
   relational?: tf.Tensor3D;
   summary?: tf.Tensor2D;
@@ -305,12 +313,12 @@ export class Actor implements Parameterized {
       const relational = this.graph.relationalFeatures(nodes, x.mask, x.adjacency);
       const summary = this.graph.summary(nodes, x.mask, x.adjacency);
       const input = tf.concat([tileOverSlots(es, slots), relational, tileOverSlots(summary, slots)], 2);
-      return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), relational, summary };
+      return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), encodedState: es, relational, summary };
     }
     if (this.setSummary && this.utility) {
       const summary = this.setSummary.apply(es, x);
       const input = tf.concat([tileOverSlots(es, slots), x.features, tileOverSlots(summary, slots)], 2);
-      return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), summary };
+      return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), encodedState: es, summary };
     }
     if (this.actionLinear && this.utility) {
       const actions = tf.reshape(this.actionLinear.apply(tf.reshape(x.features, [-1, this.shape.featureDim])), [
@@ -319,7 +327,7 @@ export class Actor implements Parameterized {
         -1,
       ]) as tf.Tensor3D;
       const input = tf.concat([actions, tileOverSlots(es, slots)], 2);
-      return { logits: maskLogits(scoreSlots(this.utility, input), x.mask) };
+      return { logits: maskLogits(scoreSlots(this.utility, input), x.mask), encodedState: es };
     }
     const head = this.head as Linear;
     const input = this.maskMlp ? tf.concat([es, this.maskMlp.apply(x.availability)], 1) : es;
@@ -328,7 +336,7 @@ export class Actor implements Parameterized {
     const all = head.apply(input);
     const pick = tf.oneHot(x.ids, this.shape.numItems) as tf.Tensor3D;
     const perSlot = tf.sum(tf.mul(tf.expandDims(all, 1), pick), 2) as tf.Tensor2D;
-    return { logits: maskLogits(perSlot, x.mask) };
+    return { logits: maskLogits(perSlot, x.mask), encodedState: es };
   }
 
   parameters(): tf.Variable[] {

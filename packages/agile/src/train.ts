@@ -14,7 +14,7 @@ import {
   stackActionSetObservations,
   type VectorEnv,
 } from "@qscape/envs";
-import type { AgilePPOAgent } from "./agent.js";
+import { type AgileAction, type AgilePPOAgent, envActions, type HybridAction } from "./agent.js";
 
 export interface EpisodeStats {
   /** Env steps (all envs) when the episode ended. */
@@ -48,6 +48,8 @@ export interface TrainVectorResult {
 }
 
 type Obs = ActionSetObservation[];
+/** A step's actions: inventory ids, or one `{ tool, position }` per env on CREATE's hybrid action space. */
+type Acts = Int32Array | HybridAction[];
 
 /** A registered env id, or a factory for envs built another way (a wrapper, a custom start). */
 export type EnvSource = string | (() => Env<ActionSetObservation, number>);
@@ -57,10 +59,10 @@ export function makeActionSetVec(
   env: EnvSource,
   numEnvs: number,
   makeOptions: Record<string, unknown> = {},
-): VectorEnv<Obs, Int32Array> {
+): VectorEnv<Obs, Acts> {
   const autoresetMode = AutoresetMode.SAME_STEP;
-  if (typeof env === "string") return makeVec<Obs, Int32Array>(env, numEnvs, { autoresetMode, makeOptions });
-  return new SyncVectorEnv<Obs, Int32Array>(
+  if (typeof env === "string") return makeVec<Obs, Acts>(env, numEnvs, { autoresetMode, makeOptions });
+  return new SyncVectorEnv<Obs, Acts>(
     Array.from({ length: numEnvs }, () => env),
     { autoresetMode },
   );
@@ -100,10 +102,10 @@ function stepFlag(info: Record<string, unknown>, key: string, i: number, ended: 
 }
 
 /** Trains `agent` on `numEnvs` (= agent.config.numEnvs) copies of an action-set env. */
-export function trainVector(agent: AgilePPOAgent, opts: TrainVectorOptions): TrainVectorResult {
+export function trainVector(agent: AgilePPOAgent<AgileAction>, opts: TrainVectorOptions): TrainVectorResult {
   const t0 = performance.now();
   const E = agent.config.numEnvs;
-  const vec: VectorEnv<Obs, Int32Array> = makeActionSetVec(opts.env, E, opts.makeOptions);
+  const vec: VectorEnv<Obs, Acts> = makeActionSetVec(opts.env, E, opts.makeOptions);
   let [obs] = vec.reset({ seed: opts.seed });
   let stacked = stackActionSetObservations(obs);
   const returns = new Float64Array(E);
@@ -115,7 +117,7 @@ export function trainVector(agent: AgilePPOAgent, opts: TrainVectorOptions): Tra
   let updates = 0;
   while (steps < opts.totalSteps) {
     const act = agent.actBatch(stacked, E, true);
-    const [nextObs, rewards, terminated, truncated, info] = vec.step(act.actions);
+    const [nextObs, rewards, terminated, truncated, info] = vec.step(envActions(act));
     const done = Uint8Array.from({ length: E }, (_, i) => (terminated[i] || truncated[i] ? 1 : 0));
     const finals = finalObservations(nextObs, info, done);
     const nextStacked = stackActionSetObservations(nextObs);
@@ -179,7 +181,7 @@ export interface EvaluationResult {
 }
 
 /** Runs `episodes` episodes (greedy by default) on a vector env; each env stops after its share. */
-export function evaluateVector(agent: AgilePPOAgent, opts: EvaluateOptions): EvaluationResult {
+export function evaluateVector(agent: AgilePPOAgent<AgileAction>, opts: EvaluateOptions): EvaluationResult {
   const E = Math.min(opts.numEnvs ?? 16, opts.episodes);
   const vec = makeActionSetVec(opts.env, E, opts.makeOptions);
   let [obs] = vec.reset({ seed: opts.seed });
@@ -191,8 +193,8 @@ export function evaluateVector(agent: AgilePPOAgent, opts: EvaluateOptions): Eva
   const episodes: EpisodeStats[] = [];
   while (quota.some((q) => q > 0)) {
     const stacked: StackedActionSetObservation = stackActionSetObservations(obs);
-    const { actions } = agent.actBatch(stacked, E, opts.explore ?? false);
-    const [next, rewards, terminated, truncated, info] = vec.step(actions);
+    const act = agent.actBatch(stacked, E, opts.explore ?? false);
+    const [next, rewards, terminated, truncated, info] = vec.step(envActions(act));
     for (let i = 0; i < E; i++) {
       if ((quota[i] as number) <= 0) continue;
       ret[i] = (ret[i] as number) + (rewards[i] as number);
@@ -239,7 +241,10 @@ export interface EvaluateSplitsOptions extends Omit<EvaluateOptions, "env"> {
  * test-action performance side by side): each split's envs draw every episode's action set from
  * that split only.
  */
-export function evaluateSplits(agent: AgilePPOAgent, opts: EvaluateSplitsOptions): Record<string, EvaluationResult> {
+export function evaluateSplits(
+  agent: AgilePPOAgent<AgileAction>,
+  opts: EvaluateSplitsOptions,
+): Record<string, EvaluationResult> {
   const out: Record<string, EvaluationResult> = {};
   for (const split of opts.splits ?? ["train", "test"]) {
     out[split] = evaluateVector(agent, { ...opts, makeOptions: { ...opts.makeOptions, split } });
