@@ -263,3 +263,37 @@ describe("action splits in the report", () => {
     expect(html).toMatch(/SkillGridWorld-v0: test actions/);
   });
 });
+
+describe("an env where no algorithm moved from the untrained score", () => {
+  it("is left out of the aggregates with a note (its curves stay); the other envs are reported", () => {
+    const dir = mkdtempSync(join(tmpdir(), "qscape-report-flat-"));
+    const db = openResults(join(dir, "results.sqlite"));
+    try {
+      db.ensureSuite("flat", {
+        description: "one flat env",
+        protocol: { envSteps: 200, seeds: [0, 1], evaluation: { everySteps: 100, episodes: 1, deterministic: true } },
+      });
+      for (const algo of ["a", "b"])
+        for (const seed of [0, 1]) {
+          const moves = db.upsertRun({ suite: "flat", algo, env: "Moves-v0", seed, config: {} });
+          const flat = db.upsertRun({ suite: "flat", algo, env: "Flat-v0", seed, config: {} });
+          [0, 100, 200].forEach((step, i) => {
+            db.recordEval(moves.id, { step, episodeReturns: [i * (algo === "a" ? 2 : 1) + seed] });
+            db.recordEval(flat.id, { step, episodeReturns: [0.01] });
+          });
+          db.markFinished(moves.id, { wallClockS: 1 });
+          db.markFinished(flat.id, { wallClockS: 1 });
+        }
+      const d = buildReportData(db, "flat", fast);
+      expect(d.envs).toEqual(["Moves-v0"]);
+      expect(d.notes.join("\n")).toMatch(
+        /Flat-v0 left out of the aggregate statistics: every algorithm's final score equals the untrained one \(0\.01\)/,
+      );
+      expect(d.learningCurves.map((c) => c.env)).toContain("Flat-v0");
+      expect(d.aggregates.length).toBeGreaterThan(0);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

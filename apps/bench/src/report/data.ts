@@ -210,19 +210,34 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
       if (c.seeds.length > 0 && c.steps.length > 0) curves.set(key(algo, env), c);
     }
   }
-  const envs = allEnvs.filter((env) => algos.every((algo) => curves.has(key(algo, env))));
-  for (const env of allEnvs) {
-    if (!envs.includes(env)) {
-      const missing = algos.filter((a) => !curves.has(key(a, env)));
-      notes.push(`${env} left out of the aggregate statistics: no finished runs for ${missing.join(", ")}.`);
-    }
-  }
-
   // Final score per run = mean of its last n evaluations (fewer if the run has fewer).
   const finalOf = (returns: number[][]) => {
     const n = Math.min(lastN, (returns[0] as number[]).length);
     return lastNMean(returns, n);
   };
+  const selectBy = options.split !== undefined ? options.selectBy : undefined;
+  const complete = allEnvs.filter((env) => algos.every((algo) => curves.has(key(algo, env))));
+  for (const env of allEnvs) {
+    if (!complete.includes(env)) {
+      const missing = algos.filter((a) => !curves.has(key(a, env)));
+      notes.push(`${env} left out of the aggregate statistics: no finished runs for ${missing.join(", ")}.`);
+    }
+  }
+  // The default 0 and 1 of normalisation (untrained mean, best final mean) coincide when no
+  // algorithm moved from the untrained score: such an env has no scale, so it stays out of the
+  // aggregates (its learning curves are still drawn).
+  const envs = complete.filter((env) => {
+    if (options.normalisation?.[env] || score === "success" || selectBy) return true;
+    const all = algos.map((algo) => curves.get(key(algo, env)) as { steps: number[]; returns: number[][] });
+    if (all.some((c) => c.steps[0] !== 0)) return true; // named below
+    const random = meanOf(all.flatMap((c) => c.returns.map((r) => r[0] as number)));
+    const reference = Math.max(...all.map((c) => finalOf(c.returns).value));
+    if (reference !== random) return true;
+    notes.push(
+      `${env} left out of the aggregate statistics: every algorithm's final score equals the untrained one (${+random.toPrecision(4)}), so min–max normalisation has no scale there.`,
+    );
+    return false;
+  });
 
   // Seeds present on every env form the rows of each algorithm's (runs × tasks) matrix.
   const seedsOf = new Map<string, number[]>();
@@ -252,7 +267,6 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   const lastNPick: Pick = (returns) => meanOf(returns.slice(-Math.min(lastN, returns.length)));
   // Validation-based selection: the score at the evaluation with the best validation score (the
   // latest of equal bests), on the steps both splits evaluated.
-  const selectBy = options.split !== undefined ? options.selectBy : undefined;
   const validationCurves = new Map<string, ReturnType<ResultsDb["learningCurves"]>>();
   const selectionPick: Pick = (returns, { algo, env, seed }) => {
     const c = curves.get(key(algo, env)) as { steps: number[] };
