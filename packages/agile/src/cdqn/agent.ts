@@ -7,9 +7,11 @@
  *            Simple DQN: Q(s, ·) once, the N best (ε-greedy per index)
  *   targets: y_n = r + γ_intra · max_{a ∈ 𝒜 \ a_{1:n}} Q^T_{n+1}(s, a)     n < N  (same state)
  *            y_N = r + γ (1 − terminated) · max_{a ∈ 𝒜} Q^T_1(s̃, a)        (next state, first index)
+ *            `intraListTarget: false` (App. B.2.2 "No target-q change"): y_n = y_N for every n
  *            Simple DQN: y_n = r + γ (1 − terminated) · max_a Q^T(s̃, a) for every n
  *   loss:    mean over the batch and the N indices of (Q_n(s, a_n | a_{1:n−1}) − y_n)²
- *   target network: hard copy every `targetSyncEvery` updates; one update per `updateInterval` env
+ *   target network: hard copy every `targetSyncEvery` updates (with `shareListEncoder` it reads the
+ *   main network's list encoder, so only the rest is copied); one update per `updateInterval` env
  *   steps once the replay holds `learningStarts` transitions.
  *
  * The reward r of the list enters every index's target, and γ applies between indices too, as in
@@ -23,6 +25,7 @@ import {
   type EnvSpaces,
   hardUpdate,
   linearSchedule,
+  type Parameterized,
   parseConfig,
   QscapeError,
   ReplayBuffer,
@@ -122,6 +125,11 @@ export interface TargetSettings {
   intraListGamma: number;
   /** false: Simple DQN (every index bootstraps from the next state's best item). */
   cascaded: boolean;
+  /**
+   * false: App. B.2.2's "No target-q change", the across-list target of Chen et al. (2019a): every
+   * index bootstraps from the next time step's list, y_n = y_N. Absent: true (Algorithm 5).
+   */
+  intraListTarget?: boolean;
 }
 
 /**
@@ -148,7 +156,8 @@ export function listwiseTargets(
     tf.reshape(maxAvailable(nextStateQ, tf.reshape(batch.mask, [rows, 1, k]) as tf.Tensor3D), [rows]),
   );
   const last = tf.add(batch.reward, bootstrap); // [B]
-  if (!s.cascaded || listSize === 1) return tf.tile(tf.expandDims(last, 1), [1, listSize]) as tf.Tensor2D;
+  if (!s.cascaded || s.intraListTarget === false || listSize === 1)
+    return tf.tile(tf.expandDims(last, 1), [1, listSize]) as tf.Tensor2D;
   // Index n + 1's best item in the same state, with a_1..a_n removed (prefix length n = 1..N−1).
   const lengths = Array.from({ length: listSize - 1 }, (_, i) => i + 1);
   const available = tf.tensor3d(availableAfterPrefixes(host.mask, host.slots, rows, lengths), [rows, listSize - 1, k]);
@@ -161,6 +170,25 @@ export function listwiseTargets(
   });
   const intra = tf.add(tf.expandDims(batch.reward, 1), tf.mul(maxAvailable(nextIndexQ, available), s.intraListGamma));
   return tf.concat([intra, tf.expandDims(last, 1)], 1) as tf.Tensor2D;
+}
+
+/**
+ * App. B.2.2's switches where they would change nothing: the graph's (twin GAT, pre-summarizer) on a
+ * variant without a graph, the cascade's (intra-list target, shared list encoder) on Simple DQN.
+ */
+function checkSwitches(c: CDQNSettings, name: string): void {
+  const off: string[] = [];
+  if (c.variant !== "agile") {
+    if (!c.twinGat) off.push("twinGat: false");
+    if (c.preSummarizer) off.push("preSummarizer: true");
+  }
+  if (c.variant === "simple-dqn") {
+    if (!c.intraListTarget) off.push("intraListTarget: false");
+    if (c.shareListEncoder) off.push("shareListEncoder: true");
+  }
+  if (off.length > 0) {
+    throw new QscapeError(`${name} config: ${off.join(", ")} has no effect on the ${c.variant} variant`);
+  }
 }
 
 const AGENT_NAMES: Record<CDQNVariant, string> = {
@@ -178,6 +206,8 @@ export class ListwiseCDQNAgent extends Checkpointed implements Agent<ActionSetOb
   readonly replay: ReplayBuffer;
   readonly epsilon: Schedule;
   readonly optimizer: Adam;
+  /** What the target copies at a sync: the Q-network, less a list encoder the target shares. */
+  private readonly syncSource: Parameterized;
   private readonly rng: Rng;
   private readonly counts = { envSteps: 0, gradientUpdates: 0, qEvaluations: 0 };
 
@@ -187,11 +217,19 @@ export class ListwiseCDQNAgent extends Checkpointed implements Agent<ActionSetOb
     this.name = AGENT_NAMES[this.config.variant];
     this.shape = listActionShape(spaces);
     const c = this.config;
+    checkSwitches(c, this.name);
     this.rng = new Rng(c.seed);
     const initRng = this.rng.fork();
     this.qNetwork = new ListQNetwork(initRng, this.shape, c, `${this.name}.q`);
-    this.targetNetwork = new ListQNetwork(initRng, this.shape, c, `${this.name}.targetQ`);
-    hardUpdate(this.targetNetwork, this.qNetwork);
+    this.targetNetwork = new ListQNetwork(
+      initRng,
+      this.shape,
+      c,
+      `${this.name}.targetQ`,
+      c.shareListEncoder ? this.qNetwork.listEncoder : null,
+    );
+    this.syncSource = this.qNetwork.syncSourceFor(this.targetNetwork);
+    hardUpdate(this.targetNetwork, this.syncSource);
     this.optimizer = new Adam(this.name, this.qNetwork, { lr: c.lr, clipNorm: c.gradClipNorm });
     this.epsilon = linearSchedule(c.epsilonStart, c.epsilonEnd, c.epsilonDecaySteps);
     const { stateDim, slots, featureDim, listSize } = this.shape;
@@ -345,7 +383,12 @@ export class ListwiseCDQNAgent extends Checkpointed implements Agent<ActionSetOb
         this.targetNetwork,
         batch,
         { mask, slots },
-        { gamma, intraListGamma: this.config.intraListGamma ?? gamma, cascaded: this.cascaded },
+        {
+          gamma,
+          intraListGamma: this.config.intraListGamma ?? gamma,
+          cascaded: this.cascaded,
+          intraListTarget: this.config.intraListTarget,
+        },
       );
       // Q_n at each index given its prefix (one pass for Simple DQN, whose Q ignores the list).
       const lengths = this.cascaded ? Array.from({ length: listSize }, (_, n) => n) : [0];
@@ -363,7 +406,7 @@ export class ListwiseCDQNAgent extends Checkpointed implements Agent<ActionSetOb
       });
     });
     this.counts.gradientUpdates += 1;
-    if (this.counts.gradientUpdates % targetSyncEvery === 0) hardUpdate(this.targetNetwork, this.qNetwork);
+    if (this.counts.gradientUpdates % targetSyncEvery === 0) hardUpdate(this.targetNetwork, this.syncSource);
     return { loss, epsilon: this.currentEpsilon };
   }
 

@@ -1,11 +1,21 @@
-import { initBackend, readParameters, type Snapshot, TrainingLoop, tf } from "@qscape/core";
+import {
+  type GraphAttentionBlock,
+  initBackend,
+  type MLP,
+  type Parameterized,
+  readParameters,
+  type Snapshot,
+  TrainingLoop,
+  tf,
+} from "@qscape/core";
 import { type ActionSetObservation, make } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ActionSetSpaceError } from "../errors.js";
+import type { ActionGraph } from "../networks.js";
 import { availableAfterPrefixes, type ListBatch, ListwiseCDQNAgent, listwiseTargets } from "./agent.js";
 import { cdqnAlgorithms } from "./bench.js";
 import { CDQN_VARIANTS, type CDQNConfigInput } from "./config.js";
-import type { ListQFunction, ListQuery } from "./networks.js";
+import type { ListEncoder, ListQFunction, ListQuery } from "./networks.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -82,7 +92,7 @@ describe("listwise CDQN: targets", () => {
       }) as tf.Tensor3D,
   };
   const host = { mask: Uint8Array.from([1, 1, 1, 0, 1, 1, 1, 1]), slots: Int32Array.from([0, 2, 1, 3, 1, 0]) };
-  const targets = (cascaded: boolean) =>
+  const targets = (cascaded: boolean, intraListTarget?: boolean) =>
     tf.tidy(() => {
       const batch: ListBatch = {
         state: tf.tensor2d([0.1, 0], [2, 1]),
@@ -93,7 +103,12 @@ describe("listwise CDQN: targets", () => {
         reward: tf.tensor1d([1, 0]),
         terminated: tf.tensor1d([0, 1]),
       };
-      const y = listwiseTargets(stub, batch, host, { gamma: 0.9, intraListGamma: 0.5, cascaded });
+      const y = listwiseTargets(stub, batch, host, {
+        gamma: 0.9,
+        intraListGamma: 0.5,
+        cascaded,
+        ...(intraListTarget === undefined ? {} : { intraListTarget }),
+      });
       return Array.from(y.dataSync());
     });
 
@@ -106,6 +121,13 @@ describe("listwise CDQN: targets", () => {
     //   y₁ = 0.5 · (10 + max(v₀, v₁, v₂) = 5) = 7.5;  y₂ = 0.5 · (20 + max(v₀, v₂) = 5) = 12.5;  y₃ = 0
     const y = targets(true);
     expect(y.map((x) => Number(x.toFixed(4)))).toEqual([12.5, 16.5, 23.5, 7.5, 12.5, 0]);
+  });
+
+  it("no intra-list target (App. B.2.2 'No target-q change'): every index bootstraps from the next state's first index", () => {
+    // Row 0 (s̃₀ = 0.2, r = 1): y₁ = y₂ = y₃ = 1 + 0.9 · (20 + 0 + max(v₀, v₁, v₂) = 5) = 23.5 (γ, not
+    // γ_intra = 0.5: the bootstrap crosses a time step). Row 1 (r = 0, terminated): 0 at every index.
+    expect(targets(true, false).map((x) => Number(x.toFixed(4)))).toEqual([23.5, 23.5, 23.5, 0, 0, 0]);
+    expect(targets(true, true)).toEqual(targets(true));
   });
 
   it("Simple DQN: every index bootstraps from the next state's best item", () => {
@@ -323,4 +345,217 @@ describe("listwise CDQN: learning machinery", () => {
       b.agent.dispose();
     },
   );
+});
+
+/** Q at list indices 1..4 (rows of K) for one observation, its candidates `features` and a list of 4. */
+function listQ(
+  agent: ListwiseCDQNAgent,
+  obs: ActionSetObservation,
+  features: Float32Array,
+  list: Int32Array,
+  mask: Uint8Array,
+): number[] {
+  const { stateDim, slots: k, featureDim } = agent.shape;
+  const lengths = [0, 1, 2, 3];
+  return tf.tidy(() =>
+    Array.from(
+      agent.qNetwork
+        .scores({
+          state: tf.tensor2d(obs.state, [1, stateDim]),
+          features: tf.tensor3d(features, [1, k, featureDim]),
+          slots: tf.tensor2d(list, [1, 4], "int32"),
+          prefixLengths: lengths,
+          available: tf.tensor3d(availableAfterPrefixes(mask, list, 1, lengths), [1, 4, k]),
+        })
+        .dataSync(),
+    ),
+  );
+}
+
+/** Reordering the candidates reorders Q at every index; what padded slots hold changes no available slot's Q. */
+function expectSetHandling(agent: ListwiseCDQNAgent): void {
+  const [obs] = smallEnv().reset({ seed: 6 }) as [ActionSetObservation, unknown];
+  const { slots: k, featureDim } = agent.shape;
+  const full = new Uint8Array(k).fill(1);
+  const list = Int32Array.from([7, 2, 9, 0]);
+  const perm = Int32Array.from([3, 8, 1, 0, 6, 9, 2, 5, 4, 7]); // slot i moves to perm[i]
+  const moved = new Float32Array(k * featureDim);
+  for (let i = 0; i < k; i++) {
+    moved.set(obs.actionFeatures.subarray(i * featureDim, (i + 1) * featureDim), (perm[i] as number) * featureDim);
+  }
+  const before = listQ(agent, obs, obs.actionFeatures, list, full);
+  const after = listQ(
+    agent,
+    obs,
+    moved,
+    Int32Array.from(list, (s) => perm[s] as number),
+    full,
+  );
+  for (let n = 0; n < 4; n++) {
+    for (let i = 0; i < k; i++) expect(after[n * k + (perm[i] as number)]).toBeCloseTo(before[n * k + i] as number, 4);
+  }
+  // Slots 1 and 5 padded: large values in them change nothing the list can take.
+  const mask = Uint8Array.from(full, (_, i) => (i === 1 || i === 5 ? 0 : 1));
+  const junk = obs.actionFeatures.slice();
+  for (const slot of [1, 5]) junk.fill(300 + slot, slot * featureDim, (slot + 1) * featureDim);
+  const clean = listQ(agent, obs, obs.actionFeatures, list, mask);
+  const dirty = listQ(agent, obs, junk, list, mask);
+  for (let n = 0; n < 4; n++) {
+    for (let i = 0; i < k; i++) {
+      if (mask[i] && !list.slice(0, n).includes(i)) expect(dirty[n * k + i]).toBeCloseTo(clean[n * k + i] as number, 5);
+    }
+  }
+}
+
+const flatParams = (net: Parameterized) => readParameters(net).flatMap((t) => Array.from(t.data));
+
+describe("listwise CDQN: App. B.2.2 design switches", () => {
+  it("switches that would change nothing on a variant are config errors", () => {
+    const env = smallEnv();
+    expect(() => new ListwiseCDQNAgent(env, { variant: "utility", twinGat: false })).toThrow(
+      /twinGat: false has no effect on the utility variant/,
+    );
+    expect(() => new ListwiseCDQNAgent(env, { variant: "simple-dqn", shareListEncoder: true })).toThrow(
+      /shareListEncoder: true has no effect/,
+    );
+    expect(() => new ListwiseCDQNAgent(env, { variant: "simple-dqn", intraListTarget: false })).toThrow(
+      /intraListTarget: false/,
+    );
+  });
+
+  it("intraListTarget: false reaches the update (another loss on the same batch)", () => {
+    const loss = (intraListTarget: boolean) => {
+      const agent = new ListwiseCDQNAgent(smallEnv(), { ...small, variant: "utility", intraListTarget });
+      feed(agent, 20);
+      const l = agent.update().loss;
+      agent.dispose();
+      return l;
+    };
+    expect(loss(false)).not.toBe(loss(true));
+  });
+
+  it("single GAT (twinGat: false): one graph block gives e_rel and e_sum; equivariant, padding ignored", () => {
+    const twin = new ListwiseCDQNAgent(smallEnv(), small);
+    const single = new ListwiseCDQNAgent(smallEnv(), { ...small, twinGat: false });
+    const twinGraph = twin.qNetwork.graph as ActionGraph;
+    const singleGraph = single.qNetwork.graph as ActionGraph;
+    expect(singleGraph.relational).toBeNull();
+    const gatShapes = (g: ActionGraph) => g.summaryGat.parameters().map((p) => p.shape.join("x"));
+    expect(gatShapes(singleGraph)).toEqual(gatShapes(twinGraph));
+    const relationalCount = (twinGraph.relational as GraphAttentionBlock).parameters().length;
+    expect(singleGraph.parameters().length).toBe(twinGraph.parameters().length - relationalCount);
+    expect(single.qNetwork.parameters().length).toBe(twin.qNetwork.parameters().length - relationalCount);
+    expectSetHandling(single);
+    twin.dispose();
+    single.dispose();
+  });
+
+  it("pre-summarizer: a 2-layer ReLU MLP turns each node into graphHidden features before the GAT; equivariant, padding ignored", () => {
+    const agent = new ListwiseCDQNAgent(smallEnv(), { ...small, preSummarizer: true });
+    const net = agent.qNetwork;
+    const pre = net.preSummarizer as MLP;
+    const { featureDim, slots: k } = agent.shape;
+    const nodeWidth = 8 + 8 + featureDim; // e_s (hidden) + e_list (listEncoderDim) + c_a
+    expect(pre.layers.map((l) => l.parameters()[0]?.shape)).toEqual([
+      [nodeWidth, 8],
+      [8, 8],
+    ]);
+    expect(pre.activation).toBe("relu");
+    const graph = net.graph as ActionGraph;
+    expect((graph.relational as GraphAttentionBlock).inputSize).toBe(8);
+    expect(graph.summaryGat.inputSize).toBe(8);
+    const owned = new Set(net.parameters());
+    for (const p of pre.parameters()) expect(owned.has(p)).toBe(true);
+    // The graph's nodes are MLP2(concat(e_s, e_list, c_a)), slot by slot.
+    const [nodes, expected] = tf.tidy(() => {
+      const context = tf.randomNormal([2, 16], 0, 1, "float32", 1) as tf.Tensor2D;
+      const features = tf.randomNormal([2, k, featureDim], 0, 1, "float32", 2) as tf.Tensor3D;
+      const raw = tf.concat([tf.tile(tf.expandDims(context, 1), [1, k, 1]), features], 2) as tf.Tensor3D;
+      const byHand = tf.reshape(pre.apply(tf.reshape(raw, [2 * k, nodeWidth]) as tf.Tensor2D), [2, k, 8]);
+      return [net.graphNodes(context, features), byHand].map((t) => ({
+        shape: t.shape,
+        data: Array.from(t.dataSync()),
+      }));
+    });
+    expect(nodes?.shape).toEqual([2, k, 8]);
+    nodes?.data.forEach((x, i) => {
+      expect(x).toBeCloseTo(expected?.data[i] as number, 5);
+    });
+    expectSetHandling(agent);
+    agent.dispose();
+  });
+
+  it.each([true, false])(
+    "shareListEncoder %s: shared, the target's list encoder is the main's (moves with every update); else its own copy moves only at a sync",
+    (shareListEncoder) => {
+      const agent = new ListwiseCDQNAgent(smallEnv(), { ...small, shareListEncoder, targetSyncEvery: 2 });
+      const main = agent.qNetwork;
+      const target = agent.targetNetwork;
+      const mainList = main.listEncoder as ListEncoder;
+      const d = agent.shape.featureDim;
+      const probe = (net: typeof main) =>
+        tf.tidy(() => {
+          const chosen = tf.tensor3d(
+            Float32Array.from({ length: 3 * d }, (_, i) => Math.sin(i + 1)),
+            [1, 3, d],
+          );
+          return Array.from((net.listEncoder as ListEncoder).prefixes(chosen).dataSync());
+        });
+      const shared = new Set(mainList.parameters());
+      expect(target.listEncoder === mainList).toBe(shareListEncoder);
+      expect(target.parameters().some((p) => shared.has(p))).toBe(false); // a borrowed encoder is not the target's
+      expect(target.parameters().length).toBe(main.parameters().length - (shareListEncoder ? shared.size : 0));
+      feed(agent, 20);
+      const start = { list: probe(target), rest: flatParams(target) };
+      agent.update(); // no sync yet
+      expect(probe(main)).not.toEqual(start.list);
+      expect(flatParams(target)).toEqual(start.rest); // everything the target owns waits for the sync
+      if (shareListEncoder) expect(probe(target)).toEqual(probe(main));
+      else expect(probe(target)).toEqual(start.list);
+      agent.update(); // sync
+      expect(probe(target)).toEqual(probe(main));
+      const copied = main.parameters().filter((p) => !(shareListEncoder && shared.has(p)));
+      expect(flatParams(target)).toEqual(copied.flatMap((p) => Array.from(p.dataSync())));
+      agent.dispose();
+    },
+  );
+
+  it("save/load resumes exactly with every switch off its default (single GAT, pre-summarizer, no intra-list target, shared list encoder)", () => {
+    const config = {
+      ...small,
+      twinGat: false,
+      preSummarizer: true,
+      intraListTarget: false,
+      shareListEncoder: true,
+      updateInterval: 5,
+      targetSyncEvery: 3,
+      epsilonDecaySteps: 60,
+    };
+    const loopConfig = { totalSteps: 60, evalEvery: 30, evalEpisodes: 1, seed: 9, updateEvery: 5 };
+    const build = () => {
+      const agent = new ListwiseCDQNAgent(smallEnv(), config);
+      const loop = new TrainingLoop(loopConfig, { env: smallEnv(), evalEnv: smallEnv(), agent });
+      return { agent, loop };
+    };
+    const a = build();
+    a.loop.runUntil(30, { toEpisodeEnd: true });
+    const snapshot = structuredClone({ agent: a.agent.save(), loop: a.loop.save() }) as {
+      agent: Snapshot;
+      loop: Snapshot;
+    };
+    const first = a.loop.run();
+    const b = build();
+    b.agent.load(snapshot.agent);
+    b.loop.load(snapshot.loop);
+    const second = b.loop.run();
+    expect(second.episodes).toEqual(first.episodes);
+    expect(second.evals).toEqual(first.evals);
+    const weights = (agent: ListwiseCDQNAgent) => [flatParams(agent.qNetwork), flatParams(agent.targetNetwork)];
+    expect(weights(b.agent)).toEqual(weights(a.agent));
+    expect(b.agent.targetNetwork.listEncoder).toBe(b.agent.qNetwork.listEncoder);
+    expect(b.agent.counters()).toEqual(a.agent.counters());
+    expect(b.agent.counters().gradientUpdates).toBeGreaterThan(3);
+    a.agent.dispose();
+    b.agent.dispose();
+  });
 });

@@ -18,6 +18,9 @@
  * `variant`: `agile` (graph over concat(e_s, e_list, c_a), twin GATs → relational feature +
  * summary), `utility` (CDQN whose Q-network scores each item alone from (e_s, e_list, c_a)), and
  * `simple-dqn` (§3.6.1 "Simple DQN": no cascade, Q(s, a) per item, the top-K items are the list).
+ *
+ * App. B.2's tuning variants of AGILE-Tuned are settings of `agile`: "Sync-freq=10"
+ * (`targetSyncEvery: 10`), "Graph-dim=32" (`graphHidden: 32`), and the B.2.2 switches below.
  */
 import { configFields, hiddenSizes } from "@qscape/core";
 import { z } from "zod";
@@ -46,6 +49,27 @@ export const CDQNConfig = z
     gatHeads: z.number().int().positive().default(1),
     leakyReluAlpha: z.number().min(0).max(1).default(0.2),
     residual: z.boolean().default(true),
+    /**
+     * App. B.2.2's design switches (agile only). `twinGat` false = "No twin-GAT": one GAT gives both
+     * e_rel and, mean-pooled, e_sum. `preSummarizer` true = "with pre-summarizer": a 2-layer ReLU
+     * MLP (graphHidden wide) on each node before the GAT (App. B C.3.1: optional, "does not help").
+     */
+    twinGat: z.boolean().default(true),
+    preSummarizer: z.boolean().default(false),
+    /**
+     * App. B.2.2: true = the intra-list target (y_n from Q^T_{n+1} in the same state, AGILE-Tuned);
+     * false = "No target-q change" (Chen et al. 2019a's across-list target: every index regresses on
+     * y_N = r + γ max_a Q^T_1(s̃, a), the next time step's list).
+     */
+    intraListTarget: z.boolean().default(true),
+    /**
+     * App. B.2.2: true = the target Q-network reads the main network's list encoder (AGILE-Tuned);
+     * false = it has its own copy, synced with the rest every `targetSyncEvery` updates (App. B.2.2's
+     * curve named "No main-target separation", whose text says "separate the list-action encoder";
+     * also the official code's default). Off by default so that runs made before the switch existed
+     * keep their numbers.
+     */
+    shareListEncoder: z.boolean().default(false),
     lr: configFields.learningRate(1e-4),
     gamma: configFields.gamma(0.99),
     /**

@@ -13,8 +13,12 @@
  *
  * One parameter set serves every list index n ("sharing the Q-network weights across list indices
  * is better", App. B D.3): the index enters only through e_list and the set of available nodes.
+ *
+ * App. B.2.2's switches (agile): `preSummarizer` puts a 2-layer ReLU MLP on each v_a before the
+ * graph; `twinGat: false` uses one GAT for both e_rel and e_sum; a target network built with the
+ * main network's list encoder (`shareListEncoder`) borrows it instead of owning a copy.
  */
-import { applyPerItem, Linear, MLP, type Parameterized, QscapeError, type Rng, tf } from "@qscape/core";
+import { applyPerItem, Linear, MLP, maskedMean, type Parameterized, QscapeError, type Rng, tf } from "@qscape/core";
 import { ActionGraph } from "../networks.js";
 import type { CDQNSettings } from "./config.js";
 
@@ -143,13 +147,20 @@ function repeatRows<T extends tf.Tensor>(x: T, times: number): T {
 export class ListQNetwork implements ListQFunction, Parameterized {
   readonly encoder: MLP;
   readonly listEncoder: ListEncoder | null;
+  /** The list encoder is the main network's (a target with `shareListEncoder`): not among `parameters()`. */
+  readonly borrowsListEncoder: boolean;
+  /** `preSummarizer`: MLP2_ReLU(v_a) → graphHidden, the graph's node features. */
+  readonly preSummarizer: MLP | null;
+  /** Twin GATs (`relational` + `summaryGat`), or with `twinGat: false` only `summaryGat`, read for both. */
   readonly graph: ActionGraph | null;
   readonly utility: MLP;
+  /** `listEncoder`: the main network's, for a target that shares it (App. B.2.2, AGILE-Tuned). */
   constructor(
     rng: Rng,
     readonly shape: ListShape,
     readonly settings: CDQNSettings,
     name: string,
+    listEncoder?: ListEncoder | null,
   ) {
     const s = settings;
     const d = shape.featureDim;
@@ -160,11 +171,44 @@ export class ListQNetwork implements ListQFunction, Parameterized {
       name: `${name}.encoder`,
     });
     const cascaded = s.variant !== "simple-dqn";
-    this.listEncoder = cascaded ? new ListEncoder(rng, d, s, `${name}.list`) : null;
+    this.borrowsListEncoder = cascaded && listEncoder != null;
+    this.listEncoder = cascaded ? (listEncoder ?? new ListEncoder(rng, d, s, `${name}.list`)) : null;
     const context = s.hidden + (cascaded ? s.listEncoderDim : 0);
-    this.graph = s.variant === "agile" ? new ActionGraph(rng, context + d, s, true, `${name}.graph`) : null;
+    const agile = s.variant === "agile";
+    // Drawn only when on, so the default networks' initial weights are those drawn before the switch.
+    this.preSummarizer =
+      agile && s.preSummarizer
+        ? new MLP(rng, context + d, s.graphHidden, { hidden: [s.graphHidden], name: `${name}.preSummarizer` })
+        : null;
+    const nodeSize = this.preSummarizer ? s.graphHidden : context + d;
+    this.graph = agile ? new ActionGraph(rng, nodeSize, s, s.twinGat, `${name}.graph`) : null;
     const width = context + d + (this.graph ? 2 * s.graphHidden : 0);
     this.utility = new MLP(rng, width, 1, { hidden: s.qHidden, name: `${name}.utility` });
+  }
+
+  /** The graph's nodes [B, K, ·]: concat(e_s, e_list, c_a) given the context [B, c], through the pre-summarizer if on. */
+  graphNodes(context: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor3D {
+    const nodes = ActionGraph.nodes(context, features);
+    return this.preSummarizer ? applyPerItem(this.preSummarizer, nodes) : nodes;
+  }
+
+  /** e_rel [B, K, graphHidden] and e_sum [B, graphHidden] over the available nodes. */
+  private relationsAndSummary(nodes: tf.Tensor3D, available: tf.Tensor2D): [tf.Tensor3D, tf.Tensor2D] {
+    const graph = this.graph as ActionGraph;
+    if (graph.relational) return [graph.relationalFeatures(nodes, available), graph.summary(nodes, available)];
+    // "No twin-GAT" (App. B.2.2): the one GAT's outputs are e_rel, and their mean the summary's input.
+    const shared = graph.summaryGat.apply(nodes, { available });
+    return [shared, graph.summaryMlp.apply(maskedMean(shared, available))];
+  }
+
+  /**
+   * What a target copy of this network syncs from: all parameters, less the list encoder when the
+   * target borrows it (its parameters then pair with the rest in order).
+   */
+  syncSourceFor(target: ListQNetwork): Parameterized {
+    if (!target.borrowsListEncoder) return this;
+    const shared = new Set(this.listEncoder?.parameters() ?? []);
+    return { parameters: () => this.parameters().filter((p) => !shared.has(p)) };
   }
 
   scores(q: ListQuery): tf.Tensor3D {
@@ -188,9 +232,7 @@ export class ListQNetwork implements ListQFunction, Parameterized {
     const parts: tf.Tensor3D[] = [tiledContext];
     if (this.graph) {
       // Nodes concat(e_s, e_list, c_a) over the available candidates only (chosen items leave the graph).
-      const nodes = ActionGraph.nodes(context, features);
-      const relational = this.graph.relationalFeatures(nodes, available);
-      const summary = this.graph.summary(nodes, available);
+      const [relational, summary] = this.relationsAndSummary(this.graphNodes(context, features), available);
       parts.push(relational, tf.tile(tf.expandDims(summary, 1), [1, k, 1]) as tf.Tensor3D);
     }
     parts.push(features);
@@ -203,7 +245,8 @@ export class ListQNetwork implements ListQFunction, Parameterized {
   parameters(): tf.Variable[] {
     return [
       ...this.encoder.parameters(),
-      ...(this.listEncoder?.parameters() ?? []),
+      ...(this.borrowsListEncoder ? [] : (this.listEncoder?.parameters() ?? [])),
+      ...(this.preSummarizer?.parameters() ?? []),
       ...(this.graph?.parameters() ?? []),
       ...this.utility.parameters(),
     ];
