@@ -25,15 +25,14 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * Grid World bars use 8). Normalisation: random play 0.012 (packages/envs baseline scores, train
  * split), the best return ≈ 0.88 (12 moves through the opening).
  *
- * Time: `estimatedMinutes` is a guess until `pnpm bench calibrate` measures these entries (`pnpm bench
- * list` then prices the suite from the measured speeds); Ours' update scores 50 actions per state and
- * costs several times the baselines'. Long: run it in sittings (the bench resumes).
+ * Time: ≈ 81 min on 2 cores, `pnpm bench list`'s figure from the speeds `pnpm bench calibrate` measured
+ * for these three entries (one 4,096-step rollout and update each); the bench resumes across sittings.
  */
 export default {
   name: "new-actions-gridworld",
   description:
     "New actions (Ch. 2) on Grid World: Ours vs Nearest-Neighbor vs Continuous-output over the hand-engineered skill codes, train / validation / test actions (200k steps)",
-  estimatedMinutes: 270,
+  estimatedMinutes: 81,
   algorithms: [
     { label: "ours-hand", algo: "new-actions-hvae", config: { representation: { model: "hand-engineered" } } },
     { label: "nn-hand", algo: "new-actions-nn", config: { representation: { model: "hand-engineered" } } },
