@@ -24,6 +24,7 @@ import {
   type Agent,
   activate,
   addParts,
+  argmax,
   CandidateSelector,
   Checkpointed,
   type Critics,
@@ -63,8 +64,11 @@ export class SavoAgent extends Checkpointed implements Agent<Float32Array, Float
   readonly selector: CandidateSelector;
   /** OU1..OUk: one exploration process per proposal. */
   private readonly proposalNoises: ActionNoise[];
-  /** Exploring steps taken: the ε schedule's clock. */
-  private readonly counts = { exploreSteps: 0 };
+  /**
+   * Exploring steps taken (the ε schedule's clock) and, per proposal i, how often μM picked it while
+   * exploring (`picks<i>`): whether the successive actors are used at all (§4's mechanism) shows here.
+   */
+  private readonly counts: { exploreSteps: number } & Record<string, number> = { exploreSteps: 0 };
 
   constructor(env: EnvSpaces, config: SavoConfigInput = {}, options: SavoOptions = {}) {
     super();
@@ -85,6 +89,7 @@ export class SavoAgent extends Checkpointed implements Agent<Float32Array, Float
       explorationNoise(rng, actionDim, s.explorationNoise),
     );
     this.selector = new CandidateSelector(this.name, obsDim, actionDim, this.td3.counts);
+    for (let i = 0; i < s.numCandidates; i++) this.counts[`picks${i}`] = 0;
   }
 
   /** The ε noise-scale multiplier after `step` explored steps (Table 2: 1 → 0.01, linear). */
@@ -134,10 +139,14 @@ export class SavoAgent extends Checkpointed implements Agent<Float32Array, Float
   // ---- acting -------------------------------------------------------------------------------
 
   act(obs: Float32Array, opts: ActOptions): Float32Array {
-    let action = this.chooseAction(obs, opts.explore).action;
+    const choice = this.chooseAction(obs, opts.explore);
+    let action = choice.action;
     if (opts.explore) {
       this.td3.explore(action, this.epsilon());
       this.counts.exploreSteps += 1;
+      // μM's pick: the candidate with the highest Q1 (a single candidate is proposal 0).
+      const key = `picks${choice.q ? argmax(choice.q) : 0}`;
+      this.counts[key] = (this.counts[key] as number) + 1;
     }
     if (this.snapper) action = this.snapper.snapArray(action).actions;
     return this.td3.scaler.toEnv(action);
@@ -256,7 +265,8 @@ export class SavoAgent extends Checkpointed implements Agent<Float32Array, Float
   }
 
   counters(): Record<string, number> {
-    return this.td3.counters();
+    const picks = Object.entries(this.counts).filter(([k]) => k.startsWith("picks"));
+    return { ...this.td3.counters(), ...Object.fromEntries(picks.map(([k, v]) => [`maximizerPicks${k.slice(5)}`, v])) };
   }
 
   // ---- checkpoints --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type { TD3Sample } from "@qscape/baselines";
 import { initBackend, type MLP, QscapeError, Rng, tf } from "@qscape/core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { SavoAgent } from "../src/agent.js";
 import { successiveTargets } from "../src/chain.js";
 import type { SavoConfigInput } from "../src/config.js";
@@ -198,6 +198,28 @@ describe("SavoAgent", () => {
     }
   });
 
+  it("counts which proposal μM picks while exploring (maximizerPicks<i>: the argmax of Q1), not while evaluating", () => {
+    const agent = new SavoAgent(boxEnv(3, 2), small);
+    const rng = new Rng(4);
+    const obs = () => rng.fillUniform(new Float32Array(3), -1, 1) as Float32Array;
+    for (let t = 0; t < 5; t++) agent.act(obs(), { explore: false });
+    const picks = () => [0, 1, 2].map((i) => agent.counters()[`maximizerPicks${i}`]);
+    expect(picks()).toEqual([0, 0, 0]);
+    const expected = [0, 0, 0];
+    const choose = agent.selector.choose.bind(agent.selector);
+    vi.spyOn(agent.selector, "choose").mockImplementation((...args) => {
+      const c = choose(...args);
+      const q = c.q as Float32Array;
+      const best = q.indexOf(Math.max(...q));
+      expected[best] = (expected[best] as number) + 1;
+      return c;
+    });
+    for (let t = 0; t < 12; t++) agent.act(obs(), { explore: true });
+    expect(picks()).toEqual(expected);
+    expect(expected.reduce((a, b) => a + b, 0)).toBe(12);
+    agent.dispose();
+  });
+
   it("first-actor inference acts with μ alone; the maximizer with the best of the chain", () => {
     const obs = new Float32Array([0.3, -0.2, 0.5]);
     const first = new SavoAgent(boxEnv(3, 2), { ...small, inference: "firstActor" });
@@ -240,6 +262,7 @@ describe("SavoAgent", () => {
       expect(Array.from(b.act(obs, { explore: true }))).toEqual(Array.from(a.act(obs, { explore: true })));
     }
     expect(b.epsilon()).toBe(a.epsilon());
+    expect(b.counters()).toEqual(a.counters());
     const other = new SavoAgent(boxEnv(3, 1), { ...small, numCandidates: 4 });
     expect(() => other.load(snapshot)).toThrow(/different chain/);
     a.dispose();
