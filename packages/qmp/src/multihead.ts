@@ -3,7 +3,7 @@
  * MultiheadTanhGaussianMLPPolicy and MultiheadContinuousMLPQFunction). One actor and one twin
  * critic serve all N tasks: each is a shared trunk with N output heads, and task i uses head i.
  *
- * Task i's gradient step is SAC's (baselines spec §4.1) on a minibatch of task i's buffer 𝒟_i,
+ * Task i's gradient step is SAC's (Haarnoja et al. 2018) on a minibatch of task i's buffer 𝒟_i,
  * through head i only:
  *
  *   y_i   = r_i + γ(1 − terminated)(min_k Q̄_k,i(s′, a′) − α_i log π_i(a′|s′)),  a′ ~ π_i(·|s′)

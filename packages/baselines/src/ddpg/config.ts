@@ -2,7 +2,7 @@
  * DDPG (Lillicrap et al. 2016) as TD3 without its three fixes: one critic, no target smoothing,
  * and (by default) OU exploration. Defaults follow CleanRL's `ddpg_continuous_action.py`
  * @ fe8d8a0 (256-256, lr 3e-4, batch 256, τ 0.005, policy every 2 critic steps, 25k warm-up)
- * with the paper's OU noise θ = 0.15, σ = 0.2 (baselines spec §3.2). Lillicrap's critic L2
+ * with the paper's OU noise θ = 0.15, σ = 0.2 (Lillicrap et al. 2016, §7). Lillicrap's critic L2
  * penalty is not modelled.
  */
 

@@ -1,5 +1,5 @@
 /**
- * DQN (baselines spec §5.1):
+ * DQN (Mnih et al. 2015; double targets van Hasselt et al. 2016; prioritized replay Schaul et al. 2016):
  *
  *   act:    ε-greedy over the available actions, ε linear in env steps
  *   target: y = R + γ^k (1 − terminated) · Q'(s', a*),  a* = argmax_a Q(s', a)  (double)

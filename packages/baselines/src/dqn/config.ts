@@ -4,7 +4,7 @@
  * n-step returns. Defaults follow CleanRL's `dqn.py` @ fe8d8a0 (120-84 MLP, Adam 2.5e-4,
  * buffer 1e4, batch 128, γ 0.99, hard target copy every 500 steps, ε 1 → 0.05 over half of 500k
  * steps, 10k warm-up, one update every 10 steps); PER uses QMLE's settings (α 0.6, constant β 0.2,
- * priority |δ| + 1e-6; baselines spec §5.2).
+ * priority |δ| + 1e-6).
  */
 
 import { configFields, hiddenSizes } from "@qscape/core";

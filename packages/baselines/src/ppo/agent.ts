@@ -1,5 +1,5 @@
 /**
- * PPO with the clipped objective (baselines spec §6.1). The agent collects a rollout through
+ * PPO with the clipped objective (Schulman et al. 2017, Eq. 7). The agent collects a rollout through
  * `act` + `observe` and learns from it in `update()` (core's `runOnPolicy` calls it every
  * `rolloutSteps` env steps):
  *
@@ -176,7 +176,7 @@ export class PPOAgent extends Checkpointed implements Agent<Float32Array, Float3
     const { epochs, minibatches, gamma, gaeLambda, clip, clipValue, valueCoef, entropyCoef, lr, lrDecayUpdates } =
       this.config;
     if (lrDecayUpdates !== undefined) {
-      // Linear decay to 0 (spec §6.2), evaluated before this update's steps.
+      // Linear decay to 0 (the AGILE / new-actions code's schedule), evaluated before this update's steps.
       this.optimizer.config.lr = lr * Math.max(0, 1 - this.counts.updates / lrDecayUpdates);
     }
     const obs = concatRows(steps.map((s) => s.obs));

@@ -1,6 +1,6 @@
 /**
  * PPO (Schulman et al. 2017). Defaults are the new-actions / AGILE code's (`clvrai/new-actions-rl`,
- * `clvrai/agile` rlf/args.py; baselines spec §6.2): clip 0.1, 4 epochs × 4 minibatches, GAE λ 0.95,
+ * `clvrai/agile` rlf/args.py): clip 0.1, 4 epochs × 4 minibatches, GAE λ 0.95,
  * γ 0.99, value coefficient 0.5, grad-norm 0.5, Adam eps 1e-5, lr 1e-3 decaying linearly to 0,
  * hidden 64. Value clipping and per-minibatch advantage normalisation follow CleanRL's ppo.py.
  */

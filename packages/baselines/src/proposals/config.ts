@@ -1,7 +1,7 @@
 /**
- * Configs of the proposal-actor baselines (baselines spec §7). All extend TD3's config (same
+ * Configs of the proposal-actor baselines (SAVO's comparison, Jain et al. 2024 §6). All extend TD3's config (same
  * critics, exploration backbone and update machinery); k = 3 candidates as in SAVO's comparison.
- * Choices the papers leave open are marked [default] and follow the spec's recommendations.
+ * Choices the papers leave open are marked [default].
  */
 import { z } from "zod";
 import { TD3Config } from "../td3/config.js";

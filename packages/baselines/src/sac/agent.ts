@@ -1,5 +1,5 @@
 /**
- * Soft actor-critic (baselines spec §4.1):
+ * Soft actor-critic (Haarnoja et al. 2018, Eqs. 5, 7, 18):
  *
  *   y   = r + γ(1 − terminated)·(min_i Q_i'(s', a') − α log π(a'|s')),  a' ~ π(·|s')
  *   L_Q = Σ_i mse(Q_i(s, a), y)                              (one Adam step for both critics)

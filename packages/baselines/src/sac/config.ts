@@ -1,6 +1,6 @@
 /**
  * SAC with automatic entropy tuning (Haarnoja et al. 2018). Defaults follow CleanRL's
- * `sac_continuous_action.py` @ fe8d8a0 (baselines spec §4.2): policy lr 3e-4, critic and α lr
+ * `sac_continuous_action.py` @ fe8d8a0: policy lr 3e-4, critic and α lr
  * 1e-3, batch 256, γ 0.99, τ 0.005, 5k random warm-up steps, log σ squashed into [−5, 2],
  * TD3-style delayed policy updates (every 2 critic updates, run twice to compensate), target
  * entropy −|A|. Hidden 256-256 as in SB3/garage.
