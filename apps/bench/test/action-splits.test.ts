@@ -7,19 +7,19 @@
  * real); the report shows the test-action statistics; a SIGKILL of the whole group after a
  * checkpoint resumes to exactly the stored numbers of the uninterrupted run, test splits included.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkpointExists, evaluatePolicy, evaluationSeeds, initBackend } from "@qscape/core";
+import { evaluatePolicy, evaluationSeeds, initBackend } from "@qscape/core";
 import { describe, expect, it } from "vitest";
 import { algorithm } from "../src/algorithms.js";
 import { validateRunnable } from "../src/cli.js";
 import { openResults } from "../src/db/index.js";
 import { parseSuite, SuiteError } from "../src/suite.js";
 import { makeEnv } from "../src/worker.js";
-import { storedRows } from "./two-by-two.js";
+import { killOnceCheckpointed, storedRows } from "./two-by-two.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(appDir, "src/cli.ts");
@@ -111,22 +111,7 @@ describe("pnpm bench with evalSplits", () => {
 
     // Killed as a whole group once a run has checkpointed; the same command again finishes it.
     const out = path.join(root, "killed");
-    const child: ChildProcess = spawn(tsx, [...args(suiteFile, out), "--workers", "2"], {
-      cwd: appDir,
-      detached: true,
-      stdio: "ignore",
-    });
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    const checkpoints = path.join(out, "checkpoints");
-    const t0 = Date.now();
-    while (
-      !(existsSync(checkpoints) && readdirSync(checkpoints).some((r) => checkpointExists(path.join(checkpoints, r))))
-    ) {
-      if (Date.now() - t0 > 120_000) throw new Error("no checkpoint within 120 s");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    process.kill(-(child.pid as number), "SIGKILL");
-    await exited;
+    await killOnceCheckpointed(tsx, [...args(suiteFile, out), "--workers", "2"], appDir, out);
     const before = storedRows(out, SUITE);
     const resumed = runSync(suiteFile, out);
     expect(resumed.status, resumed.stderr).toBe(0);

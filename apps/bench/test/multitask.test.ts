@@ -6,18 +6,18 @@
  * uninterrupted run. Bad multi-task input (H < 1, an unknown task set, a single-env algorithm on a
  * task set, a mixed suite, tasks that do not share spaces) is named before anything runs.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkpointExists, multiTaskGradientUpdates } from "@qscape/core";
+import { multiTaskGradientUpdates } from "@qscape/core";
 import { MultistageReacherEnv, makeTaskSet, registerTaskSet, TaskSet } from "@qscape/envs";
 import { describe, expect, it } from "vitest";
 import { validateRunnable } from "../src/cli.js";
 import { openResults } from "../src/db/index.js";
 import { parseSuite, SuiteError } from "../src/suite.js";
-import { storedRows } from "./two-by-two.js";
+import { killOnceCheckpointed, storedRows } from "./two-by-two.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(appDir, "src/cli.ts");
@@ -98,22 +98,7 @@ describe("pnpm bench on a task set", () => {
 
     // Killed as a whole group once a run has checkpointed; the same command again finishes it.
     const out = path.join(root, "killed");
-    const child: ChildProcess = spawn(tsx, [...args(suiteFile, out), "--workers", "2"], {
-      cwd: appDir,
-      detached: true,
-      stdio: "ignore",
-    });
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    const checkpoints = path.join(out, "checkpoints");
-    const t0 = Date.now();
-    while (
-      !(existsSync(checkpoints) && readdirSync(checkpoints).some((r) => checkpointExists(path.join(checkpoints, r))))
-    ) {
-      if (Date.now() - t0 > 120_000) throw new Error("no checkpoint within 120 s");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    process.kill(-(child.pid as number), "SIGKILL");
-    await exited;
+    await killOnceCheckpointed(tsx, [...args(suiteFile, out), "--workers", "2"], appDir, out);
     const before = storedRows(out, SUITE);
     const again = runSync(suiteFile, out);
     expect(again.status, again.stderr).toBe(0);

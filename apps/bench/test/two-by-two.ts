@@ -3,8 +3,10 @@
  * evaluation every 400: 5 per run), and every stored number of a results folder, keyed so two
  * stores can be compared row for row.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { checkpointExists } from "@qscape/core";
 import { openResults } from "../src/db/index.js";
 
 export const RUNS = 4;
@@ -48,4 +50,23 @@ export function storedRows(out: string, suite: string): Map<string, string> {
     db.close();
   }
   return map;
+}
+
+/**
+ * Runs `command args` in its own process group and SIGKILLs the whole group as soon as a run under
+ * `out` has a committed checkpoint; resolves once it has exited.
+ */
+export async function killOnceCheckpointed(command: string, args: string[], cwd: string, out: string): Promise<void> {
+  const child = spawn(command, args, { cwd, detached: true, stdio: "ignore" });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  const checkpoints = path.join(out, "checkpoints");
+  const t0 = Date.now();
+  while (
+    !(existsSync(checkpoints) && readdirSync(checkpoints).some((r) => checkpointExists(path.join(checkpoints, r))))
+  ) {
+    if (Date.now() - t0 > 120_000) throw new Error("no checkpoint within 120 s");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.kill(-(child.pid as number), "SIGKILL");
+  await exited;
 }

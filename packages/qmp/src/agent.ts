@@ -40,7 +40,8 @@ interface Proposal {
   sample(): tf.Tensor2D;
 }
 
-interface Hold {
+/** Task i's held policy and the steps it still acts before the next switch (H-step hold). */
+export interface Hold {
   policy: number;
   stepsLeft: number;
 }

@@ -168,6 +168,25 @@ export function createQmpRun(
   );
 }
 
+/** UDS needs the task set's minimum reward to relabel shared rows with. */
+const supportsUds = (id: string) => supportsTaskSet(id) ?? statesMinReward(id);
+
+/**
+ * UDS's agent for a run's QMP settings: No-Sharing's collection (`uds`), or the Q-switch's with its
+ * hold and own-policy probability (`qmp-uds`, QMP + Data-Sharing).
+ */
+const udsAgent =
+  (sharingQuantile: number): BenchAgentFactory =>
+  (spaces, qmp) =>
+    new UdsAgent(spaces, {
+      seed: qmp.seed,
+      sac: qmp.sac,
+      sharingQuantile,
+      ...(qmp.sharing === "qSwitch"
+        ? { sharing: "qSwitch", holdSteps: qmp.holdSteps, ownPolicyProb: qmp.ownPolicyProb }
+        : {}),
+    });
+
 const matched = ({ seed, hidden }: Pick<MultiTaskContext, "seed" | "hidden">) => ({ seed, hidden });
 
 /**
@@ -373,43 +392,21 @@ function dataSharingAlgorithms() {
       description:
         "Online UDS: other tasks' transitions with Q_i ≥ the k-th percentile of Q_i on β_i join task i's batch, reward = the set's minimum (multi-task)",
       schema: UdsBenchConfig,
-      supportsTaskSet: (id) => supportsTaskSet(id) ?? statesMinReward(id),
+      supportsTaskSet: supportsUds,
       matched,
       epoch: epochOf,
       create: (id, config, ctx) =>
-        createQmpRun(
-          id,
-          "none",
-          { ...config, ownPolicyProb: 0 },
-          ctx,
-          (spaces, qmp) =>
-            new UdsAgent(spaces, { seed: qmp.seed, sac: qmp.sac, sharingQuantile: config.sharingQuantile }),
-        ),
+        createQmpRun(id, "none", { ...config, ownPolicyProb: 0 }, ctx, udsAgent(config.sharingQuantile)),
     }),
     defineMultiTaskAlgorithm({
       id: "qmp-uds",
       description:
         "QMP + Data-Sharing (§5.6.2): the Q-switch collects, each SAC batch takes UDS's filtered, min-reward-relabelled rows of the other tasks (multi-task)",
       schema: QmpUdsBenchConfig,
-      supportsTaskSet: (id) => supportsTaskSet(id) ?? statesMinReward(id),
+      supportsTaskSet: supportsUds,
       matched,
       epoch: epochOf,
-      create: (id, config, ctx) =>
-        createQmpRun(
-          id,
-          "qSwitch",
-          config,
-          ctx,
-          (spaces, qmp) =>
-            new UdsAgent(spaces, {
-              seed: qmp.seed,
-              sac: qmp.sac,
-              sharingQuantile: config.sharingQuantile,
-              sharing: "qSwitch",
-              holdSteps: qmp.holdSteps,
-              ownPolicyProb: qmp.ownPolicyProb,
-            }),
-        ),
+      create: (id, config, ctx) => createQmpRun(id, "qSwitch", config, ctx, udsAgent(config.sharingQuantile)),
     }),
   ];
 }

@@ -22,7 +22,7 @@
  */
 import type { Snapshot, Transition } from "@qscape/core";
 import { ActionScaler, QscapeError, type Rng, requireBoxAction, requireBoxObservation, tf } from "@qscape/core";
-import { QmpAgent, type TaskSpaces } from "./agent.js";
+import { type Hold, QmpAgent, type TaskSpaces } from "./agent.js";
 import {
   type ParamSharingConfigInput,
   type ParamSharingConfigRecord,
@@ -47,7 +47,7 @@ export class ParamSharingAgent implements MultiTaskAgent {
   /** selections[i·N + j]: env steps of task i acted by head j. */
   private readonly selections: Float64Array;
   /** Per task: the held head and the steps it still acts before the next switch (H-step hold). */
-  private readonly holds: { policy: number; stepsLeft: number }[];
+  private readonly holds: Hold[];
 
   constructor(taskSet: TaskSpaces, config: ParamSharingConfigInput | ParamSharingConfigRecord = {}) {
     this.config = resolveParamSharingConfig(config);
@@ -114,14 +114,14 @@ export class ParamSharingAgent implements MultiTaskAgent {
   }
 
   beginEpisode(task: number): void {
-    (this.holds[this.checkTask(task)] as { stepsLeft: number }).stepsLeft = 0;
+    (this.holds[this.checkTask(task)] as Hold).stepsLeft = 0;
   }
 
   /** Task i's behaviour action (env units) and the head that produced it. */
   behave(task: number, obs: Float32Array): { action: Float32Array; policy: number } {
     this.checkTask(task);
     const { sharing, mixtureWarmupSteps, holdSteps } = this.config;
-    const hold = this.holds[task] as { policy: number; stepsLeft: number };
+    const hold = this.holds[task] as Hold;
     const out = tf.tidy(() => {
       const s = this.obsTensor(obs);
       if (sharing === "none" || this.collected(task) < mixtureWarmupSteps) {

@@ -226,13 +226,19 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   // The default 0 and 1 of normalisation (untrained mean, best final mean) coincide when no
   // algorithm moved from the untrained score: such an env has no scale, so it stays out of the
   // aggregates (its learning curves are still drawn).
+  const curvesOn = (env: string) =>
+    algos.map((algo) => ({ algo, ...(curves.get(key(algo, env)) as { steps: number[]; returns: number[][] }) }));
+  /** The untrained level: the mean step-0 score of every run; or the algorithm with no step-0 evaluation. */
+  const untrainedLevel = (env: string): number | { missing: string } => {
+    const all = curvesOn(env);
+    const missing = all.find((c) => c.steps[0] !== 0);
+    return missing ? { missing: missing.algo } : meanOf(all.flatMap((c) => c.returns.map((r) => r[0] as number)));
+  };
+  const bestFinal = (env: string) => Math.max(...curvesOn(env).map((c) => finalOf(c.returns).value));
   const envs = complete.filter((env) => {
     if (options.normalisation?.[env] || score === "success" || selectBy) return true;
-    const all = algos.map((algo) => curves.get(key(algo, env)) as { steps: number[]; returns: number[][] });
-    if (all.some((c) => c.steps[0] !== 0)) return true; // named below
-    const random = meanOf(all.flatMap((c) => c.returns.map((r) => r[0] as number)));
-    const reference = Math.max(...all.map((c) => finalOf(c.returns).value));
-    if (reference !== random) return true;
+    const random = untrainedLevel(env);
+    if (typeof random !== "number" || bestFinal(env) !== random) return true; // a missing step 0 is named below
     notes.push(
       `${env} left out of the aggregate statistics: every algorithm's final score equals the untrained one (${+random.toPrecision(4)}), so min–max normalisation has no scale there.`,
     );
@@ -293,21 +299,15 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     if (given) return { env, ...given };
     // Success rates are already on [0, 1].
     if (score === "success") return { env, random: 0, reference: 1 };
-    const initial: number[] = [];
-    for (const algo of algos) {
-      const c = curves.get(key(algo, env)) as { steps: number[]; returns: number[][] };
-      if (c.steps[0] !== 0)
-        throw new QscapeError(
-          `suite '${suite}': ${algo} on ${env} has no evaluation at step 0 for the untrained level; pass options.normalisation`,
-        );
-      initial.push(...c.returns.map((r) => r[0] as number));
-    }
+    const random = untrainedLevel(env);
+    if (typeof random !== "number")
+      throw new QscapeError(
+        `suite '${suite}': ${random.missing} on ${env} has no evaluation at step 0 for the untrained level; pass options.normalisation`,
+      );
     const reference = selectBy
       ? Math.max(...algos.map((algo) => meanOf(rowsFor(algo, env, selectionPick))))
-      : Math.max(
-          ...algos.map((algo) => finalOf((curves.get(key(algo, env)) as { returns: number[][] }).returns).value),
-        );
-    return { env, random: meanOf(initial), reference };
+      : bestFinal(env);
+    return { env, random, reference };
   });
   const bounds = { random: perEnv.map((p) => p.random), reference: perEnv.map((p) => p.reference) };
   const normalise = (m: number[][]) => minMaxNormalise(m, bounds, envs);
@@ -456,17 +456,19 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   // Each other action split: the same statistics from its evaluations (envs without it drop out).
   const actionSplits: ActionSplitReport[] = [];
   if (options.split === undefined) {
-    const splits = db.evaluationSplits(suite);
-    const withSplitOf = (split: string) =>
-      allEnvs.filter((env) => finished.some((r) => r.env === env && db.evaluations(r.id, split).length > 0));
-    for (const split of splits) {
-      const withSplit = withSplitOf(split);
+    const envsWith = new Map(
+      db
+        .evaluationSplits(suite)
+        .map((split) => [
+          split,
+          allEnvs.filter((env) => finished.some((r) => r.env === env && db.evaluations(r.id, split).length > 0)),
+        ]),
+    );
+    const validation = envsWith.get("validation") ?? [];
+    for (const [split, withSplit] of envsWith) {
       if (withSplit.length === 0) continue;
       // Another split's scores are taken at the best validation evaluation where every env has one.
-      const validated =
-        split !== "validation" &&
-        splits.includes("validation") &&
-        withSplit.every((e) => withSplitOf("validation").includes(e));
+      const validated = split !== "validation" && withSplit.every((e) => validation.includes(e));
       const d = buildReportData(db, suite, {
         ...options,
         envs: withSplit,
