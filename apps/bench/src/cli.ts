@@ -266,7 +266,7 @@ export async function validateRunnable(suite: Suite): Promise<void> {
         for (const a of suite.algorithms) {
           const label = labelOf(a);
           const entry = algorithm(a.algo);
-          const why = entry.supports(env);
+          const why = entry.supports(env, configOn(a, e));
           if (why) {
             problems.push(`${label} cannot run on ${e.id}: ${why}`);
             continue;

@@ -42,6 +42,10 @@ describe("pnpm bench", () => {
     const v = run("default", "--algos", "dqn", "--envs", "DigLava-v0");
     expect(v.status).toBe(2);
     expect(v.stderr).toMatch(/dqn cannot run on DigLava-v0: needs a Box observation space/);
+    // Support can depend on the config: a learned representation needs play data RecoGym lacks.
+    const r = run("new-actions-recsys", "--algos", "ours", "--set", "representation.model=hvae");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/ours cannot run on RecoGym-v0: representation\.model "hvae" needs SkillGridWorld-v0/);
     const u = run("nosuchsuite");
     expect(u.stderr).toMatch(/unknown suite "nosuchsuite"/);
     // --set goes through the algorithm's own schema, per algorithm (label:) or for all.

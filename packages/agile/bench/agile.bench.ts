@@ -3,7 +3,8 @@
  * available actions K grows (Dig Lava 7, RecSim 20, CREATE 25, and 500). AGILE's GATs attend over
  * K² pairs; Utility-Policy scores K actions independently. Synthetic observations (16-d state,
  * 11-d representations); act = one batched forward for 16 envs; update = one PPO update of
- * 4 epochs × 4 minibatches on a rollout of 16 envs × `steps` steps.
+ * 4 epochs × 4 minibatches on a rollout of 16 envs × `steps` steps. Arguments pick the K's to run
+ * (`pnpm bench:agile 500`); none runs all four.
  */
 import { initBackend, Rng, tf } from "@qscape/core";
 import { AgilePPOAgent, type AgileVariant } from "../src/index.js";
@@ -55,12 +56,17 @@ function time(variant: AgileVariant, k: number, steps: number): { act: number; u
 
 console.log(`backend ${report.name}; ${ENVS} envs; act = ms per batched step, update = ms per PPO update`);
 console.log("K     steps  agile act  agile update  utility act  utility update");
-for (const [k, steps] of [
+const CASES = [
   [7, 32],
   [20, 32],
   [25, 32],
   [500, 4],
-] as const) {
+] as const;
+const asked = process.argv.slice(2).map(Number);
+const unknown = asked.filter((k) => !CASES.some(([c]) => c === k));
+if (unknown.length > 0)
+  throw new Error(`bench:agile: K must be one of ${CASES.map(([c]) => c).join(", ")}; got ${unknown.join(", ")}`);
+for (const [k, steps] of CASES.filter(([c]) => asked.length === 0 || asked.includes(c))) {
   const a = time("agile", k, steps);
   const u = time("utility-policy", k, steps);
   console.log(

@@ -127,7 +127,7 @@ export const agileAlgorithms = [
   newActionsEntry(
     "new-actions-hvae",
     "utility-policy",
-    "New actions (Ch. 2): Utility-Policy over HVAE action representations learned from play trajectories (SkillGridWorld)",
+    "New actions (Ch. 2): Utility-Policy over HVAE action representations learned from play trajectories (SkillGridWorld), or over an action-set env's own features (representation.model hand-engineered)",
   ),
   newActionsEntry(
     "new-actions-nn",

@@ -156,7 +156,7 @@ export async function planRun(o: TrainOptions, cwd: string): Promise<Plan> {
   }
   let config: Record<string, unknown>;
   try {
-    const why = entry.supports(env);
+    const why = entry.supports(env, overrides);
     if (why) {
       const hint =
         !o.actionRepresentation && hasActionRepresentation(env)

@@ -7,14 +7,22 @@
  * first step, and kept in the agent's snapshot, so a resumed run reads them back instead of
  * training again. The agent holds an `AgilePPOAgent` (composition) and only swaps the features.
  *
- * `representation: { model: "hand-engineered" }` skips stage 1: the policy reads the env's own 5-d
- * skill codes as they are (Ch. 2 §2.6.3, Fig. 2.7b: in Grid World the HVAE performs comparably to
- * these hand-engineered representations), so the policy comparison can run without training the HVAE.
+ * `representation: { model: "hand-engineered" }` skips stage 1: the policy reads the env's own action
+ * features as they are. On SkillGridWorld these are the 5-d skill codes (Ch. 2 §2.6.3, Fig. 2.7b: in
+ * Grid World the HVAE performs comparably to them), so the policy comparison can run without training
+ * the HVAE; on the recommender (RecoGym-v0) they are the only representations there are (App. A.2,
+ * Table A.3: the 16-d product vectors are given by the environment, not learned).
  */
 import { type ActOptions, type Agent, type EnvSpaces, QscapeError, type Snapshot, type Transition } from "@qscape/core";
-import { type ActionSetObservation, handEngineeredSkillCodes, NUM_SKILLS, SkillGridWorldEnv } from "@qscape/envs";
+import {
+  ActionInventory,
+  type ActionSetObservation,
+  handEngineeredSkillCodes,
+  NUM_SKILLS,
+  SkillGridWorldEnv,
+} from "@qscape/envs";
 import { z } from "zod";
-import { AgilePPOAgent, type PolicyHeadFactory } from "../agent.js";
+import { AgilePPOAgent, actionSetShape, type PolicyHeadFactory } from "../agent.js";
 import { AgileConfig } from "../config.js";
 import { RepresentationSizeError } from "../errors.js";
 import { REPRESENTATION_MODELS, RepresentationConfig } from "./config.js";
@@ -79,16 +87,51 @@ function skillGridWorld(spaces: EnvSpaces): SkillGridWorldEnv | null {
   return inner instanceof SkillGridWorldEnv ? inner : null;
 }
 
-/** null when `spaces` is a SkillGridWorld env (the one env with trajectory play data here), else why not. */
-export function newActionsControl(spaces: EnvSpaces): string | null {
+/** The env's action inventory (its representation table and splits) under the wrappers, or null. */
+function envInventory(spaces: EnvSpaces): ActionInventory | null {
+  const inner = ((spaces as { unwrapped?: unknown }).unwrapped ?? spaces) as { inventory?: unknown };
+  return inner?.inventory instanceof ActionInventory ? inner.inventory : null;
+}
+
+/**
+ * null when the env carries features the policy can read as they are: an action-set env with a
+ * Discrete inventory and its representation table (SkillGridWorld-v0, RecoGym-v0, DigLava-v0, …),
+ * else why not. CREATE's (tool, position) action is Utility-Policy's own entry (`utility-policy`).
+ */
+function envFeaturesControl(spaces: EnvSpaces): string | null {
+  let hybrid: boolean;
+  try {
+    hybrid = actionSetShape(spaces, {}).position !== undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (hybrid) {
+    return "a (tool, position) action: the new-actions entries choose a Discrete action only (run CREATE with utility-policy)";
+  }
+  return envInventory(spaces)
+    ? null
+    : "has no action inventory with a representation table (the features the policy would read)";
+}
+
+/**
+ * null when the env supports `config`'s representation: the env's own features need an action-set
+ * env with an inventory; a learned model needs SkillGridWorld-v0, the one env with trajectory play
+ * data here. Without a config the default (a learned HVAE) is asked about.
+ */
+export function newActionsControl(spaces: EnvSpaces, config?: { representation: { model: string } }): string | null {
+  const model = config?.representation.model ?? "hvae";
+  if (model === "hand-engineered") return envFeaturesControl(spaces);
   return skillGridWorld(spaces)
     ? null
-    : "needs SkillGridWorld-v0 (the env whose actions have play trajectories for the HVAE)";
+    : `representation.model "${model}" needs SkillGridWorld-v0 (the env whose actions have play trajectories for the HVAE); representation: { model: "hand-engineered" } reads an action-set env's own features`;
 }
 
 /** `newActionsControl`, and the Nearest-Neighbor head's training split must be readable. */
-export function nearestNeighborControl(spaces: EnvSpaces): string | null {
-  return newActionsControl(spaces) ?? trainingSplitControl(spaces);
+export function nearestNeighborControl(
+  spaces: EnvSpaces,
+  config?: { representation: { model: string } },
+): string | null {
+  return newActionsControl(spaces, config) ?? trainingSplitControl(spaces);
 }
 
 /** Snapshot (and agent) names per policy; Ours keeps the name its checkpoints already carry. */
@@ -128,9 +171,11 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
   readonly policy: AgilePPOAgent;
   private readonly trainIds: Int32Array;
   private readonly slots: number;
-  /** Width of the features the policy reads: the learned size, or the env's (5 for the hand-engineered codes). */
+  /** Width of the features the policy reads: the learned size, or the env's (5 for SkillGridWorld's codes). */
   private readonly size: number;
-  /** The env's own [1024 × 5] codes with `representation.model: "hand-engineered"`, else null. */
+  /** Rows of the feature table: the env's inventory size (1,024 skills on SkillGridWorld). */
+  private readonly numActions: number;
+  /** The env's own [numActions × size] features with `representation.model: "hand-engineered"`, else null. */
   private readonly handEngineered: Float32Array | null;
   private table: ActionRepresentations | null = null;
   /** The last explored observation and its translation (the policy's `observe` checks identity). */
@@ -146,30 +191,34 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     }
     this.config = parsed.data;
     this.name = AGENT_NAMES[this.config.policy];
-    const env = skillGridWorld(spaces);
-    if (!env) throw new UnsupportedRepresentationEnvError(`${this.name}: ${newActionsControl(spaces)}`);
+    const why = newActionsControl(spaces, this.config);
+    if (why) throw new UnsupportedRepresentationEnvError(`${this.name}: ${why}`);
     this.trainIds = trainingSplitOf(spaces);
-    this.slots = env.actionSet.maxActions;
+    this.slots = actionSetShape(spaces, {}).slots;
     const representation = this.config.representation;
+    const grid = skillGridWorld(spaces);
     if (representation.model === "hand-engineered") {
-      // The label must stay true: an env built with a `representations` table carries other features.
-      if (!sameValues(env.inventory.representations, handEngineeredSkillCodes())) {
+      const inventory = envInventory(spaces) as ActionInventory;
+      // The label must stay true: a SkillGridWorld built with a `representations` table carries other features.
+      if (grid && !sameValues(inventory.representations, handEngineeredSkillCodes())) {
         throw new QscapeError(
-          `${this.name}: representation.model "hand-engineered" reads the env's own features, but this SkillGridWorld carries a ${NUM_SKILLS} × ${env.inventory.dim} table that is not its 5-d hand-engineered codes (built with the representations option?)`,
+          `${this.name}: representation.model "hand-engineered" reads the env's own features, but this SkillGridWorld carries a ${NUM_SKILLS} × ${inventory.dim} table that is not its 5-d hand-engineered codes (built with the representations option?)`,
         );
       }
-      this.handEngineered = env.inventory.representations;
-      this.size = env.inventory.dim;
+      this.handEngineered = inventory.representations;
+      this.size = inventory.dim;
+      this.numActions = inventory.size;
     } else {
       this.handEngineered = null;
       this.size = representation.representationSize;
+      this.numActions = NUM_SKILLS;
     }
     const d = this.size;
     const { representation: _, policy, ...policyConfig } = this.config;
     if (policyConfig.representationSize !== undefined && policyConfig.representationSize !== d) {
       throw new RepresentationSizeError(
         this.handEngineered
-          ? `new-actions: representationSize is ${policyConfig.representationSize}, but the env's hand-engineered codes are ${d} wide`
+          ? `new-actions: representationSize is ${policyConfig.representationSize}, but the env's own action features are ${d} wide`
           : `new-actions: representationSize is ${policyConfig.representationSize}, but representation.representationSize is ${d}`,
       );
     }
@@ -216,7 +265,7 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
   }
 
   /**
-   * The [1024 × d] table (row = inventory id) the policy's features come from: the learned
+   * The [numActions × d] table (row = inventory id) the policy's features come from: the learned
    * representations (trained on first use), or the env's hand-engineered codes.
    */
   features(): Float32Array {
@@ -286,7 +335,7 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     if (this.handEngineered) {
       const representations: HandEngineeredSnapshot = {
         model: "hand-engineered",
-        numActions: NUM_SKILLS,
+        numActions: this.numActions,
         size: this.size,
         digest: representationDigest(this.handEngineered),
       };
@@ -322,12 +371,12 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     if (this.handEngineered) {
       const hand = saved as Partial<HandEngineeredSnapshot>;
       if (
-        hand.numActions !== NUM_SKILLS ||
+        hand.numActions !== this.numActions ||
         hand.size !== this.size ||
         hand.digest !== representationDigest(this.handEngineered)
       ) {
         throw new QscapeError(
-          `${this.name}.load: the snapshot's hand-engineered codes (${hand.numActions} × ${hand.size}, digest ${hand.digest}) are not this env's`,
+          `${this.name}.load: the snapshot's hand-engineered features (${hand.numActions} × ${hand.size}, digest ${hand.digest}) are not this env's`,
         );
       }
       this.policy.load(s.policy ?? null);
@@ -336,9 +385,9 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     if (!(saved.values instanceof Float32Array))
       throw new QscapeError(`${this.name}.load: not a ${this.name} snapshot`);
     const meta = saved.meta as RepresentationMeta;
-    if (meta.numActions !== NUM_SKILLS || meta.size !== this.size) {
+    if (meta.numActions !== this.numActions || meta.size !== this.size) {
       throw new QscapeError(
-        `${this.name}.load: the snapshot's representations are ${meta.numActions} × ${meta.size}, this agent's ${NUM_SKILLS} × ${this.size}`,
+        `${this.name}.load: the snapshot's representations are ${meta.numActions} × ${meta.size}, this agent's ${this.numActions} × ${this.size}`,
       );
     }
     this.policy.load(s.policy ?? null);

@@ -18,7 +18,7 @@ import { RepresentationSizeError } from "../errors.js";
 import { NewActionsAgent, type NewActionsPolicy, representationDigest } from "./agent.js";
 import { RepresentationConfig } from "./config.js";
 import type { ContinuousOutputHead } from "./continuous-output.js";
-import { trainRepresentations } from "./hvae.js";
+import { trainRepresentations, UnsupportedRepresentationEnvError } from "./hvae.js";
 import type { NearestNeighborHead } from "./nearest-neighbor.js";
 
 // Any representation training fails loudly: the hand-engineered choice must never reach it.
@@ -106,7 +106,7 @@ describe('representation { model: "hand-engineered" } (Ch. 2 analysis: the env\'
     expect(refused({ representation: { model: "hand" } })).toThrow(/representation\.model/);
     // The policy's width is the codes' (5), not a learned size.
     expect(refused({ representation: hand, representationSize: 16 })).toThrow(RepresentationSizeError);
-    expect(refused({ representation: hand, representationSize: 16 })).toThrow(/hand-engineered codes are 5 wide/);
+    expect(refused({ representation: hand, representationSize: 16 })).toThrow(/own action features are 5 wide/);
     // An env built with another table does not carry the hand-engineered codes.
     const other = skillGridWorld({ representations: new Float32Array(1024 * D) });
     expect(() => new NewActionsAgent(other, { ...tiny, representation: hand })).toThrow(
@@ -236,6 +236,83 @@ describe('representation { model: "hand-engineered" } (Ch. 2 analysis: the env\'
     expect(() => c.load({ ...saved, representations: tampered } as unknown as Snapshot)).toThrow(/are not this env's/);
     c.dispose();
     a.dispose();
+    env.close();
+  });
+});
+
+describe("the env's own features elsewhere: the recommender's given product vectors (RecoGym-v0, App. A.2)", () => {
+  const P = 16;
+  /** A small catalogue: 200 products split 2 : 1 : 1, 20 offered per episode. */
+  const reco = (options: Record<string, unknown> = {}) =>
+    make("RecoGym-v0", { numProducts: 200, actionsPerEpisode: 20, ...options }) as unknown as Env<
+      ActionSetObservation,
+      number
+    >;
+  const products = (env: Env<ActionSetObservation, number>) =>
+    (env.unwrapped as unknown as { inventory: { representations: Float32Array } }).inventory.representations;
+  const row = (table: Float32Array, id: number) => Array.from(table.subarray(id * P, id * P + P));
+
+  it("supports follow the representation: the env's features on any action-set env, learned models on SkillGridWorld only", () => {
+    for (const [id] of POLICIES) {
+      const entry = entryOf(id);
+      expect(entry.supports(reco(), { representation: hand })).toBeNull();
+      expect(entry.supports(reco())).toMatch(/representation\.model "hvae" needs SkillGridWorld-v0/);
+      expect(entry.supports(reco(), { representation: { model: "flat-vae" } })).toMatch(
+        /"flat-vae" needs SkillGridWorld/,
+      );
+      expect(entry.supports(skillGridWorld())).toBeNull();
+      expect(entry.supports(make("CreatePush-v0"), { representation: hand })).toMatch(/\(tool, position\) action/);
+      expect(entry.supports(make("CartPole-v1"), { representation: hand })).toMatch(/not an action-set env/);
+    }
+    expect(() => new NewActionsAgent(reco(), tiny)).toThrow(UnsupportedRepresentationEnvError);
+    expect(() => new NewActionsAgent(reco(), tiny)).toThrow(/"hvae" needs SkillGridWorld-v0/);
+    expect(() => new NewActionsAgent(reco(), { ...tiny, representation: hand, representationSize: 5 })).toThrow(
+      /own action features are 16 wide/,
+    );
+  });
+
+  it("each policy reads the product vectors as they are, acts on unseen test products, updates and resumes bit-identically", () => {
+    const train = vi.mocked(trainRepresentations);
+    train.mockClear();
+    const env = reco();
+    const table = products(env);
+    const [testObs] = reco({ split: "test" }).reset({ seed: 4 });
+    const ids = listed(testObs);
+    for (const [id, policy] of POLICIES) {
+      const entry = entryOf(id);
+      const a = entry.create(env, ctx(3)).agent as NewActionsAgent;
+      expect(a.policy.shape.featureDim).toBe(P);
+      expect(a.features()).toBe(table);
+      run(a, env, 6, 0);
+      const metrics = a.update();
+      expect(Number.isFinite(metrics.loss)).toBe(true);
+      expect(metrics.representationSize).toBe(P);
+      expect(metrics.representationDigest).toBe(representationDigest(table));
+      run(a, env, 3, 10);
+      const b = entry.create(env, ctx(4)).agent as NewActionsAgent;
+      b.load(a.save());
+      expect(run(b, env, 3, 20)).toEqual(run(a, env, 3, 20));
+      expect(b.update().loss).toBe(a.update().loss);
+      const chosen = a.act(testObs, { explore: false });
+      expect(ids).toContain(chosen);
+      expect(b.act(testObs, { explore: false })).toBe(chosen);
+      if (policy === "nearest-neighbor") {
+        // Its chosen training product's vector picks the nearest offered test product.
+        const head = a.policy.actor as NearestNeighborHead;
+        expect(head.size).toBe(100);
+        const logits = new Float32Array(head.size);
+        logits[42] = 20;
+        constantOutput(head.head, logits);
+        const target = row(table, head.trainIds[42] as number);
+        const nearest = ids.reduce((x, y) =>
+          distance(row(table, y), target) < distance(row(table, x), target) ? y : x,
+        );
+        expect(a.act(testObs, { explore: false })).toBe(nearest);
+      }
+      a.dispose();
+      b.dispose();
+    }
+    expect(train).not.toHaveBeenCalled();
     env.close();
   });
 });

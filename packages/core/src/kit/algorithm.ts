@@ -45,8 +45,11 @@ export interface AlgorithmEntry {
   readonly description: string;
   /** Its hyperparameters with their defaults (zod); a suite's `config` is checked against it. */
   readonly schema: z.ZodType;
-  /** null when the env's spaces are supported, else why not. */
-  supports(spaces: EnvSpaces): string | null;
+  /**
+   * null when the env's spaces are supported, else why not. With `config` (a suite's overrides)
+   * the answer is for that configuration: some settings need more of an env than others.
+   */
+  supports(spaces: EnvSpaces, config?: Record<string, unknown>): string | null;
   /** Throws, naming the field, when `config` is not valid for this algorithm. */
   checkConfig(config: Record<string, unknown>): void;
   /**
@@ -65,7 +68,12 @@ export interface AlgorithmDefinition<S extends z.ZodType> {
   description: string;
   /** The agent's config schema; overrides are parsed with it before `create` sees them. */
   schema: S;
-  supports(spaces: EnvSpaces): string | null;
+  /**
+   * null when the env's spaces are supported, else why not; `config` is the parsed config (the
+   * defaults when the harness names no overrides, or when its overrides do not parse: those are
+   * `checkConfig`'s to report).
+   */
+  supports(spaces: EnvSpaces, config: z.output<S>): string | null;
   /**
    * Builds the agent. `matched` holds the harness's settings mapped to this algorithm's config
    * names by `matched`, overridden by the suite's config, parsed by `schema`.
@@ -91,7 +99,15 @@ export function defineAlgorithm<S extends z.ZodType>(def: AlgorithmDefinition<S>
     id: def.id,
     description: def.description,
     schema: def.schema,
-    supports: def.supports,
+    supports: (spaces, config = {}) => {
+      let parsed: z.output<S>;
+      try {
+        parsed = parse({ seed: 0, hidden: [1], warmupSteps: 0, config });
+      } catch {
+        parsed = parse({ seed: 0, hidden: [1], warmupSteps: 0, config: {} });
+      }
+      return def.supports(spaces, parsed);
+    },
     checkConfig: (config) => {
       parse({ seed: 0, hidden: [1], warmupSteps: 0, config });
     },
