@@ -17,12 +17,13 @@ import { type ActOptions, type Agent, type EnvSpaces, QscapeError, type Snapshot
 import {
   ActionInventory,
   type ActionSetObservation,
+  CreateEnv,
   handEngineeredSkillCodes,
   NUM_SKILLS,
   SkillGridWorldEnv,
 } from "@qscape/envs";
 import { z } from "zod";
-import { AgilePPOAgent, actionSetShape, type PolicyHeadFactory } from "../agent.js";
+import { type AgileAction, AgilePPOAgent, actionSetShape, type PolicyHeadFactory } from "../agent.js";
 import { AgileConfig } from "../config.js";
 import { RepresentationSizeError } from "../errors.js";
 import { REPRESENTATION_MODELS, RepresentationConfig } from "./config.js";
@@ -87,6 +88,20 @@ function skillGridWorld(spaces: EnvSpaces): SkillGridWorldEnv | null {
   return inner instanceof SkillGridWorldEnv ? inner : null;
 }
 
+/**
+ * The env's registered id and how many of its actions have play data, when a representation can
+ * be learned for it: SkillGridWorld-v0 (1,024 skills) or a CREATE level without activators (the
+ * 2,110 general tools; the No-Op has none). Else null.
+ */
+function playDataEnv(spaces: EnvSpaces): { id: string; numActions: number } | null {
+  const inner = (spaces as { unwrapped?: unknown }).unwrapped ?? spaces;
+  const id = spaces.spec?.id;
+  if (id === undefined) return null;
+  if (inner instanceof SkillGridWorldEnv) return { id, numActions: NUM_SKILLS };
+  if (inner instanceof CreateEnv && !inner.config.activators) return { id, numActions: inner.noOp };
+  return null;
+}
+
 /** The env's action inventory (its representation table and splits) under the wrappers, or null. */
 function envInventory(spaces: EnvSpaces): ActionInventory | null {
   const inner = ((spaces as { unwrapped?: unknown }).unwrapped ?? spaces) as { inventory?: unknown };
@@ -113,24 +128,32 @@ function envFeaturesControl(spaces: EnvSpaces): string | null {
     : "has no action inventory with a representation table (the features the policy would read)";
 }
 
+interface ControlConfig {
+  policy?: string;
+  representation: { model: string };
+}
+
 /**
- * null when the env supports `config`'s representation: the env's own features need an action-set
- * env with an inventory; a learned model needs SkillGridWorld-v0, the one env with trajectory play
- * data here. Without a config the default (a learned HVAE) is asked about.
+ * null when the env supports `config`'s representation and policy: the env's own features need an
+ * action-set env with an inventory; a learned model needs play data (SkillGridWorld-v0, a CREATE
+ * level without activators); on CREATE's (tool, position) action only the utility policy has the
+ * placement head. Without a config the default (a learned HVAE, the utility policy) is asked about.
  */
-export function newActionsControl(spaces: EnvSpaces, config?: { representation: { model: string } }): string | null {
+export function newActionsControl(spaces: EnvSpaces, config?: ControlConfig): string | null {
   const model = config?.representation.model ?? "hvae";
   if (model === "hand-engineered") return envFeaturesControl(spaces);
-  return skillGridWorld(spaces)
-    ? null
-    : `representation.model "${model}" needs SkillGridWorld-v0 (the env whose actions have play trajectories for the HVAE); representation: { model: "hand-engineered" } reads an action-set env's own features`;
+  if (!playDataEnv(spaces)) {
+    return `representation.model "${model}" needs play data: SkillGridWorld-v0 or a CREATE level without activators (CreatePush-v0, CreateObstacle-v0, CreateSeesaw-v0); representation: { model: "hand-engineered" } reads an action-set env's own features`;
+  }
+  const policy = config?.policy ?? "utility-policy";
+  if (policy !== "utility-policy" && skillGridWorld(spaces) === null) {
+    return `policy "${policy}" chooses a tool only; on CREATE's (tool, position) action the utility policy (new-actions-hvae) runs, with the placement head`;
+  }
+  return null;
 }
 
 /** `newActionsControl`, and the Nearest-Neighbor head's training split must be readable. */
-export function nearestNeighborControl(
-  spaces: EnvSpaces,
-  config?: { representation: { model: string } },
-): string | null {
+export function nearestNeighborControl(spaces: EnvSpaces, config?: ControlConfig): string | null {
   return newActionsControl(spaces, config) ?? trainingSplitControl(spaces);
 }
 
@@ -165,10 +188,13 @@ interface HandEngineeredSnapshot {
   digest: number;
 }
 
-export class NewActionsAgent implements Agent<ActionSetObservation, number> {
+/** `A`: `number` on Discrete inventories, `HybridAction` on CREATE (`new NewActionsAgent<HybridAction>(env)`). */
+export class NewActionsAgent<A extends AgileAction = number> implements Agent<ActionSetObservation, A> {
   readonly name: string;
   readonly config: NewActionsSettings;
-  readonly policy: AgilePPOAgent;
+  readonly policy: AgilePPOAgent<A>;
+  /** The env the representations are learned for (its registered id), or null with the env's own features. */
+  private readonly playEnv: string | null;
   private readonly trainIds: Int32Array;
   private readonly slots: number;
   /** Width of the features the policy reads: the learned size, or the env's (5 for SkillGridWorld's codes). */
@@ -208,10 +234,13 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
       this.handEngineered = inventory.representations;
       this.size = inventory.dim;
       this.numActions = inventory.size;
+      this.playEnv = null;
     } else {
       this.handEngineered = null;
       this.size = representation.representationSize;
-      this.numActions = NUM_SKILLS;
+      const source = playDataEnv(spaces) as { id: string; numActions: number };
+      this.playEnv = source.id;
+      this.numActions = source.numActions;
     }
     const d = this.size;
     const { representation: _, policy, ...policyConfig } = this.config;
@@ -232,7 +261,7 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
           : undefined;
     // The policy sees d-wide features: the learned ones, or the env's own codes.
     const obsSpace = spaces.observationSpace as { spaces: Record<string, { shape?: readonly number[] }> };
-    this.policy = new AgilePPOAgent(
+    this.policy = new AgilePPOAgent<A>(
       {
         ...spaces,
         observationSpace: {
@@ -255,7 +284,7 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     if (!this.table) {
       const { meta, values } = trainRepresentations({
         ...representation,
-        env: "SkillGridWorld-v0",
+        env: this.playEnv as string,
         seed: this.config.seed,
         trainActions: this.trainIds,
       });
@@ -283,19 +312,20 @@ export class NewActionsAgent implements Agent<ActionSetObservation, number> {
     const ids = obs.actionIds as Int32Array;
     const features = new Float32Array(ids.length * d);
     ids.forEach((id, slot) => {
-      if (id >= 0) features.set(values.subarray(id * d, id * d + d), slot * d);
+      // Padded slots, and CREATE's No-Op (an id past the tools, with no play data), keep a zero row.
+      if (id >= 0 && id < this.numActions) features.set(values.subarray(id * d, id * d + d), slot * d);
     });
     return { ...obs, actionFeatures: features };
   }
 
-  act(obs: ActionSetObservation, opts: ActOptions): number {
+  act(obs: ActionSetObservation, opts: ActOptions): A {
     const translated = this.translate(obs);
     const action = this.policy.act(translated, opts);
     this.pending = opts.explore ? { obs, translated } : null;
     return action;
   }
 
-  observe(t: Transition<ActionSetObservation, number>): void {
+  observe(t: Transition<ActionSetObservation, A>): void {
     if (this.pending === null || this.pending.obs !== t.obs) {
       throw new QscapeError(`${this.name}.observe: every transition must follow an act(obs, {explore: true}) on it`);
     }

@@ -256,16 +256,16 @@ describe("the env's own features elsewhere: the recommender's given product vect
     for (const [id] of POLICIES) {
       const entry = entryOf(id);
       expect(entry.supports(reco(), { representation: hand })).toBeNull();
-      expect(entry.supports(reco())).toMatch(/representation\.model "hvae" needs SkillGridWorld-v0/);
-      expect(entry.supports(reco(), { representation: { model: "flat-vae" } })).toMatch(
-        /"flat-vae" needs SkillGridWorld/,
+      expect(entry.supports(reco())).toMatch(
+        /representation\.model "hvae" needs play data: SkillGridWorld-v0 or a CREATE level/,
       );
+      expect(entry.supports(reco(), { representation: { model: "flat-vae" } })).toMatch(/"flat-vae" needs play data/);
       expect(entry.supports(skillGridWorld())).toBeNull();
       expect(entry.supports(make("CreatePush-v0"), { representation: hand })).toMatch(/\(tool, position\) action/);
       expect(entry.supports(make("CartPole-v1"), { representation: hand })).toMatch(/not an action-set env/);
     }
     expect(() => new NewActionsAgent(reco(), tiny)).toThrow(UnsupportedRepresentationEnvError);
-    expect(() => new NewActionsAgent(reco(), tiny)).toThrow(/"hvae" needs SkillGridWorld-v0/);
+    expect(() => new NewActionsAgent(reco(), tiny)).toThrow(/"hvae" needs play data/);
     expect(() => new NewActionsAgent(reco(), { ...tiny, representation: hand, representationSize: 5 })).toThrow(
       /own action features are 16 wide/,
     );

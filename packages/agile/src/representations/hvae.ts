@@ -3,14 +3,20 @@
  * VAE) on the play observations of the training actions with Adam, then encode every action of
  * the inventory, held-out ones included (Algorithm 2: a new action needs only its observations),
  * as the mean of its posterior. The result is an artefact the policy stage reads: a
- * `[numActions × size]` Float32Array fed to `SkillGridWorld-v0`'s `representations` kwarg.
+ * `[numActions × size]` Float32Array fed to `SkillGridWorld-v0`'s `representations` kwarg (or read by
+ * `NewActionsAgent`). Play data: SkillGridWorld's skill trajectories (App. A.1) and CREATE's probe-ball
+ * trajectories per tool (App. A.3), both (x, y) sequences.
  */
 import { Adam, parseConfig, QscapeError, Rng, tf } from "@qscape/core";
 import {
   type ActionSplit,
+  CREATE_LEVELS,
+  CreateEnv,
   checkSplit,
   collectSkillPlayObservations,
+  make,
   NUM_SKILLS,
+  playObservations,
   SkillGridWorldEnv,
   type SkillPlayObservations,
 } from "@qscape/envs";
@@ -28,16 +34,19 @@ export class EmptySplitError extends QscapeError {
   override name = "EmptySplitError";
 }
 
-/** The representation stage supports this env id only through its play data (SkillGridWorld-v0). */
+/** The representation stage supports an env only through its play data (SkillGridWorld-v0, the CREATE levels). */
 export class UnsupportedRepresentationEnvError extends QscapeError {
   override name = "UnsupportedRepresentationEnvError";
 }
 
-/** The env whose play data this module reads (App. A.1's skill trajectories). */
-export const REPRESENTATION_ENVS = ["SkillGridWorld-v0"] as const;
+/** The envs whose play data this module reads: App. A.1's skill trajectories, App. A.3's tool probes. */
+export const REPRESENTATION_ENVS: readonly string[] = [
+  "SkillGridWorld-v0",
+  ...CREATE_LEVELS.map((level) => `Create${level}-v0`),
+];
 
 export interface TrainRepresentationsOptions extends RepresentationConfigInput {
-  /** Registered env id; only `SkillGridWorld-v0` has trajectory play data here. */
+  /** Registered env id with play data: `SkillGridWorld-v0` or a CREATE level without activators. */
   env: string;
   /** The env's split settings; the policy stage must use the same ones (they fix which actions are unseen). */
   splitSeed?: number;
@@ -49,7 +58,10 @@ export interface TrainRepresentationsOptions extends RepresentationConfigInput {
    * instead of cutting the splits again from `splitSeed`/`splitRatio`; not together with `trainOn`.
    */
   trainActions?: ArrayLike<number>;
-  /** Play data already collected for all 1,024 skills in inventory order; otherwise collected with `playSeed`. */
+  /**
+   * SkillGridWorld only: play data already collected for all 1,024 skills in inventory order;
+   * otherwise collected with `playSeed` (CREATE's comes from the on-disk play cache of `@qscape/envs`).
+   */
   play?: SkillPlayObservations;
   /** Seed of the play data (default: `seed` when this collects it). */
   playSeed?: number;
@@ -101,21 +113,72 @@ export interface TrainRepresentationsResult extends ActionRepresentations {
 export const ARTEFACT_FORMAT = "qscape-action-representations";
 export const ARTEFACT_VERSION = 1;
 
-/** The play data's states per trajectory and their width: (x, y) at the start and after each of the 5 moves. */
+/** The width of a play observation's states: (x, y) (a grid cell, or the probe ball's screen position). */
 const STATE_SIZE = 2;
 
 interface PlayData {
   positions: Float32Array;
   perAction: number;
   length: number;
-  /** Scales a grid cell coordinate to [−1, 1]. */
+  /** Maps a recorded coordinate x to x·scale + shift in [−1, 1]. */
   scale: number;
+  shift: number;
 }
 
 /**
- * Copies the chosen observations of `actions` into a [actions, n, T, 2] batch, coordinates scaled
- * to [−1, 1] (so the Gaussian decoder's unit is the grid, not a cell).
+ * Where an env's play data and splits come from. SkillGridWorld: 1,024 skills, 6 grid cells per
+ * trajectory. CREATE: the 2,110 general tools (the No-Op and activators have no play data), 7 probe
+ * positions per trajectory, already in the screen's [−1, 1] units.
  */
+interface PlaySource {
+  numActions: number;
+  /** The inventory whose splits `trainOn` names. */
+  ids(split: ActionSplit): Int32Array;
+  /** A play data set for every action, in inventory order. */
+  collect(seed: number, perAction: number): PlayData;
+}
+
+function playSource(
+  env: string,
+  split: { splitSeed?: number; splitRatio?: [number, number, number] },
+  playGridSize: number,
+): PlaySource {
+  if (env === "SkillGridWorld-v0") {
+    const { inventory } = new SkillGridWorldEnv({ ...split, actionsPerEpisode: 1 });
+    return {
+      numActions: NUM_SKILLS,
+      ids: (s) => inventory.ids(s),
+      collect: (seed, perAction) => {
+        const d = collectSkillPlayObservations({ seed, trajectoriesPerSkill: perAction, gridSize: playGridSize });
+        // Cells 0 … G − 1 to [−1, 1], so the Gaussian decoder's unit is the grid, not a cell.
+        return {
+          positions: d.positions,
+          perAction,
+          length: d.length,
+          scale: 2 / Math.max(1, playGridSize - 1),
+          shift: -1,
+        };
+      },
+    };
+  }
+  const created = make(env, { ...split, actionsPerEpisode: 1 }).unwrapped;
+  if (!(created instanceof CreateEnv) || created.config.activators) {
+    throw new UnsupportedRepresentationEnvError(
+      `trainRepresentations: env ${JSON.stringify(env)} has no trajectory play data here; supported: ${REPRESENTATION_ENVS.join(", ")}`,
+    );
+  }
+  const { inventory, noOp } = created;
+  return {
+    numActions: noOp,
+    ids: (s) => inventory.ids(s),
+    collect: (seed, perAction) => {
+      const { data } = playObservations({ envId: env, split: "all", seed, perAction });
+      return { positions: data.positions, perAction, length: data.length, scale: 1, shift: 0 };
+    },
+  };
+}
+
+/** Copies the chosen observations of `actions` into a [actions, n, T, 2] batch, coordinates in [−1, 1]. */
 function observationSets(play: PlayData, actions: ArrayLike<number>, observations: ArrayLike<number>): ObservationSets {
   const stride = play.length * STATE_SIZE;
   const n = observations.length;
@@ -125,7 +188,7 @@ function observationSets(play: PlayData, actions: ArrayLike<number>, observation
     const base = (actions[i] as number) * play.perAction * stride;
     for (let j = 0; j < n; j++) {
       const from = base + (observations[j] as number) * stride;
-      for (let k = 0; k < stride; k++) out[o++] = (play.positions[from + k] as number) * play.scale - 1;
+      for (let k = 0; k < stride; k++) out[o++] = (play.positions[from + k] as number) * play.scale + play.shift;
     }
   }
   return tf.tensor4d(out, [actions.length, n, play.length, STATE_SIZE]);
@@ -156,7 +219,7 @@ export function negativeElbo(terms: ElboTerms, flipKl = false): tf.Scalar {
 function prepare(opts: TrainRepresentationsOptions) {
   const { env, splitSeed, splitRatio, trainOn, trainActions, play, playSeed, onEpoch, ...config } = opts;
   const settings = parseConfig(RepresentationConfig, config, "trainRepresentations");
-  if (!(REPRESENTATION_ENVS as readonly string[]).includes(env)) {
+  if (!REPRESENTATION_ENVS.includes(env)) {
     throw new UnsupportedRepresentationEnvError(
       `trainRepresentations: env ${JSON.stringify(env)} has no trajectory play data here; supported: ${REPRESENTATION_ENVS.join(", ")}`,
     );
@@ -165,6 +228,11 @@ function prepare(opts: TrainRepresentationsOptions) {
     ...(splitSeed !== undefined ? { splitSeed } : {}),
     ...(splitRatio !== undefined ? { splitRatio } : {}),
   };
+  const source = playSource(env, splitOptions, settings.playGridSize);
+  const n = source.numActions;
+  if (play && env !== "SkillGridWorld-v0") {
+    throw new QscapeError(`trainRepresentations: play is SkillGridWorld's; ${env}'s comes from the play cache`);
+  }
   const splits = [...new Set((trainOn ?? ["train"]).map((s) => checkSplit(s, "trainRepresentations trainOn")))];
   if (splits.length === 0) throw new EmptySplitError("trainRepresentations: trainOn lists no split");
   let trainIds: Int32Array;
@@ -173,14 +241,13 @@ function prepare(opts: TrainRepresentationsOptions) {
     if (trainActions.length === 0) throw new EmptySplitError("trainRepresentations: trainActions is empty");
     trainIds = Int32Array.from(new Set(Array.from(trainActions))).sort();
     for (const k of trainIds) {
-      if (!Number.isInteger(k) || k < 0 || k >= NUM_SKILLS)
-        throw new QscapeError(`trainRepresentations: trainActions holds ${k}, not an action in 0..${NUM_SKILLS - 1}`);
+      if (!Number.isInteger(k) || k < 0 || k >= n)
+        throw new QscapeError(`trainRepresentations: trainActions holds ${k}, not an action in 0..${n - 1}`);
     }
   } else {
-    const { inventory } = new SkillGridWorldEnv({ ...splitOptions, actionsPerEpisode: 1 });
     const ids: number[] = [];
     for (const split of splits) {
-      const inSplit = inventory.ids(split);
+      const inSplit = source.ids(split);
       if (inSplit.length === 0) {
         throw new EmptySplitError(
           `trainRepresentations: the ${split} split holds no action (splitRatio ${JSON.stringify(splitRatio ?? "default")})`,
@@ -211,7 +278,7 @@ function prepare(opts: TrainRepresentationsOptions) {
   }
   // Play data handed in was collected elsewhere: its seed is unknown unless the caller says it.
   const seedOfPlay = playSeed ?? (play ? null : settings.seed);
-  return { env, settings, splits, trainIds, splitSeed, splitRatio, play, playSeed: seedOfPlay, onEpoch };
+  return { env, source, settings, splits, trainIds, splitSeed, splitRatio, play, playSeed: seedOfPlay, onEpoch };
 }
 
 /**
@@ -223,19 +290,15 @@ export function trainRepresentations(opts: TrainRepresentationsOptions): TrainRe
   const p = prepare(opts);
   const s = p.settings;
   const start = performance.now();
-  const collected =
-    p.play ??
-    collectSkillPlayObservations({
-      seed: p.playSeed ?? s.seed,
-      trajectoriesPerSkill: s.observationsPerAction,
-      gridSize: s.playGridSize,
-    });
-  const play: PlayData = {
-    positions: collected.positions,
-    perAction: collected.trajectoriesPerSkill,
-    length: collected.length,
-    scale: 2 / Math.max(1, s.playGridSize - 1),
-  };
+  const play: PlayData = p.play
+    ? {
+        positions: p.play.positions,
+        perAction: p.play.trajectoriesPerSkill,
+        length: p.play.length,
+        scale: 2 / Math.max(1, s.playGridSize - 1),
+        shift: -1,
+      }
+    : p.source.collect(p.playSeed ?? s.seed, s.observationsPerAction);
   const rng = new Rng(s.seed);
   const model = makeRepresentationModel(rng, STATE_SIZE, s);
   const adam = new Adam("representations", model, { lr: s.lr });
@@ -268,7 +331,7 @@ export function trainRepresentations(opts: TrainRepresentationsOptions): TrainRe
         p.onEpoch?.(epoch, terms);
       });
     }
-    const values = encodeAll(model, play);
+    const values = encodeAll(model, play, p.source.numActions);
     const tail = history.slice(-Math.min(100, history.length));
     const mean = (key: keyof EpochTerms) => tail.reduce((a, t) => a + t[key], 0) / tail.length;
     return {
@@ -279,7 +342,7 @@ export function trainRepresentations(opts: TrainRepresentationsOptions): TrainRe
         model: s.model,
         seed: s.seed,
         playSeed: p.playSeed,
-        numActions: NUM_SKILLS,
+        numActions: p.source.numActions,
         size: s.representationSize,
         splitSeed: p.splitSeed ?? null,
         splitRatio: p.splitRatio ?? null,
@@ -299,13 +362,13 @@ export function trainRepresentations(opts: TrainRepresentationsOptions): TrainRe
 }
 
 /** Every action's representation from all its observations, a few actions per pass to bound memory. */
-function encodeAll(model: RepresentationModelNet, play: PlayData): Float32Array {
+function encodeAll(model: RepresentationModelNet, play: PlayData, numActions: number): Float32Array {
   const size = model.representationSize;
-  const out = new Float32Array(NUM_SKILLS * size);
+  const out = new Float32Array(numActions * size);
   const observations = Int32Array.from({ length: play.perAction }, (_, i) => i);
   const chunk = Math.max(1, Math.floor(16_384 / play.perAction));
-  for (let first = 0; first < NUM_SKILLS; first += chunk) {
-    const actions = Int32Array.from({ length: Math.min(chunk, NUM_SKILLS - first) }, (_, i) => first + i);
+  for (let first = 0; first < numActions; first += chunk) {
+    const actions = Int32Array.from({ length: Math.min(chunk, numActions - first) }, (_, i) => first + i);
     const rows = tf.tidy(() => model.represent(observationSets(play, actions, observations)).dataSync());
     out.set(rows, first * size);
   }
