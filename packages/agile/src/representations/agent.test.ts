@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type AlgorithmContext, initBackend, loadCheckpoint, saveCheckpoint, tf } from "@qscape/core";
 import { make } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TINY_REPRESENTATION } from "../../test/tiny-representation.js";
 import { agileAlgorithms } from "../bench.js";
 import { RepresentationSizeError } from "../errors.js";
 import { type NewActionsAgent, representationDigest } from "./agent.js";
@@ -12,16 +13,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-const representation = {
-  observationsPerAction: 4,
-  representationSize: 3,
-  latentSize: 2,
-  hidden: 8,
-  actionHidden: 8,
-  encoderLayers: 1,
-  batchSize: 8,
-  epochs: 2,
-};
+const representation = TINY_REPRESENTATION;
 const ctx = (seed: number): AlgorithmContext => ({
   seed,
   hidden: [8],

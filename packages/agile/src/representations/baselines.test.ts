@@ -18,6 +18,7 @@ import {
   stackActionSetObservations,
 } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TINY_REPRESENTATION } from "../../test/tiny-representation.js";
 import { AgilePPOAgent } from "../agent.js";
 import { agileAlgorithms } from "../bench.js";
 import { TrainingSplitUnknownError } from "../errors.js";
@@ -240,16 +241,7 @@ describe("Continuous-output baseline (Ch. 2 §2.5.3, Dulac-Arnold et al. 2015)",
 });
 
 describe("bench entries new-actions-nn and new-actions-continuous (the same HVAE representations, another policy)", () => {
-  const representation = {
-    observationsPerAction: 4,
-    representationSize: 3,
-    latentSize: 2,
-    hidden: 8,
-    actionHidden: 8,
-    encoderLayers: 1,
-    batchSize: 8,
-    epochs: 2,
-  };
+  const representation = TINY_REPRESENTATION;
   const ctx = (seed: number): AlgorithmContext => ({
     seed,
     hidden: [8],

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { type AlgorithmContext, initBackend, loadCheckpoint, saveCheckpoint, tf } from "@qscape/core";
 import { type ActionSetObservation, type CreateEnv, type Env, make } from "@qscape/envs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TINY_REPRESENTATION } from "../../test/tiny-representation.js";
 import type { HybridAction } from "../agent.js";
 import { agileAlgorithms } from "../bench.js";
 import { type NewActionsAgent, representationDigest } from "./agent.js";
@@ -27,16 +28,7 @@ afterAll(() => {
 });
 
 const TOOLS = 2110;
-const representation = {
-  observationsPerAction: 4,
-  representationSize: 3,
-  latentSize: 2,
-  hidden: 8,
-  actionHidden: 8,
-  encoderLayers: 1,
-  batchSize: 8,
-  epochs: 2,
-};
+const representation = TINY_REPRESENTATION;
 const ctx = (seed: number, config: Record<string, unknown> = {}): AlgorithmContext => ({
   seed,
   hidden: [8],
