@@ -95,6 +95,42 @@ describe("Q-switch", () => {
     agent.dispose();
   });
 
+  it("App. G.2's sampled expectation: each policy scored by the mean of min-Q over M of its sampled actions", () => {
+    const set = makeTaskSet("PointReachMT-v0");
+    const agent = new QmpAgent(set, { ...small, expectationSamples: 10 });
+    const s = new Float32Array([0.5, -1]);
+    const q = (a: number[]) => 3 * (a[0] as number) - (a[1] as number) ** 2;
+    const spy = stubCritic(agent, 0, q);
+    const scores = agent.scores(0, s);
+    const seen = spy.seen[0] as number[][];
+    // 4 policies × 10 draws, policy-major; the score is the mean of Q over a policy's own draws.
+    expect(seen.length).toBe(40);
+    for (let j = 0; j < 4; j++) {
+      const rows = seen.slice(10 * j, 10 * j + 10);
+      expect(scores[j]).toBeCloseTo(rows.reduce((sum, a) => sum + q(a), 0) / 10, 5);
+      // Samples, not the mean: the draws differ (a helper's may clip to the action box's corner).
+      expect(new Set(rows.map((a) => a.join())).size).toBeGreaterThan(j === 0 ? 9 : 1);
+    }
+    // The fixed helpers' draws scatter around their means (↑ = [0, 1], → = [1, 0], ↗ = [1, 1]).
+    const meanOf = (j: number) =>
+      [0, 1].map((d) => seen.slice(10 * j, 10 * j + 10).reduce((sum, a) => sum + (a[d] as number), 0) / 10);
+    expect(Math.sqrt(dist2(meanOf(2), [1, 0]))).toBeLessThan(0.5);
+    // Acting scores the same way: the chosen policy is the argmax of its call's sampled means.
+    const { policy } = agent.behave(0, s);
+    const acted = spy.seen[1] as number[][];
+    expect(acted.length).toBe(40);
+    const means = [0, 1, 2, 3].map((j) => acted.slice(10 * j, 10 * j + 10).reduce((sum, a) => sum + q(a), 0) / 10);
+    expect(policy).toBe(QmpAgent.argmax(means));
+    spy.mockRestore();
+    agent.dispose();
+    // Only a rule that scores policies takes it; it must be a count.
+    expect(() => resolveQmpConfig({ sharing: "none", expectationSamples: 10 })).toThrow(
+      /expectationSamples: expectationSamples scores policies/,
+    );
+    expect(() => resolveQmpConfig({ expectationSamples: -1 })).toThrow(/expectationSamples must be an integer ≥ 0/);
+    expect(resolveQmpConfig({ sharing: "softmax", expectationSamples: 3 }).expectationSamples).toBe(3);
+  });
+
   it("task i is scored by its own critic only", () => {
     const agent = new QmpAgent(makeTaskSet("MazeLargeMT3-v0"), small);
     const s = new Float32Array([1, 3, 0, 0]);

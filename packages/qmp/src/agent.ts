@@ -34,10 +34,11 @@ export interface TaskSpaces extends EnvSpaces {
   readonly tasks: readonly { readonly name: string; readonly fixedPolicy: FixedGaussianPolicy | null }[];
 }
 
-/** A policy's proposal at one state, in the normalised action box: its mean and one sample. */
+/** A policy's proposal at one state, in the normalised action box: its mean and samples. */
 interface Proposal {
   mean(): tf.Tensor2D;
-  sample(): tf.Tensor2D;
+  /** One action drawn from the policy ([1, A]), or `count` of them ([count, A]). */
+  sample(count?: number): tf.Tensor2D;
 }
 
 /** Task i's held policy and the steps it still acts before the next switch (H-step hold). */
@@ -122,15 +123,22 @@ export class QmpAgent {
     const learner = this.learners[j];
     if (learner) {
       const dist = learner.actor.apply(obs);
-      return { mean: () => dist.mode(), sample: () => dist.rsample(this.rng).action };
+      return {
+        mean: () => dist.mode(),
+        sample: (count = 1) =>
+          count === 1
+            ? dist.rsample(this.rng).action
+            : learner.actor.apply(tf.tile(obs, [count, 1]) as tf.Tensor2D).rsample(this.rng).action,
+      };
     }
     const { mean, std } = this.fixedPolicies[j] as FixedGaussianPolicy;
     const m = tf.tensor2d(mean, [1, this.actionDim]);
     return {
       mean: () => m,
-      sample: () => {
-        const noise = this.rng.fillNormal(new Float32Array(this.actionDim), 0, std) as Float32Array;
-        return tf.clipByValue(tf.add(m, tf.tensor2d(noise, [1, this.actionDim])), -1, 1) as tf.Tensor2D;
+      sample: (count = 1) => {
+        const noise = this.rng.fillNormal(new Float32Array(count * this.actionDim), 0, std) as Float32Array;
+        const draws = tf.add(tf.tile(m, [count, 1]), tf.tensor2d(noise, [count, this.actionDim]));
+        return tf.clipByValue(draws, -1, 1) as tf.Tensor2D;
       },
     };
   }
@@ -142,11 +150,14 @@ export class QmpAgent {
     return tf.tensor2d(obs, [1, this.obsDim]);
   }
 
-  /** min(Q_i¹, Q_i²)(s, μ_j) for every policy j, one batched critic pass (the Q-switch's scores). */
+  /**
+   * The Q-switch's scores for every policy j, one batched critic pass: min(Q_i¹, Q_i²)(s, μ_j), or
+   * with `expectationSamples` M > 0 its mean over M actions drawn from π_j (App. G.2).
+   */
   scores(task: number, obs: Float32Array): Float32Array {
     return tf.tidy(() => {
       const s = this.obsTensor(obs);
-      return this.scoreProposals(task, s, this.proposalsAt(s));
+      return this.scoreProposals(task, s, this.proposalsAt(s), this.config.expectationSamples);
     });
   }
 
@@ -154,11 +165,13 @@ export class QmpAgent {
     return Array.from({ length: this.numTasks }, (_, j) => this.proposal(j, obs));
   }
 
-  private scoreProposals(task: number, obs: tf.Tensor2D, proposals: Proposal[]): Float32Array {
-    const means = tf.concat(proposals.map((p) => p.mean()));
-    const tiled = tf.tile(obs, [this.numTasks, 1]) as tf.Tensor2D;
-    const q = this.learner(task).critics.min(tiled, means as tf.Tensor2D);
-    return q.dataSync() as Float32Array;
+  private scoreProposals(task: number, obs: tf.Tensor2D, proposals: Proposal[], samples = 0): Float32Array {
+    const per = Math.max(samples, 1);
+    const actions = tf.concat(proposals.map((p) => (samples > 0 ? p.sample(samples) : p.mean())));
+    const tiled = tf.tile(obs, [this.numTasks * per, 1]) as tf.Tensor2D;
+    const q = this.learner(task).critics.min(tiled, actions as tf.Tensor2D);
+    // Rows are policy-major: policy j's M draws are rows j·M … j·M + M − 1.
+    return tf.mean(tf.reshape(q, [this.numTasks, per]), 1).dataSync() as Float32Array;
   }
 
   /** j* = argmax_j scores[j]; ties go to the lowest task index. */
@@ -215,7 +228,7 @@ export class QmpAgent {
       return { policy, proposal: this.proposal(policy, s) };
     }
     const proposals = this.proposalsAt(s);
-    const scores = this.scoreProposals(task, s, proposals);
+    const scores = this.scoreProposals(task, s, proposals, this.config.expectationSamples);
     const policy =
       sharing === "softmax"
         ? this.rng.choice(this.policyIndices, softmaxProbabilities(scores, this.config.temperature))

@@ -31,7 +31,7 @@ function trace(run: MultiTaskRun, epochs: number) {
 describe("qmp bench entries (multi-task runs)", () => {
   it("are listed under the bench ids, refuse single envs, and name bad input before running", () => {
     expect(qmpAlgorithms.map((a) => a.id)).toEqual(
-      expect.arrayContaining(["qmp", "qmp-h", "no-sharing", "qmp-uniform", "qmp-softmax", "qmp-domain"]),
+      expect.arrayContaining(["qmp", "qmp-h", "no-sharing", "qmp-uniform", "qmp-softmax", "qmp-domain", "qmp-sampled"]),
     );
     const qmp = qmpAlgorithms[0];
     expect(qmp?.supports({ observationSpace: {}, actionSpace: {} } as never)).toMatch(/task set/);
@@ -60,6 +60,26 @@ describe("qmp bench entries (multi-task runs)", () => {
     expect([...first, ...rest]).toEqual(straight);
     expect(c.selectionCounts()).toEqual(selections);
     expect(c.tasks).toHaveLength(3);
+    c.dispose();
+  });
+
+  it("qmp-sampled (App. G.2): M = 10 by default, M ≥ 1 checked; a saved run continues identically", () => {
+    const sampled = qmpAlgorithms.find((a) => a.id === "qmp-sampled");
+    expect(sampled?.resolveConfig({ seed: 0, hidden: [16], warmupSteps: 0, config: {} })).toMatchObject({
+      expectationSamples: 10,
+    });
+    expect(() => sampled?.checkConfig({ expectationSamples: 0 })).toThrow(/expectationSamples must be an integer ≥ 1/);
+    const config = { ...tiny, expectationSamples: 3 };
+    const a = entry("qmp-sampled").create("MazeLargeMT3-v0", { ...ctx, config });
+    const straight = trace(a, 3);
+    a.dispose();
+    const b = entry("qmp-sampled").create("MazeLargeMT3-v0", { ...ctx, config });
+    const first = trace(b, 1);
+    const saved: Snapshot = structuredClone(b.save());
+    b.dispose();
+    const c = entry("qmp-sampled").create("MazeLargeMT3-v0", { ...ctx, config });
+    c.load(saved);
+    expect([...first, ...trace(c, 2)]).toEqual(straight);
     c.dispose();
   });
 

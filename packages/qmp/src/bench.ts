@@ -10,6 +10,7 @@
  * - `no-sharing`: each task collects with its own policy (Separated SAC, Table D.2's "No-QMP").
  * - `qmp-uniform`: a uniformly random task policy at each re-selection (§5.7.4).
  * - `qmp-softmax`: the probabilistic mixture, j ~ softmax(Q_i(s, μ_j) / T) (App. G.1).
+ * - `qmp-sampled`: the Q-switch scoring by the sampled expectation of min-Q, M actions per policy (App. G.2).
  * - `qmp-domain`: QMP-Domain-Knowledge, j ~ the fixed hand-crafted p_{j→i} (App. D D.1); only on
  *   task sets that have one (MultistageReacherMT5-v0).
  * - `param-sharing`, `qmp-param-sharing`, `fully-shared`: the sharing baselines of §5.6.2 and QMP
@@ -60,6 +61,14 @@ const holdSteps = z.number().int().min(1, "holdSteps (H) must be an integer ≥ 
 export const QmpBenchConfig = z.object({ ...common, holdSteps: holdSteps.default(1) }).strict();
 export const QmpHBenchConfig = z.object({ ...common, holdSteps: holdSteps.optional() }).strict();
 export const FixedBehaviourBenchConfig = z.object(common).strict();
+/** App. G.2: the Q-switch scoring each policy by its min-Q averaged over M sampled actions (M = 10 there). */
+export const QmpSampledBenchConfig = z
+  .object({
+    ...common,
+    holdSteps: holdSteps.default(1),
+    expectationSamples: z.number().int().positive("expectationSamples must be an integer ≥ 1").default(10),
+  })
+  .strict();
 export const SoftmaxBenchConfig = z
   .object({ ...common, temperature: z.number().positive("temperature (T) must be > 0").default(1) })
   .strict();
@@ -116,6 +125,7 @@ type Sharing = "qSwitch" | "none" | "uniform" | "softmax" | "domain";
 type BenchSettings = z.output<typeof FixedBehaviourBenchConfig> & {
   holdSteps?: number | undefined;
   temperature?: number | undefined;
+  expectationSamples?: number | undefined;
 };
 
 /** Table D.2's H column: 25 for Maze, 10 for every other environment. */
@@ -154,6 +164,7 @@ export function createQmpRun(
       holdSteps: config.holdSteps ?? tableD2Hold(taskSetId),
       ownPolicyProb: config.ownPolicyProb,
       ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+      ...(config.expectationSamples !== undefined ? { expectationSamples: config.expectationSamples } : {}),
       sac: { actorHidden: config.hidden, criticHidden: config.hidden, ...config.sac },
     });
   const loop = {
@@ -246,6 +257,16 @@ export const qmpAlgorithms = [
     matched,
     epoch: epochOf,
     create: (id, config, ctx) => createQmpRun(id, "uniform", config, ctx),
+  }),
+  defineMultiTaskAlgorithm({
+    id: "qmp-sampled",
+    description:
+      "QMP scoring each policy by task i's min-Q averaged over M sampled actions instead of at its mean (App. G.2; M = 10)",
+    schema: QmpSampledBenchConfig,
+    supportsTaskSet,
+    matched,
+    epoch: epochOf,
+    create: (id, config, ctx) => createQmpRun(id, "qSwitch", config, ctx),
   }),
   defineMultiTaskAlgorithm({
     id: "qmp-softmax",

@@ -59,10 +59,21 @@ export const QmpConfig = z
      * re-selection: 0 everywhere except Meta-World MT10, where the paper uses 0.7 (App. D H.5).
      */
     ownPolicyProb: z.number().min(0).max(1).default(0),
+    /**
+     * How the Q-switch scores a policy j for task i (sharing "qSwitch" or "softmax"). 0: at its mean
+     * action, min Q_i(s, μ_j), the paper's practical estimator (§5.4). M > 0: the sampled expectation
+     * (1/M) Σ_m min Q_i(s, a_m), a_m ~ π_j(·|s), the App. G.2 ablation (M = 10 there; "no significant
+     * difference"). Deterministic evaluation of the mixture always scores means.
+     */
+    expectationSamples: z.number().int().nonnegative("expectationSamples must be an integer ≥ 0").default(0),
     /** Settings of every task's SAC learner, merged over QMP_SAC_DEFAULTS and checked by SAC's schema. */
     sac: z.record(z.string(), z.unknown()).default({}),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.expectationSamples === 0 || c.sharing === "qSwitch" || c.sharing === "softmax", {
+    path: ["expectationSamples"],
+    message: "expectationSamples scores policies, which only the Q-switch (sharing qSwitch) and the softmax mixture do",
+  });
 
 export type QmpConfigInput = Omit<z.input<typeof QmpConfig>, "sac"> & { sac?: Omit<SACConfigInput, "seed"> };
 /** The same with the SAC block unchecked until parsing (what a harness holds after its own zod parse). */
