@@ -45,7 +45,9 @@ describe("pnpm bench", () => {
     // Support can depend on the config: a learned representation needs play data RecoGym lacks.
     const r = run("new-actions-recsys", "--algos", "ours", "--set", "representation.model=hvae");
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/ours cannot run on RecoGym-v0: representation\.model "hvae" needs play data: SkillGridWorld-v0 or a CREATE level/);
+    expect(r.stderr).toMatch(
+      /ours cannot run on RecoGym-v0: representation\.model "hvae" needs play data: SkillGridWorld-v0 or a CREATE level/,
+    );
     const u = run("nosuchsuite");
     expect(u.stderr).toMatch(/unknown suite "nosuchsuite"/);
     // --set goes through the algorithm's own schema, per algorithm (label:) or for all.
