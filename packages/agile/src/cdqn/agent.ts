@@ -173,7 +173,7 @@ export function listwiseTargets(
 }
 
 /**
- * App. B.2.2's switches where they would change nothing: the graph's (twin GAT, pre-summarizer) on a
+ * App. B.2.2's switches where they would change nothing: the graph's (twin GAT, pre-summarizer, layer, nodes) on a
  * variant without a graph, the cascade's (intra-list target, shared list encoder) on Simple DQN.
  */
 function checkSwitches(c: CDQNSettings, name: string): void {
@@ -181,6 +181,8 @@ function checkSwitches(c: CDQNSettings, name: string): void {
   if (c.variant !== "agile") {
     if (!c.twinGat) off.push("twinGat: false");
     if (c.preSummarizer) off.push("preSummarizer: true");
+    if (c.graphLayer !== "gat") off.push(`graphLayer: ${c.graphLayer}`);
+    if (c.graphNodes !== "state-action") off.push(`graphNodes: ${c.graphNodes}`);
   }
   if (c.variant === "simple-dqn") {
     if (!c.intraListTarget) off.push("intraListTarget: false");

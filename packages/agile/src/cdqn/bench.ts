@@ -26,11 +26,21 @@ const widths = ({ seed, hidden }: Omit<AlgorithmContext, "config">) => ({
   graphHidden: hidden[0],
 });
 
-function entry(id: string, variant: CDQNVariant, description: string) {
+function entry(
+  id: string,
+  variant: CDQNVariant,
+  description: string,
+  graph: { layer?: "gat" | "gcn"; nodes?: "state-action" | "action-only" } = {},
+) {
   return defineAlgorithm({
     id,
     description,
-    schema: CDQNConfig.extend({ variant: CDQNConfig.shape.variant.default(variant) }),
+    // The variant (and the graph's analysis) are the entry's; a suite's config sets everything else.
+    schema: CDQNConfig.extend({
+      variant: CDQNConfig.shape.variant.default(variant),
+      graphLayer: CDQNConfig.shape.graphLayer.default(graph.layer ?? "gat"),
+      graphNodes: CDQNConfig.shape.graphNodes.default(graph.nodes ?? "state-action"),
+    }),
     supports: listActionControl,
     matched: widths,
     create: (spaces, config) => new ListwiseCDQNAgent(spaces, config),
@@ -43,6 +53,19 @@ export const cdqnAlgorithms = [
     "agile-cdqn",
     "agile",
     "AGILE listwise CDQN: the list built item by item, twin GATs over (state, list, item) nodes, shared Q across indices",
+  ),
+  // Fig. B.9's analyses of AGILE's graph on RecSim.
+  entry(
+    "agile-cdqn-gcn",
+    "agile",
+    "AGILE listwise CDQN with GCN message passing (zero-diagonal normalised adjacency) instead of graph attention",
+    { layer: "gcn" },
+  ),
+  entry(
+    "agile-cdqn-only-action",
+    "agile",
+    "AGILE listwise CDQN whose graph nodes are the items' representations alone (no state or list in the graph)",
+    { nodes: "action-only" },
   ),
   entry(
     "cdqn-utility",

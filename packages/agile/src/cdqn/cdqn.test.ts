@@ -11,6 +11,7 @@ import {
 import { type ActionSetObservation, make } from "@qscape/envs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ActionSetSpaceError } from "../errors.js";
+import { GraphConvolutionBlock } from "../gcn.js";
 import type { ActionGraph } from "../networks.js";
 import { availableAfterPrefixes, type ListBatch, ListwiseCDQNAgent, listwiseTargets } from "./agent.js";
 import { cdqnAlgorithms } from "./bench.js";
@@ -72,7 +73,13 @@ describe("listwise CDQN: config and spaces", () => {
       expect(entry.supports(make("DigLava-v0"))).toMatch(/not a list-action env/);
       expect(entry.supports(make("RecSimSlate-v0"))).toBeNull();
     }
-    expect(cdqnAlgorithms.map((e) => e.id)).toEqual(["agile-cdqn", "cdqn-utility", "simple-dqn"]);
+    expect(cdqnAlgorithms.map((e) => e.id)).toEqual([
+      "agile-cdqn",
+      "agile-cdqn-gcn",
+      "agile-cdqn-only-action",
+      "cdqn-utility",
+      "simple-dqn",
+    ]);
   });
 });
 
@@ -421,6 +428,62 @@ describe("listwise CDQN: App. B.2.2 design switches", () => {
     expect(() => new ListwiseCDQNAgent(env, { variant: "simple-dqn", intraListTarget: false })).toThrow(
       /intraListTarget: false/,
     );
+    expect(() => new ListwiseCDQNAgent(env, { variant: "utility", graphLayer: "gcn" })).toThrow(
+      /graphLayer: gcn has no effect on the utility variant/,
+    );
+    expect(() => new ListwiseCDQNAgent(env, { variant: "simple-dqn", graphNodes: "action-only" })).toThrow(
+      /graphNodes: action-only has no effect/,
+    );
+  });
+
+  it("Fig. B.9's GCN (agile-cdqn-gcn): GCN blocks in place of both GATs, the rest unchanged; equivariant, padding ignored", () => {
+    const entry = cdqnAlgorithms.find((e) => e.id === "agile-cdqn-gcn");
+    const ctx = { seed: 3, hidden: [8], warmupSteps: 0, config: {} };
+    expect(entry?.resolveConfig(ctx)).toMatchObject({
+      variant: "agile",
+      graphLayer: "gcn",
+      graphNodes: "state-action",
+    });
+    const gat = new ListwiseCDQNAgent(smallEnv(), small);
+    const gcn = new ListwiseCDQNAgent(smallEnv(), { ...small, graphLayer: "gcn" });
+    const graph = gcn.qNetwork.graph as ActionGraph;
+    expect(graph.relational).toBeInstanceOf(GraphConvolutionBlock);
+    expect(graph.summaryGat).toBeInstanceOf(GraphConvolutionBlock);
+    expect(gcn.targetNetwork.graph?.summaryGat).toBeInstanceOf(GraphConvolutionBlock);
+    // Everything but the graph blocks keeps its shapes.
+    const shapes = (a: ListwiseCDQNAgent) => a.qNetwork.utility.parameters().map((p) => p.shape.join("x"));
+    expect(shapes(gcn)).toEqual(shapes(gat));
+    expectSetHandling(gcn);
+    feed(gcn, 20);
+    expect(Number.isFinite(gcn.update().loss)).toBe(true);
+    gat.dispose();
+    gcn.dispose();
+  });
+
+  it("Fig. B.9's Only-Action (agile-cdqn-only-action): the nodes are c_a alone, whatever the state and list; equivariant, padding ignored", () => {
+    const entry = cdqnAlgorithms.find((e) => e.id === "agile-cdqn-only-action");
+    const ctx = { seed: 3, hidden: [8], warmupSteps: 0, config: {} };
+    expect(entry?.resolveConfig(ctx)).toMatchObject({ variant: "agile", graphLayer: "gat", graphNodes: "action-only" });
+    const agent = new ListwiseCDQNAgent(smallEnv(), { ...small, graphNodes: "action-only" });
+    const net = agent.qNetwork;
+    const { featureDim, slots: k } = agent.shape;
+    const graph = net.graph as ActionGraph;
+    expect((graph.relational as GraphAttentionBlock).inputSize).toBe(featureDim);
+    expect(graph.summaryGat.inputSize).toBe(featureDim);
+    const [a, b, f] = tf.tidy(() => {
+      const features = tf.randomNormal([2, k, featureDim], 0, 1, "float32", 2) as tf.Tensor3D;
+      const one = net.graphNodes(tf.randomNormal([2, 16], 0, 1, "float32", 1) as tf.Tensor2D, features);
+      const other = net.graphNodes(tf.randomNormal([2, 16], 0, 1, "float32", 7) as tf.Tensor2D, features);
+      return [one, other, features].map((t) => Array.from(t.dataSync()));
+    });
+    expect(a).toEqual(f);
+    expect(b).toEqual(f);
+    // The Q-network still reads e_s and e_list: its utility input is as wide as AGILE's.
+    const agile = new ListwiseCDQNAgent(smallEnv(), small);
+    expect(net.utility.parameters()[0]?.shape).toEqual(agile.qNetwork.utility.parameters()[0]?.shape);
+    expectSetHandling(agent);
+    agile.dispose();
+    agent.dispose();
   });
 
   it("intraListTarget: false reaches the update (another loss on the same batch)", () => {
@@ -520,11 +583,13 @@ describe("listwise CDQN: App. B.2.2 design switches", () => {
     },
   );
 
-  it("save/load resumes exactly with every switch off its default (single GAT, pre-summarizer, no intra-list target, shared list encoder)", () => {
+  it("save/load resumes exactly with every switch off its default (single GAT, pre-summarizer, no intra-list target, shared list encoder, GCN, action-only nodes)", () => {
     const config = {
       ...small,
       twinGat: false,
       preSummarizer: true,
+      graphLayer: "gcn" as const,
+      graphNodes: "action-only" as const,
       intraListTarget: false,
       shareListEncoder: true,
       updateInterval: 5,

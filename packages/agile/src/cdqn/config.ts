@@ -20,7 +20,8 @@
  * `simple-dqn` (§3.6.1 "Simple DQN": no cascade, Q(s, a) per item, the top-K items are the list).
  *
  * App. B.2's tuning variants of AGILE-Tuned are settings of `agile`: "Sync-freq=10"
- * (`targetSyncEvery: 10`), "Graph-dim=32" (`graphHidden: 32`), and the B.2.2 switches below.
+ * (`targetSyncEvery: 10`), "Graph-dim=32" (`graphHidden: 32`), and the B.2.2 switches below; so are
+ * Fig. B.9's GCN and Only-Action analyses (`graphLayer`, `graphNodes`).
  */
 import { configFields, hiddenSizes } from "@qscape/core";
 import { z } from "zod";
@@ -56,6 +57,14 @@ export const CDQNConfig = z
      */
     twinGat: z.boolean().default(true),
     preSummarizer: z.boolean().default(false),
+    /**
+     * App. B Fig. B.9's analyses of AGILE's graph on RecSim (agile only). `graphLayer` "gcn": GCN
+     * message passing (zero-diagonal normalised adjacency, App. B C.3.1) instead of graph attention.
+     * `graphNodes` "action-only": v_a = c_a, the nodes leave out e_s and e_list (AGILE-Only-Action;
+     * the Q-network still reads them).
+     */
+    graphLayer: z.enum(["gat", "gcn"]).default("gat"),
+    graphNodes: z.enum(["state-action", "action-only"]).default("state-action"),
     /**
      * App. B.2.2: true = the intra-list target (y_n from Q^T_{n+1} in the same state, AGILE-Tuned);
      * false = "No target-q change" (Chen et al. 2019a's across-list target: every index regresses on

@@ -16,7 +16,9 @@
  *
  * App. B.2.2's switches (agile): `preSummarizer` puts a 2-layer ReLU MLP on each v_a before the
  * graph; `twinGat: false` uses one GAT for both e_rel and e_sum; a target network built with the
- * main network's list encoder (`shareListEncoder`) borrows it instead of owning a copy.
+ * main network's list encoder (`shareListEncoder`) borrows it instead of owning a copy. Fig. B.9's
+ * analyses: `graphLayer: "gcn"` swaps the GATs for GCN blocks, `graphNodes: "action-only"` makes the
+ * nodes v_a = c_a.
  */
 import { applyPerItem, Linear, MLP, maskedMean, type Parameterized, QscapeError, type Rng, tf } from "@qscape/core";
 import { ActionGraph } from "../networks.js";
@@ -176,19 +178,23 @@ export class ListQNetwork implements ListQFunction, Parameterized {
     const context = s.hidden + (cascaded ? s.listEncoderDim : 0);
     const agile = s.variant === "agile";
     // Drawn only when on, so the default networks' initial weights are those drawn before the switch.
+    const rawNodeSize = s.graphNodes === "action-only" ? d : context + d;
     this.preSummarizer =
       agile && s.preSummarizer
-        ? new MLP(rng, context + d, s.graphHidden, { hidden: [s.graphHidden], name: `${name}.preSummarizer` })
+        ? new MLP(rng, rawNodeSize, s.graphHidden, { hidden: [s.graphHidden], name: `${name}.preSummarizer` })
         : null;
-    const nodeSize = this.preSummarizer ? s.graphHidden : context + d;
-    this.graph = agile ? new ActionGraph(rng, nodeSize, s, s.twinGat, `${name}.graph`) : null;
+    const nodeSize = this.preSummarizer ? s.graphHidden : rawNodeSize;
+    this.graph = agile ? new ActionGraph(rng, nodeSize, s, s.twinGat, `${name}.graph`, s.graphLayer) : null;
     const width = context + d + (this.graph ? 2 * s.graphHidden : 0);
     this.utility = new MLP(rng, width, 1, { hidden: s.qHidden, name: `${name}.utility` });
   }
 
-  /** The graph's nodes [B, K, ·]: concat(e_s, e_list, c_a) given the context [B, c], through the pre-summarizer if on. */
+  /**
+   * The graph's nodes [B, K, ·]: concat(e_s, e_list, c_a) given the context [B, c] (c_a alone with
+   * `graphNodes: "action-only"`), through the pre-summarizer if on.
+   */
   graphNodes(context: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor3D {
-    const nodes = ActionGraph.nodes(context, features);
+    const nodes = this.settings.graphNodes === "action-only" ? features : ActionGraph.nodes(context, features);
     return this.preSummarizer ? applyPerItem(this.preSummarizer, nodes) : nodes;
   }
 
