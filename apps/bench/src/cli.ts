@@ -37,6 +37,7 @@ import { SlurmError, slurmSettings } from "./slurm/config.js";
 import { collectInto, executeSlurm, preflight, slurmStatus, submittedSuite } from "./slurm/executor.js";
 import { describeEstimate, estimateSuite, readSpeeds, speedsFromResults, writeSpeeds } from "./speeds.js";
 import {
+  checkScores,
   configOn,
   expandRuns,
   isTaskSet,
@@ -213,8 +214,12 @@ export async function validateRunnable(suite: Suite): Promise<void> {
   const taskSets = suite.envs.filter((e) => isTaskSet(e.id));
   if (taskSets.length > 0 && taskSets.length < suite.envs.length)
     problems.push(
-      `mixes task sets (${taskSets.map((e) => e.id).join(", ")}) with single envs: a multi-task suite is scored by success over tasks, the others by return; put them in separate suites`,
+      `mixes task sets (${taskSets.map((e) => e.id).join(", ")}) with single envs: a multi-task suite is scored over tasks, the others by their own return; put them in separate suites`,
     );
+  else if (taskSets.length > 0) {
+    const mixed = checkScores(suite);
+    if (mixed) problems.push(mixed);
+  }
   if (problems.length === 0) {
     await loadMujoco();
     const configChecked = new Set<string>();

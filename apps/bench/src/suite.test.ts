@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandRuns, parseSuite } from "./suite.js";
+import { checkScores, expandRuns, parseSuite, protocolOf, scoreOf } from "./suite.js";
 
 const suite = (presets: boolean) =>
   parseSuite({
@@ -29,5 +29,33 @@ describe("suites and the hyperparameter presets of `qscape train`", () => {
 
   it("without presets the suite's config is used as it is", () => {
     for (const run of expandRuns(suite(false))) expect(run.algoConfig).toEqual({ actorLr: 1e-3 });
+  });
+});
+
+describe("how a multi-task suite is scored", () => {
+  const multiTask = (ids: string[]) =>
+    parseSuite({
+      name: "score-check",
+      description: "task sets",
+      estimatedMinutes: 1,
+      algorithms: [{ algo: "qmp" }],
+      envs: ids.map((id) => ({ id })),
+      seeds: [0],
+      budget: { envSteps: 1000, warmupSteps: 0 },
+      evaluation: { every: 500, episodes: 2 },
+    });
+
+  it("by mean success over tasks on the maze, by mean return over tasks on Walker (Table D.2), and never both at once", () => {
+    const maze = multiTask(["MazeLargeMT3-v0"]);
+    expect(scoreOf(maze)).toBe("success");
+    expect(protocolOf(maze, "cpu").notes).toMatch(/the score is the mean success over tasks/);
+    const walker = multiTask(["Walker2dMT4-v0"]);
+    expect(scoreOf(walker)).toBe("return");
+    expect(protocolOf(walker, "cpu")).not.toHaveProperty("score");
+    expect(protocolOf(walker, "cpu").notes).toMatch(/the score is the mean return over tasks/);
+    expect(checkScores(maze)).toBeNull();
+    expect(checkScores(multiTask(["MazeLargeMT3-v0", "Walker2dMT4-v0"]))).toMatch(
+      /MazeLargeMT3-v0 by mean success over tasks, Walker2dMT4-v0 by return/,
+    );
   });
 });

@@ -4,7 +4,7 @@
  * that name the field.
  */
 import { findPreset } from "@qscape/cli";
-import { taskSetIds } from "@qscape/envs";
+import { taskSetIds, taskSetScore } from "@qscape/envs";
 import { z } from "zod";
 import { SlurmSchema } from "./slurm/config.js";
 
@@ -173,9 +173,25 @@ export function isTaskSet(id: string): boolean {
   return taskSetIds().includes(id);
 }
 
-/** How runs are scored: mean success over tasks on task sets (QMP §8), return elsewhere. */
+/**
+ * How runs are scored: on task sets, what the task set says (QMP §8: the mean success over tasks;
+ * Walker2dMT4-v0: the mean return over tasks, as Table D.2 reports it), the return elsewhere. A suite
+ * scores all its runs one way (`checkScores` refuses a mix).
+ */
 export function scoreOf(suite: Suite): "return" | "success" {
-  return suite.envs.some((e) => isTaskSet(e.id)) ? "success" : "return";
+  return suite.envs.some((e) => isTaskSet(e.id) && taskSetScore(e.id) === "success") ? "success" : "return";
+}
+
+/** null when every env of the suite is scored the same way, else why not. */
+export function checkScores(suite: Suite): string | null {
+  const scores = suite.envs.map((e) => ({
+    id: e.id,
+    score: isTaskSet(e.id) ? taskSetScore(e.id) : ("return" as const),
+  }));
+  const success = scores.filter((x) => x.score === "success").map((x) => x.id);
+  const other = scores.filter((x) => x.score !== "success").map((x) => x.id);
+  if (success.length === 0 || other.length === 0) return null;
+  return `a suite scores all its runs one way: ${success.join(", ")} by mean success over tasks, ${other.join(", ")} by return; put them in separate suites`;
 }
 
 /** One unit of work: an (algorithm, env, seed) triple of a suite. */
@@ -255,10 +271,9 @@ export function protocolOf(suite: Suite, backend: string) {
       return `${e.id}: ${b.envSteps} env steps (warm-up ${b.warmupSteps}), evaluation every ${ev.every} steps × ${ev.episodes} episodes`;
     });
   const score = scoreOf(suite);
-  const multiTask =
-    score === "success"
-      ? "Multi-task runs: the budget is env steps summed over a task set's tasks; each algorithm's own epoch (env and gradient steps per task, minimum buffer) replaces warm-up and updates per step; the score is the mean success over tasks of deterministic evaluation episodes per task."
-      : null;
+  const multiTask = suite.envs.some((e) => isTaskSet(e.id))
+    ? `Multi-task runs: the budget is env steps summed over a task set's tasks; each algorithm's own epoch (env and gradient steps per task, minimum buffer) replaces warm-up and updates per step; the score is the mean ${score === "success" ? "success" : "return"} over tasks of deterministic evaluation episodes per task.`
+    : null;
   const splits = suite.envs
     .filter((e) => e.evalSplits.length > 0)
     .map((e) => `${e.id} also on the ${e.evalSplits.join(" and ")} action split${e.evalSplits.length > 1 ? "s" : ""}`);

@@ -296,4 +296,29 @@ describe("an env where no algorithm moved from the untrained score", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("when it is the only env, the report still builds: curves and the note, no aggregates", () => {
+    const dir = mkdtempSync(join(tmpdir(), "qscape-report-flat-only-"));
+    const db = openResults(join(dir, "results.sqlite"));
+    try {
+      db.ensureSuite("flat-only", {
+        description: "one flat env",
+        protocol: { envSteps: 200, seeds: [0], evaluation: { everySteps: 100, episodes: 1, deterministic: true } },
+      });
+      for (const algo of ["a", "b"]) {
+        const flat = db.upsertRun({ suite: "flat-only", algo, env: "Flat-v0", seed: 0, config: {} });
+        for (const step of [0, 100, 200]) db.recordEval(flat.id, { step, episodeReturns: [0.01] });
+        db.markFinished(flat.id, { wallClockS: 1 });
+      }
+      const d = buildReportData(db, "flat-only", fast);
+      expect(d.envs).toEqual([]);
+      expect(d.aggregates).toEqual([]);
+      expect(d.notes.join("\n")).toMatch(/Flat-v0 left out of the aggregate statistics/);
+      expect(d.learningCurves.map((c) => c.env)).toEqual(["Flat-v0", "Flat-v0"]);
+      expect(renderReportHtml(d)).toMatch(/Flat-v0 left out of the aggregate statistics/);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

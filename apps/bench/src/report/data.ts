@@ -98,7 +98,7 @@ export interface ReportData {
     counters: Record<string, number>;
     error: string | null;
   }[];
-  /** Multi-task suites (task sets, score = mean success over tasks): what the report shows per task. */
+  /** Multi-task suites (task sets, scored over their tasks): what the report shows per task. */
   multiTask?: MultiTaskReport;
   /**
    * The same statistics on each other action split the runs were evaluated on (e.g. unseen test
@@ -311,9 +311,11 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
   });
   const bounds = { random: perEnv.map((p) => p.random), reference: perEnv.map((p) => p.reference) };
   const normalise = (m: number[][]) => minMaxNormalise(m, bounds, envs);
-  const normalisedFinal = Object.fromEntries(algos.map((algo) => [algo, normalise(rawFinal[algo] as number[][])]));
-
   const haveMatrices = envs.length > 0;
+  // With every env left out (no scale anywhere) there is no matrix to normalise: curves and notes only.
+  const normalisedFinal = haveMatrices
+    ? Object.fromEntries(algos.map((algo) => [algo, normalise(rawFinal[algo] as number[][])]))
+    : {};
   const aggregates: ReportData["aggregates"] = [];
   const scores = Object.values(normalisedFinal).flatMap((m) => [...m.data].filter((v) => Number.isFinite(v)));
   const taus = options.taus ?? profileGrid(scores);

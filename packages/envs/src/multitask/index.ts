@@ -19,5 +19,7 @@ registerTaskSet("MazeLargeMT10-v0", () =>
 );
 registerTaskSet("MazeLargeMT3-v0", () => mazeLargeTaskSet("MazeLargeMT3-v0", MAZE_LARGE_MT3_TASKS));
 registerTaskSet("MultistageReacherMT5-v0", () => multistageReacherTaskSet("MultistageReacherMT5-v0"));
-// MuJoCo: `await loadMujoco()` before making it.
-registerTaskSet("Walker2dMT4-v0", (kwargs) => walkerTaskSet("Walker2dMT4-v0", kwargs as WalkerMTOptions));
+// MuJoCo: `await loadMujoco()` before making it. Scored by return, as Table D.2 reports Walker.
+registerTaskSet("Walker2dMT4-v0", (kwargs) => walkerTaskSet("Walker2dMT4-v0", kwargs as WalkerMTOptions), {
+  score: "return",
+});

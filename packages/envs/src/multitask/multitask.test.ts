@@ -14,6 +14,7 @@ import {
   TaskSpaceMismatchError,
   taskSeed,
   taskSetIds,
+  taskSetScore,
   UnknownTaskError,
   UnknownTaskSetError,
 } from "./index.js";
@@ -66,6 +67,14 @@ describe("task sets", () => {
     expect(() => set.env(-1)).toThrow(/task -1 is not in \[0, 3\)/);
     expect(() => set.env("T9")).toThrow(/no task named "T9"/);
     expect(set.taskIndex("T4")).toBe(1);
+  });
+
+  it("says how results on each set are scored: mean success over tasks, Walker by return (Table D.2)", () => {
+    for (const id of ["PointReachMT-v0", "MazeLargeMT10-v0", "MazeLargeMT3-v0", "MultistageReacherMT5-v0"]) {
+      expect(taskSetScore(id)).toBe("success");
+    }
+    expect(taskSetScore("Walker2dMT4-v0")).toBe("return");
+    expect(() => taskSetScore("MazeLargeMT11-v0")).toThrow(UnknownTaskSetError);
   });
 
   it("rejects tasks whose spaces differ, naming the task", () => {

@@ -170,11 +170,26 @@ export class TaskSet {
 
 export type TaskSetCreator = (kwargs: Record<string, unknown>) => TaskSet;
 
-const taskSets = new Map<string, TaskSetCreator>();
+/**
+ * How results on a task set are scored: the mean success over its tasks (QMP §8, every task set with a
+ * success criterion), or the mean return over its tasks (Walker, which Table D.2 reports by return).
+ */
+export type TaskSetScore = "success" | "return";
+
+const taskSets = new Map<string, { create: TaskSetCreator; score: TaskSetScore }>();
 
 /** Registers a task-set id; re-registering replaces it, as `register` does for envs. */
-export function registerTaskSet(id: string, create: TaskSetCreator): void {
-  taskSets.set(id, create);
+export function registerTaskSet(id: string, create: TaskSetCreator, options: { score?: TaskSetScore } = {}): void {
+  taskSets.set(id, { create, score: options.score ?? "success" });
+}
+
+/** How results on task set `id` are scored (without building it: a MuJoCo set needs `loadMujoco` first). */
+export function taskSetScore(id: string): TaskSetScore {
+  const entry = taskSets.get(id);
+  if (!entry) {
+    throw new UnknownTaskSetError(`No task set registered with id "${id}" (registered: ${taskSetIds().join(", ")})`);
+  }
+  return entry.score;
 }
 
 export function taskSetIds(): string[] {
@@ -183,9 +198,9 @@ export function taskSetIds(): string[] {
 
 /** A fresh task set (new env instances) for `id`; kwargs go to its creator. */
 export function makeTaskSet(id: string, kwargs: Record<string, unknown> = {}): TaskSet {
-  const create = taskSets.get(id);
-  if (!create) {
+  const entry = taskSets.get(id);
+  if (!entry) {
     throw new UnknownTaskSetError(`No task set registered with id "${id}" (registered: ${taskSetIds().join(", ")})`);
   }
-  return create(kwargs);
+  return entry.create(kwargs);
 }
