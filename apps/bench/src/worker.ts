@@ -297,6 +297,7 @@ export async function runTask(
   if (!result.stoppedEarly || stoppedBy) {
     if (result.evals.at(-1)?.step !== result.step) loop.evaluate();
   }
+  loop.flushMetrics(); // the training metrics logged since the last logEvery boundary
   await flush();
   if (start.clipPath) renderClip(task, agent, start.clipPath, task.seed);
   const counters: Record<string, number> = {

@@ -71,6 +71,21 @@ class AveragingAgent implements Agent<Float32Array, Float32Array> {
 const randomAction = (rng: Rng) => Float32Array.of(rng.uniform(-1, 1));
 
 describe("TrainingLoop", () => {
+  it("flushMetrics records the training metrics since the last logEvery boundary (what runUntil alone leaves)", () => {
+    const sink = new MemorySink();
+    const loop = new TrainingLoop(
+      { totalSteps: 250, warmupSteps: 50, updateEvery: 1, evalEvery: 0, seed: 3, logEvery: 100 },
+      { env: new WalkEnv(), agent: new AveragingAgent(1), randomAction, sink },
+    );
+    loop.runUntil(250);
+    // Logged at steps 100 and 200; the updates of steps 201–250 are still pending.
+    expect(sink.series("train/loss").map((p) => p.step)).toEqual([100, 200]);
+    loop.flushMetrics();
+    expect(sink.series("train/loss").map((p) => p.step)).toEqual([100, 200, 250]);
+    loop.flushMetrics(); // nothing new: no record
+    expect(sink.series("train/loss")).toHaveLength(3);
+  });
+
   it("warms up, respects the update schedule and evaluates on schedule", () => {
     const agent = new AveragingAgent(1);
     const sink = new MemorySink();

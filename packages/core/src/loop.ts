@@ -226,7 +226,12 @@ export class TrainingLoop<Obs, Act> {
     }
   }
 
-  private flushMetrics(): void {
+  /**
+   * Records the training metrics averaged since the last record (the loop does so every `logEvery`
+   * steps and at the end of `run`); a harness that drives `runUntil` itself calls it when the run ends,
+   * so the last stretch's metrics are not lost.
+   */
+  flushMetrics(): void {
     for (const [k, { sum, n }] of this.metricSums) this.sink.record(this.step, `train/${k}`, sum / n);
     this.metricSums.clear();
   }

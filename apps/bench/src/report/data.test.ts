@@ -322,3 +322,66 @@ describe("an env where no algorithm moved from the untrained score", () => {
     }
   });
 });
+
+describe("the action representations the runs read (new-actions Ch. 2)", () => {
+  it("are tabled per run from their first update's metrics, and left out of the training-metric curves", () => {
+    const dir = mkdtempSync(join(tmpdir(), "qscape-report-reps-"));
+    const db = openResults(join(dir, "results.sqlite"));
+    try {
+      db.ensureSuite("reps", {
+        description: "representations",
+        protocol: { envSteps: 200, seeds: [0], evaluation: { everySteps: 100, episodes: 1, deterministic: true } },
+      });
+      const logged = {
+        hvae: { representationHandEngineered: 0, representationHierarchical: 1, representationFinalLoss: -8.25 },
+        hand: { representationHandEngineered: 1 },
+      } as const;
+      for (const [algo, extra] of Object.entries(logged)) {
+        const run = db.upsertRun({ suite: "reps", algo, env: "SkillGridWorld-v0", seed: 0, config: {} });
+        [0, 100, 200].forEach((step, i) => {
+          db.recordEval(run.id, { step, episodeReturns: [i + (algo === "hvae" ? 1 : 0)] });
+        });
+        const first = {
+          ...extra,
+          representationSize: algo === "hvae" ? 16 : 5,
+          representationDigest: 0xdeadbeef,
+          loss: 1,
+        };
+        db.recordMetrics(
+          run.id,
+          Object.entries(first).map(([name, value]) => ({ step: 128, name: `train/${name}`, value })),
+        );
+        db.markFinished(run.id, { wallClockS: 1 });
+      }
+      const d = buildReportData(db, "reps", fast);
+      expect(d.representations).toEqual([
+        {
+          algo: "hand",
+          env: "SkillGridWorld-v0",
+          seed: 0,
+          model: "hand-engineered",
+          size: 5,
+          digest: "deadbeef",
+          finalLoss: null,
+        },
+        {
+          algo: "hvae",
+          env: "SkillGridWorld-v0",
+          seed: 0,
+          model: "hvae",
+          size: 16,
+          digest: "deadbeef",
+          finalLoss: -8.25,
+        },
+      ]);
+      expect(d.trainingMetrics.map((m) => m.metric)).toEqual(["train/loss"]);
+      const html = renderReportHtml(d);
+      expect(html).toMatch(/Action representations/);
+      expect(html).toMatch(/HVAE \(learned\)/);
+      expect(html).toMatch(/the env's own features/);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -111,8 +111,27 @@ export interface ReportData {
   clips?: { algo: string; env: string; href: string }[];
   /** A warning shown above the statistics when some algorithm has fewer than 5 runs per task; null otherwise. */
   fewRuns: string | null;
+  /**
+   * The action representations each run read (new-actions Ch. 2: "the report says which
+   * representation a run used"), from the metrics its first update logged. Absent when no run logged one.
+   */
+  representations?: RepresentationRow[];
   /** Logged training metrics per env and metric: each algorithm's mean over its finished seeds per logged step. */
   trainingMetrics: { env: string; metric: string; series: { algo: string; steps: number[]; mean: number[] }[] }[];
+}
+
+/** Which action representations one run read, as its first update reported them. */
+export interface RepresentationRow {
+  algo: string;
+  env: string;
+  seed: number;
+  /** "hvae" or "flat-vae" (learned from play data), or "hand-engineered" (the env's own features). */
+  model: "hvae" | "flat-vae" | "hand-engineered";
+  size: number;
+  /** FNV-1a of the table's bytes, as 8 hex digits: equal digests, the same table. */
+  digest: string;
+  /** The learned model's final −ELBO per observation; null for the env's own features. */
+  finalLoss: number | null;
 }
 
 /** The report's statistics computed from one action split's evaluations instead of the training env's. */
@@ -438,7 +457,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     const byMetric = new Map<string, Map<string, Map<number, number[]>>>();
     for (const run of finished.filter((r) => r.env === env)) {
       for (const m of db.metrics(run.id)) {
-        if (!Number.isFinite(m.value) || MULTI_TASK_METRIC.test(m.name)) continue;
+        if (!Number.isFinite(m.value) || MULTI_TASK_METRIC.test(m.name) || REPRESENTATION_METRIC.test(m.name)) continue;
         const perAlgo = byMetric.get(m.name) ?? new Map<string, Map<number, number[]>>();
         const perStep = perAlgo.get(run.algo) ?? new Map<number, number[]>();
         perStep.set(m.step, [...(perStep.get(m.step) ?? []), m.value]);
@@ -454,6 +473,8 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
       trainingMetrics.push({ env, metric, series: thinSeries(series, maxCurvePoints) });
     }
   }
+
+  const representations = representationRows(db, finished);
 
   // Each other action split: the same statistics from its evaluations (envs without it drop out).
   const actionSplits: ActionSplitReport[] = [];
@@ -535,9 +556,10 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     paperStats,
     trainingMetrics,
     runs,
-    ...(score === "success"
+    ...(allEnvs.some((env) => taskSetIds().includes(env))
       ? { multiTask: multiTaskReport(db, finished, { reps: curveReps, confidence, rng, maxCurvePoints }) }
       : {}),
+    ...(representations.length > 0 ? { representations } : {}),
     ...(actionSplits.length > 0 ? { actionSplits } : {}),
     notes,
     fewRuns,
@@ -569,6 +591,31 @@ function metricMatrix(db: ResultsDb, runIds: number[], name: string): { steps: n
   const perRun = runIds.map((id) => new Map(db.metrics(id, name).map((m) => [m.step, m.value] as [number, number])));
   const steps = [...(perRun[0]?.keys() ?? [])].filter((s) => perRun.every((m) => m.has(s))).sort((a, b) => a - b);
   return { steps, values: perRun.map((m) => steps.map((s) => m.get(s) as number)) };
+}
+
+/** What a new-actions agent's first update logs about its representations: a table in the report, not a curve. */
+const REPRESENTATION_METRIC = /^train\/representation/;
+
+function representationRows(db: ResultsDb, finished: ReturnType<ResultsDb["listRuns"]>): RepresentationRow[] {
+  const rows: RepresentationRow[] = [];
+  for (const run of finished) {
+    const first = (name: string) => db.metrics(run.id, `train/${name}`)[0]?.value;
+    const hand = first("representationHandEngineered");
+    const size = first("representationSize");
+    const digest = first("representationDigest");
+    if (hand === undefined || size === undefined || digest === undefined) continue;
+    const learned = hand === 0;
+    rows.push({
+      algo: run.algo,
+      env: run.env,
+      seed: run.seed,
+      model: learned ? (first("representationHierarchical") === 1 ? "hvae" : "flat-vae") : "hand-engineered",
+      size,
+      digest: (digest >>> 0).toString(16).padStart(8, "0"),
+      finalLoss: learned ? (first("representationFinalLoss") ?? null) : null,
+    });
+  }
+  return rows.sort((a, b) => a.algo.localeCompare(b.algo) || a.env.localeCompare(b.env) || a.seed - b.seed);
 }
 
 /** Metrics a multi-task run logs per evaluation, drawn in the report's own per-task figures. */

@@ -176,7 +176,7 @@ function actionSplitSections(
   }
   const envs = [...new Set(a.learningCurves.map((c) => c.env))];
   if (envs.length > 0) {
-    const yLabel = d.multiTask ? "Mean success over tasks" : "Evaluation return";
+    const yLabel = scoreLabel(d);
     const plot = (curves: ReportData["learningCurves"], env: string, title: string, id: string) =>
       curvePlot(
         curves
@@ -203,6 +203,18 @@ function actionSplitSections(
 
 function responsive(wide: string, narrow: string): string {
   return `<div class="wide-only">${wide}</div><div class="narrow-only">${narrow}</div>`;
+}
+
+const REPRESENTATION_NAMES = {
+  hvae: "HVAE (learned)",
+  "flat-vae": "flat VAE (learned)",
+  "hand-engineered": "the env's own features",
+} as const;
+
+/** The y axis of score curves: a multi-task suite's mean success or mean return over tasks, else the return. */
+function scoreLabel(d: ReportData): string {
+  if (!d.multiTask) return "Evaluation return";
+  return d.protocol.score === "success" ? "Mean success over tasks" : "Mean return over tasks";
 }
 
 function section(title: string, explain: string, body: string): string {
@@ -387,7 +399,7 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
             {
               title: env,
               xLabel: "Env steps",
-              yLabel: d.multiTask ? "Mean success over tasks" : "Evaluation return",
+              yLabel: scoreLabel(d),
               width,
               height: 270,
               showLegend: false,
@@ -400,7 +412,7 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
       section(
         "Learning curves",
         d.multiTask
-          ? `Mean success over tasks (each task's own policy, deterministic episodes) over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per task set.`
+          ? `${scoreLabel(d)} (each task's own policy, deterministic episodes) over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per task set.`
           : `Mean evaluation return over finished seeds with ${Math.round(d.bootstrap.confidence * 100)}% bootstrap CIs, per env (raw returns).`,
         `<div class="legend-top">${legendTop}</div>${responsive(
           `<div class="grid3">${plots(smallMultipleWidth(envs.length), "w")}</div>`,
@@ -462,6 +474,21 @@ ${d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li>${esc(n)}</l
   }
   for (const split of d.actionSplits ?? []) parts.push(...actionSplitSections(d, split, colours, legendTop));
   if (d.multiTask) parts.push(...multiTaskSections(d, d.multiTask, colour, legendTop));
+  if (d.representations) {
+    const rows = d.representations
+      .map(
+        (r) =>
+          `<tr><td>${esc(r.algo)}</td><td>${esc(r.env)}</td><td>${r.seed}</td><td>${esc(REPRESENTATION_NAMES[r.model])}</td><td>${r.size}</td><td><code>${r.digest}</code></td><td>${r.finalLoss === null ? "—" : r.finalLoss.toFixed(3)}</td></tr>`,
+      )
+      .join("");
+    parts.push(
+      section(
+        "Action representations",
+        "The representations each run's policy read, as its first update reported them: learned from the actions' play data (trained with the run's seed, kept in its checkpoint) or the env's own features. Equal digests mean the same table.",
+        `<table><thead><tr><th>algorithm</th><th>env</th><th>seed</th><th>representation</th><th>size</th><th>digest</th><th>final −ELBO</th></tr></thead><tbody>${rows}</tbody></table>`,
+      ),
+    );
+  }
   if (d.paperStats.length > 0) {
     parts.push(
       section(
