@@ -1,4 +1,5 @@
 import type { SuiteDefinition } from "../apps/bench/src/suite.js";
+import { scaledCdqn } from "./agile-recsim.js";
 
 /**
  * Fig. B.9 (right) of the thesis: AGILE's graph analyses on RecSim-Pairing (App. B.4), the RecSim
@@ -17,7 +18,6 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * narrower nodes) plus 15,000 acting steps at 9 ms. `pnpm bench list` has no speeds for the two
  * analysis ids and says so.
  */
-const cdqn = { updateInterval: 15, learningStarts: 1_500, epsilonDecaySteps: 3_000, targetSyncEvery: 100 };
 
 export default {
   name: "agile-recsim-pairing",
@@ -25,9 +25,9 @@ export default {
     "Fig. B.9: AGILE listwise CDQN vs its GCN and Only-Action analyses on RecSim-Pairing, train and test items (15k steps)",
   estimatedMinutes: 180,
   algorithms: [
-    { algo: "agile-cdqn", config: cdqn },
-    { algo: "agile-cdqn-gcn", config: cdqn },
-    { algo: "agile-cdqn-only-action", config: cdqn },
+    { algo: "agile-cdqn", config: scaledCdqn },
+    { algo: "agile-cdqn-gcn", config: scaledCdqn },
+    { algo: "agile-cdqn-only-action", config: scaledCdqn },
   ],
   envs: [{ id: "RecSimSlatePairing-v0", randomScore: 2.913, evalSplits: ["test"] }],
   seeds: [0, 1, 2],

@@ -1,4 +1,5 @@
 import type { SuiteDefinition } from "../apps/bench/src/suite.js";
+import { scaledCdqn } from "./agile-recsim.js";
 
 /**
  * AGILE's value-based side on the two further RecSim tasks of App. B.3 and B.4 (thesis Fig. B.7):
@@ -19,7 +20,6 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * from their calibrated RecSimSlate-v0 speeds (the same networks and list length; only the reward
  * differs), which the listing says.
  */
-const cdqn = { updateInterval: 15, learningStarts: 1_500, epsilonDecaySteps: 3_000, targetSyncEvery: 100 };
 
 export default {
   name: "agile-recsim-variants",
@@ -27,9 +27,9 @@ export default {
     "AGILE listwise CDQN vs CDQN-Utility vs Simple DQN on RecSim Direct CPR and Pairing (App. B.3, B.4), train and test items (15k steps)",
   estimatedMinutes: 180,
   algorithms: [
-    { algo: "agile-cdqn", config: cdqn },
-    { algo: "cdqn-utility", config: cdqn },
-    { algo: "simple-dqn", config: cdqn },
+    { algo: "agile-cdqn", config: scaledCdqn },
+    { algo: "cdqn-utility", config: scaledCdqn },
+    { algo: "simple-dqn", config: scaledCdqn },
   ],
   envs: [
     { id: "RecSimSlateDirectCPR-v0", randomScore: 10.5401, evalSplits: ["test"] },
