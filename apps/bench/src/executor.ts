@@ -244,13 +244,13 @@ export async function executeSuite(
                 counters: { ...msg.counters, ...(msg.stoppedBy ? { stoppedEarly: 1 } : {}) },
               });
             });
+            const t = msg.timings;
+            // A multi-task run times its whole epochs and also their phases (act, env, update inside them):
+            // count the epochs once. A single-env run times the phases only.
             summary.loopSeconds +=
-              (msg.timings.env ?? 0) +
-              (msg.timings.act ?? 0) +
-              (msg.timings.update ?? 0) +
-              (msg.timings.eval ?? 0) +
-              (msg.timings.evalSplits ?? 0) +
-              (msg.timings.epochs ?? 0); // multi-task runs time whole epochs (collection and updates)
+              t.epochs !== undefined
+                ? t.epochs + (t.eval ?? 0)
+                : (t.env ?? 0) + (t.act ?? 0) + (t.update ?? 0) + (t.eval ?? 0) + (t.evalSplits ?? 0);
             summary.runSeconds += wall;
             summary.finished += 1;
             rmSync(checkpointDir, { recursive: true, force: true });

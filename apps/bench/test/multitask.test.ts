@@ -52,6 +52,10 @@ describe("pnpm bench on a task set", () => {
     const res = runSync(suiteFile, ref);
     expect(res.status, res.stderr).toBe(0);
     const reference = storedRows(ref, SUITE);
+    // The run summary counts each epoch once (not the epoch and its phases): loops fit inside the runs.
+    const summary = JSON.parse(readFileSync(path.join(ref, "summary.json"), "utf8"));
+    expect(summary.loopSeconds).toBeGreaterThan(0);
+    expect(summary.loopSeconds).toBeLessThanOrEqual(summary.runSeconds);
     // Evaluations at 0 and after each 300-step epoch (3 tasks × 100 steps), up to 1200: 5 per run.
     expect([...reference.keys()].filter((k) => k.startsWith("eval "))).toHaveLength(4 * 5);
     const db = openResults(path.join(ref, "results.db"), { readonly: true });
