@@ -89,16 +89,17 @@ function skillGridWorld(spaces: EnvSpaces): SkillGridWorldEnv | null {
 }
 
 /**
- * The env's registered id and how many of its actions have play data, when a representation can
- * be learned for it: SkillGridWorld-v0 (1,024 skills) or a CREATE level without activators (the
- * 2,110 general tools; the No-Op has none). Else null.
+ * The registered id whose play data the representations learn from, and how many of the env's
+ * actions have play data, when a representation can be learned for it: SkillGridWorld (1,024
+ * skills) or a CREATE level without activators (the 2,110 general tools; the No-Op has none), made
+ * with `make` or built directly. Else null.
  */
 function playDataEnv(spaces: EnvSpaces): { id: string; numActions: number } | null {
   const inner = (spaces as { unwrapped?: unknown }).unwrapped ?? spaces;
-  const id = spaces.spec?.id;
-  if (id === undefined) return null;
-  if (inner instanceof SkillGridWorldEnv) return { id, numActions: NUM_SKILLS };
-  if (inner instanceof CreateEnv && !inner.config.activators) return { id, numActions: inner.noOp };
+  if (inner instanceof SkillGridWorldEnv) return { id: "SkillGridWorld-v0", numActions: NUM_SKILLS };
+  if (inner instanceof CreateEnv && !inner.config.activators) {
+    return { id: `Create${inner.level}-v0`, numActions: inner.noOp };
+  }
   return null;
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AlgorithmContext, initBackend, loadCheckpoint, saveCheckpoint, tf } from "@qscape/core";
-import { type ActionSetObservation, type CreateEnv, type Env, make } from "@qscape/envs";
+import { type ActionSetObservation, CreateEnv, type Env, make, SkillGridWorldEnv } from "@qscape/envs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TINY_REPRESENTATION } from "../../test/tiny-representation.js";
 import type { HybridAction } from "../agent.js";
@@ -84,6 +84,9 @@ describe("learned representations on CREATE (App. A.3)", () => {
       expect(entryOf(id).supports(createPush())).toMatch(/chooses a tool only/);
     }
     expect(entryOf("new-actions-hvae").supports(make("CreateActivatorsPush-v0"))).toMatch(/needs play data/);
+    // Envs built directly (no registry spec) are recognised too.
+    expect(entryOf("new-actions-hvae").supports(new CreateEnv({ level: "Seesaw" }))).toBeNull();
+    expect(entryOf("new-actions-hvae").supports(new SkillGridWorldEnv())).toBeNull();
   });
 
   it("acts with (tool, position) through the learned rows (the No-Op's is zero), updates, and resumes bit-identically", () => {
