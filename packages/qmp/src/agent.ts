@@ -170,6 +170,7 @@ export class QmpAgent {
     const actions = tf.concat(proposals.map((p) => (samples > 0 ? p.sample(samples) : p.mean())));
     const tiled = tf.tile(obs, [this.numTasks * per, 1]) as tf.Tensor2D;
     const q = this.learner(task).critics.min(tiled, actions as tf.Tensor2D);
+    if (samples === 0) return q.dataSync() as Float32Array; // one row per policy: the scores as they are
     // Rows are policy-major: policy j's M draws are rows j·M … j·M + M − 1.
     return tf.mean(tf.reshape(q, [this.numTasks, per]), 1).dataSync() as Float32Array;
   }

@@ -138,6 +138,17 @@ interface PlaySource {
   collect(seed: number, perAction: number): PlayData;
 }
 
+/** SkillGridWorld's play data with its cells 0 … G − 1 mapped to [−1, 1] (the Gaussian decoder's unit is the grid, not a cell). */
+function skillPlayData(d: SkillPlayObservations, gridSize: number): PlayData {
+  return {
+    positions: d.positions,
+    perAction: d.trajectoriesPerSkill,
+    length: d.length,
+    scale: 2 / Math.max(1, gridSize - 1),
+    shift: -1,
+  };
+}
+
 function playSource(
   env: string,
   split: { splitSeed?: number; splitRatio?: [number, number, number] },
@@ -148,17 +159,11 @@ function playSource(
     return {
       numActions: NUM_SKILLS,
       ids: (s) => inventory.ids(s),
-      collect: (seed, perAction) => {
-        const d = collectSkillPlayObservations({ seed, trajectoriesPerSkill: perAction, gridSize: playGridSize });
-        // Cells 0 … G − 1 to [−1, 1], so the Gaussian decoder's unit is the grid, not a cell.
-        return {
-          positions: d.positions,
-          perAction,
-          length: d.length,
-          scale: 2 / Math.max(1, playGridSize - 1),
-          shift: -1,
-        };
-      },
+      collect: (seed, perAction) =>
+        skillPlayData(
+          collectSkillPlayObservations({ seed, trajectoriesPerSkill: perAction, gridSize: playGridSize }),
+          playGridSize,
+        ),
     };
   }
   const created = make(env, { ...split, actionsPerEpisode: 1 }).unwrapped;
@@ -290,14 +295,8 @@ export function trainRepresentations(opts: TrainRepresentationsOptions): TrainRe
   const p = prepare(opts);
   const s = p.settings;
   const start = performance.now();
-  const play: PlayData = p.play
-    ? {
-        positions: p.play.positions,
-        perAction: p.play.trajectoriesPerSkill,
-        length: p.play.length,
-        scale: 2 / Math.max(1, s.playGridSize - 1),
-        shift: -1,
-      }
+  const play = p.play
+    ? skillPlayData(p.play, s.playGridSize)
     : p.source.collect(p.playSeed ?? s.seed, s.observationsPerAction);
   const rng = new Rng(s.seed);
   const model = makeRepresentationModel(rng, STATE_SIZE, s);

@@ -183,13 +183,17 @@ export function registerTaskSet(id: string, create: TaskSetCreator, options: { s
   taskSets.set(id, { create, score: options.score ?? "success" });
 }
 
-/** How results on task set `id` are scored (without building it: a MuJoCo set needs `loadMujoco` first). */
-export function taskSetScore(id: string): TaskSetScore {
+function registered(id: string): { create: TaskSetCreator; score: TaskSetScore } {
   const entry = taskSets.get(id);
   if (!entry) {
     throw new UnknownTaskSetError(`No task set registered with id "${id}" (registered: ${taskSetIds().join(", ")})`);
   }
-  return entry.score;
+  return entry;
+}
+
+/** How results on task set `id` are scored (without building it: a MuJoCo set needs `loadMujoco` first). */
+export function taskSetScore(id: string): TaskSetScore {
+  return registered(id).score;
 }
 
 export function taskSetIds(): string[] {
@@ -198,9 +202,5 @@ export function taskSetIds(): string[] {
 
 /** A fresh task set (new env instances) for `id`; kwargs go to its creator. */
 export function makeTaskSet(id: string, kwargs: Record<string, unknown> = {}): TaskSet {
-  const entry = taskSets.get(id);
-  if (!entry) {
-    throw new UnknownTaskSetError(`No task set registered with id "${id}" (registered: ${taskSetIds().join(", ")})`);
-  }
-  return entry.create(kwargs);
+  return registered(id).create(kwargs);
 }
