@@ -32,6 +32,28 @@ describe("suites and the hyperparameter presets of `qscape train`", () => {
   });
 });
 
+describe("the order a suite's runs start in", () => {
+  it("goes seed by seed, so a suite stopped part-way has every algorithm on the same seeds", () => {
+    const runs = expandRuns(
+      parseSuite({
+        name: "order-check",
+        description: "two algorithms, two envs, three seeds",
+        estimatedMinutes: 1,
+        algorithms: [{ algo: "td3" }, { algo: "ddpg" }],
+        envs: [{ id: "Pendulum-v1" }, { id: "Hopper-v5" }],
+        seeds: [7, 8, 9],
+        budget: { envSteps: 1000, warmupSteps: 100 },
+        evaluation: { every: 500, episodes: 2 },
+      }),
+    );
+    expect(runs.map((r) => `${r.seed} ${r.env} ${r.label}`)).toEqual(
+      [7, 8, 9].flatMap((seed) =>
+        ["Pendulum-v1", "Hopper-v5"].flatMap((env) => ["td3", "ddpg"].map((algo) => `${seed} ${env} ${algo}`)),
+      ),
+    );
+  });
+});
+
 describe("how a multi-task suite is scored", () => {
   const multiTask = (ids: string[]) =>
     parseSuite({

@@ -234,11 +234,16 @@ export function configOn(algo: Suite["algorithms"][number], env: Suite["envs"][n
   return preset || own ? { ...preset, ...algo.config, ...own } : algo.config;
 }
 
+/**
+ * The suite's runs, seed by seed: every (env, algorithm) of the first seed, then of the next. The
+ * executor starts them in this order, so a suite stopped part-way (or still running) has compared
+ * every algorithm on the same seeds, instead of all seeds of the first algorithm and none of the last.
+ */
 export function expandRuns(suite: Suite): RunTask[] {
   const runs: RunTask[] = [];
-  for (const env of suite.envs) {
-    for (const algo of suite.algorithms) {
-      for (const seed of suite.seeds) {
+  for (const seed of suite.seeds) {
+    for (const env of suite.envs) {
+      for (const algo of suite.algorithms) {
         runs.push({
           suite: suite.name,
           label: labelOf(algo),
