@@ -211,6 +211,9 @@ export async function runTask(
           for (const [split, splitEnv] of splitEnvs) {
             const e = evaluatePolicy(splitEnv, agent, seeds);
             pendingEvals.push({ type: "eval", runId, step: r.step, returns: e.returns, success: e.successRate, split });
+            for (const [name, value] of Object.entries(e.episodeMetrics)) {
+              pendingMetrics.push({ step: r.step, name: `eval/${split}/${name}`, value });
+            }
           }
           splitEvalSeconds += (performance.now() - te) / 1000;
         }

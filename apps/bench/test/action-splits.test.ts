@@ -120,6 +120,63 @@ describe("pnpm bench with evalSplits", () => {
     expect(after).toEqual(reference);
   }, 300_000);
 
+  it("stores an env's episode statistics (RecSim's majority-category share, §B7) at every evaluation, on each split", async () => {
+    const recsim = {
+      ...suite,
+      name: "episode-metrics-check",
+      description: "Simple DQN on RecSim, one seed, tiny budget: the stored eval/majorityShare",
+      algorithms: [{ algo: "simple-dqn", config: { learningStarts: 45, updateInterval: 15, batchSize: 16 } }],
+      envs: [{ id: "RecSimSlate-v0", evalSplits: ["test"] }],
+      seeds: [0],
+      budget: { envSteps: 90, warmupSteps: 0 },
+      evaluation: { every: 45, episodes: 2 },
+    };
+    const file = path.join(root, "recsim-suite.mjs");
+    writeFileSync(file, `export default ${JSON.stringify(recsim)};\n`);
+    const out = path.join(root, "recsim");
+    const res = runSync(file, out);
+    expect(res.status, res.stderr).toBe(0);
+    await initBackend();
+    const db = openResults(path.join(out, "results.db"), { readonly: true });
+    try {
+      const [run] = db.listRuns(recsim.name);
+      if (run === undefined) throw new Error("no run stored");
+      const steps = db.evaluations(run.id).map((e) => e.step);
+      expect(steps).toEqual([0, 45, 90]);
+      for (const name of ["eval/majorityShare", "eval/test/majorityShare"]) {
+        const stored = db.metrics(run.id, name);
+        expect(
+          stored.map((m) => m.step),
+          name,
+        ).toEqual(steps);
+        for (const m of stored) expect(m.value).toBeGreaterThanOrEqual(0);
+        for (const m of stored) expect(m.value).toBeLessThanOrEqual(1);
+      }
+      // Step 0 is the untrained agent: the same evaluation made again here gives the stored share.
+      const build = (split: string) => makeEnv("RecSimSlate-v0", { split }, false);
+      const env = build("train");
+      const { agent } = algorithm("simple-dqn").create(env, {
+        seed: 0,
+        hidden: [16, 16],
+        warmupSteps: 0,
+        config: recsim.algorithms[0]?.config ?? {},
+      });
+      for (const [split, name] of [
+        ["train", "eval/majorityShare"],
+        ["test", "eval/test/majorityShare"],
+      ] as const) {
+        const splitEnv = split === "train" ? env : build(split);
+        const again = evaluatePolicy(splitEnv, agent, evaluationSeeds(0, 0, 2));
+        expect(db.metrics(run.id, name)[0]?.value).toBe(again.episodeMetrics.majorityShare);
+        if (splitEnv !== env) splitEnv.close();
+      }
+      agent.dispose();
+      env.close();
+    } finally {
+      db.close();
+    }
+  }, 300_000);
+
   it("names an env without that action split before anything runs", async () => {
     const bad = parseSuite({ ...suite, envs: [{ id: "DigLava-v0", evalSplits: ["test"] }] });
     await expect(validateRunnable(bad)).rejects.toThrow(/DigLava-v0 evalSplits: no "test" action split/);

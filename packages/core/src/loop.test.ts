@@ -213,6 +213,49 @@ describe("evaluating a saved policy", () => {
     expect(evaluationSeeds(11, 0, 4)).not.toEqual(evaluationSeeds(11, 1, 4));
   });
 
+  it("averages the final info's episodeMetrics over the episodes that report them; the loop records them as eval/<name>", () => {
+    // The walk's episode statistics: its final |x| always, and the episode's length only from even seeds.
+    class StatsWalk extends WalkEnv {
+      seed = 0;
+      override reset(opts: { seed?: number } = {}): [Float32Array, Record<string, unknown>] {
+        this.seed = opts.seed ?? 0;
+        return super.reset(opts);
+      }
+      override step(a: Float32Array): StepResult<Float32Array> {
+        const [obs, r, term, trunc, info] = super.step(a);
+        const x = Math.abs(obs[0] as number);
+        const episodeMetrics = this.seed % 2 === 0 ? { finalAbsX: x, even: 1 } : { finalAbsX: x, ignored: Number.NaN };
+        return [obs, r, term, trunc, { ...info, episodeMetrics }];
+      }
+    }
+    const agent = new AveragingAgent(1);
+    const seeds = [4, 5, 6, 7];
+    const e = evaluatePolicy(new StatsWalk(), agent, seeds);
+    const finals = seeds.map((seed) => {
+      const env = new StatsWalk();
+      let [obs] = env.reset({ seed });
+      for (;;) {
+        const [next, , term, trunc] = env.step(agent.act(obs, { explore: false }));
+        obs = next;
+        if (term || trunc) return Math.abs(obs[0] as number);
+      }
+    });
+    expect(e.episodeMetrics).toEqual({ finalAbsX: finals.reduce((a, b) => a + b, 0) / 4, even: 1 });
+    expect(evaluatePolicy(new WalkEnv(), agent, seeds).episodeMetrics).toEqual({});
+
+    const sink = new MemorySink();
+    const loop = new TrainingLoop(
+      { totalSteps: 100, warmupSteps: 20, evalEvery: 50, evalEpisodes: 4, seed: 11 },
+      { env: new WalkEnv(), evalEnv: new StatsWalk(), agent: new AveragingAgent(1), randomAction, sink },
+    );
+    loop.runUntil(100);
+    expect(sink.series("eval/finalAbsX").map((p) => p.step)).toEqual(
+      sink.series("eval/mean_return").map((p) => p.step),
+    );
+    expect(sink.series("eval/even").length).toBeGreaterThan(0);
+    expect(sink.series("eval/ignored")).toEqual([]);
+  });
+
   it("randomActionFor draws inside Box bounds and from a Discrete range", () => {
     const rng = new Rng(0);
     const box = randomActionFor({ shape: [2], low: Float32Array.of(-2, 0), high: Float32Array.of(2, 1) });

@@ -241,7 +241,7 @@ export class TrainingLoop<Obs, Act> {
     const t0 = performance.now();
     const env = this.hooks.evalEnv ?? this.hooks.env;
     const seeds = evaluationSeeds(this.config.seed, this.evalsDone, this.config.evalEpisodes);
-    const { returns, lengths, successRate } = evaluatePolicy(env, this.hooks.agent, seeds);
+    const { returns, lengths, successRate, episodeMetrics } = evaluatePolicy(env, this.hooks.agent, seeds);
     const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
     const result: EvalResult = {
       step: this.step,
@@ -255,6 +255,7 @@ export class TrainingLoop<Obs, Act> {
     this.timings.eval += (performance.now() - t0) / 1000;
     this.sink.record(this.step, "eval/mean_return", mean);
     if (result.successRate !== null) this.sink.record(this.step, "eval/success_rate", result.successRate);
+    for (const [name, value] of Object.entries(episodeMetrics)) this.sink.record(this.step, `eval/${name}`, value);
     if (this.hooks.onEval?.(result) === "stop") this.stopped = true;
     return result;
   }
@@ -320,6 +321,12 @@ export interface PolicyEvaluation {
   lengths: number[];
   /** Fraction of episodes whose final info had `success: true` (null when the env reports none). */
   successRate: number | null;
+  /**
+   * Mean over episodes of each finite number in the final step's `info.episodeMetrics`: statistics an env
+   * keeps of the episode so far (e.g. RecSimSlate-v0's `majorityShare`), averaged over the episodes that
+   * reported them. Empty when the env reports none.
+   */
+  episodeMetrics: Record<string, number>;
 }
 
 /** One deterministic episode (`explore: false`) per seed on `env`, reset with that seed. */
@@ -332,6 +339,7 @@ export function evaluatePolicy<Obs, Act>(
   const lengths: number[] = [];
   let successes = 0;
   let reported = 0;
+  const metricSums = new Map<string, { sum: number; count: number }>();
   for (const seed of seeds) {
     let [obs] = env.reset({ seed });
     let ret = 0;
@@ -346,13 +354,24 @@ export function evaluatePolicy<Obs, Act>(
           reported += 1;
           if (info.success) successes += 1;
         }
+        const stats = info.episodeMetrics;
+        if (stats !== null && typeof stats === "object") {
+          for (const [name, value] of Object.entries(stats as Record<string, unknown>)) {
+            if (typeof value !== "number" || !Number.isFinite(value)) continue;
+            const acc = metricSums.get(name) ?? { sum: 0, count: 0 };
+            acc.sum += value;
+            acc.count += 1;
+            metricSums.set(name, acc);
+          }
+        }
         break;
       }
     }
     returns.push(ret);
     lengths.push(len);
   }
-  return { returns, lengths, successRate: reported > 0 ? successes / reported : null };
+  const episodeMetrics = Object.fromEntries([...metricSums].map(([name, { sum, count }]) => [name, sum / count]));
+  return { returns, lengths, successRate: reported > 0 ? successes / reported : null, episodeMetrics };
 }
 
 /**

@@ -194,6 +194,20 @@ describe("RecSimSlate-v0 (AGILE §3.5.3)", () => {
     }
   });
 
+  it("reports the share of listed items from the candidates' majority category so far this episode (§B7)", () => {
+    const env = new RecSimSlateEnv();
+    const majority = itemsOf(env, 4, [0, 1, 0, 1, 0, 1, 0, 1]);
+    const [c1, c2, c3] = [1, 2, 3].map((k) => itemsOf(env, k, [0, 1, 0, 1]));
+    const candidateIds = [...majority, ...(c1 as number[]), ...(c2 as number[]), ...(c3 as number[])];
+    for (const seed of [0, 1]) {
+      env.reset({ seed, options: { candidateIds } });
+      const first = env.step(Int32Array.from([...majority.slice(0, 5), (c1 as number[])[0] as number]))[4];
+      expect(first.episodeMetrics).toEqual({ majorityShare: 5 / 6 });
+      const second = env.step(Int32Array.from([...majority.slice(5, 7), ...(c2 as number[])]))[4];
+      expect(second.episodeMetrics).toEqual({ majorityShare: 7 / 12 });
+    }
+  });
+
   it("Pairing: items click only when their predefined partner shares the slate; candidates come in pairs", () => {
     const env = make("RecSimSlatePairing-v0");
     const inner = env.unwrapped as RecSimSlateEnv;

@@ -179,6 +179,10 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
   readonly actionRepresentation: ActionRepresentation;
   episodeSplit: ActionSplit;
   private hasState = false;
+  /** The most common category among this episode's candidates (ties: the lowest) and the list counts of §B7's analysis. */
+  private majorityCategory = -1;
+  private listedItems = 0;
+  private listedFromMajority = 0;
 
   constructor(config: RecSimSlateConfig = {}) {
     super();
@@ -263,6 +267,9 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
         ? this.sampleCandidates(episodeSplit)
         : this.checkCandidates(candidateIds, episodeSplit);
     this.candidates.setAvailable(ids.sort());
+    this.majorityCategory = this.mostCommonCategory(ids);
+    this.listedItems = 0;
+    this.listedFromMajority = 0;
     this.episodeSplit = episodeSplit;
     this.user.reset(this.rng);
     this.hasState = true;
@@ -274,6 +281,17 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
         split: episodeSplit,
       },
     ];
+  }
+
+  private mostCommonCategory(ids: ArrayLike<number>): number {
+    const counts = new Int32Array(this.config.numCategories);
+    for (let i = 0; i < ids.length; i++) {
+      const k = this.catalog.category[ids[i] as number] as number;
+      counts[k] = (counts[k] as number) + 1;
+    }
+    let best = 0;
+    for (let k = 1; k < counts.length; k++) if ((counts[k] as number) > (counts[best] as number)) best = k;
+    return best;
   }
 
   /** Majority-category sampling; in the Pairing variant whole pairs are drawn. */
@@ -400,6 +418,16 @@ export class RecSimSlateEnv extends Env<SlateObservation, Int32Array> implements
     if (clicked) this.user.consume(action[choice] as number, this.rng);
     const cpr = this.cpr(action);
     const reward = (clicked ? 1 : 0) + (this.config.variant === "direct-cpr" ? cpr : 0);
-    return [this.observe(), reward, false, false, { clicked, clickedItem: clicked ? action[choice] : -1, cpr }];
+    for (const item of action) if (this.catalog.category[item] === this.majorityCategory) this.listedFromMajority += 1;
+    this.listedItems += action.length;
+    // §B7: AGILE lists 5 of 6 items from the candidates' majority category; the share so far this episode.
+    const episodeMetrics = { majorityShare: this.listedFromMajority / this.listedItems };
+    return [
+      this.observe(),
+      reward,
+      false,
+      false,
+      { clicked, clickedItem: clicked ? action[choice] : -1, cpr, episodeMetrics },
+    ];
   }
 }
