@@ -180,13 +180,13 @@ describe("pnpm bench --executor slurm on a local Slurm", () => {
     const dry = bench(["--executor", "slurm", "--dry-run", "--out", out]);
     expect(dry.status, dry.output).toBe(0);
     expect(dry.stdout).toMatch(/#SBATCH --array=0-3%2/);
-    // Run 2's checkpoint is unreadable: its task throws when it loads it.
+    // Run 2's checkpoint (ddpg, seed 0: runs go seed by seed) is unreadable: its task throws when it loads it.
     mkdirSync(path.join(out, "checkpoints", "2"), { recursive: true });
     writeFileSync(path.join(out, "checkpoints", "2", "checkpoint.json"), "{ not json");
     const res = bench(["--executor", "slurm", "--out", out]);
     expect(res.status, res.output).toBe(1);
     expect(res.output).toMatch(
-      /failed: td3 on Pendulum-v1 seed 1: .*unusable.*\[slurm FAILED, exit 1:0, task \d+_1; stderr: /,
+      /failed: ddpg on Pendulum-v1 seed 0: .*unusable.*\[slurm FAILED, exit 1:0, task \d+_1; stderr: /,
     );
     const db = openResults(path.join(out, "results.db"), { readonly: true });
     try {
