@@ -64,10 +64,10 @@ describe("Grid World's choice of skill, on unseen skills (Ch. 2 §2.6.2)", () =>
     expect(ours.test).toBeGreaterThan(0.2);
     expect(ours.test).toBeGreaterThan(nn.test + 0.08);
     expect(nn.train).toBeGreaterThan(nn.test + 0.2);
-  });
+  }, 300_000);
 
   it("a broken learner (policy loss ascended) fails the same bar", () => {
     const broken = trainOnSkills("ours", 20, true);
     expect(broken.test).toBeLessThan(0.1);
-  });
+  }, 300_000);
 });
