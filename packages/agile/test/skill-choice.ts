@@ -40,7 +40,10 @@ export const skillSpaces = {
 };
 
 const displacement = Array.from({ length: NUM_SKILLS }, (_, k) =>
-  skillMoves(k).reduce(([x, y], m) => [x + (SKILL_MOVES[m]?.[0] ?? 0), y + (SKILL_MOVES[m]?.[1] ?? 0)], [0, 0]),
+  skillMoves(k).reduce<[number, number]>(
+    ([x, y], m) => [x + (SKILL_MOVES[m]?.[0] ?? 0), y + (SKILL_MOVES[m]?.[1] ?? 0)],
+    [0, 0],
+  ),
 );
 
 /** `batch` one-step episodes: goal offsets in [−6, 6]² (not 0) and 50 skills of `split` each. */
@@ -69,8 +72,8 @@ export function skillEpisodes(rng: Rng, batch: number, split: "train" | "test"):
 export function skillReward(obs: StackedActionSetObservation, b: number, id: number): number {
   const dx = Math.round((obs.state[b * STATE_DIM] as number) * 6);
   const dy = Math.round((obs.state[b * STATE_DIM + 1] as number) * 6);
-  const [mx, my] = displacement[id] as number[];
-  return (Math.abs(dx) + Math.abs(dy) - Math.abs(dx - (mx as number)) - Math.abs(dy - (my as number))) / 5;
+  const [mx, my] = displacement[id] as [number, number];
+  return (Math.abs(dx) + Math.abs(dy) - Math.abs(dx - mx) - Math.abs(dy - my)) / 5;
 }
 
 /** The best reward any offered skill gets in episode `b`. */
