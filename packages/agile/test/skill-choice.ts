@@ -75,10 +75,3 @@ export function skillReward(obs: StackedActionSetObservation, b: number, id: num
   const [mx, my] = displacement[id] as [number, number];
   return (Math.abs(dx) + Math.abs(dy) - Math.abs(dx - mx) - Math.abs(dy - my)) / 5;
 }
-
-/** The best reward any offered skill gets in episode `b`. */
-export function bestOffered(obs: StackedActionSetObservation, b: number): number {
-  let best = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < K; k++) best = Math.max(best, skillReward(obs, b, obs.actionIds[b * K + k] as number));
-  return best;
-}
