@@ -16,9 +16,10 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * (packages/agile/README.md's throughput table), so here the three policies share the same fixed codes
  * and only the policy differs.
  *
- * Budget: 200,000 env steps per run, 1/200 of the paper's 4 × 10⁷ (Table A.3). Nothing in this
- * repository measures how fast the utility policy learns SkillGridWorld, so the figure is a guess, to be
- * revised after a first run. PPO batch: Table A.3's 4,096 = 32 × 128 (the entries' defaults), so about
+ * Budget: 200,000 env steps per run, 1/200 of the paper's 4 × 10⁷ (Table A.3). Two probes of Ours alone
+ * (packages/agile/README.md, seed 0) were still at random play's success after 131k steps with this PPO
+ * batch and after 66k steps with a batch of 512, so at this budget the suite most likely records the
+ * pipeline and the curves, not the ordering (its prediction names that risk). PPO batch: Table A.3's 4,096 = 32 × 128 (the entries' defaults), so about
  * 49 updates per run; entropy 0.05 (Table A.3). Evaluation every 20,000 steps (1/10 of the budget) with
  * 50 greedy episodes per split: episodes last at most 10 steps, so this costs little and resolves
  * success rates to 0.02 (Fig. 2.5 averages 5,000 episodes over 5 seeds). 5 seeds (Fig. 2.5's
