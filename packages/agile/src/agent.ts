@@ -56,6 +56,7 @@ import {
   variableActionEdges,
 } from "./networks.js";
 import { betaMode, hybridActionSpace, PlacementPolicy, type PositionSpace, sampleBeta } from "./placement.js";
+import { pickAllowed } from "./sampling.js";
 
 /** The sizes an action-set env fixes: state width, padded slots K, representation width d, base set N. */
 export interface ActionSetShape extends NetworkShape {
@@ -424,19 +425,7 @@ export class AgilePPOAgent<A extends AgileAction = number>
     for (let b = 0; b < batch; b++) {
       const logp = data.subarray(b * slots, (b + 1) * slots);
       const mask = obs.actionMask.subarray(b * slots, (b + 1) * slots);
-      let slot = -1;
-      if (explore) {
-        let u = this.rng.random();
-        for (let k = 0; k < slots; k++) {
-          if (!mask[k]) continue;
-          slot = k;
-          u -= Math.exp(logp[k] as number);
-          if (u < 0) break;
-        }
-      } else {
-        for (let k = 0; k < slots; k++)
-          if (mask[k] && (slot < 0 || (logp[k] as number) > (logp[slot] as number))) slot = k;
-      }
+      const slot = pickAllowed(logp, mask, explore, this.rng);
       if (slot < 0) throw new QscapeError(`${this.name}: observation ${b} lists no available action`);
       out.slots[b] = slot;
       out.logProbs[b] = logp[slot] as number;

@@ -20,6 +20,7 @@ import type { ActionSetShape, BatchAction, PolicyHead, PolicyHeadFactory } from 
 import type { AgileSettings } from "../config.js";
 import { RepresentationSizeError, TrainingSplitUnknownError } from "../errors.js";
 import { type ActionSetTensors, maskedEntropy, maskLogits, stateEncoder } from "../networks.js";
+import { pickAllowed } from "../sampling.js";
 
 export interface NearestNeighborOptions {
   /** Inventory ids of the training split: head logit j is action `trainIds[j]`. */
@@ -215,19 +216,7 @@ export class NearestNeighborHead implements PolicyHead {
       }
       if (novel) allowed.fill(1);
       const row = logp.subarray(b * n, (b + 1) * n);
-      let choice = -1;
-      if (explore) {
-        let u = rng.random();
-        for (let j = 0; j < n; j++) {
-          if (!allowed[j]) continue;
-          choice = j;
-          u -= Math.exp(row[j] as number);
-          if (u < 0) break;
-        }
-      } else {
-        for (let j = 0; j < n; j++)
-          if (allowed[j] && (choice < 0 || (row[j] as number) > (row[choice] as number))) choice = j;
-      }
+      const choice = pickAllowed(row, allowed, explore, rng);
       if (choice < 0) throw new QscapeError(`${this.name}: observation ${b} lists no available action`);
       const id = this.trainIds[choice] as number;
       let slot = -1;
