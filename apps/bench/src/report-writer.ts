@@ -7,10 +7,14 @@ import { holdForTest } from "./test-hold.js";
 
 /** Build a suite's report from the store and write report.html/.json/.csv into `outDir`. */
 export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: string, suite?: Suite, envs?: string[]) {
-  const normalisation: Record<string, { random: number; reference: number }> = {};
+  // Either level may be given alone; the report fills the other with its default.
+  const normalisation: Record<string, { random?: number; reference?: number }> = {};
   for (const e of suite?.envs ?? []) {
-    if (e.randomScore !== undefined && e.referenceScore !== undefined) {
-      normalisation[e.id] = { random: e.randomScore, reference: e.referenceScore };
+    if (e.randomScore !== undefined || e.referenceScore !== undefined) {
+      normalisation[e.id] = {
+        ...(e.randomScore !== undefined ? { random: e.randomScore } : {}),
+        ...(e.referenceScore !== undefined ? { reference: e.referenceScore } : {}),
+      };
     }
   }
   // "Final score" = mean of the last few evaluations: 10 as in the TD3 paper when a run has many,

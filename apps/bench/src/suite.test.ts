@@ -81,3 +81,25 @@ describe("how a multi-task suite is scored", () => {
     );
   });
 });
+
+describe("an env's normalisation levels", () => {
+  const withLevels = (levels: { randomScore?: number; referenceScore?: number }) =>
+    parseSuite({
+      name: "levels-check",
+      description: "levels",
+      algorithms: [{ algo: "td3" }],
+      envs: [{ id: "Pendulum-v1" }, { id: "Hopper-v5", ...levels }],
+      seeds: [0],
+      budget: { envSteps: 1000, warmupSteps: 100 },
+      evaluation: { every: 500, episodes: 2 },
+    });
+
+  it("may give either level alone; a reference not above the random score is refused by name", () => {
+    expect(withLevels({ randomScore: 5.6 }).envs[1]?.randomScore).toBe(5.6);
+    expect(withLevels({ referenceScore: 1000 }).envs[1]?.referenceScore).toBe(1000);
+    expect(() => withLevels({ randomScore: 10, referenceScore: 10 })).toThrow(
+      /envs\.1\.referenceScore: must be above randomScore/,
+    );
+    expect(() => withLevels({ randomScore: 10, referenceScore: -3 })).toThrow(/envs\.1\.referenceScore/);
+  });
+});

@@ -33,7 +33,11 @@ export const EnvEntrySchema = z
      * nearest item (MineWorld, RecSim), so continuous-control learners run on discrete tasks.
      */
     actionRepresentation: z.boolean().default(false),
-    /** Scores for min–max normalisation: (score − random) / (reference − random). */
+    /**
+     * Levels for min–max normalisation, (score − random) / (reference − random). Either may be
+     * given alone: the report takes the other from the runs (0: the untrained mean at step 0; 1: the
+     * best algorithm's final mean). Action splits are normalised with the same levels.
+     */
     randomScore: z.number().optional(),
     referenceScore: z.number().optional(),
     /**
@@ -63,7 +67,11 @@ export const EnvEntrySchema = z
       .default([])
       .refine((s) => new Set(s).size === s.length, "splits must be distinct"),
   })
-  .strict();
+  .strict()
+  .refine((e) => e.randomScore === undefined || e.referenceScore === undefined || e.referenceScore > e.randomScore, {
+    path: ["referenceScore"],
+    message: "must be above randomScore (scores are higher-is-better)",
+  });
 
 export const SuiteSchema = z
   .object({

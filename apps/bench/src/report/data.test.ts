@@ -323,6 +323,73 @@ describe("an env where no algorithm moved from the untrained score", () => {
   });
 });
 
+describe("normalisation levels: one given alone, and a scale the runs would invert", () => {
+  // Two algorithms, two seeds; untrained (step 0) 8 everywhere, as RecSim's untrained greedy lists
+  // can beat learned ones early. "up" ends at 9 and 11 (mean 10), "down" at 6 and 4 (mean 5).
+  function store(dir: string, finals: Record<string, number[]>) {
+    const db = openResults(join(dir, "results.sqlite"));
+    db.ensureSuite("levels", {
+      description: "levels",
+      protocol: { envSteps: 200, seeds: [0, 1], evaluation: { everySteps: 100, episodes: 1, deterministic: true } },
+    });
+    for (const [algo, ends] of Object.entries(finals))
+      ends.forEach((end, seed) => {
+        const run = db.upsertRun({ suite: "levels", algo, env: "Slate-v0", seed, config: {} });
+        [8, (8 + end) / 2, end].forEach((r, i) => db.recordEval(run.id, { step: i * 100, episodeReturns: [r] }));
+        db.markFinished(run.id, { wallClockS: 1 });
+      });
+    return db;
+  }
+
+  it("a given random score alone sets 0 (not the untrained mean); 1 stays the best final mean", () => {
+    const dir = mkdtempSync(join(tmpdir(), "qscape-report-levels-"));
+    const db = store(dir, { up: [9, 11], down: [6, 4] });
+    try {
+      const d = buildReportData(db, "levels", { ...fast, lastN: 1, normalisation: { "Slate-v0": { random: 5.5 } } });
+      expect(d.normalisation.perEnv).toEqual([{ env: "Slate-v0", random: 5.5, reference: 10 }]);
+      expect(d.normalisation.source).toMatch(
+        /^0 = the suite's random score where given.*; 1 = best algorithm's mean final score$/,
+      );
+      const mean = (algo: string) => d.aggregates.find((a) => a.algo === algo && a.metric === "mean")?.point;
+      expect(mean("up")).toBeCloseTo(1, 12);
+      expect(mean("down")).toBeCloseTo((5 - 5.5) / (10 - 5.5), 12);
+      // A given reference alone: 0 is the untrained mean (8).
+      const r = buildReportData(db, "levels", { ...fast, lastN: 1, normalisation: { "Slate-v0": { reference: 12 } } });
+      expect(r.normalisation.perEnv).toEqual([{ env: "Slate-v0", random: 8, reference: 12 }]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("every algorithm ending below the 0 level leaves the env out with a note, instead of inverting the ranking", () => {
+    const dir = mkdtempSync(join(tmpdir(), "qscape-report-inverted-"));
+    // Both end below the untrained 8: the default levels would be 0 = 8, 1 = 7 (the best final mean),
+    // and (score − 8) / (7 − 8) would rank "worse" (mean 5) above "less-bad" (mean 7).
+    const db = store(dir, { "less-bad": [7, 7], worse: [6, 4] });
+    try {
+      const d = buildReportData(db, "levels", { ...fast, lastN: 1 });
+      expect(d.envs).toEqual([]);
+      expect(d.aggregates).toEqual([]);
+      expect(d.notes.join("\n")).toMatch(
+        /Slate-v0 left out of the aggregate statistics: no algorithm's final score \(best 7\) is above the untrained one \(8\), so min–max normalisation would invert the ranking there/,
+      );
+      expect(d.learningCurves.map((c) => c.algo)).toEqual(["less-bad", "worse"]);
+      // The same with a given random score above every final one.
+      const g = buildReportData(db, "levels", { ...fast, lastN: 1, normalisation: { "Slate-v0": { random: 7.5 } } });
+      expect(g.envs).toEqual([]);
+      expect(g.notes.join("\n")).toMatch(/is above the suite's random score \(7\.5\)/);
+      // Given a random score below them, the scale is fine and the order right.
+      const ok = buildReportData(db, "levels", { ...fast, lastN: 1, normalisation: { "Slate-v0": { random: 3 } } });
+      const mean = (algo: string) => ok.aggregates.find((a) => a.algo === algo && a.metric === "mean")?.point as number;
+      expect(mean("less-bad")).toBeGreaterThan(mean("worse"));
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the action representations the runs read (new-actions Ch. 2)", () => {
   it("are tabled per run from their first update's metrics, and left out of the training-metric curves", () => {
     const dir = mkdtempSync(join(tmpdir(), "qscape-report-reps-"));

@@ -177,8 +177,11 @@ export interface BuildReportOptions {
    * score (at least a little above the lowest), so the profile uses the width the scores span.
    */
   taus?: number[];
-  /** Per-env levels for 0 and 1; default SAVO's (untrained mean at step 0, best algorithm's final mean). */
-  normalisation?: Record<string, { random: number; reference: number }>;
+  /**
+   * Per-env levels for 0 (`random`) and 1 (`reference`); either may be left out, and a missing one
+   * takes SAVO's default (0: the untrained mean at step 0; 1: the best algorithm's final mean).
+   */
+  normalisation?: Record<string, { random?: number; reference?: number }>;
   /** Clock for `generatedAt` (tests pin it). */
   now?: Date;
   /** Report on these envs only (one env's comparison out of a many-env suite); default every env. */
@@ -242,11 +245,14 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
       notes.push(`${env} left out of the aggregate statistics: no finished runs for ${missing.join(", ")}.`);
     }
   }
-  // The default 0 and 1 of normalisation (untrained mean, best final mean) coincide when no
-  // algorithm moved from the untrained score: such an env has no scale, so it stays out of the
-  // aggregates (its learning curves are still drawn).
+  // The 0 and 1 of normalisation (given, or the untrained mean and the best final mean) coincide when
+  // no algorithm moved from the 0 level, and they invert when every algorithm ended below it: such an
+  // env has no usable scale, so it stays out of the aggregates (its learning curves are still drawn).
   const curvesOn = (env: string) =>
-    algos.map((algo) => ({ algo, ...(curves.get(key(algo, env)) as { steps: number[]; returns: number[][] }) }));
+    algos.map((algo) => ({
+      algo,
+      ...(curves.get(key(algo, env)) as { steps: number[]; seeds: number[]; returns: number[][] }),
+    }));
   /** The untrained level: the mean step-0 score of every run; or the algorithm with no step-0 evaluation. */
   const untrainedLevel = (env: string): number | { missing: string } => {
     const all = curvesOn(env);
@@ -254,42 +260,9 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     return missing ? { missing: missing.algo } : meanOf(all.flatMap((c) => c.returns.map((r) => r[0] as number)));
   };
   const bestFinal = (env: string) => Math.max(...curvesOn(env).map((c) => finalOf(c.returns).value));
-  const envs = complete.filter((env) => {
-    if (options.normalisation?.[env] || score === "success" || selectBy) return true;
-    const random = untrainedLevel(env);
-    if (typeof random !== "number" || bestFinal(env) !== random) return true; // a missing step 0 is named below
-    notes.push(
-      `${env} left out of the aggregate statistics: every algorithm's final score equals the untrained one (${+random.toPrecision(4)}), so min–max normalisation has no scale there.`,
-    );
-    return false;
-  });
-
-  // Seeds present on every env form the rows of each algorithm's (runs × tasks) matrix.
-  const seedsOf = new Map<string, number[]>();
-  for (const algo of algos) {
-    const perEnv = envs.map((env) => (curves.get(key(algo, env)) as { seeds: number[] }).seeds);
-    const common = (perEnv[0] ?? []).filter((s) => perEnv.every((list) => list.includes(s))).sort((a, b) => a - b);
-    seedsOf.set(algo, common);
-    const dropped = [...new Set(perEnv.flat())].filter((s) => !common.includes(s));
-    if (dropped.length > 0)
-      notes.push(
-        `${algo}: seed${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")} did not finish on every env; left out of the aggregates.`,
-      );
-    if (envs.length > 0 && common.length === 0)
-      throw new QscapeError(`suite '${suite}': ${algo} has no seed finished on every env`);
-  }
+  const given = (env: string) => options.normalisation?.[env] ?? {};
+  const fullyGiven = (env: string) => given(env).random !== undefined && given(env).reference !== undefined;
   type Pick = (returns: number[], at: { algo: string; env: string; seed: number }) => number;
-  const rowsFor = (algo: string, env: string, pick: Pick) => {
-    const c = curves.get(key(algo, env)) as { seeds: number[]; returns: number[][] };
-    return (seedsOf.get(algo) as number[]).map((seed) =>
-      pick(c.returns[c.seeds.indexOf(seed)] as number[], { algo, env, seed }),
-    );
-  };
-  const matrixOf = (algo: string, pick: Pick) => {
-    const cols = envs.map((env) => rowsFor(algo, env, pick));
-    return (seedsOf.get(algo) as number[]).map((_, r) => cols.map((col) => col[r] as number));
-  };
-  const lastNPick: Pick = (returns) => meanOf(returns.slice(-Math.min(lastN, returns.length)));
   // Validation-based selection: the score at the evaluation with the best validation score (the
   // latest of equal bests), on the steps both splits evaluated.
   const validationCurves = new Map<string, ReturnType<ResultsDb["learningCurves"]>>();
@@ -309,23 +282,76 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
       throw new QscapeError(`suite '${suite}': ${algo} on ${env} shares no evaluation step with ${selectBy}`);
     return returns[best] as number;
   };
+  // The default 1 under validation-based selection: the best algorithm's mean selected score (over
+  // each algorithm's finished seeds; the bounds below use the seeds common to every env).
+  const bestSelected = (env: string) =>
+    Math.max(
+      ...curvesOn(env).map((c) =>
+        meanOf(c.returns.map((r, i) => selectionPick(r, { algo: c.algo, env, seed: c.seeds[i] as number }))),
+      ),
+    );
+  const envs = complete.filter((env) => {
+    if (fullyGiven(env) || score === "success") return true;
+    const random = given(env).random ?? untrainedLevel(env);
+    if (typeof random !== "number") return true; // a missing step 0 is named below
+    const reference = given(env).reference ?? (selectBy ? bestSelected(env) : bestFinal(env));
+    if (reference > random) return true;
+    const zero = given(env).random !== undefined ? "the suite's random score" : "the untrained one";
+    notes.push(
+      reference === random
+        ? `${env} left out of the aggregate statistics: every algorithm's final score equals ${zero} (${+random.toPrecision(4)}), so min–max normalisation has no scale there.`
+        : `${env} left out of the aggregate statistics: no algorithm's final score (best ${+reference.toPrecision(4)}) is above ${zero} (${+random.toPrecision(4)}), so min–max normalisation would invert the ranking there.`,
+    );
+    return false;
+  });
+
+  // Seeds present on every env form the rows of each algorithm's (runs × tasks) matrix.
+  const seedsOf = new Map<string, number[]>();
+  for (const algo of algos) {
+    const perEnv = envs.map((env) => (curves.get(key(algo, env)) as { seeds: number[] }).seeds);
+    const common = (perEnv[0] ?? []).filter((s) => perEnv.every((list) => list.includes(s))).sort((a, b) => a - b);
+    seedsOf.set(algo, common);
+    const dropped = [...new Set(perEnv.flat())].filter((s) => !common.includes(s));
+    if (dropped.length > 0)
+      notes.push(
+        `${algo}: seed${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")} did not finish on every env; left out of the aggregates.`,
+      );
+    if (envs.length > 0 && common.length === 0)
+      throw new QscapeError(`suite '${suite}': ${algo} has no seed finished on every env`);
+  }
+  const rowsFor = (algo: string, env: string, pick: Pick) => {
+    const c = curves.get(key(algo, env)) as { seeds: number[]; returns: number[][] };
+    return (seedsOf.get(algo) as number[]).map((seed) =>
+      pick(c.returns[c.seeds.indexOf(seed)] as number[], { algo, env, seed }),
+    );
+  };
+  const matrixOf = (algo: string, pick: Pick) => {
+    const cols = envs.map((env) => rowsFor(algo, env, pick));
+    return (seedsOf.get(algo) as number[]).map((_, r) => cols.map((col) => col[r] as number));
+  };
+  const lastNPick: Pick = (returns) => meanOf(returns.slice(-Math.min(lastN, returns.length)));
   const finalPick = selectBy ? selectionPick : lastNPick;
   const rawFinal = Object.fromEntries(algos.map((algo) => [algo, matrixOf(algo, finalPick)]));
 
   // Normalisation bounds.
   const perEnv = envs.map((env) => {
-    const given = options.normalisation?.[env];
-    if (given) return { env, ...given };
+    const levels = given(env);
+    if (levels.random !== undefined && levels.reference !== undefined)
+      return { env, random: levels.random, reference: levels.reference };
     // Success rates are already on [0, 1].
     if (score === "success") return { env, random: 0, reference: 1 };
-    const random = untrainedLevel(env);
+    const random = levels.random ?? untrainedLevel(env);
     if (typeof random !== "number")
       throw new QscapeError(
         `suite '${suite}': ${random.missing} on ${env} has no evaluation at step 0 for the untrained level; pass options.normalisation`,
       );
-    const reference = selectBy
-      ? Math.max(...algos.map((algo) => meanOf(rowsFor(algo, env, selectionPick))))
-      : bestFinal(env);
+    const reference =
+      levels.reference ??
+      (selectBy ? Math.max(...algos.map((algo) => meanOf(rowsFor(algo, env, selectionPick)))) : bestFinal(env));
+    if (!(reference > random))
+      throw new QscapeError(
+        `suite '${suite}': on ${env} the best score selected by ${selectBy} (${reference}) is not above the 0 level (${random}); min–max normalisation has no scale`,
+      );
     return { env, random, reference };
   });
   const bounds = { random: perEnv.map((p) => p.random), reference: perEnv.map((p) => p.reference) };
@@ -532,11 +558,7 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     },
     normalisation: {
       method: "min-max",
-      source: options.normalisation
-        ? "given per env"
-        : score === "success"
-          ? "success rates as they are (0 = no task solved, 1 = every task solved)"
-          : "0 = mean untrained return (step-0 evaluation, all runs); 1 = best algorithm's mean final score",
+      source: normalisationSource(envs.map(given), score),
       perEnv,
     },
     bootstrap: {
@@ -700,6 +722,20 @@ function multiTaskReport(
 }
 
 /** 101 τ values over the span of the scores: from min(0, lowest) to the highest, 5 % beyond. */
+/** Says where each env's 0 and 1 came from: the suite's levels, the defaults, or both. */
+function normalisationSource(levels: { random?: number; reference?: number }[], score: string): string {
+  if (levels.length > 0 && levels.every((l) => l.random !== undefined && l.reference !== undefined))
+    return "given per env";
+  if (score === "success") return "success rates as they are (0 = no task solved, 1 = every task solved)";
+  const zero = levels.some((l) => l.random !== undefined)
+    ? "the suite's random score where given, else the mean untrained return (step-0 evaluation, all runs)"
+    : "mean untrained return (step-0 evaluation, all runs)";
+  const one = levels.some((l) => l.reference !== undefined)
+    ? "the suite's reference score where given, else the best algorithm's mean final score"
+    : "best algorithm's mean final score";
+  return `0 = ${zero}; 1 = ${one}`;
+}
+
 export function profileGrid(scores: readonly number[]): number[] {
   if (scores.length === 0) return linspace(0, 1, 101);
   const lo = Math.min(0, ...scores);
