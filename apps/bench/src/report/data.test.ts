@@ -335,7 +335,9 @@ describe("normalisation levels: one given alone, and a scale the runs would inve
     for (const [algo, ends] of Object.entries(finals))
       ends.forEach((end, seed) => {
         const run = db.upsertRun({ suite: "levels", algo, env: "Slate-v0", seed, config: {} });
-        [8, (8 + end) / 2, end].forEach((r, i) => db.recordEval(run.id, { step: i * 100, episodeReturns: [r] }));
+        [8, (8 + end) / 2, end].forEach((r, i) => {
+          db.recordEval(run.id, { step: i * 100, episodeReturns: [r] });
+        });
         db.markFinished(run.id, { wallClockS: 1 });
       });
     return db;
