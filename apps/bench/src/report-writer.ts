@@ -28,9 +28,11 @@ export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: strin
     ...(Object.keys(normalisation).length > 0 ? { normalisation } : {}),
     ...(envs ? { envs } : {}),
   });
-  // Clips of the final policies (`--clips`), linked relative to the report.
+  // Clips of the final policies (`--clips`), linked relative to the report: every env with runs,
+  // including those left out of the aggregates.
+  const envsWithRuns = [...new Set(data.runs.map((r) => r.env))];
   data.clips = data.algos.flatMap((algo) =>
-    data.envs.flatMap((env) => {
+    envsWithRuns.flatMap((env) => {
       const file = clipName(algo, env);
       return existsSync(path.join(outDir, "clips", file)) ? [{ algo, env, href: `clips/${file}` }] : [];
     }),
