@@ -2,7 +2,7 @@
  * Loading the compiled Node-API addon (build/Release/qscape_native.node, built by
  * scripts/build.cjs with node-gyp against the system OpenBLAS).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -97,6 +97,30 @@ function firstLine(err: unknown): string {
   return (message.split("\n")[0] ?? "").slice(0, 300);
 }
 
+/**
+ * OpenBLAS picks its GEMM kernel for the CPU when it loads, and its AVX-512 kernels (SkylakeX, Zen 4)
+ * sum in another order than its AVX2 one (Haswell): the same seed then gives numbers that differ from
+ * the ninth digit on and drift apart over training. So on an x86-64 Linux CPU with AVX2 and FMA the
+ * addon pins the AVX2 kernel, which every such CPU runs, unless OPENBLAS_CORETYPE is set already.
+ * Returns the core type in force ("" when OpenBLAS chooses).
+ */
+export function pinBlasKernel(env: NodeJS.ProcessEnv = process.env, cpuinfo: () => string = readCpuinfo): string {
+  if (env.OPENBLAS_CORETYPE !== undefined) return env.OPENBLAS_CORETYPE;
+  if (process.platform !== "linux" || process.arch !== "x64") return "";
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo())?.[1] ?? "").trim().split(/\s+/));
+  if (!flags.has("avx2") || !flags.has("fma")) return "";
+  env.OPENBLAS_CORETYPE = "Haswell";
+  return "Haswell";
+}
+
+function readCpuinfo(): string {
+  try {
+    return readFileSync("/proc/cpuinfo", "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** Load the addon; throws a one-line reason (not built, missing library, wrong platform). */
 export function loadAddon(addonPath: string = DEFAULT_ADDON_PATH): NativeAddon {
   if (!existsSync(addonPath)) {
@@ -104,6 +128,8 @@ export function loadAddon(addonPath: string = DEFAULT_ADDON_PATH): NativeAddon {
       `@qscape/native: addon not built (${addonPath} missing); run \`pnpm --filter @qscape/native run build:native\` (needs a C++ compiler and libopenblas-dev)`,
     );
   }
+  // Before the library loads: OpenBLAS reads the core type once, at load.
+  pinBlasKernel();
   try {
     return requireHere(addonPath) as NativeAddon;
   } catch (err) {

@@ -1,4 +1,11 @@
-export { ACTIVATION_CODES, DEFAULT_ADDON_PATH, loadAddon, type NativeActivation, type NativeAddon } from "./addon.js";
+export {
+  ACTIVATION_CODES,
+  DEFAULT_ADDON_PATH,
+  loadAddon,
+  type NativeActivation,
+  type NativeAddon,
+  pinBlasKernel,
+} from "./addon.js";
 export { type KernelCounts, kernelCounts, resetKernelCounts } from "./counts.js";
 export {
   type AdamStepHyper,
