@@ -45,7 +45,9 @@ it("scaffolds a package that passes lint, typecheck and its learning test as gen
   expect(run("node", ["scripts/create-algorithm.mjs", "toy-method", "--no-install"]).out).toMatch(/already exists/);
   expect(run("node", ["scripts/create-algorithm.mjs", "Toy_Method", "--no-install"]).out).toMatch(/not a package name/);
 
-  const install = run("pnpm", ["install", "--offline", "--ignore-scripts", "--no-frozen-lockfile"]);
+  // --prefer-offline: from the store where it can, but pnpm may fetch metadata the store lacks (a locked
+  // optional dependency for another platform, which an offline install failed to resolve on a fresh machine).
+  const install = run("pnpm", ["install", "--prefer-offline", "--ignore-scripts", "--no-frozen-lockfile"]);
   expect(install.ok, install.out).toBe(true);
   const lint = run("pnpm", ["exec", "biome", "check", "packages/toy-method", "vitest.config.ts", ".changeset"]);
   expect(lint.ok, lint.out).toBe(true);
