@@ -9,14 +9,7 @@ import { holdForTest } from "./test-hold.js";
 export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: string, suite?: Suite, envs?: string[]) {
   // Either level may be given alone; the report fills the other with its default.
   const normalisation: Record<string, { random?: number; reference?: number }> = {};
-  for (const e of suite?.envs ?? []) {
-    if (e.randomScore !== undefined || e.referenceScore !== undefined) {
-      normalisation[e.id] = {
-        ...(e.randomScore !== undefined ? { random: e.randomScore } : {}),
-        ...(e.referenceScore !== undefined ? { reference: e.referenceScore } : {}),
-      };
-    }
-  }
+  for (const e of suite?.envs ?? []) normalisation[e.id] = { random: e.randomScore, reference: e.referenceScore };
   // "Final score" = mean of the last few evaluations: 10 as in the TD3 paper when a run has many,
   // fewer for short suites so the untrained policy's score is not averaged in.
   const { protocol } = db.suite(suiteName);
@@ -25,7 +18,7 @@ export function writeSuiteReport(db: ResultsDb, suiteName: string, outDir: strin
   const data = buildReportData(db, suiteName, {
     title: `qscape bench — ${suiteName}`,
     lastN,
-    ...(Object.keys(normalisation).length > 0 ? { normalisation } : {}),
+    normalisation,
     ...(envs ? { envs } : {}),
   });
   // Clips of the final policies (`--clips`), linked relative to the report: every env with runs,

@@ -260,8 +260,6 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     return missing ? { missing: missing.algo } : meanOf(all.flatMap((c) => c.returns.map((r) => r[0] as number)));
   };
   const bestFinal = (env: string) => Math.max(...curvesOn(env).map((c) => finalOf(c.returns).value));
-  const given = (env: string) => options.normalisation?.[env] ?? {};
-  const fullyGiven = (env: string) => given(env).random !== undefined && given(env).reference !== undefined;
   type Pick = (returns: number[], at: { algo: string; env: string; seed: number }) => number;
   // Validation-based selection: the score at the evaluation with the best validation score (the
   // latest of equal bests), on the steps both splits evaluated.
@@ -282,21 +280,31 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
       throw new QscapeError(`suite '${suite}': ${algo} on ${env} shares no evaluation step with ${selectBy}`);
     return returns[best] as number;
   };
-  // The default 1 under validation-based selection: the best algorithm's mean selected score (over
-  // each algorithm's finished seeds; the bounds below use the seeds common to every env).
+  // The default 1 under validation-based selection: the best algorithm's mean selected score over
+  // its finished seeds (as `bestFinal` without selection).
   const bestSelected = (env: string) =>
     Math.max(
       ...curvesOn(env).map((c) =>
         meanOf(c.returns.map((r, i) => selectionPick(r, { algo: c.algo, env, seed: c.seeds[i] as number }))),
       ),
     );
+  /** An env's 0 and 1: the suite's where given (success rates: 0 and 1), else the defaults. */
+  const levelsOf = (env: string): { random: number; reference: number; randomGiven: boolean } | { missing: string } => {
+    const g = options.normalisation?.[env] ?? {};
+    if (g.random !== undefined && g.reference !== undefined)
+      return { random: g.random, reference: g.reference, randomGiven: true };
+    if (score === "success") return { random: 0, reference: 1, randomGiven: true };
+    const random = g.random ?? untrainedLevel(env);
+    if (typeof random !== "number") return random;
+    const reference = g.reference ?? (selectBy ? bestSelected(env) : bestFinal(env));
+    return { random, reference, randomGiven: g.random !== undefined };
+  };
+  const levels = new Map(complete.map((env) => [env, levelsOf(env)]));
   const envs = complete.filter((env) => {
-    if (fullyGiven(env) || score === "success") return true;
-    const random = given(env).random ?? untrainedLevel(env);
-    if (typeof random !== "number") return true; // a missing step 0 is named below
-    const reference = given(env).reference ?? (selectBy ? bestSelected(env) : bestFinal(env));
-    if (reference > random) return true;
-    const zero = given(env).random !== undefined ? "the suite's random score" : "the untrained one";
+    const l = levels.get(env) as ReturnType<typeof levelsOf>;
+    if ("missing" in l || l.reference > l.random) return true; // a missing step 0 is named below
+    const { random, reference } = l;
+    const zero = l.randomGiven ? "the suite's random score" : "the untrained one";
     notes.push(
       reference === random
         ? `${env} left out of the aggregate statistics: every algorithm's final score equals ${zero} (${+random.toPrecision(4)}), so min–max normalisation has no scale there.`
@@ -335,24 +343,12 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
 
   // Normalisation bounds.
   const perEnv = envs.map((env) => {
-    const levels = given(env);
-    if (levels.random !== undefined && levels.reference !== undefined)
-      return { env, random: levels.random, reference: levels.reference };
-    // Success rates are already on [0, 1].
-    if (score === "success") return { env, random: 0, reference: 1 };
-    const random = levels.random ?? untrainedLevel(env);
-    if (typeof random !== "number")
+    const l = levels.get(env) as ReturnType<typeof levelsOf>;
+    if ("missing" in l)
       throw new QscapeError(
-        `suite '${suite}': ${random.missing} on ${env} has no evaluation at step 0 for the untrained level; pass options.normalisation`,
+        `suite '${suite}': ${l.missing} on ${env} has no evaluation at step 0 for the untrained level; pass options.normalisation`,
       );
-    const reference =
-      levels.reference ??
-      (selectBy ? Math.max(...algos.map((algo) => meanOf(rowsFor(algo, env, selectionPick)))) : bestFinal(env));
-    if (!(reference > random))
-      throw new QscapeError(
-        `suite '${suite}': on ${env} the best score selected by ${selectBy} (${reference}) is not above the 0 level (${random}); min–max normalisation has no scale`,
-      );
-    return { env, random, reference };
+    return { env, random: l.random, reference: l.reference };
   });
   const bounds = { random: perEnv.map((p) => p.random), reference: perEnv.map((p) => p.reference) };
   const normalise = (m: number[][]) => minMaxNormalise(m, bounds, envs);
@@ -558,7 +554,10 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     },
     normalisation: {
       method: "min-max",
-      source: normalisationSource(envs.map(given), score),
+      source: normalisationSource(
+        envs.map((env) => options.normalisation?.[env] ?? {}),
+        score,
+      ),
       perEnv,
     },
     bootstrap: {
