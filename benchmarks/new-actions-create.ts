@@ -22,15 +22,10 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * Score: return; random play returns 0.537 and succeeds in 1.5 % of training-tool episodes
  * (packages/envs baseline scores, 200 episodes). The report stores success beside it.
  *
- * Time: ≈ 2 h on 2 cores, by hand. The representation stage at these settings took 88 s for seed 0,
- * play collection (2,110 tools × 64 probes) included, on the 2 cores shared with a 2-worker suite.
- * The policy runs at about `utility-policy`'s CREATE speeds, calibrated on CreateActivatorsPush-v0
- * (3.1 ms per step, 11 s per 4,608-step update), doubled for twice the tools per episode: ≈ 13 min per
- * run. `pnpm bench list` borrows these entries' speeds from other envs (the median of SkillGridWorld's
- * and the recommender's, whose 500 products per episode make an update 30× dearer) and over-prices
- * the suite; it says the speeds are borrowed. A calibration run would fold the one-off representation
- * stage into the per-step cost, so this suite is priced by hand until its first runs are stored
- * (`pnpm bench speeds <results.db>` then prices it from them).
+ * Time: 1 h 23 min on 2 cores (run 2026-12-07; ≈ 12 min per learned-representation run, its 88 s
+ * representation stage included, and ≈ 8 min per ground-truth run). `pnpm bench list` prices it from
+ * that run's speeds (`pnpm bench speeds`), which fold the one-off representation stage into the
+ * per-step cost.
  */
 const policy = { entropyCoef: 0.005, placementEntropyScale: 0.1, numEnvs: 32, numSteps: 96 };
 const learned = {
@@ -48,7 +43,7 @@ export default {
   name: "new-actions-create",
   description:
     "New actions (Ch. 2) on CREATE Push: the utility policy over HVAE vs flat-VAE tool representations vs the ground-truth features, train / validation / test tools (100k steps)",
-  estimatedMinutes: 120,
+  estimatedMinutes: 85,
   algorithms: [
     { label: "ours-hvae", algo: "new-actions-hvae", config: { ...policy, representation: learned } },
     {
