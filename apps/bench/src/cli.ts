@@ -220,6 +220,21 @@ export async function validateRunnable(suite: Suite): Promise<void> {
     const mixed = checkScores(suite);
     if (mixed) problems.push(mixed);
   }
+  // Sampled evaluation draws from generators the agent is given; an agent that cannot take one
+  // would sample from its own and change its training. Multi-task runs evaluate greedily only.
+  for (const e of suite.envs) {
+    if ({ ...suite.evaluation, ...e.evaluation }.policy !== "sampled") continue;
+    if (isTaskSet(e.id)) {
+      problems.push(`${e.id} is a task set: evaluation.policy "sampled" applies to single envs only`);
+      continue;
+    }
+    for (const a of suite.algorithms) {
+      if (algorithms().has(a.algo) && !algorithm(a.algo).sampledEvaluation)
+        problems.push(
+          `${labelOf(a)} cannot be evaluated on ${e.id} with evaluation.policy "sampled": ${a.algo}'s agents do not sample from a given generator (its entry does not declare sampledEvaluation)`,
+        );
+    }
+  }
   if (problems.length === 0) {
     await loadMujoco();
     const configChecked = new Set<string>();

@@ -48,7 +48,11 @@ export const EnvEntrySchema = z
     envSteps: z.number().int().positive().optional(),
     warmupSteps: z.number().int().nonnegative().optional(),
     evaluation: z
-      .object({ every: z.number().int().positive(), episodes: z.number().int().positive() })
+      .object({
+        every: z.number().int().positive(),
+        episodes: z.number().int().positive(),
+        policy: z.enum(["greedy", "sampled"]).optional(),
+      })
       .strict()
       .optional(),
     /**
@@ -101,6 +105,14 @@ export const SuiteSchema = z
       .object({
         every: z.number().int().positive(),
         episodes: z.number().int().positive(),
+        /**
+         * "greedy" (the default): deterministic episodes. "sampled": actions drawn from the policy
+         * (Ch. 2 Eq. 2.1's a ∼ π), each episode from a generator of its own, so training is unchanged
+         * (`evalPolicy` in @qscape/core). For policies whose argmax is degenerate early in training
+         * (CREATE: the same tool at the same point every step, each placement after the first an
+         * overlap). Only algorithms whose entries declare `sampledEvaluation`.
+         */
+        policy: z.enum(["greedy", "sampled"]).optional(),
       })
       .strict(),
     /** Network width/depth every algorithm uses (matched capacity). */
@@ -264,7 +276,8 @@ export function expandRuns(suite: Suite): RunTask[] {
           evalSplits: env.evalSplits,
           seed,
           budget: budgetOf(suite, env),
-          evaluation: env.evaluation ?? suite.evaluation,
+          // An env's own schedule keeps the suite's evaluation policy unless it names one.
+          evaluation: { ...suite.evaluation, ...env.evaluation },
           hidden: suite.hidden,
           plugins: suite.plugins,
         });
@@ -304,7 +317,12 @@ export function protocolOf(suite: Suite, backend: string) {
     ...(score === "success" ? { score } : {}),
     envSteps: suite.budget.envSteps,
     seeds: suite.seeds,
-    evaluation: { everySteps: suite.evaluation.every, episodes: suite.evaluation.episodes, deterministic: true },
+    evaluation: {
+      everySteps: suite.evaluation.every,
+      episodes: suite.evaluation.episodes,
+      deterministic: suite.evaluation.policy !== "sampled",
+      ...(suite.evaluation.policy === "sampled" ? { sampled: true } : {}),
+    },
     updatesPerStep: suite.budget.updatesPerStep,
     computeCaps: {
       hidden: suite.hidden.join("-"),

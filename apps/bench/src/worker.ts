@@ -190,6 +190,7 @@ export async function runTask(
       updatesPerBurst: rollout ? 1 : task.budget.updatesPerStep,
       evalEvery: task.evaluation.every,
       evalEpisodes: task.evaluation.episodes,
+      evalPolicy: task.evaluation.policy ?? "greedy",
       logEvery: Math.max(1, Math.min(1000, task.evaluation.every)),
       seed: task.seed,
     },
@@ -204,12 +205,13 @@ export async function runTask(
       onEval: (r) => {
         pendingEvals.push({ type: "eval", runId, step: r.step, returns: r.returns, success: r.successRate });
         // The same policy on each other action split, reset with this evaluation's own seeds
-        // (deterministic acting draws no random numbers, so training is unchanged by it).
+        // (deterministic acting draws no random numbers, and sampled acting draws from generators
+        // of the episodes' own, so training is unchanged by it).
         if (splitEnvs.length > 0) {
           const te = performance.now();
           const seeds = evaluationSeeds(task.seed, loop.result().evals.length - 1, task.evaluation.episodes);
           for (const [split, splitEnv] of splitEnvs) {
-            const e = evaluatePolicy(splitEnv, agent, seeds);
+            const e = evaluatePolicy(splitEnv, agent, seeds, { sampled: task.evaluation.policy === "sampled" });
             pendingEvals.push({ type: "eval", runId, step: r.step, returns: e.returns, success: e.successRate, split });
             for (const [name, value] of Object.entries(e.episodeMetrics)) {
               pendingMetrics.push({ step: r.step, name: `eval/${split}/${name}`, value });

@@ -177,6 +177,84 @@ describe("pnpm bench with evalSplits", () => {
     }
   }, 300_000);
 
+  it('evaluation.policy "sampled": evaluations sample a ∼ π on every split, training is the greedy twin\'s, and an agent that cannot take a generator is refused', async () => {
+    const base = {
+      ...suite,
+      algorithms: [{ algo: "utility-policy", config: ppo }],
+      seeds: [0],
+      budget: { envSteps: 256, warmupSteps: 0 },
+    };
+    const runOne = (name: string, evaluation: Record<string, unknown>) => {
+      const file = path.join(root, `${name}.mjs`);
+      writeFileSync(file, `export default ${JSON.stringify({ ...base, name, evaluation })};\n`);
+      const out = path.join(root, name);
+      const res = runSync(file, out);
+      expect(res.status, res.stderr).toBe(0);
+      return out;
+    };
+    const sampledOut = runOne("sampled-check", { every: 128, episodes: 3, policy: "sampled" });
+    const greedyOut = runOne("greedy-check", { every: 128, episodes: 3 });
+    await initBackend();
+    const sampledDb = openResults(path.join(sampledOut, "results.db"), { readonly: true });
+    const greedyDb = openResults(path.join(greedyOut, "results.db"), { readonly: true });
+    try {
+      const [run] = sampledDb.listRuns("sampled-check");
+      const [twin] = greedyDb.listRuns("greedy-check");
+      if (run === undefined || twin === undefined) throw new Error("no run stored");
+      expect(sampledDb.suite("sampled-check").protocol.evaluation).toMatchObject({
+        deterministic: false,
+        sampled: true,
+      });
+      // Training is unchanged by how it is evaluated: the same episodes and losses as the greedy twin.
+      for (const name of ["episode/return", "train/loss"]) {
+        const series = sampledDb.metrics(run.id, name);
+        expect(series.length, name).toBeGreaterThan(0);
+        expect(series, name).toEqual(greedyDb.metrics(twin.id, name));
+      }
+      // Step 0 (the untrained policy), made again here with sampled episodes, on both splits.
+      const build = (split: string) => makeEnv("SkillGridWorld-v0", { actionsPerEpisode: 8, split }, false);
+      const env = build("train");
+      const testEnv = build("test");
+      const { agent } = algorithm("utility-policy").create(env, {
+        seed: 0,
+        hidden: [16, 16],
+        warmupSteps: 0,
+        config: ppo,
+      });
+      const seeds = evaluationSeeds(0, 0, 3);
+      expect(sampledDb.evaluations(run.id)[0]?.episodeReturns).toEqual(
+        evaluatePolicy(env, agent, seeds, { sampled: true }).returns,
+      );
+      expect(sampledDb.evaluations(run.id, "test")[0]?.episodeReturns).toEqual(
+        evaluatePolicy(testEnv, agent, seeds, { sampled: true }).returns,
+      );
+      // And they are not the greedy evaluations.
+      const returnsOf = (db: typeof sampledDb, id: number) =>
+        JSON.stringify(db.evaluations(id).map((e) => e.episodeReturns));
+      expect(returnsOf(sampledDb, run.id)).not.toBe(returnsOf(greedyDb, twin.id));
+      agent.dispose();
+      env.close();
+      testEnv.close();
+    } finally {
+      sampledDb.close();
+      greedyDb.close();
+    }
+    expect(readFileSync(path.join(sampledOut, "report.html"), "utf8")).toMatch(/episodes, sampled from the policy/);
+    // TD3's agents sample from their own generator: refused by name before anything runs.
+    const td3 = parseSuite({
+      ...base,
+      algorithms: [{ algo: "td3" }],
+      envs: [{ id: "Pendulum-v1" }],
+      evaluation: { every: 128, episodes: 3, policy: "sampled" },
+    });
+    await expect(validateRunnable(td3)).rejects.toThrow(
+      /td3 cannot be evaluated on Pendulum-v1 with evaluation\.policy "sampled"/,
+    );
+    expect(() => parseSuite({ ...base, evaluation: { every: 128, episodes: 3, policy: "random" } })).toThrow(
+      /evaluation\.policy/,
+    );
+  }, 300_000);
+
   it("names an env without that action split before anything runs", async () => {
     const bad = parseSuite({ ...suite, envs: [{ id: "DigLava-v0", evalSplits: ["test"] }] });
     await expect(validateRunnable(bad)).rejects.toThrow(/DigLava-v0 evalSplits: no "test" action split/);

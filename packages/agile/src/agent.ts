@@ -253,6 +253,8 @@ export class AgilePPOAgent<A extends AgileAction = number>
   readonly name: string;
   readonly config: AgileSettings;
   readonly shape: ActionSetShape;
+  /** `act` samples from `ActOptions.rng` when given (sampled evaluation; Eq. 2.1's a ∼ π). */
+  readonly samplesWithGivenRng = true;
   /** The policy network: the variant's slot softmax, or the policy head given at construction. */
   readonly actor: Actor | PolicyHead;
   readonly critic: Critic;
@@ -387,23 +389,26 @@ export class AgilePPOAgent<A extends AgileAction = number>
     return tf.tidy(() => tf.softmax(actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array);
   }
 
-  /** Actions for `batch` envs: sampled (explore) or the most probable available slot. */
-  actBatch(obs: StackedActionSetObservation, batch: number, explore: boolean): BatchAction {
+  /**
+   * Actions for `batch` envs: sampled (explore) or the most probable available slot. Samples draw
+   * from `rng`, the agent's own unless a sampled evaluation passes another.
+   */
+  actBatch(obs: StackedActionSetObservation, batch: number, explore: boolean, rng: Rng = this.rng): BatchAction {
     this.check(obs, batch);
     if (this.head) {
       const head = this.head;
       let chosen: BatchAction | undefined;
       tf.tidy(() => {
-        chosen = head.choose(this.tensors(obs, batch), obs, batch, explore, this.rng);
+        chosen = head.choose(this.tensors(obs, batch), obs, batch, explore, rng);
       });
       return chosen as BatchAction;
     }
     const actor = this.slotActor();
-    if (this.placement) return this.actHybrid(obs, batch, explore, actor, this.placement);
+    if (this.placement) return this.actHybrid(obs, batch, explore, rng, actor, this.placement);
     // The critic is not needed to act: update() evaluates V on the whole rollout in one pass
     // (the same weights, since nothing changes them within a rollout).
     const data = tf.tidy(() => tf.logSoftmax(actor.apply(this.tensors(obs, batch)).logits).dataSync() as Float32Array);
-    return this.pickSlots(data, obs, batch, explore);
+    return this.pickSlots(data, obs, batch, explore, rng);
   }
 
   /**
@@ -415,6 +420,7 @@ export class AgilePPOAgent<A extends AgileAction = number>
     obs: StackedActionSetObservation,
     batch: number,
     explore: boolean,
+    rng: Rng,
   ): BatchAction {
     const slots = obs.actionMask.length / batch;
     const out: BatchAction = {
@@ -425,7 +431,7 @@ export class AgilePPOAgent<A extends AgileAction = number>
     for (let b = 0; b < batch; b++) {
       const logp = data.subarray(b * slots, (b + 1) * slots);
       const mask = obs.actionMask.subarray(b * slots, (b + 1) * slots);
-      const slot = pickAllowed(logp, mask, explore, this.rng);
+      const slot = pickAllowed(logp, mask, explore, rng);
       if (slot < 0) throw new QscapeError(`${this.name}: observation ${b} lists no available action`);
       out.slots[b] = slot;
       out.logProbs[b] = logp[slot] as number;
@@ -447,6 +453,7 @@ export class AgilePPOAgent<A extends AgileAction = number>
     obs: StackedActionSetObservation,
     batch: number,
     explore: boolean,
+    rng: Rng,
     actor: Actor,
     placement: PlacementPolicy,
   ): BatchAction {
@@ -455,13 +462,13 @@ export class AgilePPOAgent<A extends AgileAction = number>
     tf.tidy(() => {
       const output = actor.apply(this.tensors(obs, batch));
       const dist = placement.apply(this.placementInput(output));
-      const chosen = this.pickSlots(tf.logSoftmax(output.logits).dataSync() as Float32Array, obs, batch, explore);
+      const chosen = this.pickSlots(tf.logSoftmax(output.logits).dataSync() as Float32Array, obs, batch, explore, rng);
       const alpha = dist.alpha.dataSync() as Float32Array;
       const beta = dist.beta.dataSync() as Float32Array;
       const u = new Float32Array(batch * dim);
       for (let i = 0; i < u.length; i++) {
         u[i] = explore
-          ? sampleBeta(alpha[i] as number, beta[i] as number, this.rng)
+          ? sampleBeta(alpha[i] as number, beta[i] as number, rng)
           : betaMode(alpha[i] as number, beta[i] as number);
       }
       const placementLogProbs = dist.logProb(tf.tensor2d(u, [batch, dim])).dataSync() as Float32Array;
@@ -527,9 +534,10 @@ export class AgilePPOAgent<A extends AgileAction = number>
 
   act(obs: ActionSetObservation, opts: ActOptions): A {
     const stacked = stackActionSetObservations([obs]);
-    const act = this.actBatch(stacked, 1, opts.explore);
+    const act = this.actBatch(stacked, 1, opts.explore, opts.rng ?? this.rng);
     const action = envActions(act)[0] as A;
-    if (opts.explore) this.pending = { obs, act, stacked, action };
+    // A sampled evaluation (opts.rng) keeps nothing: the next transition to learn from is training's.
+    if (opts.explore && !opts.rng) this.pending = { obs, act, stacked, action };
     return action;
   }
 

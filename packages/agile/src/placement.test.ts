@@ -225,6 +225,43 @@ describe("AgilePPOAgent on a hybrid (tool, position) action space", () => {
     agent.dispose();
   });
 
+  it.each(["utility-policy", "agile"])(
+    "%s: a sampled evaluation (ActOptions.rng) draws tool and placement from the given generator and leaves training as it was",
+    (variant) => {
+      const obs = tinyObs([3, -1, 5, 0]);
+      const evaluated = hybridAgent({ variant });
+      const untouched = hybridAgent({ variant });
+      expect(evaluated.samplesWithGivenRng).toBe(true);
+      const draws = Array.from({ length: 8 }, (_, k) => evaluated.act(obs, { explore: true, rng: new Rng(k) }));
+      // Samples, not the greedy action: tools and positions vary across generators...
+      expect(new Set(draws.map((d) => d.tool)).size).toBeGreaterThan(1);
+      expect(new Set(draws.map((d) => d.position[0])).size).toBeGreaterThan(1);
+      // ...and repeat with the generator.
+      expect(evaluated.act(obs, { explore: true, rng: new Rng(3) })).toEqual(draws[3]);
+      // Nothing was kept for learning: a transition must follow a training act.
+      expect(() =>
+        evaluated.observe({
+          obs,
+          action: draws[0] as HybridAction,
+          reward: 0,
+          nextObs: obs,
+          terminated: false,
+          truncated: false,
+        }),
+      ).toThrow(/must follow an act/);
+      // The agent's own stream is where it was: its training draws equal a fresh agent's.
+      for (let t = 0; t < 5; t++) {
+        const a = evaluated.act(obs, { explore: true });
+        expect(a).toEqual(untouched.act(obs, { explore: true }));
+        for (const agent of [evaluated, untouched])
+          agent.observe({ obs, action: a, reward: t, nextObs: obs, terminated: false, truncated: false });
+      }
+      expect(evaluated.rolloutLength).toBe(5);
+      evaluated.dispose();
+      untouched.dispose();
+    },
+  );
+
   it.each([...AGILE_VARIANTS])("%s acts (greedy and sampled) and updates with the placement head", (variant) => {
     const agent = hybridAgent({ variant, maskHidden: 8, epochs: 1 });
     const summary = !["utility-policy", "mask-output", "mask-input-output"].includes(variant);

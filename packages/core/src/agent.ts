@@ -2,6 +2,8 @@
  * The agent interface (Acme's split): an agent acts and learns; it does not own an environment.
  * The loops in `loop.ts` connect agents to environments.
  */
+import type { Rng } from "./rng.js";
+
 export interface Transition<Obs = Float32Array, Act = Float32Array | number> {
   obs: Obs;
   action: Act;
@@ -32,6 +34,12 @@ export type Snapshot =
 export interface ActOptions {
   /** Add exploration noise / sample; false gives the deterministic evaluation action. */
   explore: boolean;
+  /**
+   * Sampled evaluation: with `explore`, draw the sample from this generator instead of the agent's
+   * own, and keep nothing for learning, so evaluating leaves training's random stream and rollout
+   * as they were. Only agents with `samplesWithGivenRng` honour it (`evaluatePolicy` checks).
+   */
+  rng?: Rng;
 }
 
 export interface Agent<Obs = Float32Array, Act = Float32Array | number> {
@@ -47,6 +55,8 @@ export interface Agent<Obs = Float32Array, Act = Float32Array | number> {
   dispose(): void;
   /** Counters the compute-matched bench mode records (gradient updates, Q evaluations). */
   counters?(): Record<string, number>;
+  /** True when `act` honours `ActOptions.rng` (sampled evaluation). */
+  readonly samplesWithGivenRng?: boolean;
 }
 
 /** Where loops and agents report metrics: (step, name, value). */

@@ -213,6 +213,51 @@ describe("evaluating a saved policy", () => {
     expect(evaluationSeeds(11, 0, 4)).not.toEqual(evaluationSeeds(11, 1, 4));
   });
 
+  it("sampled evaluation draws a ∼ π from the episodes' own generators: training is unchanged, evaluations repeat, and an agent that cannot take a generator is refused", () => {
+    /** AveragingAgent that samples from a given generator (ActOptions.rng) instead of its own. */
+    class SamplingAgent extends AveragingAgent {
+      readonly samplesWithGivenRng = true;
+      override act(obs: Float32Array, opts: { explore: boolean; rng?: Rng }): Float32Array {
+        if (!opts.rng) return super.act(obs, opts);
+        return Float32Array.of(-Math.sign(obs[0] as number) * 0.5 + this.w + opts.rng.normal(0, 0.3));
+      }
+    }
+    const train = (evalPolicy: "greedy" | "sampled") => {
+      const agent = new SamplingAgent(3);
+      const sink = new MemorySink();
+      const res = runOffPolicy(
+        { totalSteps: 300, warmupSteps: 20, evalEvery: 60, evalEpisodes: 4, seed: 5, evalPolicy },
+        { env: new WalkEnv(), evalEnv: new WalkEnv(), agent, randomAction, sink },
+      );
+      return { agent, res, sink };
+    };
+    const greedy = train("greedy");
+    const sampled = train("sampled");
+    // Training saw the same episodes and made the same updates: evaluation drew nothing from the
+    // agent's generator or the loop's.
+    expect(sampled.res.episodes).toEqual(greedy.res.episodes);
+    expect(sampled.agent.w).toBe(greedy.agent.w);
+    expect(sampled.agent.rng.getState()).toEqual(greedy.agent.rng.getState());
+    expect(sampled.sink.series("loss")).toEqual(greedy.sink.series("loss"));
+    // The evaluations did differ: sampled actions are not the greedy ones.
+    const last = greedy.res.evals.length - 1;
+    expect(sampled.res.evals[last]?.returns).not.toEqual(greedy.res.evals[last]?.returns);
+    // A sampled evaluation depends only on the policy and the seeds: evaluated again, the same numbers.
+    const again = evaluatePolicy(new WalkEnv(), sampled.agent, evaluationSeeds(5, last, 4), { sampled: true });
+    expect(again.returns).toEqual(sampled.res.evals[last]?.returns);
+    // An agent that would sample from its own generator (and so change its training) is refused by name.
+    expect(() => evaluatePolicy(new WalkEnv(), new AveragingAgent(3), [1], { sampled: true })).toThrow(
+      /sampled evaluation: averaging does not sample from a given generator/,
+    );
+    expect(
+      () =>
+        new TrainingLoop(
+          { totalSteps: 10, seed: 0, evalPolicy: "random" as never },
+          { env: new WalkEnv(), agent: new AveragingAgent(0) },
+        ),
+    ).toThrow(/evalPolicy/);
+  });
+
   it("averages the final info's episodeMetrics over the episodes that report them; the loop records them as eval/<name>", () => {
     // The walk's episode statistics: its final |x| always, and the episode's length only from even seeds.
     class StatsWalk extends WalkEnv {

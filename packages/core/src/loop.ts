@@ -1,8 +1,8 @@
 /**
  * The loop that connects an agent to an environment (Acme's EnvironmentLoop, CleanRL's main loop).
  * One class serves off-policy learners (random warm-up, update-to-data ratio) and on-policy ones
- * (an update every `rolloutSteps` env steps). Evaluation runs deterministic episodes on a separate
- * env every `evalEvery` steps.
+ * (an update every `rolloutSteps` env steps). Evaluation runs deterministic episodes (or, with
+ * `evalPolicy: "sampled"`, episodes sampled from the policy) on a separate env every `evalEvery` steps.
  *
  * Reproducibility: every training episode is reset with a seed drawn from the loop's RNG, so the
  * loop's state at an episode boundary is just counters + RNG state. Checkpoints are taken there
@@ -10,7 +10,7 @@
  * stopped.
  */
 import { z } from "zod";
-import type { Agent, MetricSink, Snapshot } from "./agent.js";
+import type { ActOptions, Agent, MetricSink, Snapshot } from "./agent.js";
 import { nullSink } from "./agent.js";
 import type { EnvLike } from "./env.js";
 import { NonFiniteError, QscapeError } from "./errors.js";
@@ -46,6 +46,12 @@ export const LoopConfig = z
     /** Evaluate every N env steps (0 disables periodic evaluation; a final one still runs). */
     evalEvery: z.number().int().nonnegative().default(5000),
     evalEpisodes: z.number().int().positive().default(10),
+    /**
+     * "greedy": the deterministic action (`explore: false`). "sampled": a ∼ π, each episode drawing
+     * from a generator derived from its own reset seed, never the agent's, so training is unchanged by
+     * it and a resumed run re-makes the same evaluation. Needs an agent with `samplesWithGivenRng`.
+     */
+    evalPolicy: z.enum(["greedy", "sampled"]).default("greedy"),
     /** Average and report training metrics every N env steps. */
     logEvery: z.number().int().positive().default(1000),
     seed: z.number().int(),
@@ -236,12 +242,14 @@ export class TrainingLoop<Obs, Act> {
     this.metricSums.clear();
   }
 
-  /** Run `evalEpisodes` deterministic episodes; seeds depend only on (seed, evaluation index). */
+  /** Run `evalEpisodes` evaluation episodes; seeds depend only on (seed, evaluation index). */
   evaluate(): EvalResult {
     const t0 = performance.now();
     const env = this.hooks.evalEnv ?? this.hooks.env;
     const seeds = evaluationSeeds(this.config.seed, this.evalsDone, this.config.evalEpisodes);
-    const { returns, lengths, successRate, episodeMetrics } = evaluatePolicy(env, this.hooks.agent, seeds);
+    const { returns, lengths, successRate, episodeMetrics } = evaluatePolicy(env, this.hooks.agent, seeds, {
+      sampled: this.config.evalPolicy === "sampled",
+    });
     const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
     const result: EvalResult = {
       step: this.step,
@@ -329,12 +337,22 @@ export interface PolicyEvaluation {
   episodeMetrics: Record<string, number>;
 }
 
-/** One deterministic episode (`explore: false`) per seed on `env`, reset with that seed. */
+/**
+ * One episode per seed on `env`, reset with that seed: deterministic (`explore: false`), or with
+ * `sampled` drawn from the policy with a generator derived from the episode's seed (`ActOptions.rng`),
+ * so the agent's own random stream is not touched.
+ */
 export function evaluatePolicy<Obs, Act>(
   env: EnvLike<Obs, Act>,
-  agent: Pick<Agent<Obs, Act>, "act">,
+  agent: Pick<Agent<Obs, Act>, "act" | "samplesWithGivenRng"> & { readonly name?: string },
   seeds: readonly number[],
+  opts: { sampled?: boolean } = {},
 ): PolicyEvaluation {
+  if (opts.sampled && agent.samplesWithGivenRng !== true) {
+    throw new QscapeError(
+      `sampled evaluation: ${agent.name ?? "this agent"} does not sample from a given generator (samplesWithGivenRng), so sampling would change its training`,
+    );
+  }
   const returns: number[] = [];
   const lengths: number[] = [];
   let successes = 0;
@@ -342,10 +360,12 @@ export function evaluatePolicy<Obs, Act>(
   const metricSums = new Map<string, { sum: number; count: number }>();
   for (const seed of seeds) {
     let [obs] = env.reset({ seed });
+    // A fork, not the reset seed's own stream: an env seeded with the same generator would share it.
+    const act: ActOptions = opts.sampled ? { explore: true, rng: new Rng(seed).fork() } : { explore: false };
     let ret = 0;
     let len = 0;
     for (;;) {
-      const [next, reward, terminated, truncated, info] = env.step(agent.act(obs, { explore: false }));
+      const [next, reward, terminated, truncated, info] = env.step(agent.act(obs, act));
       ret += reward;
       len += 1;
       obs = next;

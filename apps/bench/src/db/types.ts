@@ -12,6 +12,8 @@ export const SuiteProtocolSchema = z.object({
     episodes: z.number().int().positive(),
     /** Deterministic evaluation episodes (no exploration noise) or training returns. */
     deterministic: z.boolean(),
+    /** Evaluation episodes sampled from the policy (a ∼ π); absent keeps older protocols unchanged. */
+    sampled: z.boolean().optional(),
   }),
   /** Gradient updates per env step, when matched. */
   updatesPerStep: z.number().positive().optional(),

@@ -49,7 +49,7 @@ export interface ReportData {
   finalScore: {
     statistic: "last-n-mean" | "at-best-validation";
     n: number;
-    returns: "deterministic evaluation" | "training episodes";
+    returns: "deterministic evaluation" | "sampled evaluation" | "training episodes";
   };
   normalisation: { method: "min-max"; source: string; perEnv: { env: string; random: number; reference: number }[] };
   bootstrap: {
@@ -550,7 +550,11 @@ export function buildReportData(db: ResultsDb, suite: string, options: BuildRepo
     finalScore: {
       statistic: selectBy ? "at-best-validation" : "last-n-mean",
       n: lastN,
-      returns: info.protocol.evaluation.deterministic ? "deterministic evaluation" : "training episodes",
+      returns: info.protocol.evaluation.deterministic
+        ? "deterministic evaluation"
+        : info.protocol.evaluation.sampled
+          ? "sampled evaluation"
+          : "training episodes",
     },
     normalisation: {
       method: "min-max",

@@ -231,7 +231,7 @@ function matchedHeader(d: ReportData): string {
     ["Seeds", `${p.seeds.length} (${p.seeds.join(", ")})`],
     [
       "Evaluation",
-      `every ${p.evaluation.everySteps.toLocaleString("en-US")} steps, ${p.evaluation.episodes} episodes, ${p.evaluation.deterministic ? "deterministic" : "training returns"}`,
+      `every ${p.evaluation.everySteps.toLocaleString("en-US")} steps, ${p.evaluation.episodes} episodes, ${p.evaluation.deterministic ? "deterministic" : p.evaluation.sampled ? "sampled from the policy" : "training returns"}`,
     ],
     ...(p.notes ? ([["Per-env budgets", p.notes]] as [string, string][]) : []),
     ["Updates per env step", p.updatesPerStep === undefined ? "not matched" : String(p.updatesPerStep)],

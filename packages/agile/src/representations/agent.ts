@@ -194,6 +194,8 @@ export class NewActionsAgent<A extends AgileAction = number> implements Agent<Ac
   readonly name: string;
   readonly config: NewActionsSettings;
   readonly policy: AgilePPOAgent<A>;
+  /** The policy samples from `ActOptions.rng` when given (sampled evaluation). */
+  readonly samplesWithGivenRng = true;
   /** The env the representations are learned for (its registered id), or null with the env's own features. */
   private readonly playEnv: string | null;
   private readonly trainIds: Int32Array;
@@ -322,7 +324,8 @@ export class NewActionsAgent<A extends AgileAction = number> implements Agent<Ac
   act(obs: ActionSetObservation, opts: ActOptions): A {
     const translated = this.translate(obs);
     const action = this.policy.act(translated, opts);
-    this.pending = opts.explore ? { obs, translated } : null;
+    // A sampled evaluation (opts.rng) keeps nothing for learning, as a greedy one.
+    this.pending = opts.explore && !opts.rng ? { obs, translated } : null;
     return action;
   }
 

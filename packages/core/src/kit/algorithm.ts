@@ -52,6 +52,8 @@ export interface AlgorithmEntry {
   supports(spaces: EnvSpaces, config?: Record<string, unknown>): string | null;
   /** Throws, naming the field, when `config` is not valid for this algorithm. */
   checkConfig(config: Record<string, unknown>): void;
+  /** Its agents honour `ActOptions.rng`, so a harness may evaluate them by sampling (`evalPolicy: "sampled"`). */
+  readonly sampledEvaluation?: boolean;
   /**
    * The config `create` would build the agent from: the matched settings mapped to this
    * algorithm's names, overridden by `ctx.config`, parsed by the schema (defaults filled in). As
@@ -74,6 +76,8 @@ export interface AlgorithmDefinition<S extends z.ZodType> {
    * `checkConfig`'s to report).
    */
   supports(spaces: EnvSpaces, config: z.output<S>): string | null;
+  /** True when its agents honour `ActOptions.rng` (`samplesWithGivenRng`): sampled evaluation. */
+  sampledEvaluation?: boolean;
   /**
    * Builds the agent. `matched` holds the harness's settings mapped to this algorithm's config
    * names by `matched`, overridden by the suite's config, parsed by `schema`.
@@ -99,6 +103,7 @@ export function defineAlgorithm<S extends z.ZodType>(def: AlgorithmDefinition<S>
     id: def.id,
     description: def.description,
     schema: def.schema,
+    ...(def.sampledEvaluation ? { sampledEvaluation: true } : {}),
     supports: (spaces, config = {}) => {
       let parsed: z.output<S>;
       try {
