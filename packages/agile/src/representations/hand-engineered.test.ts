@@ -6,6 +6,7 @@ import {
   initBackend,
   loadCheckpoint,
   QscapeError,
+  Rng,
   readParameters,
   type Snapshot,
   saveCheckpoint,
@@ -185,6 +186,37 @@ describe('representation { model: "hand-engineered" } (Ch. 2 analysis: the env\'
     expect(train).not.toHaveBeenCalled();
     env.close();
   });
+
+  it.each(POLICIES)(
+    "%s: a sampled evaluation (ActOptions.rng) draws from the given generator; training afterwards is a fresh agent's",
+    (id) => {
+      const entry = entryOf(id);
+      expect(entry.sampledEvaluation).toBe(true);
+      const env = skillGridWorld();
+      const evaluated = entry.create(env, ctx(3)).agent as NewActionsAgent;
+      const untouched = entry.create(env, ctx(3)).agent as NewActionsAgent;
+      expect(evaluated.samplesWithGivenRng).toBe(true);
+      const [obs] = env.reset({ seed: 5 });
+      const draws = Array.from({ length: 12 }, (_, k) => evaluated.act(obs, { explore: true, rng: new Rng(k) }));
+      expect(new Set(draws).size).toBeGreaterThan(1);
+      expect(evaluated.act(obs, { explore: true, rng: new Rng(4) })).toBe(draws[4]);
+      // Nothing kept for learning, and the agent's own draws are where they were.
+      expect(() =>
+        evaluated.observe({
+          obs,
+          action: draws[0] as number,
+          reward: 0,
+          nextObs: obs,
+          terminated: false,
+          truncated: false,
+        }),
+      ).toThrow(/must follow an act/);
+      expect(run(evaluated, env, 6, 0)).toEqual(run(untouched, env, 6, 0));
+      evaluated.dispose();
+      untouched.dispose();
+      env.close();
+    },
+  );
 
   it.each(POLICIES)("%s: a checkpoint without a table resumes bit-identically", (id) => {
     const entry = entryOf(id);
