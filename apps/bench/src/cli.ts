@@ -222,8 +222,7 @@ export async function validateRunnable(suite: Suite): Promise<void> {
   }
   // Sampled evaluation draws from generators the agent is given; an agent that cannot take one
   // would sample from its own and change its training. Multi-task runs evaluate greedily only.
-  for (const e of suite.envs) {
-    if ({ ...suite.evaluation, ...e.evaluation }.policy !== "sampled") continue;
+  for (const e of suite.evaluation.policy === "sampled" ? suite.envs : []) {
     if (isTaskSet(e.id)) {
       problems.push(`${e.id} is a task set: evaluation.policy "sampled" applies to single envs only`);
       continue;

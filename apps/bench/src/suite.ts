@@ -48,11 +48,7 @@ export const EnvEntrySchema = z
     envSteps: z.number().int().positive().optional(),
     warmupSteps: z.number().int().nonnegative().optional(),
     evaluation: z
-      .object({
-        every: z.number().int().positive(),
-        episodes: z.number().int().positive(),
-        policy: z.enum(["greedy", "sampled"]).optional(),
-      })
+      .object({ every: z.number().int().positive(), episodes: z.number().int().positive() })
       .strict()
       .optional(),
     /**
@@ -276,7 +272,7 @@ export function expandRuns(suite: Suite): RunTask[] {
           evalSplits: env.evalSplits,
           seed,
           budget: budgetOf(suite, env),
-          // An env's own schedule keeps the suite's evaluation policy unless it names one.
+          // An env's own schedule keeps the suite's evaluation policy (a protocol field).
           evaluation: { ...suite.evaluation, ...env.evaluation },
           hidden: suite.hidden,
           plugins: suite.plugins,

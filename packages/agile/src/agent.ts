@@ -534,7 +534,7 @@ export class AgilePPOAgent<A extends AgileAction = number>
 
   act(obs: ActionSetObservation, opts: ActOptions): A {
     const stacked = stackActionSetObservations([obs]);
-    const act = this.actBatch(stacked, 1, opts.explore, opts.rng ?? this.rng);
+    const act = this.actBatch(stacked, 1, opts.explore, opts.rng);
     const action = envActions(act)[0] as A;
     // A sampled evaluation (opts.rng) keeps nothing: the next transition to learn from is training's.
     if (opts.explore && !opts.rng) this.pending = { obs, act, stacked, action };
