@@ -35,6 +35,7 @@ import {
   QscapeError,
   type Rng,
   tf,
+  tileOverItems,
 } from "@qscape/core";
 import type { AgileSettings, AgileVariant } from "./config.js";
 import { GraphConvolutionBlock } from "./gcn.js";
@@ -92,9 +93,9 @@ function masksOf(mask: tf.Tensor2D, adjacency: tf.Tensor3D | undefined): Attenti
   return adjacency ? { available: mask, adjacency } : { available: mask };
 }
 
-/** [B, K, h] copies of a per-observation vector [B, h]. */
+/** [B, K, h] copies of a per-observation vector [B, h] (core's tile with an O(K) gradient). */
 function tileOverSlots(x: tf.Tensor2D, slots: number): tf.Tensor3D {
-  return tf.tile(tf.expandDims(x, 1), [1, slots, 1]) as tf.Tensor3D;
+  return tileOverItems(x, slots) as tf.Tensor3D;
 }
 
 /** A 2-layer MLP applied to every slot of [B, K, in] → [B, K]. */

@@ -20,7 +20,17 @@
  * analyses: `graphLayer: "gcn"` swaps the GATs for GCN blocks, `graphNodes: "action-only"` makes the
  * nodes v_a = c_a.
  */
-import { applyPerItem, Linear, MLP, maskedMean, type Parameterized, QscapeError, type Rng, tf } from "@qscape/core";
+import {
+  applyPerItem,
+  Linear,
+  MLP,
+  maskedMean,
+  type Parameterized,
+  QscapeError,
+  type Rng,
+  tf,
+  tileOverItems,
+} from "@qscape/core";
 import { ActionGraph } from "../networks.js";
 import type { CDQNSettings } from "./config.js";
 
@@ -141,8 +151,7 @@ export function slotFeatures(features: tf.Tensor3D, slots: tf.Tensor2D): tf.Tens
 /** Repeats [B, …] along a new axis 1, I times, flattened to [B·I, …]. */
 function repeatRows<T extends tf.Tensor>(x: T, times: number): T {
   const [b, ...rest] = x.shape;
-  const tiled = tf.tile(tf.expandDims(x, 1), [1, times, ...rest.map(() => 1)]);
-  return tf.reshape(tiled, [b * times, ...rest]) as T;
+  return tf.reshape(tileOverItems(x, times), [b * times, ...rest]) as T;
 }
 
 /** The Q-network of one variant (main or target: two instances). */
@@ -234,12 +243,12 @@ export class ListQNetwork implements ListQFunction, Parameterized {
     }
     const features = repeatRows(q.features, count);
     const available = tf.reshape(q.available, [b * count, k]) as tf.Tensor2D;
-    const tiledContext = tf.tile(tf.expandDims(context, 1), [1, k, 1]) as tf.Tensor3D;
+    const tiledContext = tileOverItems(context, k) as tf.Tensor3D;
     const parts: tf.Tensor3D[] = [tiledContext];
     if (this.graph) {
       // Nodes concat(e_s, e_list, c_a) over the available candidates only (chosen items leave the graph).
       const [relational, summary] = this.relationsAndSummary(this.graphNodes(context, features), available);
-      parts.push(relational, tf.tile(tf.expandDims(summary, 1), [1, k, 1]) as tf.Tensor3D);
+      parts.push(relational, tileOverItems(summary, k) as tf.Tensor3D);
     }
     parts.push(features);
     const input = tf.concat(parts, 2);

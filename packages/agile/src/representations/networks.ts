@@ -13,7 +13,7 @@
  * The flat VAE (Ch. 2's non-hierarchical baseline) uses the same encoder and decoder with one
  * latent per observation and a N(0, I) prior.
  */
-import { Linear, LSTM, MLP, type Parameterized, type Rng, tf, variable } from "@qscape/core";
+import { Linear, LSTM, MLP, type Parameterized, type Rng, tf, tileOverItems, variable } from "@qscape/core";
 import type { RepresentationSettings } from "./config.js";
 
 /** A diagonal Gaussian per row: [rows, size] means and log-variances. */
@@ -184,7 +184,7 @@ export class TrajectoryDecoder implements Parameterized {
   apply(code: tf.Tensor2D, x0: tf.Tensor2D, steps: number): { mean: tf.Tensor3D; logVar: tf.Tensor3D } {
     const n = code.shape[0];
     const input = tf.mul(tf.relu(this.code.apply(code)), this.start.apply(x0));
-    const repeated = tf.tile(tf.expandDims(input, 1), [1, steps, 1]) as tf.Tensor3D;
+    const repeated = tileOverItems(input, steps) as tf.Tensor3D;
     const { outputs } = this.lstm.apply(repeated);
     const hidden = outputs.shape[2];
     const params = this.head.apply(tf.reshape(outputs, [n * steps, hidden]));
@@ -305,7 +305,7 @@ export class HierarchicalVAE implements RepresentationModelNet {
     const qc = this.actionPosterior(encoded, b, n, training);
     const c = reparameterize(qc, noise.c);
     // Every observation of set i is conditioned on the set's own c_i.
-    const cPerObservation = tf.reshape(tf.tile(tf.expandDims(c, 1), [1, n, 1]), [b * n, this.representationSize]);
+    const cPerObservation = tf.reshape(tileOverItems(c, n), [b * n, this.representationSize]);
     const qz = splitGaussian(
       this.zPosterior.apply(
         tf.relu(tf.add(this.zFromC.apply(cPerObservation as tf.Tensor2D), this.zFromObservation.apply(encoded))),

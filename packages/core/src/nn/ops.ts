@@ -47,3 +47,19 @@ export function maskedMax(x: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor2D {
   const penalty = tf.mul(tf.sub(1, tf.expandDims(mask, 2)), MASKED_LOGIT);
   return tf.mul(tf.max(tf.add(x, penalty), 1), rowHasItems(mask));
 }
+
+/**
+ * `times` copies of x along a new axis 1: [B, …] → [B, times, …], as tf.tile(tf.expandDims(x, 1)),
+ * with the gradient as one sum over the copies. tfjs's Tile gradient slices dy once per copy, and
+ * on the WASM backend each slice copies all of dy off the heap: O(times²) work, which made tiling a
+ * state encoding over K = 500 actions most of a Utility-Policy update. The sum adds the copies in
+ * the same order, so gradients are bit-identical to tf.tile's.
+ */
+export function tileOverItems(x: tf.Tensor, times: number): tf.Tensor {
+  const repeat = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const reps = [1, times, ...input.shape.slice(1).map(() => 1)];
+    return { value: tf.tile(tf.expandDims(input, 1), reps), gradFunc: (dy: tf.Tensor) => tf.sum(dy, 1) };
+  });
+  return repeat(x);
+}
