@@ -10,7 +10,7 @@
  * (rows ordered [direction, batch]), so the cost is that of 2·d_a extra forward passes, all on
  * tfjs's fast untransposed matMul path. Call inside tf.tidy. Nothing here is differentiated.
  */
-import { type Activation, type Linear, type MLP, QscapeError, tf } from "@qscape/core";
+import { type Activation, type Linear, type MLP, QscapeError, tf, tileOverItems } from "@qscape/core";
 
 export interface ActionDerivatives {
   /** Q(s, a), [B, 1]. */
@@ -72,7 +72,7 @@ export function actionDerivatives(critic: MLP, obs: tf.Tensor2D, action: tf.Tens
   let z = tf.add(tf.matMul(tf.concat([obs, action], 1), first.weight), first.bias) as tf.Tensor2D;
   // Along e_i the first layer's derivative is row obsDim + i of its weight, the same for every state.
   const firstRows = tf.slice(first.weight, [obsDim, 0], [actionDim, first.outFeatures]);
-  let dz: tf.Tensor3D = tf.tile(tf.expandDims(firstRows, 1), [1, batch, 1]) as tf.Tensor3D;
+  let dz = tileOverItems(firstRows, batch) as tf.Tensor3D;
   let d2z: tf.Tensor3D | null = null; // identically 0 until the first nonlinearity
   for (let l = 1; l < layers.length; l++) {
     const [h, s1, s2] = activationWithDerivatives(z, critic.activation);

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { QscapeError } from "../errors.js";
+import { tileOverItems } from "../nn/ops.js";
 import type { Critics } from "./critic.js";
 
 /** Where candidate actions come from. */
@@ -57,7 +58,7 @@ export class CandidateSelector {
   /** Q1 of every candidate, [B, k], uncounted (diagnostics and tests). */
   values(critics: Critics, obs: tf.Tensor2D, candidates: tf.Tensor3D): tf.Tensor2D {
     const [b, k, a] = candidates.shape;
-    const repeated = tf.reshape(tf.tile(tf.expandDims(obs, 1), [1, k, 1]), [b * k, this.obsDim]) as tf.Tensor2D;
+    const repeated = tf.reshape(tileOverItems(obs, k), [b * k, this.obsDim]) as tf.Tensor2D;
     return tf.reshape(critics.q1(repeated, tf.reshape(candidates, [b * k, a])), [b, k]);
   }
 
