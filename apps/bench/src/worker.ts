@@ -173,7 +173,9 @@ export async function runTask(
   const agent = built.agent;
   const rollout = built.loop.rolloutSteps;
   let warmupAction: ((rng: Rng) => unknown) | undefined;
-  const t0 = performance.now();
+  // Moved back by a resumed run's checkpointed seconds: its timings and maxWallSeconds count all the
+  // work behind its result, not the last sitting's (work lost after the last checkpoint is not counted).
+  let t0 = performance.now();
   let pendingMetrics: { step: number; name: string; value: number }[] = [];
   const pendingEvals: WorkerMessage[] = [];
   let stoppedBy: string | null = null;
@@ -236,9 +238,12 @@ export async function runTask(
   let resumedFrom: number | null = null;
   // A checkpoint directory whose first save was killed before its commit holds no checkpoint.
   if (checkpointExists(checkpointDir)) {
-    const snap = loadCheckpoint(checkpointDir) as { loop: Snapshot; agent: Snapshot };
+    const snap = loadCheckpoint(checkpointDir) as { loop: Snapshot; agent: Snapshot; elapsed?: unknown };
     agent.load(snap.agent);
     loop.load(snap.loop);
+    const elapsed = RunElapsed.optional().parse(snap.elapsed);
+    t0 -= (elapsed?.total ?? 0) * 1000;
+    splitEvalSeconds = elapsed?.evalSplits ?? 0;
     resumedFrom = loop.currentStep;
   }
   await reporter({ type: "backend", runId, backend: report.name, resumedFrom });
@@ -267,9 +272,10 @@ export async function runTask(
     await flush();
     syncSeq += 1;
     await reporter({ type: "sync", runId, seq: syncSeq }); // evaluations are stored before the checkpoint that follows them
+    const elapsed = { total: (performance.now() - t0) / 1000, evalSplits: splitEvalSeconds };
     saveCheckpoint(
       checkpointDir,
-      { loop: loop.save(), agent: agent.save() },
+      { loop: loop.save(), agent: agent.save(), elapsed },
       { beforeCommit: () => holdForTest("checkpoint") },
     );
   };
@@ -325,8 +331,19 @@ export async function runTask(
   close();
 }
 
-/** What a multi-task run's checkpoint holds: the algorithm's run state (agent and its loop). */
-const MultiTaskCheckpoint = z.object({ run: z.custom<Snapshot>((v) => v !== undefined) }).strict();
+/**
+ * A single-env run's seconds up to its checkpoint, kept in it (absent from checkpoints written
+ * before they were): wall time and the other action splits' evaluations.
+ */
+const RunElapsed = z.object({ total: z.number(), evalSplits: z.number() }).strict();
+
+/** What a multi-task run's checkpoint holds: the algorithm's run state (agent and its loop) and its seconds. */
+const MultiTaskCheckpoint = z
+  .object({
+    run: z.custom<Snapshot>((v) => v !== undefined),
+    elapsed: z.object({ total: z.number(), epochs: z.number(), eval: z.number() }).strict().optional(),
+  })
+  .strict();
 
 /**
  * A multi-task run (QMP paper §5.3, §8): an algorithm's `multiTask` shape on a task set. The budget
@@ -354,7 +371,7 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
     evalEpisodes: task.evaluation.episodes,
     config: task.algoConfig,
   });
-  const t0 = performance.now();
+  let t0 = performance.now(); // moved back on resume, as for single-env runs
   const every = task.evaluation.every;
   const { maxUpdates, maxWallSeconds } = task.budget;
   const pending: WorkerMessage[] = [];
@@ -402,7 +419,8 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
     await flush();
     syncSeq += 1;
     await reporter({ type: "sync", runId, seq: syncSeq }); // evaluations are stored before the checkpoint that follows them
-    saveCheckpoint(checkpointDir, { run: run.save() }, { beforeCommit: () => holdForTest("checkpoint") });
+    const elapsed = { total: (performance.now() - t0) / 1000, ...seconds };
+    saveCheckpoint(checkpointDir, { run: run.save(), elapsed }, { beforeCommit: () => holdForTest("checkpoint") });
   };
 
   let resumedFrom: number | null = null;
@@ -410,6 +428,12 @@ async function runMultiTask(start: WorkerStart, backend: BackendReport, reporter
     const parsed = MultiTaskCheckpoint.safeParse(loadCheckpoint(checkpointDir));
     if (!parsed.success) throw new QscapeError(`${checkpointDir}: not a multi-task checkpoint`);
     run.load(parsed.data.run);
+    const elapsed = parsed.data.elapsed;
+    if (elapsed) {
+      t0 -= elapsed.total * 1000;
+      seconds.epochs = elapsed.epochs;
+      seconds.eval = elapsed.eval;
+    }
     resumedFrom = run.envSteps;
   }
   await reporter({ type: "backend", runId, backend: backend.name, resumedFrom });

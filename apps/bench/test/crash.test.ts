@@ -209,6 +209,18 @@ describe("pnpm bench killed at any moment", () => {
     let before = rows(out);
     expect(before.size).toBeGreaterThan(0);
 
+    // Each stopped run's checkpoint holds its seconds so far, which its final timings must include.
+    const checkpoints = path.join(out, "checkpoints");
+    const atStop = new Map<string, number>();
+    for (const run of existsSync(checkpoints) ? readdirSync(checkpoints) : []) {
+      const dir = path.join(checkpoints, run);
+      if (!checkpointExists(dir)) continue;
+      const { elapsed } = loadCheckpoint(dir) as { elapsed: { total: number } };
+      expect(elapsed.total, `run ${run}'s checkpointed seconds`).toBeGreaterThan(0);
+      atStop.set(run, elapsed.total);
+    }
+    expect(atStop.size).toBeGreaterThan(0);
+
     // SIGTERM to the parent only (as `timeout` or `kill PID` send it): the workers are told to stop.
     bench = start(out);
     await waitFor(
@@ -244,6 +256,22 @@ describe("pnpm bench killed at any moment", () => {
     expect(exit.code, bench.output()).toBe(0);
     expectKept(before, rows(out), "the second Ctrl-C");
     expect(rows(out)).toEqual(reference);
+
+    // Timings count all the work behind a resumed run's result, not its last sitting alone: the
+    // total covers the checkpointed seconds and every phase (each of them carried across resumes).
+    const db = openResults(path.join(out, "results.db"), { readonly: true });
+    try {
+      for (const run of db.listRuns(SUITE)) {
+        const t = Object.fromEntries(db.timings(run.id).map((r) => [r.phase, r.seconds]));
+        const phases = (t.env ?? 0) + (t.act ?? 0) + (t.update ?? 0) + (t.eval ?? 0) + (t.evalSplits ?? 0);
+        expect(t.total, `run ${run.id}: total against its phases`).toBeGreaterThanOrEqual(phases);
+        expect(t.total, `run ${run.id}: total against its checkpoint`).toBeGreaterThanOrEqual(
+          atStop.get(String(run.id)) ?? 0,
+        );
+      }
+    } finally {
+      db.close();
+    }
   }, 600_000);
 
   it("a disk that fills up mid-suite stops the bench with the store and checkpoints intact; with space again it resumes to the same numbers", async () => {

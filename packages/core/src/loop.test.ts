@@ -147,6 +147,44 @@ describe("TrainingLoop", () => {
     expect(resumed.evals.map((e) => e.mean)).toEqual(straight.evals.map((e) => e.mean));
   });
 
+  it("a resumed loop's timings go on from the checkpoint's (all the work behind the result), not from 0", () => {
+    const cfg = { totalSteps: 300, warmupSteps: 20, evalEvery: 100, evalEpisodes: 2, seed: 11 };
+    const slow = (agent: AveragingAgent) => {
+      const update = agent.update.bind(agent);
+      agent.update = () => {
+        const until = performance.now() + 1;
+        while (performance.now() < until) {} // 1 ms of learning per update, so the phase is measurable
+        return update();
+      };
+      return agent;
+    };
+    const agentA = slow(new AveragingAgent(5));
+    const loopA = new TrainingLoop(cfg, { env: new WalkEnv(), evalEnv: new WalkEnv(), agent: agentA, randomAction });
+    loopA.runUntil(200, { toEpisodeEnd: true });
+    const atSave = loopA.result().timings;
+    expect(atSave.update).toBeGreaterThan(0.1);
+    const saved = JSON.parse(JSON.stringify(loopA.save()));
+
+    const loopB = new TrainingLoop(cfg, {
+      env: new WalkEnv(),
+      evalEnv: new WalkEnv(),
+      agent: slow(new AveragingAgent(5)),
+      randomAction,
+    });
+    loopB.load(saved);
+    expect(loopB.result().timings).toEqual(atSave);
+    const after = loopB.run().timings;
+    for (const phase of ["env", "act", "update", "eval"] as const)
+      expect(after[phase]).toBeGreaterThanOrEqual(atSave[phase]);
+    expect(after.update).toBeGreaterThan(atSave.update);
+
+    // A snapshot written before timings were saved resumes with them counted from 0.
+    const { timings: _, ...older } = saved;
+    const loopC = new TrainingLoop(cfg, { env: new WalkEnv(), agent: new AveragingAgent(5), randomAction });
+    loopC.load(older);
+    expect(loopC.result().timings).toEqual({ env: 0, act: 0, update: 0, eval: 0 });
+  });
+
   it("refuses to checkpoint mid-episode", () => {
     const loop = new TrainingLoop({ totalSteps: 100, seed: 0 }, { env: new WalkEnv(), agent: new AveragingAgent(0) });
     loop.runUntil(3);

@@ -104,6 +104,8 @@ interface LoopState {
   episodes: EpisodeRecord[];
   /** Training metrics accumulated since the last log: a resumed run logs the same averages. */
   metricSums?: [string, { sum: number; n: number }][];
+  /** Seconds per phase up to the save: a resumed run's timings cover all the work behind its result. */
+  timings?: LoopTimings;
 }
 
 export class TrainingLoop<Obs, Act> {
@@ -117,7 +119,7 @@ export class TrainingLoop<Obs, Act> {
   private evalsDone = 0;
   private evals: EvalResult[] = [];
   private episodes: EpisodeRecord[] = [];
-  private readonly timings: LoopTimings = { env: 0, act: 0, update: 0, eval: 0 };
+  private timings: LoopTimings = { env: 0, act: 0, update: 0, eval: 0 };
   // Mid-episode state (not part of checkpoints: those are taken at episode boundaries).
   private obs: Obs | null = null;
   private epReturn = 0;
@@ -295,6 +297,7 @@ export class TrainingLoop<Obs, Act> {
       evals: this.evals,
       episodes: this.episodes,
       metricSums: [...this.metricSums],
+      timings: { ...this.timings },
     };
     return JSON.parse(JSON.stringify(state)) as Snapshot;
   }
@@ -310,6 +313,8 @@ export class TrainingLoop<Obs, Act> {
     this.evals = s.evals;
     this.episodes = s.episodes;
     this.metricSums = new Map(s.metricSums ?? []);
+    // Snapshots from before timings were saved resume with the phases counted from here.
+    this.timings = { env: 0, act: 0, update: 0, eval: 0, ...s.timings };
     this.obs = null;
   }
 }
