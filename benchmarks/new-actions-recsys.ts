@@ -21,13 +21,14 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * (packages/envs baseline scores, 1,000 episodes).
  *
  * Budget: 20,000 env steps per run, 1/2,000 of the paper's 4 × 10⁷; about 10 PPO updates. The budget
- * is small because Ours is dear on CPU: one PPO update scores 2,048 × 500 (state, product) pairs
- * through the utility MLP per epoch (a smoke run measured 662 s for one update on 2 shared cores).
+ * was set when one update of Ours took 548 s (`pnpm bench calibrate`, quiet machine): each scores
+ * 2,048 × 500 (state, product) pairs through the utility MLP per epoch. Most of that was tfjs's tf.tile
+ * on WASM; since core's tileOverItems a whole Ours run takes ≈ 6 min (same numbers).
  * Evaluation every 4,096 steps with 20 greedy episodes per split. 5 seeds (Fig. 2.5).
- *
- * Time: ≈ 4 h on 2 cores, `pnpm bench list`'s figure from the speeds `pnpm bench calibrate` measured
- * (one update each, quiet machine: Ours 548 s, Nearest-Neighbor 33 s, Continuous-output 10 s); the
- * bench resumes across sittings.
+ * Time: ≈ 41 min on 2 cores, `pnpm bench list`'s figure from the speeds of this suite's runs that ran
+ * in one sitting with the fix (one Ours update 32 s, on a machine shared with another suite).
+ * Run 2026-12-07 (about 2 h in four sittings): inconclusive, nothing learned at this budget
+ * (packages/agile/README.md, *The recommender*).
  */
 const policy = { representation: { model: "hand-engineered" }, entropyCoef: 0.01, numEnvs: 32, numSteps: 64 };
 
@@ -35,7 +36,7 @@ export default {
   name: "new-actions-recsys",
   description:
     "New actions (Ch. 2) on the recommender: Ours vs Nearest-Neighbor vs Continuous-output over the env's 16-d product vectors, train / validation / test products (20k steps)",
-  estimatedMinutes: 240,
+  estimatedMinutes: 45,
   algorithms: [
     { label: "ours", algo: "new-actions-hvae", config: policy },
     { label: "nn", algo: "new-actions-nn", config: policy },
