@@ -23,10 +23,10 @@ import type { SuiteDefinition } from "../apps/bench/src/suite.js";
  * then only overlaps), and 72 % of `new-actions-create`'s learned-representation greedy episodes did
  * the same. Sampling leaves training unchanged (packages/agile/README.md). 5 seeds (§B6).
  *
- * Time: ≈ 3 h on 2 cores by the speeds `pnpm bench calibrate` measured before core's tileOverItems fix
- * (one 4,608-step rollout and update each: AGILE 50 s per update, the others 11–27 s). After it the suite
- * ran in about 2 h, on a machine shared with other jobs. Run 2026-12-07: AGILE above both Mask baselines
- * on the unseen test tools in every seed; no success (packages/agile/README.md).
+ * Time: ≈ 100 min on 2 cores, `pnpm bench list`'s figure from the speeds of this suite's runs that ran in
+ * one sitting (after core's tileOverItems fix, on a machine shared with other jobs; before the fix
+ * calibration priced it at ≈ 3 h). Run 2026-12-07 in about 2 h: AGILE above both Mask baselines on the
+ * unseen test tools in every seed; no success (packages/agile/README.md).
  */
 const create = { entropyCoef: 0.005, placementEntropyScale: 0.1, numEnvs: 48, numSteps: 96 };
 
@@ -34,7 +34,7 @@ export default {
   name: "agile-create",
   description:
     "AGILE-PPO vs Utility-Policy vs Mask-Output vs Mask-Input-Output on CREATE Push with activators, train and unseen test tools (100k steps)",
-  estimatedMinutes: 180,
+  estimatedMinutes: 100,
   algorithms: [
     { algo: "agile-ppo", config: create },
     { algo: "utility-policy", config: create },
