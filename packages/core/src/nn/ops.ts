@@ -53,8 +53,9 @@ export function maskedMax(x: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor2D {
  * tf.tile(tf.expandDims(x, 1)) and the gradient of one sum over the copies. On the WASM backend
  * both of tf.tile's passes are slow: its kernel indexes every element (a broadcast multiply by ones
  * is 20–30× faster and exact), and its gradient slices dy once per copy, each slice copying all of dy
- * off the heap (O(times²) work, most of a Utility-Policy update at K = 500). The sum adds the copies
- * in the order tf.tile's gradient does, so gradients are bit-identical to it.
+ * off the heap (O(times²) work, most of a Utility-Policy update at K = 500). On WASM the sum adds the
+ * copies in the order tf.tile's gradient does, so values and gradients are bit-identical to tf.tile's
+ * (ops.test.ts); other backends may round the sum differently.
  */
 export function tileOverItems(x: tf.Tensor, times: number): tf.Tensor {
   const repeat = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
