@@ -601,7 +601,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(
         `warning: ${m.label} on ${m.env} seed ${m.seed}: the resumed run re-made its step-${m.step} evaluation differently; the stored one is kept (resume was not exact)`,
       );
-    if (summary.finished > 0) {
+    if (summary.runSeconds > 0) {
       const overhead = 1 - summary.loopSeconds / Math.max(1e-9, summary.runSeconds);
       console.error(
         `wall ${summary.wallSeconds.toFixed(1)} s; runs ${summary.runSeconds.toFixed(1)} s, of which training loops ${summary.loopSeconds.toFixed(1)} s: harness overhead (process start, imports, backend init, IPC, DB writes) ${(100 * overhead).toFixed(1)}%`,

@@ -52,7 +52,7 @@ export interface ExecutionSummary {
   wallSeconds: number;
   /** Seconds the children spent inside the training loop (learning + env + eval), summed. */
   loopSeconds: number;
-  /** Seconds of finished runs from fork to their last message, summed: loop time + harness. */
+  /** Seconds of finished runs from fork to their last message, summed: loop time + harness (runs that resumed left out). */
   runSeconds: number;
 }
 
@@ -174,6 +174,9 @@ export async function executeSuite(
       });
       let errorMessage: string | null = null;
       const started = performance.now();
+      // A resumed run's timings count its earlier sittings too (they travel in its checkpoint), but
+      // `started` is this sitting's: such runs stay out of the harness-overhead figures.
+      let resumed = false;
       const finish = (error: string | null, stopped?: string) => {
         child.off("message", onMessage);
         child.off("exit", onExit);
@@ -193,6 +196,7 @@ export async function executeSuite(
           case "backend":
             db.markRunning(runId, { backend: msg.backend });
             opts.logs?.start(task, msg.resumedFrom);
+            resumed = msg.resumedFrom !== null;
             opts.progress.update(runId, { step: msg.resumedFrom ?? 0 });
             break;
           case "eval": {
@@ -247,11 +251,13 @@ export async function executeSuite(
             const t = msg.timings;
             // A multi-task run times its whole epochs and also their phases (act, env, update inside them):
             // count the epochs once. A single-env run times the phases only.
-            summary.loopSeconds +=
-              t.epochs !== undefined
-                ? t.epochs + (t.eval ?? 0)
-                : (t.env ?? 0) + (t.act ?? 0) + (t.update ?? 0) + (t.eval ?? 0) + (t.evalSplits ?? 0);
-            summary.runSeconds += wall;
+            if (!resumed) {
+              summary.loopSeconds +=
+                t.epochs !== undefined
+                  ? t.epochs + (t.eval ?? 0)
+                  : (t.env ?? 0) + (t.act ?? 0) + (t.update ?? 0) + (t.eval ?? 0) + (t.evalSplits ?? 0);
+              summary.runSeconds += wall;
+            }
             summary.finished += 1;
             rmSync(checkpointDir, { recursive: true, force: true });
             finish(null);
