@@ -16,16 +16,16 @@ import { scaledCdqn } from "./agile-recsim.js";
  * Random lists: 10.54 (Direct CPR) and 2.91 (Pairing) reward per session (packages/envs baseline
  * scores, 1,000 episodes).
  *
- * Time: ≈ 3 h on 2 cores, `pnpm bench list`'s figure: the entries' speeds on these envs are priced
- * from their calibrated RecSimSlate-v0 speeds (the same networks and list length; only the reward
- * differs), which the listing says.
+ * Time: ≈ 40 min on 2 cores, `pnpm bench list`'s figure from the suite's own runs (its first run,
+ * 2026-12-07, about 1 h in four sittings; priced at 3 h before, from the entries' RecSimSlate-v0
+ * speeds). Run: inconclusive on both envs (packages/agile/README.md).
  */
 
 export default {
   name: "agile-recsim-variants",
   description:
     "AGILE listwise CDQN vs CDQN-Utility vs Simple DQN on RecSim Direct CPR and Pairing (App. B.3, B.4), train and test items (15k steps)",
-  estimatedMinutes: 180,
+  estimatedMinutes: 40,
   algorithms: [
     { algo: "agile-cdqn", config: scaledCdqn },
     { algo: "cdqn-utility", config: scaledCdqn },
