@@ -24,6 +24,7 @@
  * clicks with 0.58–0.66 of its listed items from the majority category, Simple DQN 7.4–8.2 and
  * 0.32–0.36; untrained greedy lists 6.2–7.6, random lists 5.9, the CPR-best lists 14.8. With the TD loss
  * ascended (`flipTdLoss`, a broken learner) CDQN-AGILE's weights blow up: `NonFiniteError` at update 604.
+ * With its graph's outputs (e_rel, e_sum) zeroed it gets 8.09 clicks and 0.40 share, failing both bars.
  */
 import { initBackend, TrainingLoop } from "@qscape/core";
 import { make, type RecSimSlateEnv } from "@qscape/envs";
