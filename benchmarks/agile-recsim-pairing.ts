@@ -13,17 +13,15 @@ import { scaledCdqn } from "./agile-recsim.js";
  * session after a 1,500-transition warm start, ε 1 → 0.1 over 3,000 steps, target sync every 100
  * updates, hidden 64), 3 seeds. Random lists: 2.91 reward per session.
  *
- * Time: ≈ 3 h on 2 cores by hand: 9 runs of ≈ 900 updates at `agile-cdqn`'s calibrated 2.2 s each
- * (GCN and Only-Action are no dearer: the same number of graph blocks over the same nodes, or
- * narrower nodes) plus 15,000 acting steps at 9 ms. `pnpm bench list` has no speeds for the two
- * analysis ids and says so.
+ * Time: ≈ 40 min on 2 cores: its first run (2026-12-07) took 39 min in one sitting; `pnpm bench list`
+ * prices it from that run's speeds. Run: inconclusive (packages/agile/README.md).
  */
 
 export default {
   name: "agile-recsim-pairing",
   description:
     "Fig. B.9: AGILE listwise CDQN vs its GCN and Only-Action analyses on RecSim-Pairing, train and test items (15k steps)",
-  estimatedMinutes: 180,
+  estimatedMinutes: 40,
   algorithms: [
     { algo: "agile-cdqn", config: scaledCdqn },
     { algo: "agile-cdqn-gcn", config: scaledCdqn },
