@@ -50,7 +50,7 @@ export interface ExecutionSummary {
   /** Evaluations a resumed run re-made differently from the stored ones (kept): resume was not exact. */
   resumeMismatches: { label: string; env: string; seed: number; step: number }[];
   wallSeconds: number;
-  /** Seconds the children spent inside the training loop (learning + env + eval), summed. */
+  /** Seconds the children spent inside the training loop (learning + env + eval), summed (runs that resumed left out). */
   loopSeconds: number;
   /** Seconds of finished runs from fork to their last message, summed: loop time + harness (runs that resumed left out). */
   runSeconds: number;

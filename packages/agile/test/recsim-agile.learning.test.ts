@@ -45,7 +45,6 @@ const small: CDQNConfigInput = {
   lr: 1e-3,
   batchSize: 32,
   learningStarts: 100,
-  updateInterval: 1,
   bufferSize: 20_000,
   targetSyncEvery: 50,
   epsilonDecaySteps: 1500,
